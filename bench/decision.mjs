@@ -1,0 +1,23 @@
+// Full in-process decision for the demo shop: context, identity, profile,
+// segments, slot rules and recommendations, timed one by one.
+import { performance } from 'node:perf_hooks';
+import { demoEngine, requestFor } from './lib/demo-engine.mjs';
+import { summarize } from './lib/stats.mjs';
+
+export async function runDecision({ iterations = 50_000 } = {}) {
+  const { engine, people } = await demoEngine({ visitors: 500, views: 3 });
+  const reqs = people.map((p) => requestFor('/', p.cookie));
+  // Warm up: JIT, memoised signatures, caches.
+  for (let i = 0; i < 20_000; i++) await engine.decide(reqs[i % reqs.length]);
+  const check = await engine.decide(reqs[0]);
+  if (!check.decision.personalized) throw new Error('bench visitor is not personalized: the benchmark would measure the wrong path');
+  const samples = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const r = reqs[i % reqs.length];
+    const t0 = performance.now();
+    await engine.decide(r);
+    samples[i] = (performance.now() - t0) * 1000;
+  }
+  const s = summarize(samples);
+  return { name: 'decision', medianUs: s.median, p99Us: s.p99, n: s.n, segments: check.segments, recs: check.decision.recommendations.recommended?.length ?? 0 };
+}

@@ -1,0 +1,48 @@
+/**
+ * The flush policy: which events go out promptly and when the rest follow.
+ * @module
+ */
+import type { EventType } from '../core/types.js';
+
+/** Most events in one request (the server accepts more; small batches fit keepalive limits). */
+export const BATCH_MAX = 20;
+/** Debounce for high-value events: soon enough to set cookies before a navigation. */
+export const URGENT_DELAY_MS = 50;
+/** Low-value events wait at most this long. */
+export const IDLE_FLUSH_MS = 5000;
+
+/**
+ * Events that change the next page's decision (or record a choice), so they
+ * must reach the server before the visitor navigates on.
+ */
+const URGENT_TYPES: ReadonlySet<string> = new Set([
+  'page',
+  'click',
+  'add_to_cart',
+  'purchase',
+  'consent',
+  'identify',
+  'feedback',
+]);
+
+export function isUrgent(type: EventType): boolean {
+  return URGENT_TYPES.has(type);
+}
+
+/**
+ * Milliseconds until the queue should be flushed: at once when a batch is
+ * full, after the short debounce when something urgent waits, else the idle
+ * interval. Undefined when there is nothing to send.
+ */
+export function flushDelay(queued: number, urgent: boolean): number | undefined {
+  if (queued === 0) return undefined;
+  if (queued >= BATCH_MAX) return 0;
+  return urgent ? URGENT_DELAY_MS : IDLE_FLUSH_MS;
+}
+
+/** Split a queue into request-sized batches, in order. */
+export function chunk<T>(items: readonly T[], size: number = BATCH_MAX): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

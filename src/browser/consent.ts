@@ -1,0 +1,77 @@
+/**
+ * Consent as the collector sees it: the `tsr_consent` cookie the server sets
+ * once the visitor chose, the site's consent mode, and the browser's privacy
+ * signals (GPC, Do-Not-Track). Pure functions; the DOM reads happen in entry.ts.
+ * @module
+ */
+import type { ConsentMode } from '../core/config.js';
+import type { EventType } from '../core/types.js';
+
+/** A visitor's choice, per category (`necessary` is implied). */
+export interface ConsentChoice {
+  personalization: boolean;
+  analytics: boolean;
+}
+
+/** What the collector currently honours, and whether it came from a choice. */
+export interface BrowserConsentState extends ConsentChoice {
+  necessary: true;
+  /** True once the visitor chose (cookie present or `consent()` called). */
+  chosen: boolean;
+}
+
+/** The value of one cookie in a `document.cookie` string, URI-decoded. */
+export function readCookie(cookies: string, name: string): string | undefined {
+  for (const part of cookies.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parse the consent cookie value, e.g. `p1.a0`. Anything malformed counts as
+ * no choice, so a broken cookie never grants more than the mode allows.
+ */
+export function parseConsentCookie(value: string | undefined): ConsentChoice | undefined {
+  const m = value ? /^p([01])\.a([01])$/.exec(value.trim()) : null;
+  return m ? { personalization: m[1] === '1', analytics: m[2] === '1' } : undefined;
+}
+
+/**
+ * Combine mode, signals and choice. An explicit choice always wins (it can
+ * only come from the visitor acting); without one, GPC or DNT decline
+ * everything, opt-out grants everything and opt-in grants nothing.
+ */
+export function resolveConsent(
+  mode: ConsentMode,
+  choice: ConsentChoice | undefined,
+  privacySignal: boolean,
+): BrowserConsentState {
+  if (choice) return { necessary: true, ...choice, chosen: true };
+  const granted = mode === 'opt-out' && !privacySignal;
+  return { necessary: true, personalization: granted, analytics: granted, chosen: false };
+}
+
+/** Measurement-only signals: useless for personalization, so analytics consent is required. */
+const ANALYTICS_ONLY: ReadonlySet<string> = new Set(['scroll', 'dwell', 'form']);
+/** Signals that tie the visitor to a person or to stated preferences. */
+const PERSONAL_ONLY: ReadonlySet<string> = new Set(['identify', 'feedback']);
+
+/**
+ * May an event of this type leave the browser? The consent event always may
+ * (it is how a choice reaches the server); other events need the category
+ * they serve, and behavioural events need at least one category.
+ */
+export function mayCollect(type: EventType, consent: ConsentChoice): boolean {
+  if (type === 'consent') return true;
+  if (ANALYTICS_ONLY.has(type)) return consent.analytics;
+  if (PERSONAL_ONLY.has(type)) return consent.personalization;
+  return consent.personalization || consent.analytics;
+}

@@ -1,0 +1,163 @@
+/**
+ * Site and engine configuration: the catalog, segment rules, slot rules and
+ * experiments a site declares, plus engine settings (consent mode, secrets,
+ * budgets). Plain JSON-able data, so the same file drives every runtime.
+ * @module
+ */
+import type { DecisionContext } from './types.js';
+
+/** One product of the catalog (`catalog.json`). */
+export interface CatalogItem {
+  id: string;
+  title: string;
+  category: string;
+  brand: string;
+  price: number;
+  tags: string[];
+  in_stock: boolean;
+  /** Optional image URL or path. */
+  image?: string;
+}
+
+/** Durations in rules: milliseconds, or a string like `30m`, `12h`, `7d`. */
+export type Duration = number | `${number}${'s' | 'm' | 'h' | 'd'}`;
+
+/** Numeric comparison; every given bound must hold. */
+export interface Compare {
+  eq?: number | string | boolean;
+  neq?: number | string | boolean;
+  in?: Array<string | number>;
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+/**
+ * The JSON rule language. Compiled once into predicates.
+ *
+ * - `{ "all": [...] }`, `{ "any": [...] }`, `{ "not": rule }`
+ * - `{ "context": "country", "in": ["DE", "AT"] }` (any DecisionContext field; `utm.source` for UTM)
+ * - `{ "trait": "shoe_size", "gte": 42 }`
+ * - `{ "affinity": "category:running", "gte": 2 }` (decayed value now)
+ * - `{ "top": "category", "eq": "running" }` (strongest key of that kind)
+ * - `{ "count": "view", "within": "7d", "gte": 3 }` (events of a type in a window; optional `"category"`)
+ * - `{ "recency": "purchase", "within": "30d" }` (last event of that type is that recent)
+ * - `{ "segment": "runners" }` (membership of another segment)
+ * - `{ "consent": "personalization" }`
+ */
+export type Rule =
+  | { all: Rule[] }
+  | { any: Rule[] }
+  | { not: Rule }
+  | ({ context: ContextField } & Compare)
+  | ({ trait: string } & Compare)
+  | ({ affinity: string } & Compare)
+  | ({ top: 'item' | 'category' | 'brand' | 'tag' } & Compare)
+  | ({ count: string; within: Duration; category?: string } & Compare)
+  | { recency: string; within: Duration }
+  | { segment: string }
+  | { consent: 'personalization' | 'analytics' };
+
+export type ContextField =
+  | Exclude<keyof DecisionContext, 'cookies' | 'utm' | 'now'>
+  | `utm.${'source' | 'medium' | 'campaign' | 'term' | 'content'}`;
+
+export interface SegmentDef {
+  id: string;
+  description?: string;
+  rule: Rule;
+}
+
+/** A content slot chosen by rules: the first matching rule wins, else the default. */
+export interface ContentSlotDef {
+  kind: 'content';
+  rules: Array<{ when: Rule; content: string }>;
+  default: string;
+}
+
+/** A recommendations slot filled per visitor. */
+export interface RecommendationSlotDef {
+  kind: 'recommendations';
+  /** How many items. */
+  count: number;
+  /** Optional title shown above the list. */
+  title?: string;
+}
+
+export type SlotDef = ContentSlotDef | RecommendationSlotDef;
+
+export interface ExperimentDef {
+  key: string;
+  /** Only visitors matching this rule enter; others get no arm. */
+  targeting?: Rule;
+  /** Share of eligible traffic in the experiment, 0..1 (default 1). */
+  traffic?: number;
+  /** Arms with weights (normalised). */
+  variants: Array<{ key: string; weight?: number; content?: Record<string, string> }>;
+}
+
+export interface SiteConfig {
+  /** Site name, shown by the CLI and the dashboard. */
+  name: string;
+  segments: SegmentDef[];
+  slots: Record<string, SlotDef>;
+  experiments?: ExperimentDef[];
+  /**
+   * Routes whose path names an item: a `view` of that item is implied when
+   * the page is served. `{ "prefix": "/product/" }` → `/product/<id>`.
+   */
+  itemRoute?: { prefix: string };
+  /** Content fragments by id (HTML); slot rules and experiment variants name these ids. */
+  content?: Record<string, string>;
+  /**
+   * HTML for one recommended item, with `{{id}} {{title}} {{price}}
+   * {{category}} {{brand}} {{image}} {{reason}}` placeholders.
+   */
+  itemTemplate?: string;
+}
+
+export type ConsentMode = 'opt-in' | 'opt-out';
+
+export interface EngineSettings {
+  /** Node id; appears in HLC timestamps and affinity components. */
+  nodeId: string;
+  /** Secret for cookie signatures and cookie encryption (≥ 32 chars). */
+  secret: string;
+  /** `opt-in`: nothing stored before consent. `opt-out`: stored unless declined or GPC. */
+  consentMode: ConsentMode;
+  /** Time budget for a store read during a decision, ms. */
+  storeBudgetMs: number;
+  /** Largest accepted `/collect` body, bytes. */
+  maxBodyBytes: number;
+  /** Most events per batch. */
+  maxBatch: number;
+  /** Affinity half-life, ms. */
+  halfLifeMs: number;
+  /** Cookie names. */
+  cookies: { id: string; consent: string; profile: string };
+  /** Edge geo header names to honour besides the built-in ones. */
+  geoHeaders?: { country?: string; region?: string; city?: string; timezone?: string };
+  /** Mark cookies Secure (set false for plain-http localhost). */
+  secureCookies: boolean;
+}
+
+export const DEFAULT_SETTINGS: Omit<EngineSettings, 'secret'> = {
+  nodeId: 'node-1',
+  consentMode: 'opt-in',
+  storeBudgetMs: 15,
+  maxBodyBytes: 64 * 1024,
+  maxBatch: 100,
+  halfLifeMs: 3 * 24 * 3600 * 1000,
+  cookies: { id: 'tsr_id', consent: 'tsr_consent', profile: 'tsr_p' },
+  secureCookies: false,
+};
+
+/** Parse a Duration to milliseconds. */
+export function durationMs(d: Duration): number {
+  if (typeof d === 'number') return d;
+  const n = Number.parseFloat(d);
+  const unit = d[d.length - 1];
+  const mult = unit === 's' ? 1e3 : unit === 'm' ? 6e4 : unit === 'h' ? 3.6e6 : 8.64e7;
+  return n * mult;
+}

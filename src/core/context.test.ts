@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildContext, deviceClass, localHour, parseCookies, primaryLanguage } from './context.js';
+
+const NOW = Date.UTC(2026, 10, 26, 12, 30);
+
+function req(url: string, headers: Record<string, string> = {}) {
+  return new Request(url, { headers });
+}
+
+describe('context', () => {
+  it('reads cookies, tolerating quotes, spaces and junk', () => {
+    expect(parseCookies('a=1; B="two" ;junk; c=3=3')).toEqual({ a: '1', b: 'two', c: '3=3' });
+    expect(parseCookies(null)).toEqual({});
+    expect(parseCookies('x'.repeat(9000))).toEqual({});
+  });
+
+  it('classifies devices from client hints before the user agent', () => {
+    expect(deviceClass('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', null)).toBe('mobile');
+    expect(deviceClass('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)', null)).toBe('tablet');
+    expect(deviceClass('Mozilla/5.0 (Linux; Android 14; Pixel 8)', null)).toBe('tablet');
+    expect(deviceClass('Mozilla/5.0 (X11; Linux x86_64) Chrome/120', '?1')).toBe('mobile');
+    expect(deviceClass('Mozilla/5.0 (Windows NT 10.0; Win64; x64)', '?0')).toBe('desktop');
+    expect(deviceClass('Googlebot/2.1 (+http://www.google.com/bot.html)', null)).toBe('bot');
+  });
+
+  it('takes geo from Cloudflare, Vercel, Fastly and a configured header', () => {
+    expect(buildContext(req('https://s.test/', { 'cf-ipcountry': 'de', 'cf-region-code': 'BY' }), NOW).country).toBe('DE');
+    const v = buildContext(req('https://s.test/', { 'x-vercel-ip-country': 'US', 'x-vercel-ip-country-region': 'CA' }), NOW);
+    expect([v.country, v.region]).toEqual(['US', 'CA']);
+    expect(buildContext(req('https://s.test/', { 'fastly-geo-country': 'FR' }), NOW).country).toBe('FR');
+    const custom = buildContext(req('https://s.test/', { 'x-my-geo': 'JP' }), NOW, { geoHeaders: { country: 'x-my-geo' } });
+    expect(custom.country).toBe('JP');
+    expect(buildContext(req('https://s.test/', { 'cf-ipcountry': 'XX' }), NOW).country).toBeUndefined();
+  });
+
+  it('computes the local hour from the edge time zone', () => {
+    expect(localHour(NOW, 'Europe/Berlin')).toBe(13);
+    expect(localHour(NOW, 'America/Los_Angeles')).toBe(4);
+    expect(localHour(NOW, 'Not/AZone')).toBe(12);
+    expect(buildContext(req('https://s.test/', { 'cf-timezone': 'Asia/Tokyo' }), NOW).localHour).toBe(21);
+  });
+
+  it('reads language, referrer host, UTM, path, GPC and DNT', () => {
+    const ctx = buildContext(
+      req('https://shop.test/category/running?utm_source=News&utm_medium=email&x=1#top', {
+        'accept-language': 'fr-CH;q=0.8, de-DE, en;q=0.5',
+        referer: 'https://www.google.com/search?q=shoes',
+        host: 'shop.test',
+        'sec-gpc': '1',
+        dnt: '1',
+      }),
+      NOW,
+    );
+    expect(ctx.path).toBe('/category/running');
+    expect(ctx.language).toBe('de-de');
+    expect(ctx.referrerHost).toBe('www.google.com');
+    expect(ctx.utm).toEqual({ source: 'news', medium: 'email' });
+    expect(ctx.gpc).toBe(true);
+    expect(ctx.dnt).toBe(true);
+    expect(primaryLanguage('*')).toBeUndefined();
+  });
+
+  it('treats a same-site referrer as no external referrer', () => {
+    const ctx = buildContext(req('https://shop.test/', { referer: 'https://shop.test/product/1', host: 'shop.test' }), NOW);
+    expect(ctx.referrerHost).toBeUndefined();
+    expect(ctx.referrer).toBe('https://shop.test/product/1');
+  });
+});

@@ -1,0 +1,192 @@
+/**
+ * Request → DecisionContext: cookies, device class, geo from edge headers,
+ * language, local hour, referrer, UTM, GPC/DNT. Reads only headers and URL,
+ * so it costs the same on every runtime.
+ * @module
+ */
+import type { EngineSettings } from './config.js';
+import type { DecisionContext, DeviceClass, Utm } from './types.js';
+
+/** The part of a Request the core reads: a real `Request` satisfies it. */
+export interface RequestLike {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** Built-in geo headers, first match wins: Cloudflare, Vercel, Fastly (by convention), generic. */
+const COUNTRY_HEADERS = ['cf-ipcountry', 'x-vercel-ip-country', 'fastly-geo-country', 'x-country-code'];
+const REGION_HEADERS = ['cf-region-code', 'x-vercel-ip-country-region', 'fastly-geo-region', 'x-region-code'];
+const CITY_HEADERS = ['cf-ipcity', 'x-vercel-ip-city', 'fastly-geo-city', 'x-city'];
+const TZ_HEADERS = ['cf-timezone', 'x-vercel-ip-timezone', 'fastly-geo-timezone', 'x-timezone'];
+
+const MAX_COOKIE_HEADER = 8192;
+
+export function parseCookies(header: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header || header.length > MAX_COOKIE_HEADER) return out;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = header.slice(start, eq).trim().toLowerCase();
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length > 1 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) {
+        value = value.slice(1, -1);
+      }
+      if (name && !(name in out)) out[name] = value;
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+const BOT_RE = /bot|crawl|spider|slurp|headless|lighthouse|preview/i;
+const TABLET_RE = /ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))/i;
+const MOBILE_RE = /mobi|iphone|ipod|android.*mobile|windows phone|blackberry|opera mini/i;
+
+/** Device class from Client Hints when present (Sec-CH-UA-Mobile), else the User-Agent. */
+export function deviceClass(ua: string | null, chMobile: string | null): DeviceClass {
+  if (ua && BOT_RE.test(ua)) return 'bot';
+  if (chMobile === '?1') return 'mobile';
+  if (!ua) return chMobile === '?0' ? 'desktop' : 'desktop';
+  if (TABLET_RE.test(ua)) return 'tablet';
+  if (chMobile !== '?0' && MOBILE_RE.test(ua)) return 'mobile';
+  return 'desktop';
+}
+
+function firstHeader(get: (n: string) => string | null, names: readonly string[], extra?: string): string | undefined {
+  if (extra) {
+    const v = get(extra);
+    if (v) return v;
+  }
+  for (const n of names) {
+    const v = get(n);
+    if (v) return v;
+  }
+  return undefined;
+}
+
+/** Primary language tag of Accept-Language (the first, highest-weighted entry). */
+export function primaryLanguage(header: string | null): string | undefined {
+  if (!header) return undefined;
+  let best: string | undefined;
+  let bestQ = -1;
+  for (const part of header.split(',', 8)) {
+    const [tag, ...params] = part.trim().split(';');
+    if (!tag || tag === '*') continue;
+    let q = 1;
+    for (const p of params) {
+      const m = /^\s*q=([0-9.]+)/.exec(p);
+      if (m?.[1]) q = Number.parseFloat(m[1]);
+    }
+    if (q > bestQ) {
+      best = tag.toLowerCase().slice(0, 16);
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+const hourFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Hour of day in a time zone; UTC for unknown zones. Formatters are cached (they are costly to build). */
+export function localHour(now: number, timezone: string | undefined): number {
+  if (!timezone) return new Date(now).getUTCHours();
+  let f = hourFormatters.get(timezone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: timezone });
+    } catch {
+      return new Date(now).getUTCHours();
+    }
+    if (hourFormatters.size > 512) hourFormatters.clear();
+    hourFormatters.set(timezone, f);
+  }
+  return Number.parseInt(f.format(now), 10) % 24;
+}
+
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+function parseUtm(search: string): Utm {
+  const utm: Utm = {};
+  if (!search.includes('utm_')) return utm;
+  const params = new URLSearchParams(search);
+  for (const k of UTM_KEYS) {
+    const v = params.get(`utm_${k}`);
+    if (v) utm[k] = v.slice(0, 100).toLowerCase();
+  }
+  return utm;
+}
+
+/** Split a URL string into path and search without the cost of `new URL` on the hot path. */
+function splitUrl(url: string): { path: string; search: string } {
+  let i = url.indexOf('://');
+  i = i === -1 ? 0 : url.indexOf('/', i + 3);
+  if (i === -1) return { path: '/', search: '' };
+  const q = url.indexOf('?', i);
+  const h = url.indexOf('#', i);
+  const end = h === -1 ? url.length : h;
+  if (q === -1 || q > end) return { path: url.slice(i, end) || '/', search: '' };
+  return { path: url.slice(i, q) || '/', search: url.slice(q, end) };
+}
+
+export function buildContext(
+  req: RequestLike,
+  now: number,
+  settings: Pick<EngineSettings, 'geoHeaders'> = {},
+): DecisionContext {
+  const h = req.headers;
+  const get = (n: string) => h.get(n);
+  const { path, search } = splitUrl(req.url);
+  const geo = settings.geoHeaders ?? {};
+  const ctx: DecisionContext = {
+    method: req.method,
+    path: safeDecode(path),
+    cookies: parseCookies(get('cookie')),
+    device: deviceClass(get('user-agent'), get('sec-ch-ua-mobile')),
+    localHour: 0,
+    utm: parseUtm(search),
+    gpc: get('sec-gpc') === '1',
+    dnt: get('dnt') === '1',
+    now,
+  };
+  const country = firstHeader(get, COUNTRY_HEADERS, geo.country);
+  if (country && country !== 'XX') ctx.country = country.toUpperCase().slice(0, 2);
+  const region = firstHeader(get, REGION_HEADERS, geo.region);
+  if (region) ctx.region = region.slice(0, 16);
+  const city = firstHeader(get, CITY_HEADERS, geo.city);
+  if (city) ctx.city = safeDecode(city).slice(0, 64);
+  const tz = firstHeader(get, TZ_HEADERS, geo.timezone);
+  if (tz) ctx.timezone = tz.slice(0, 64);
+  ctx.localHour = localHour(now, ctx.timezone);
+  const lang = primaryLanguage(get('accept-language'));
+  if (lang) ctx.language = lang;
+  const ref = get('referer');
+  if (ref) {
+    ctx.referrer = ref.slice(0, 512);
+    const host = referrerHost(ref, get('host'));
+    if (host) ctx.referrerHost = host;
+  }
+  return ctx;
+}
+
+function referrerHost(ref: string, ownHost: string | null): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#:]+)/i.exec(ref);
+  const host = m?.[1]?.toLowerCase();
+  if (!host) return undefined;
+  const own = ownHost?.split(':')[0]?.toLowerCase();
+  return host === own ? undefined : host;
+}
+
+function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * createEngine(config, ports) → { handle, fetch, decide, ingest, setModel }.
+ * Wires the pure core (context, identity, profile, segments, decide,
+ * assemble) to the drivers a runtime hands in. Routes: `POST /collect`,
+ * `GET /tessera.js` and other static assets, `GET /health`, everything else
+ * a site page.
+ * @module
+ */
+import type { HTMLRewriterFactory } from './assemble/index.js';
+import { LruCache } from './cache/index.js';
+import type { CatalogItem, EngineSettings, SiteConfig } from './config.js';
+import { DEFAULT_SETTINGS } from './config.js';
+import type { RequestLike } from './context.js';
+import { type CompiledSite, compileSite } from './decide.js';
+import { isTesseraError, TesseraError } from './errors.js';
+import { DEFAULT_BATCH_LIMITS } from './events.js';
+import { handleCollect } from './http/collect.js';
+import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
+import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
+import { pathOf } from './http/path.js';
+import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
+import { createKeyRing, type KeyRingInput } from './identity/index.js';
+import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
+import { silentLogger } from './ports.js';
+import { ProfileService } from './profile-service.js';
+import { readArtifact } from './recommend/index.js';
+import type { TesseraEvent } from './types.js';
+
+export interface EngineConfig {
+  site: SiteConfig;
+  catalog: readonly CatalogItem[];
+  settings: Partial<Omit<EngineSettings, 'secret'>> & { secret: string | KeyRingInput };
+}
+
+export interface EnginePorts {
+  profiles: ProfileStore;
+  events: EventLog;
+  models?: ModelStore;
+  rewriter: HTMLRewriterFactory;
+  origin?: Origin;
+  assets?: Record<string, StaticAsset>;
+  logger?: Logger;
+  now?: () => number;
+  perf?: () => number;
+}
+
+export interface Engine {
+  /** The fast path: a plain reply the Node runtime writes directly. */
+  handle(req: RequestLike): Promise<Reply>;
+  /** The Web-standard handler for fetch runtimes. */
+  fetch(req: Request): Promise<Response>;
+  /** The full in-process decision for a request (context → recommendations), without assembly. */
+  decide(req: RequestLike): Promise<RequestDecision>;
+  /** Apply events for a visitor id (the same path `/collect` uses). */
+  ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number }>;
+  /** Swap in a new model artifact; requests in flight keep the old one. */
+  setModel(artifact: ArrayBuffer): void;
+  /** Load the model from the model store, if it has one. */
+  reloadModel(): Promise<string | undefined>;
+  readonly state: EngineState;
+  readonly compiled: CompiledSite;
+  close(): Promise<void>;
+}
+
+export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
+  const secretInput = config.settings.secret;
+  const settings: EngineSettings = {
+    ...DEFAULT_SETTINGS,
+    ...config.settings,
+    secret: typeof secretInput === 'string' ? secretInput : (secretInput.secrets[secretInput.current] ?? ''),
+  };
+  const ring = createKeyRing(secretInput);
+  const compiled = compileSite(config.site, config.catalog);
+  const now = ports.now ?? Date.now;
+  const logger = ports.logger ?? silentLogger;
+  const profiles = new ProfileService({
+    settings,
+    ring,
+    store: ports.profiles,
+    log: ports.events,
+    logger,
+    now,
+    item: (id) => compiled.catalog.get(id),
+  });
+  const state: EngineState = {
+    settings,
+    batchLimits: { ...DEFAULT_BATCH_LIMITS, maxBatch: settings.maxBatch },
+    ring,
+    compiled,
+    profiles,
+    store: ports.profiles,
+    log: ports.events,
+    logger,
+    origin: ports.origin,
+    assets: ports.assets ?? {},
+    rewriter: ports.rewriter,
+    shells: new LruCache({ maxEntries: 2000, maxBytes: 64 * 1024 * 1024, sizeOf: (shell) => shell.bytes }),
+    shellBuilds: new Map(),
+    model: { artifact: undefined },
+    now,
+    perf: ports.perf ?? (() => performance.now()),
+    startedAt: now(),
+  };
+
+  async function route(req: RequestLike): Promise<Reply> {
+    const path = pathOf(req.url);
+    if (path === '/collect') return handleCollect(req, state);
+    if (path === '/health') return health(state);
+    const asset = state.assets[path];
+    if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
+      return {
+        status: 200,
+        headers: {
+          'content-type': asset.type,
+          'cache-control': asset.cacheControl ?? 'public, max-age=300',
+          'x-content-type-options': 'nosniff',
+        },
+        cookies: [],
+        body: asset.body,
+      };
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new TesseraError(405, `[tessera] ${req.method} is not allowed on ${path}`);
+    }
+    return handlePage(req, state);
+  }
+
+  async function handle(req: RequestLike): Promise<Reply> {
+    try {
+      return await route(req);
+    } catch (e) {
+      if (isTesseraError(e) && e.status < 500) return errorReply(e);
+      logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
+      return errorReply(new TesseraError(500, '[tessera] internal error'));
+    }
+  }
+
+  return {
+    handle,
+    fetch: async (req) => toResponse(await handle(req)),
+    decide: (req) => decideRequest(req, state),
+    ingest: (visitor, events) => profiles.ingest(visitor, events),
+    setModel(buf) {
+      state.model.artifact = readArtifact(buf);
+      state.shells.clear();
+    },
+    async reloadModel() {
+      const buf = await ports.models?.get();
+      if (!buf) return undefined;
+      const artifact = readArtifact(buf);
+      if (artifact.version !== state.model.artifact?.version) {
+        state.model.artifact = artifact;
+        state.shells.clear();
+      }
+      return artifact.version;
+    },
+    state,
+    compiled,
+    async close() {
+      await ports.profiles.close();
+      await ports.events.close();
+    },
+  };
+}
+
+function health(s: EngineState): Reply {
+  return jsonReply(200, {
+    status: 'ok',
+    node: s.settings.nodeId,
+    store: s.store.name,
+    log: s.log.name,
+    model: s.model.artifact?.version ?? null,
+    uptimeMs: s.now() - s.startedAt,
+    degraded: [],
+  });
+}

@@ -1,0 +1,29 @@
+/**
+ * One typed error for the HTTP edge: a status, a message that says where it
+ * comes from, and `toResponse()`. Bad input never becomes a bare 500.
+ * @module
+ */
+export class TesseraError extends Error {
+  readonly status: number;
+
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TesseraError';
+    this.status = status;
+  }
+
+  toJSON(): { error: string; status: number } {
+    return { error: this.message, status: this.status };
+  }
+
+  toResponse(): Response {
+    return new Response(JSON.stringify(this.toJSON()), {
+      status: this.status,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+  }
+}
+
+export function isTesseraError(e: unknown): e is TesseraError {
+  return e instanceof TesseraError;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { TesseraError } from './errors.js';
+import { parseBatch } from './events.js';
+
+const NOW = 1_780_000_000_000;
+const ok = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'view', ts: NOW, item: 'p-1', ...extra });
+
+describe('event validation', () => {
+  it('keeps good events and reports bad ones by index', () => {
+    const r = parseBatch(
+      JSON.stringify({ events: [ok('a'), { id: 'b', type: 'teleport', ts: NOW }, ok('c', { ts: 'yesterday' }), ok('d')] }),
+      NOW,
+    );
+    expect(r.events.map((e) => e.id)).toEqual(['a', 'd']);
+    expect(r.accepted).toBe(2);
+    expect(r.rejected.map((x) => x.index)).toEqual([1, 2]);
+    expect(r.rejected[0]?.error).toMatch(/type must be one of/);
+    expect(r.rejected[1]?.error).toMatch(/ts/);
+  });
+
+  it('rejects bodies that are not JSON or not a batch with a clear 400', () => {
+    for (const body of ['{not json', '[]', '{"events": 3}', 'null']) {
+      try {
+        parseBatch(body, NOW);
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TesseraError);
+        expect((e as TesseraError).status).toBe(400);
+        expect((e as TesseraError).message).toMatch(/\[tessera\] \[collect\]/);
+      }
+    }
+  });
+
+  it('needs an item on item events, a boolean on consent, a user id on identify', () => {
+    const r = parseBatch(
+      JSON.stringify({
+        events: [
+          { id: '1', type: 'click', ts: NOW },
+          { id: '2', type: 'consent', ts: NOW, props: { personalization: 'yes' } },
+          { id: '3', type: 'identify', ts: NOW, props: {} },
+          { id: '4', type: 'consent', ts: NOW, props: { personalization: true, analytics: false } },
+        ],
+      }),
+      NOW,
+    );
+    expect(r.rejected.map((x) => x.index)).toEqual([0, 1, 2]);
+    expect(r.events).toHaveLength(1);
+  });
+
+  it('strips anything but field, kind and an allow-listed value from form events', () => {
+    const r = parseBatch(
+      JSON.stringify({
+        events: [{ id: 'f', type: 'form', ts: NOW, props: { field: 'email', kind: 'email', text: 'me@x.test', input: 'y' } }],
+      }),
+      NOW,
+    );
+    expect(r.events[0]?.props).toEqual({ field: 'email', kind: 'email' });
+  });
+
+  it('drops in-batch duplicates and limits batch size, props size and timestamps', () => {
+    const dup = parseBatch(JSON.stringify({ events: [ok('a'), ok('a')] }), NOW);
+    expect(dup.events).toHaveLength(1);
+    expect(dup.accepted).toBe(2);
+    expect(() => parseBatch(JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => ok(`e${i}`)) }), NOW)).toThrow(
+      /at most 100/,
+    );
+    const r = parseBatch(
+      JSON.stringify({ events: [ok('big', { props: { x: 'y'.repeat(5000) } }), ok('future', { ts: NOW + 3600_000 }), ok('old', { ts: 5 })] }),
+      NOW,
+    );
+    expect(r.rejected.map((x) => x.error)).toEqual([expect.stringMatching(/larger/), 'ts is in the future', 'ts is too old']);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * The `/collect` body: schema, limits and per-event validation. A batch with
+ * one bad event keeps the good ones; a body that is not JSON or not a batch is
+ * one 400 with a clear message. Form events never carry values.
+ * @module
+ */
+import * as v from 'valibot';
+import { TesseraError } from './errors.js';
+import { EVENT_TYPES, type TesseraEvent } from './types.js';
+
+export interface BatchLimits {
+  maxBatch: number;
+  /** Largest JSON size of one event's props, bytes. */
+  maxPropsBytes: number;
+  /** Accepted clock skew into the future, ms. */
+  maxFutureMs: number;
+  /** Oldest accepted event age, ms. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = {
+  maxBatch: 100,
+  maxPropsBytes: 2048,
+  maxFutureMs: 10 * 60_000,
+  maxAgeMs: 7 * 24 * 3600_000,
+};
+
+export interface Rejection {
+  index: number;
+  error: string;
+}
+
+export interface ParsedBatch {
+  /** Valid events, without in-batch duplicates. */
+  events: TesseraEvent[];
+  /** How many events of the batch were valid (duplicates included). */
+  accepted: number;
+  rejected: Rejection[];
+}
+
+const Props = v.record(v.string(), v.unknown(), 'props must be an object');
+
+const EventSchema = v.object({
+  id: v.pipe(v.string('id must be a string'), v.minLength(1, 'id is empty'), v.maxLength(64, 'id is longer than 64')),
+  type: v.picklist(EVENT_TYPES, `type must be one of ${EVENT_TYPES.join(', ')}`),
+  ts: v.pipe(v.number('ts must be a number (epoch ms)'), v.integer('ts must be an integer'), v.minValue(0)),
+  item: v.optional(
+    v.pipe(v.string('item must be a string'), v.minLength(1, 'item is empty'), v.maxLength(128, 'item is too long')),
+  ),
+  props: v.optional(Props),
+});
+
+const ITEM_TYPES = new Set(['view', 'click', 'add_to_cart', 'purchase']);
+/**
+ * The only props a form event may carry: which field and what kind. `value`
+ * arrives only for fields the site allow-listed in its markup (the collector
+ * enforces that); everything else is dropped here.
+ */
+const FORM_PROPS = new Set(['form', 'field', 'kind', 'survey', 'value']);
+
+function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  if (!first) return 'invalid event';
+  const key = first.path?.map((p) => String(p.key)).join('.');
+  return key && !first.message.startsWith(key) ? `${key}: ${first.message}` : first.message;
+}
+
+/** Validate one event; returns the clean event or an error text. */
+export function validateEvent(raw: unknown, now: number, limits: BatchLimits): TesseraEvent | string {
+  const r = v.safeParse(EventSchema, raw);
+  if (!r.success) return issueText(r.issues);
+  const e = r.output;
+  if (e.ts > now + limits.maxFutureMs) return 'ts is in the future';
+  if (e.ts < now - limits.maxAgeMs) return 'ts is too old';
+  if (ITEM_TYPES.has(e.type) && e.item === undefined) return `${e.type} events need an item`;
+  const out: TesseraEvent = { id: e.id, type: e.type, ts: e.ts };
+  if (e.item !== undefined) out.item = e.item;
+  if (e.props) {
+    let props = e.props;
+    if (e.type === 'form') {
+      props = {};
+      for (const k of Object.keys(e.props)) if (FORM_PROPS.has(k)) props[k] = e.props[k];
+    }
+    let size: number;
+    try {
+      size = JSON.stringify(props).length;
+    } catch {
+      return 'props must be plain JSON';
+    }
+    if (size > limits.maxPropsBytes) return `props are larger than ${limits.maxPropsBytes} bytes`;
+    out.props = props;
+  }
+  if (e.type === 'consent') {
+    const p = out.props ?? {};
+    if (typeof p.personalization !== 'boolean') return 'consent events need props.personalization (boolean)';
+    if (p.analytics !== undefined && typeof p.analytics !== 'boolean') return 'props.analytics must be a boolean';
+  }
+  if (e.type === 'identify') {
+    const u = out.props?.userId;
+    if (typeof u !== 'string' || u.length === 0 || u.length > 128) {
+      return 'identify events need props.userId (a string of 1-128 characters)';
+    }
+  }
+  return out;
+}
+
+/** Parse a `/collect` body. Throws a 400 TesseraError for a body that is not a batch at all. */
+export function parseBatch(body: string, now: number, limits: BatchLimits = DEFAULT_BATCH_LIMITS): ParsedBatch {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (e) {
+    throw new TesseraError(400, `[tessera] [collect] body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events)) {
+    throw new TesseraError(400, '[tessera] [collect] body must be an object {"events": [...]}');
+  }
+  const list = (json as { events: unknown[] }).events;
+  if (list.length > limits.maxBatch) {
+    throw new TesseraError(400, `[tessera] [collect] a batch holds at most ${limits.maxBatch} events, got ${list.length}`);
+  }
+  const events: TesseraEvent[] = [];
+  const rejected: Rejection[] = [];
+  const ids = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const res = validateEvent(list[i], now, limits);
+    if (typeof res === 'string') rejected.push({ index: i, error: res });
+    else if (ids.has(res.id)) continue; // a duplicate inside the batch is accepted and changes nothing
+    else {
+      ids.add(res.id);
+      events.push(res);
+    }
+  }
+  return { events, accepted: list.length - rejected.length, rejected };
+}

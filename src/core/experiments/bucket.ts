@@ -1,0 +1,109 @@
+/**
+ * Deterministic bucketing: the same visitor id lands in the same arm on every
+ * node, in every runtime and in any port of the engine, with no state. The
+ * hash is GrowthBook's v2 (FNV-1a 32 over UTF-16 code units, hashed twice),
+ * so a visitor's unit value matches a GrowthBook SDK given the same seed.
+ *
+ * Traffic share and arm use two different seeds: whether a visitor is in the
+ * experiment is independent of which arm they get, so raising traffic from
+ * 10% to 50% adds visitors without moving anyone already in an arm.
+ * @module
+ */
+import type { ExperimentDef } from '../config.js';
+import { TesseraError } from '../errors.js';
+import { type CompiledRule, compileRule, type RuleInput } from '../segments/compile.js';
+
+/** FNV-1a, 32 bit, over the UTF-16 code units of `s` (as GrowthBook does). */
+export function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  }
+  return h >>> 0;
+}
+
+/** A uniform value in [0, 1) with 4 decimals for (seed, id): GrowthBook hash v2. */
+export function hashUnit(seed: string, id: string): number {
+  return (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
+}
+
+/** The seed for the traffic-share draw, apart from the arm draw. */
+export function trafficSeed(key: string): string {
+  return `${key}:traffic`;
+}
+
+export interface CompiledExperiment {
+  key: string;
+  targeting: CompiledRule | undefined;
+  /** The arm for a visitor, or undefined when not targeted or outside the traffic share. */
+  assign(visitorId: string, input: RuleInput): string | undefined;
+}
+
+function experimentsError(path: string, message: string): TesseraError {
+  return new TesseraError(400, `[tessera] [experiments] ${path}: ${message}`);
+}
+
+/** Upper bounds of each arm's share of [0, 1), weights normalised; a missing weight counts 1. */
+export function armBounds(exp: ExperimentDef, path = 'experiment'): number[] {
+  if (!Array.isArray(exp.variants) || exp.variants.length === 0) {
+    throw experimentsError(`${path}.variants`, 'expected at least one variant');
+  }
+  const weights = exp.variants.map((v, i) => {
+    const w = v.weight ?? 1;
+    if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
+      throw experimentsError(`${path}.variants[${i}].weight`, 'expected a finite number ≥ 0');
+    }
+    return w;
+  });
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total <= 0) throw experimentsError(`${path}.variants`, 'weights sum to 0');
+  let acc = 0;
+  const bounds = weights.map((w) => {
+    acc += w / total;
+    return acc;
+  });
+  // Rounding must not leave a gap at the top: the last arm with weight takes up to 1.
+  const last = weights.findLastIndex((w) => w > 0);
+  for (let i = last; i < bounds.length; i++) bounds[i] = 1;
+  return bounds;
+}
+
+export function compileExperiment(exp: ExperimentDef, path = 'experiment'): CompiledExperiment {
+  if (typeof exp.key !== 'string' || exp.key === '')
+    throw experimentsError(`${path}.key`, 'expected a non-empty key');
+  const traffic = exp.traffic ?? 1;
+  if (typeof traffic !== 'number' || !(traffic >= 0 && traffic <= 1)) {
+    throw experimentsError(`${path}.traffic`, 'expected a number from 0 to 1');
+  }
+  const bounds = armBounds(exp, path);
+  const arms = exp.variants.map((v) => v.key);
+  const targeting = exp.targeting === undefined ? undefined : compileRule(exp.targeting, `${path}.targeting`);
+  const armSeed = exp.key;
+  const tSeed = trafficSeed(exp.key);
+  return {
+    key: exp.key,
+    targeting,
+    assign(visitorId, input) {
+      if (targeting !== undefined && !targeting(input)) return undefined;
+      if (traffic < 1 && hashUnit(tSeed, visitorId) >= traffic) return undefined;
+      const u = hashUnit(armSeed, visitorId);
+      for (let i = 0; i < bounds.length; i++) if (u < bounds[i]!) return arms[i];
+      return arms[arms.length - 1];
+    },
+  };
+}
+
+const compiledCache = new WeakMap<ExperimentDef, CompiledExperiment>();
+
+/**
+ * The arm of `visitorId` in `exp`, or undefined. Compiles `exp` on first use
+ * and keeps it per definition object, so configs should be loaded once.
+ */
+export function assignArm(exp: ExperimentDef, visitorId: string, input: RuleInput): string | undefined {
+  let compiled = compiledCache.get(exp);
+  if (compiled === undefined) {
+    compiled = compileExperiment(exp);
+    compiledCache.set(exp, compiled);
+  }
+  return compiled.assign(visitorId, input);
+}

@@ -1,0 +1,87 @@
+/**
+ * POST /collect: validate a batch, apply consent first, then log and apply the
+ * rest to the visitor's profile. Answers 202 once the log and the store have
+ * the events, with per-event rejections; bad bodies get a 4xx and a message.
+ * @module
+ */
+import type { RequestLike } from '../context.js';
+import { buildContext } from '../context.js';
+import { TesseraError } from '../errors.js';
+import { parseBatch } from '../events.js';
+import { formatConsentCookie } from '../identity/index.js';
+import type { TesseraEvent } from '../types.js';
+import { mintVisitor, resolveVisitor } from '../visitor.js';
+import type { EngineState } from './engine-state.js';
+import { clearCookie, setCookie } from './cookies.js';
+import { jsonReply, type Reply } from './reply.js';
+
+export async function readBody(req: RequestLike, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw new TesseraError(413, `[tessera] [collect] body is larger than ${maxBytes} bytes`);
+  const text = await req.text();
+  // Length in UTF-16 units is ≤ bytes, so only a long string needs the exact count.
+  if (text.length > maxBytes / 3 && new TextEncoder().encode(text).byteLength > maxBytes) {
+    throw new TesseraError(413, `[tessera] [collect] body is larger than ${maxBytes} bytes`);
+  }
+  return text;
+}
+
+export async function handleCollect(req: RequestLike, s: EngineState): Promise<Reply> {
+  if (req.method !== 'POST') throw new TesseraError(405, '[tessera] [collect] use POST');
+  const now = s.now();
+  const body = await readBody(req, s.settings.maxBodyBytes);
+  const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  const ctx = buildContext(req, now, s.settings);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  const cookies = visitor.cookies;
+  let id = visitor.id;
+  const secure = s.settings.secureCookies;
+
+  const consentEvent = lastConsent(batch.events);
+  if (consentEvent) {
+    const choice = {
+      personalization: consentEvent.props?.personalization === true,
+      analytics: consentEvent.props?.analytics === true,
+    };
+    cookies.length = 0;
+    cookies.push(setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }));
+    if (choice.personalization && !id) {
+      const minted = await mintVisitor(s.settings, s.ring);
+      id = minted.id;
+      cookies.push(minted.cookie);
+    } else if (!choice.personalization) {
+      // Withdrawal: stop keeping a profile, and forget the one we kept.
+      if (id) await s.profiles.erase(id);
+      const rawId = ctx.cookies[s.settings.cookies.id];
+      if (rawId !== undefined) cookies.push(clearCookie(s.settings.cookies.id, secure));
+      if (ctx.cookies[s.settings.cookies.profile] !== undefined) {
+        cookies.push(clearCookie(s.settings.cookies.profile, secure));
+      }
+      id = undefined;
+    }
+  }
+
+  let stored = 0;
+  if (id && batch.events.length > 0) {
+    const r = await s.profiles.ingest(id, batch.events);
+    stored = r.applied;
+    for (const e of batch.events) {
+      if (e.type === 'identify' && typeof e.props?.userId === 'string') await s.store.link(id, e.props.userId);
+    }
+    if (r.applied > 0) {
+      const entry = s.profiles.cache.get(id);
+      if (entry) {
+        const segs = s.compiled.segments.evaluate({ ctx, profile: entry.profile, now, halfLifeMs: s.settings.halfLifeMs });
+        cookies.push(setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(id, entry, segs), { secure }));
+      }
+    }
+  }
+  const accepted = batch.accepted;
+  return jsonReply(202, { accepted, rejected: batch.rejected, stored }, cookies);
+}
+
+function lastConsent(events: TesseraEvent[]): TesseraEvent | undefined {
+  let last: TesseraEvent | undefined;
+  for (const e of events) if (e.type === 'consent' && (!last || e.ts >= last.ts)) last = e;
+  return last;
+}

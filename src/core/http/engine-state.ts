@@ -1,0 +1,56 @@
+/**
+ * Everything a request handler needs, built once by `createEngine`.
+ * @module
+ */
+import type { Shell } from '../assemble/index.js';
+import type { HTMLRewriterFactory } from '../assemble/index.js';
+import type { LruCache } from '../cache/index.js';
+import type { EngineSettings } from '../config.js';
+import type { CompiledSite } from '../decide.js';
+import type { BatchLimits } from '../events.js';
+import type { KeyRing } from '../identity/index.js';
+import type { EventLog, Logger, ProfileStore } from '../ports.js';
+import type { ProfileService } from '../profile-service.js';
+import type { Artifact } from '../recommend/index.js';
+import type { RequestLike } from '../context.js';
+
+/** A page as the origin (the site behind Tessera) renders it, before personalization. */
+export interface OriginPage {
+  status: number;
+  html: string;
+  /** Extra response headers from the origin. */
+  headers?: Record<string, string>;
+}
+
+export interface Origin {
+  render(path: string, req: RequestLike): OriginPage | undefined | Promise<OriginPage | undefined>;
+}
+
+export interface StaticAsset {
+  type: string;
+  body: string | Uint8Array;
+  /** Cache-Control for it; a short public max-age by default. */
+  cacheControl?: string;
+}
+
+export interface EngineState {
+  settings: EngineSettings;
+  batchLimits: BatchLimits;
+  ring: KeyRing;
+  compiled: CompiledSite;
+  profiles: ProfileService;
+  store: ProfileStore;
+  log: EventLog;
+  logger: Logger;
+  origin: Origin | undefined;
+  assets: Record<string, StaticAsset>;
+  rewriter: HTMLRewriterFactory;
+  shells: LruCache<string, Shell>;
+  /** Shells being built, so concurrent misses share one build. */
+  shellBuilds: Map<string, Promise<Shell>>;
+  model: { artifact: Artifact | undefined };
+  now: () => number;
+  /** High-resolution clock for Server-Timing (ms). */
+  perf: () => number;
+  startedAt: number;
+}

@@ -1,0 +1,169 @@
+/**
+ * GET of a site page: context → identity → profile → segments → slot rules
+ * and recommendations → assembly from the variant's cached shell. The shell
+ * (the page with its variant slots filled) is built once per variant key by
+ * the HTMLRewriter; per request only the visitor's holes are filled.
+ * @module
+ */
+import { buildShell, escapeHtml, renderItemTemplate, renderShell, type Shell } from '../assemble/index.js';
+import { cacheHeaders } from '../cache/index.js';
+import type { RequestLike } from '../context.js';
+import { buildContext } from '../context.js';
+import { decide } from '../decide.js';
+import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
+import { resolveVisitor, type Visitor } from '../visitor.js';
+import { setCookie } from './cookies.js';
+import type { EngineState } from './engine-state.js';
+import { jsonReply, type Reply } from './reply.js';
+import { pathOf } from './path.js';
+import { Timing } from './server-timing.js';
+
+let edgeSeq = 0;
+
+export interface RequestDecision {
+  ctx: DecisionContext;
+  visitor: Visitor;
+  profile: Profile | undefined;
+  profileSource: string;
+  segments: string[];
+  decision: Decision;
+  /** The item this page is about, when its route names one. */
+  item: string | undefined;
+}
+
+/**
+ * Everything up to assembly: context, identity, profile, segments, slot rules
+ * and recommendations. The benchmark's "full in-process decision".
+ */
+export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing, pageStatus = 200): Promise<RequestDecision> {
+  const now = s.now();
+  const ctx = buildContext(req, now, s.settings);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  t?.step('context');
+  let profile: Profile | undefined;
+  let profileSource = 'none';
+  const item = pageStatus === 200 ? itemOfPath(ctx.path, s) : undefined;
+  if (visitor.id) {
+    const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile]);
+    profile = r.entry?.profile;
+    profileSource = r.source;
+    if (item) {
+      // The edge saw the item page being served: that is the view, recorded
+      // here so the next page reflects it even if the browser's beacon is late.
+      const view: TesseraEvent = { id: `edge-${now.toString(36)}-${(edgeSeq++).toString(36)}`, type: 'view', ts: now, item, props: { source: 'edge' } };
+      profile = s.profiles.preview(profile, [view]);
+      const id = visitor.id;
+      void s.profiles.ingest(id, [view]).catch((e) => s.logger.warn('[tessera] edge view not stored', { error: String(e) }));
+    }
+  }
+  t?.step('profile');
+  const halfLifeMs = s.settings.halfLifeMs;
+  const segments = s.compiled.segments.evaluate({ ctx, profile, now, halfLifeMs });
+  t?.step('segments');
+  const decision = decide({
+    ctx,
+    profile,
+    visitorId: visitor.id,
+    compiled: s.compiled,
+    artifact: s.model.artifact,
+    halfLifeMs,
+    segments,
+    ...(item ? { exclude: new Set([item]) } : {}),
+  });
+  t?.step('recommend');
+  return { ctx, visitor, profile, profileSource, segments, decision, item };
+}
+
+export async function handlePage(req: RequestLike, s: EngineState): Promise<Reply> {
+  const t = new Timing(s.perf);
+  const page = s.origin ? await s.origin.render(pathOf(req.url), req) : undefined;
+  if (!page) return jsonReply(404, { error: `[tessera] no page at ${pathOf(req.url)}`, status: 404 });
+  t.step('origin');
+  const { ctx, visitor, profile, profileSource, segments, decision, item } = await decideRequest(req, s, t, page.status);
+  const now = ctx.now;
+  const cookies = visitor.cookies;
+
+  if (page.status !== 200) {
+    return { status: page.status, headers: htmlHeaders({ 'cache-control': 'no-store' }), cookies, body: page.html };
+  }
+  const shellKey = decision.cacheKey;
+  const shell = s.shells.get(shellKey) ?? (await buildVariantShell(shellKey, page.html, decision, s));
+  const holeHtml: Record<string, string> = {};
+  for (const [slot, items] of Object.entries(decision.recommendations)) {
+    if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, s);
+  }
+  const body = renderShell(shell, holeHtml);
+  t.step('assemble');
+
+  if (visitor.id && item && profile) {
+    const entry = { profile, changedAt: now };
+    cookies.push(
+      setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(visitor.id, entry, segments), {
+        secure: s.settings.secureCookies,
+      }),
+    );
+  }
+  const headers = htmlHeaders({
+    ...cacheHeaders({
+      personalized: decision.personalized,
+      hasVisitorSlots: Object.keys(holeHtml).length > 0,
+      varyOn: ['Sec-CH-UA-Mobile'],
+    }),
+    'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
+    'x-tessera-variant': decision.cacheKey,
+    'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
+  });
+  if (decision.segments.length) headers['x-tessera-segments'] = decision.segments.join(',');
+  return { status: 200, headers, cookies, body };
+}
+
+/** Build a variant's shell once, even when many requests miss at the same time. */
+function buildVariantShell(key: string, html: string, decision: Decision, s: EngineState): Promise<Shell> {
+  const pending = s.shellBuilds.get(key);
+  if (pending) return pending;
+  const variant: Record<string, string> = {};
+  for (const [slot, contentId] of Object.entries(decision.content)) {
+    const fragment = s.compiled.site.content?.[contentId];
+    if (fragment !== undefined) variant[slot] = fragment;
+  }
+  const build = buildShell(html, { variant, holes: s.compiled.recSlots }, s.rewriter)
+    .then((shell) => {
+      s.shells.set(key, shell);
+      return shell;
+    })
+    .finally(() => s.shellBuilds.delete(key));
+  s.shellBuilds.set(key, build);
+  return build;
+}
+
+function itemOfPath(path: string, s: EngineState): string | undefined {
+  const prefix = s.compiled.site.itemRoute?.prefix;
+  if (!prefix || !path.startsWith(prefix)) return undefined;
+  const id = path.slice(prefix.length);
+  return s.compiled.catalog.has(id) ? id : undefined;
+}
+
+function renderRecommendations(slot: string, items: RecommendedItem[], s: EngineState): string {
+  const site = s.compiled.site;
+  const def = site.slots[slot];
+  const template = site.itemTemplate ?? '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
+  let html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
+  html += '<div class="tiles" data-tessera-personalized="true">';
+  for (const r of items) {
+    const p = s.compiled.catalog.get(r.item);
+    html += renderItemTemplate(template, {
+      id: r.item,
+      title: p?.title ?? r.item,
+      price: p ? p.price.toFixed(2) : '',
+      category: p?.category ?? '',
+      brand: p?.brand ?? '',
+      image: p?.image ?? '',
+      reason: r.reason,
+    });
+  }
+  return `${html}</div>`;
+}
+
+function htmlHeaders(extra: Record<string, string>): Record<string, string> {
+  return { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', ...extra };
+}

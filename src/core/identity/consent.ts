@@ -1,0 +1,35 @@
+/**
+ * Consent state: the visitor's choice lives in a small cookie the browser
+ * script can read (`p1.a0`: personalization yes, analytics no). Storing the
+ * choice itself is strictly necessary, so it needs no consent. Without a
+ * choice, the mode decides: opt-in means no; opt-out means yes unless the
+ * browser sends Global Privacy Control or Do-Not-Track.
+ * @module
+ */
+import type { ConsentMode } from '../config.js';
+import type { ConsentState, DecisionContext } from '../types.js';
+
+export type ConsentSource = 'cookie' | 'gpc' | 'mode';
+
+export interface ResolvedConsent extends ConsentState {
+  source: ConsentSource;
+}
+
+export function formatConsentCookie(c: { personalization: boolean; analytics: boolean }): string {
+  return `p${c.personalization ? 1 : 0}.a${c.analytics ? 1 : 0}`;
+}
+
+export function parseConsentCookie(v: string | undefined): { personalization: boolean; analytics: boolean } | undefined {
+  if (!v) return undefined;
+  const m = /^p([01])\.a([01])$/.exec(v);
+  if (!m) return undefined;
+  return { personalization: m[1] === '1', analytics: m[2] === '1' };
+}
+
+export function resolveConsent(ctx: DecisionContext, mode: ConsentMode, cookieName: string): ResolvedConsent {
+  const chosen = parseConsentCookie(ctx.cookies[cookieName]);
+  if (chosen) return { necessary: true, ...chosen, source: 'cookie' };
+  if (ctx.gpc || ctx.dnt) return { necessary: true, personalization: false, analytics: false, source: 'gpc' };
+  const granted = mode === 'opt-out';
+  return { necessary: true, personalization: granted, analytics: granted, source: 'mode' };
+}

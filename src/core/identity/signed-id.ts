@@ -1,0 +1,53 @@
+/**
+ * The first-party anonymous id in an HMAC-signed cookie: `<id>.<sig>`.
+ * A tampered, foreign or malformed value verifies to undefined and the caller
+ * mints a new id. Verified values are memoised: the HMAC is the costly part
+ * and the same cookie arrives on every request of a visit.
+ * @module
+ */
+import { fromBase64Url, toBase64Url } from './base64url.js';
+import type { KeyRing } from './keys.js';
+
+const enc = new TextEncoder();
+const ID_RE = /^[A-Za-z0-9_-]{22}$/;
+const SIG_LEN = 22; // 16 bytes of HMAC-SHA256, base64url
+
+/** A fresh random anonymous id: 128 bits, base64url. */
+export function newVisitorId(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return toBase64Url(b);
+}
+
+async function signature(ring: KeyRing, id: string): Promise<string> {
+  const mac = await crypto.subtle.sign('HMAC', await ring.hmac(), enc.encode(`tsr-id:${id}`));
+  return toBase64Url(new Uint8Array(mac, 0, 16));
+}
+
+export async function signId(ring: KeyRing, id: string): Promise<string> {
+  return `${id}.${await signature(ring, id)}`;
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+const verified = new Map<string, string>();
+const VERIFIED_MAX = 10_000;
+
+/** The id inside a signed cookie value, or undefined if it is not ours. */
+export async function verifySignedId(ring: KeyRing, value: string | undefined): Promise<string | undefined> {
+  if (!value || value.length !== 22 + 1 + SIG_LEN) return undefined;
+  const hit = verified.get(value);
+  if (hit) return hit;
+  const id = value.slice(0, 22);
+  const sig = value.slice(23);
+  if (value[22] !== '.' || !ID_RE.test(id) || !fromBase64Url(sig)) return undefined;
+  if (!constantTimeEqual(sig, await signature(ring, id))) return undefined;
+  if (verified.size >= VERIFIED_MAX) verified.clear();
+  verified.set(value, id);
+  return id;
+}

@@ -1,0 +1,82 @@
+/**
+ * The interfaces drivers implement. The core depends on these only; a runtime
+ * wires concrete drivers (SQLite, memory, Redis, KV, ...) into them.
+ * @module
+ */
+import type { LoggedEvent, Profile } from './types.js';
+
+/** Durable full profiles, identity links. */
+export interface ProfileStore {
+  /** Short driver name for traces and errors, e.g. `sqlite`. */
+  readonly name: string;
+  get(id: string): Promise<Profile | undefined>;
+  /**
+   * Merge `delta` into the stored profile with the CRDT `merge` (never a blind
+   * overwrite) and return the merged result. Concurrent calls lose nothing.
+   */
+  merge(id: string, delta: Profile): Promise<Profile>;
+  /** Remove the profile entirely (erasure). */
+  delete(id: string): Promise<void>;
+  /** Link an alias (anonymous id) to a canonical id (known user id). */
+  link(alias: string, canonical: string): Promise<void>;
+  /** The canonical id an alias is linked to, if any. */
+  resolve(alias: string): Promise<string | undefined>;
+  /** Every alias linked to a canonical id. */
+  aliases(canonical: string): Promise<string[]>;
+  /** Remove every link that has this id on either side. */
+  unlink(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Append-only event log, deduplicated by (visitor, event id). */
+export interface EventLog {
+  readonly name: string;
+  /**
+   * Append events; an event whose (visitor, id) is already in the log is
+   * skipped. Returns the events that were new, in input order.
+   */
+  append(events: LoggedEvent[]): Promise<LoggedEvent[]>;
+  /** Read in append order, starting after the cursor (0 = from the start). */
+  read(after: number, limit: number): Promise<{ events: LoggedEvent[]; cursor: number }>;
+  /** Delete every event of a visitor; returns how many were deleted. */
+  deleteVisitor(visitor: string): Promise<number>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Pub/sub between nodes: profile deltas, model notices, tombstones. */
+export interface Bus {
+  readonly name: string;
+  publish(topic: string, payload: Uint8Array): Promise<void>;
+  /** Returns an unsubscribe function. */
+  subscribe(topic: string, handler: (payload: Uint8Array) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+/** Where the trained recommendation artifact lives. */
+export interface ModelStore {
+  readonly name: string;
+  /** The current artifact bytes, or undefined when none was trained yet. */
+  get(): Promise<ArrayBuffer | undefined>;
+  put(artifact: ArrayBuffer): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Logger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};

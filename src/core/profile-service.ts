@@ -1,0 +1,172 @@
+/**
+ * Profiles as the engine sees them: an in-process cache in front of the
+ * durable store, the sealed cookie digest for decisions that must not wait
+ * for the network, and the one write path (apply → log → merge) that ingest
+ * and edge-observed views share.
+ * @module
+ */
+import { LruCache } from './cache/index.js';
+import type { CatalogItem, EngineSettings } from './config.js';
+import { type KeyRing, seal, unseal } from './identity/index.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import type { EventLog, Logger, ProfileStore } from './ports.js';
+import {
+  applyEvent,
+  emptyProfile,
+  HlcClock,
+  isErased,
+  makeDigest,
+  mergeProfiles,
+  profileFromDigest,
+} from './profile/index.js';
+import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
+
+export interface CachedProfile {
+  profile: Profile;
+  /** Epoch ms of the last change this node knows of. */
+  changedAt: number;
+  /** Segment memberships computed for this profile version (profile-only segments). */
+  segments?: string[];
+}
+
+export type ProfileSource = 'cache' | 'cookie' | 'store' | 'none' | 'timeout';
+
+export interface ProfileServiceOptions {
+  settings: EngineSettings;
+  ring: KeyRing;
+  store: ProfileStore;
+  log: EventLog;
+  logger: Logger;
+  now: () => number;
+  item: (id: string) => CatalogItem | undefined;
+  cacheEntries?: number;
+}
+
+export class ProfileService {
+  readonly cache: LruCache<string, CachedProfile>;
+  private readonly mutex = new KeyedMutex();
+  private readonly hlc: HlcClock;
+
+  constructor(private readonly o: ProfileServiceOptions) {
+    this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
+    this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
+  }
+
+  /**
+   * The profile for a decision, without ever blocking past the budget:
+   * cache, then the cookie digest, then the store within `storeBudgetMs`.
+   */
+  async forDecision(
+    id: string,
+    digestCookie: string | undefined,
+  ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
+    const hit = this.cache.get(id);
+    if (hit) return { entry: hit, source: 'cache' };
+    const digest = await this.readDigest(id, digestCookie);
+    if (digest) {
+      // Warm the cache from the store in the background for the next request.
+      void this.load(id).catch((e) => this.o.logger.warn('[tessera] profile prefetch failed', { error: String(e) }));
+      return { entry: { profile: profileFromDigest(digest, this.o.settings.nodeId), changedAt: digest.at }, source: 'cookie' };
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.o.settings.storeBudgetMs);
+    });
+    try {
+      const r = await Promise.race([this.load(id), timeout]);
+      if (r === 'timeout') return { entry: undefined, source: 'timeout' };
+      return { entry: r, source: r ? 'store' : 'none' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Read through to the store and fill the cache. */
+  async load(id: string): Promise<CachedProfile | undefined> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const p = await this.o.store.get(id);
+    if (!p || isErased(p)) return undefined;
+    const entry: CachedProfile = { profile: p, changedAt: lastChange(p) };
+    if (!this.cache.get(id)) this.cache.set(id, entry);
+    return this.cache.get(id);
+  }
+
+  /**
+   * Apply events for a visitor: log first (dedupe by id), then apply the new
+   * ones and merge into the store. Serialised per visitor on this node.
+   * Resolves once the store has the result.
+   */
+  ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
+    return this.mutex.run(visitor, async () => {
+      const now = this.o.now();
+      const logged: LoggedEvent[] = events.map((e) => ({ ...e, visitor, node: this.o.settings.nodeId, received: now }));
+      const fresh = await this.o.log.append(logged);
+      const current = (await this.load(visitor))?.profile ?? emptyProfile(now);
+      let next = current;
+      for (const e of fresh) {
+        next = applyEvent(next, e, {
+          node: this.o.settings.nodeId,
+          at: this.hlc.now(),
+          halfLifeMs: this.o.settings.halfLifeMs,
+          item: this.o.item,
+        });
+      }
+      if (fresh.length === 0) return { applied: 0, profile: current };
+      const merged = await this.o.store.merge(visitor, next);
+      this.cache.set(visitor, { profile: merged, changedAt: now });
+      return { applied: fresh.length, profile: merged };
+    });
+  }
+
+  /** What the profile will look like once `events` are applied, for this very decision. */
+  preview(profile: Profile | undefined, events: TesseraEvent[]): Profile {
+    let p = profile ?? emptyProfile(this.o.now());
+    for (const e of events) {
+      p = applyEvent(p, e, {
+        node: this.o.settings.nodeId,
+        at: this.hlc.now(),
+        halfLifeMs: this.o.settings.halfLifeMs,
+        item: this.o.item,
+      });
+    }
+    return p;
+  }
+
+  /** Erase everything held about a visitor on this node and in the store. */
+  async erase(visitor: string): Promise<void> {
+    await this.mutex.run(visitor, async () => {
+      this.cache.delete(visitor);
+      await this.o.store.delete(visitor);
+      await this.o.store.unlink(visitor);
+      await this.o.log.deleteVisitor(visitor);
+    });
+  }
+
+  /** Merge a profile received from elsewhere (another node, the digest). */
+  async mergeRemote(visitor: string, remote: Profile): Promise<void> {
+    const cached = this.cache.get(visitor);
+    if (cached) this.cache.set(visitor, { profile: mergeProfiles(cached.profile, remote), changedAt: this.o.now() });
+  }
+
+  async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {
+    const d = makeDigest(entry.profile, segments, this.o.now(), this.o.settings.halfLifeMs);
+    return seal(this.o.ring, JSON.stringify(d), `digest:${visitor}`);
+  }
+
+  private async readDigest(id: string, cookie: string | undefined): Promise<ProfileDigest | undefined> {
+    if (!cookie) return undefined;
+    const text = await unseal(this.o.ring, cookie, `digest:${id}`);
+    if (!text) return undefined;
+    try {
+      const d = JSON.parse(text) as ProfileDigest;
+      return Array.isArray(d.last) && typeof d.at === 'number' ? d : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function lastChange(p: Profile): number {
+  return p.recent[0]?.at.p ?? p.landmark;
+}

@@ -1,0 +1,77 @@
+/**
+ * Queries on a profile, as segments, slot rules and the recommender ask them.
+ * Decayed values are read with the profile's own half-life when it has one
+ * (the sums only mean something under the half-life they were built with),
+ * else with the caller's.
+ * @module
+ */
+import type { AffinityKind, EventType, Profile, RecentItem } from '../types.js';
+import { sumKey } from './components.js';
+import { decayedValue, halfLifeOf } from './decay.js';
+import { own } from './own.js';
+
+/** The decayed value of one affinity key (`category:running`) at `now`: the sum over node components. */
+export function affinity(p: Profile, key: string, now: number, halfLifeMs: number): number {
+  const sum = sumKey(p.affinities, key);
+  return sum === 0 ? 0 : decayedValue(sum, p.landmark, now, halfLifeOf(p, halfLifeMs));
+}
+
+/**
+ * The `n` strongest affinities of one kind (or of every kind), strongest
+ * first, ties by key. Keys keep their kind prefix (`category:running`).
+ */
+export function topAffinities(
+  p: Profile,
+  kind: AffinityKind | undefined,
+  now: number,
+  halfLifeMs: number,
+  n: number,
+): Array<[string, number]> {
+  const prefix = kind === undefined ? '' : `${kind}:`;
+  const out: Array<[string, number]> = [];
+  for (const key in p.affinities) {
+    if (!key.startsWith(prefix)) continue;
+    const v = affinity(p, key, now, halfLifeMs);
+    if (v > 0) out.push([key, v]);
+  }
+  out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return out.slice(0, Math.max(0, n));
+}
+
+/** The decayed number of events of a type (a recent-weighted count, not a windowed one). */
+export function eventCount(p: Profile, type: string, now: number, halfLifeMs: number): number {
+  const sum = sumKey(p.counts, type);
+  return sum === 0 ? 0 : decayedValue(sum, p.landmark, now, halfLifeOf(p, halfLifeMs));
+}
+
+export function consentOf(
+  p: Profile | undefined,
+): { personalization: boolean; analytics: boolean } | undefined {
+  const v = p?.consent?.v;
+  return v === undefined ? undefined : { personalization: v.personalization, analytics: v.analytics };
+}
+
+/** True while `key` (`item:x`, `category:y`) has a suppression that has not expired. */
+export function isSuppressed(p: Profile, key: string, now: number): boolean {
+  return (own(p.suppressions, key) ?? Number.NEGATIVE_INFINITY) > now;
+}
+
+/** Impressions of an item or placement, summed over nodes. */
+export function exposureCount(p: Profile, key: string): number {
+  return sumKey(p.exposures, key);
+}
+
+/** Recent items, newest first; only view, click, add_to_cart and purchase are kept there. */
+export function recentItems(p: Profile, type?: EventType): RecentItem[] {
+  return type === undefined ? p.recent : p.recent.filter((r) => r.type === type);
+}
+
+/** When (node clock, epoch ms) the newest recent entry of a type was recorded, if it is still in the list. */
+export function lastEventAt(p: Profile, type: EventType): number | undefined {
+  return p.recent.find((r) => r.type === type)?.at.p;
+}
+
+/** A trait's value (`shoe_size`, `survey.goal`), if set. */
+export function traitOf(p: Profile, key: string): string | number | boolean | undefined {
+  return own(p.traits, key)?.v;
+}

@@ -1,0 +1,55 @@
+/**
+ * Business and feedback filters, prepared once per request so each candidate
+ * costs a few array reads: suppressed items and `exclude` are blocked up front
+ * by index; suppressed categories become a short list of category indices.
+ *
+ * Suppressions are read from `profile.suppressions` directly (active while the
+ * expiry is in the future), which costs O(suppressions) and no strings per
+ * candidate.
+ * @module
+ */
+import type { Profile } from '../types.js';
+import type { Artifact } from './artifact-format.js';
+import type { RankScratch } from './scratch.js';
+
+const NONE: readonly number[] = [];
+
+/**
+ * Blocks suppressed items in `scratch` and returns the indices of suppressed
+ * categories (an empty shared array when there are none).
+ */
+export function applySuppressions(
+  profile: Profile,
+  artifact: Artifact,
+  scratch: RankScratch,
+  now: number,
+): readonly number[] {
+  let categories: number[] | undefined;
+  for (const key in profile.suppressions) {
+    if (!(profile.suppressions[key]! > now)) continue;
+    if (key.startsWith('item:')) {
+      const idx = artifact.indexOf(key.slice(5));
+      if (idx >= 0) scratch.block(idx);
+    } else if (key.startsWith('category:')) {
+      const c = artifact.categoryIndex(key.slice(9));
+      if (c < 0) continue;
+      categories ??= [];
+      categories.push(c);
+    }
+  }
+  return categories ?? NONE;
+}
+
+export function applyExclude(exclude: ReadonlySet<string>, artifact: Artifact, scratch: RankScratch): void {
+  for (const id of exclude) {
+    const idx = artifact.indexOf(id);
+    if (idx >= 0) scratch.block(idx);
+  }
+}
+
+/** In stock and not in a suppressed category. */
+export function isEligible(artifact: Artifact, i: number, suppressedCategories: readonly number[]): boolean {
+  if (!artifact.inStock(i)) return false;
+  if (suppressedCategories.length === 0) return true;
+  return !suppressedCategories.includes(artifact.categoryIndexOf(i));
+}

@@ -1,0 +1,112 @@
+/**
+ * Turns the visitor's recent items into weighted candidate sources: each
+ * recent item the model knows contributes its neighbours, weighted by what the
+ * visitor did (a cart add says more than a view) and by how recent it was
+ * (position in the list and age, both decaying).
+ *
+ * Also blocks what the visitor must not be shown again: purchased items
+ * always, and everything in `recent` when the seen filter is on.
+ * @module
+ */
+import type { EventType, Profile } from '../types.js';
+import type { Artifact } from './artifact-format.js';
+import type { RankScratch } from './scratch.js';
+
+/** How much each event type says about interest; other types add nothing. */
+export const EVENT_WEIGHTS: Readonly<Partial<Record<EventType, number>>> = {
+  view: 1,
+  click: 1.5,
+  add_to_cart: 3,
+  purchase: 2,
+};
+
+/** Each step back in the recent list keeps this share of the weight. */
+export const POSITION_DECAY = 0.85;
+
+/** Which action a reason names when one item was seen several ways: the strongest commitment. */
+const REASON_RANK: Readonly<Partial<Record<EventType, number>>> = {
+  view: 1,
+  click: 2,
+  add_to_cart: 3,
+  purchase: 4,
+};
+
+/** Weighted sources, in reusable buffers (valid until the next `collectSources`). */
+export interface Sources {
+  count: number;
+  item: Int32Array;
+  weight: Float64Array;
+  type: EventType[];
+}
+
+const shared: Sources = { count: 0, item: new Int32Array(64), weight: new Float64Array(64), type: [] };
+
+function grow(n: number): void {
+  if (shared.item.length >= n) return;
+  const size = Math.max(n, shared.item.length * 2);
+  shared.item = new Int32Array(size);
+  shared.weight = new Float64Array(size);
+}
+
+/**
+ * Collects sources from `profile.recent` (newest first) and blocks purchased
+ * (and, with `filterSeen`, all recent) items in `scratch`. Cost: O(recent²)
+ * in the worst case for merging repeats, with recent bounded by the profile.
+ */
+export function collectSources(
+  profile: Profile,
+  artifact: Artifact,
+  scratch: RankScratch,
+  now: number,
+  halfLifeMs: number,
+  filterSeen: boolean,
+): Sources {
+  const recent = profile.recent;
+  grow(recent.length);
+  shared.count = 0;
+  let positionWeight = 1;
+  for (let j = 0; j < recent.length; j++, positionWeight *= POSITION_DECAY) {
+    const r = recent[j]!;
+    const idx = artifact.indexOf(r.item);
+    if (idx < 0) continue;
+    if (filterSeen || r.type === 'purchase') scratch.block(idx);
+    const typeWeight = EVENT_WEIGHTS[r.type];
+    if (typeWeight === undefined) continue;
+    const age = Math.max(0, now - r.at.p);
+    const timeWeight = halfLifeMs > 0 ? 2 ** (-age / halfLifeMs) : 1;
+    const w = typeWeight * positionWeight * timeWeight;
+    let s = 0;
+    while (s < shared.count && shared.item[s] !== idx) s++;
+    if (s === shared.count) {
+      shared.item[s] = idx;
+      shared.weight[s] = w;
+      shared.type[s] = r.type;
+      shared.count++;
+    } else {
+      shared.weight[s]! += w;
+      if ((REASON_RANK[r.type] ?? 0) > (REASON_RANK[shared.type[s]!] ?? 0)) shared.type[s] = r.type;
+    }
+  }
+  return shared;
+}
+
+export const NO_SOURCES: Sources = {
+  count: 0,
+  item: new Int32Array(0),
+  weight: new Float64Array(0),
+  type: [],
+};
+
+/** "because you viewed X" — the verb follows the strongest thing the visitor did. */
+export function sourceReason(artifact: Artifact, sources: Sources, s: number): string {
+  const idx = sources.item[s]!;
+  const name = artifact.titleOf(idx) ?? artifact.idOf(idx);
+  switch (sources.type[s]) {
+    case 'purchase':
+      return `because you bought ${name}`;
+    case 'add_to_cart':
+      return `because you added ${name} to your cart`;
+    default:
+      return `because you viewed ${name}`;
+  }
+}

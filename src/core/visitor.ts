@@ -1,0 +1,49 @@
+/**
+ * Who is asking, and what may we keep: the signed anonymous id and the
+ * consent state of a request. Without personalization consent there is no id:
+ * no identifier cookie is set and an existing one is cleared.
+ * @module
+ */
+import type { EngineSettings } from './config.js';
+import { clearCookie, setCookie } from './http/cookies.js';
+import { type KeyRing, newVisitorId, type ResolvedConsent, resolveConsent, signId, verifySignedId } from './identity/index.js';
+import type { DecisionContext } from './types.js';
+
+export interface Visitor {
+  /** Anonymous id; undefined without personalization consent. */
+  id: string | undefined;
+  consent: ResolvedConsent;
+  /** True when the request carried an id cookie that was not ours (tampered or foreign). */
+  replaced: boolean;
+  /** Set-Cookie lines the response must carry. */
+  cookies: string[];
+}
+
+export async function resolveVisitor(
+  ctx: DecisionContext,
+  settings: EngineSettings,
+  ring: KeyRing,
+): Promise<Visitor> {
+  const names = settings.cookies;
+  const consent = resolveConsent(ctx, settings.consentMode, names.consent);
+  const raw = ctx.cookies[names.id];
+  const cookies: string[] = [];
+  if (!consent.personalization) {
+    if (raw !== undefined) cookies.push(clearCookie(names.id, settings.secureCookies));
+    if (ctx.cookies[names.profile] !== undefined) cookies.push(clearCookie(names.profile, settings.secureCookies));
+    return { id: undefined, consent, replaced: false, cookies };
+  }
+  const verified = await verifySignedId(ring, raw);
+  if (verified) return { id: verified, consent, replaced: false, cookies };
+  const id = newVisitorId();
+  cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
+  // A profile digest sealed for another id is useless now; drop it.
+  if (ctx.cookies[names.profile] !== undefined) cookies.push(clearCookie(names.profile, settings.secureCookies));
+  return { id, consent, replaced: raw !== undefined, cookies };
+}
+
+/** Mint an id for a visitor who just granted consent. */
+export async function mintVisitor(settings: EngineSettings, ring: KeyRing): Promise<{ id: string; cookie: string }> {
+  const id = newVisitorId();
+  return { id, cookie: setCookie(settings.cookies.id, await signId(ring, id), { secure: settings.secureCookies }) };
+}

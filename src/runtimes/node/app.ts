@@ -1,0 +1,168 @@
+/**
+ * A ready Node deployment: embedded store (SQLite by default), file model
+ * store, the site (the demo shop unless told otherwise), the browser script,
+ * background retraining. `tessera dev` and `tessera serve` run this.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
+import { createEngine, type Engine } from '../../core/engine.js';
+import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
+import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import { parseSiteConfig } from '../../core/segments/index.js';
+import { createFileModelStore } from '../../stores/file-model.js';
+import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
+import { createSqliteStore } from '../../stores/sqlite.js';
+import { buildModel } from '../../train/index.js';
+import type { LoggedEvent } from '../../core/types.js';
+import { createNodeRewriter } from './html-rewriter.js';
+import { consoleLogger } from './logger.js';
+import { createNodeServer, listen } from './server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The package root, from src/runtimes/node or dist/runtimes/node alike. */
+export const packageRoot = resolve(here, '../../..');
+
+export interface NodeAppOptions {
+  /** `sqlite:PATH` (default `sqlite:<dataDir>/tessera.db`) or `memory:`. */
+  store?: string;
+  dataDir?: string;
+  /** Folder with `shop.mjs` exporting `loadShop()` (default: examples/shop). */
+  siteDir?: string;
+  nodeId?: string;
+  secret?: string;
+  consentMode?: ConsentMode;
+  /** Retrain from the event log this often when it grew (ms; 0 = never). */
+  retrainMs?: number;
+  logger?: Logger;
+}
+
+export interface NodeApp {
+  engine: Engine;
+  server: Server;
+  listen(port: number, host?: string): Promise<number>;
+  /** Train from the catalog and the event log, store the artifact, load it. */
+  train(): Promise<{ version: string; items: number; interactions: number; ms: number }>;
+  close(): Promise<void>;
+}
+
+interface Shop {
+  site: unknown;
+  catalog: CatalogItem[];
+  render(path: string): { status: number; html: string } | undefined;
+  assets: Record<string, { type: string; body: string }>;
+}
+
+export async function loadSite(siteDir: string): Promise<Shop> {
+  const mod = (await import(pathToFileURL(join(siteDir, 'shop.mjs')).href)) as { loadShop(dir?: string): Promise<Shop> };
+  return mod.loadShop(siteDir);
+}
+
+function secretFor(dataDir: string, given: string | undefined): string {
+  if (given) return given;
+  if (process.env.TESSERA_SECRET) return process.env.TESSERA_SECRET;
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const s = randomBytes(32).toString('base64url');
+  writeFileSync(file, s, { mode: 0o600 });
+  return s;
+}
+
+async function openStore(spec: string, dataDir: string): Promise<{ profiles: ProfileStore; events: EventLog; models: ModelStore; close(): Promise<void> }> {
+  if (spec === 'memory:') {
+    const s = createMemoryStore();
+    return { profiles: s.profiles, events: s.events, models: createMemoryModelStore(), close: () => s.close() };
+  }
+  if (spec.startsWith('sqlite:')) {
+    const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
+    const s = await createSqliteStore({ path });
+    return { profiles: s.profiles, events: s.events, models: createFileModelStore({ path: join(dirname(path), 'model.tsra') }), close: () => s.close() };
+  }
+  throw new Error(`[tessera] unknown store "${spec}": use sqlite:PATH or memory:`);
+}
+
+async function readAll(log: EventLog): Promise<LoggedEvent[]> {
+  const all: LoggedEvent[] = [];
+  let cursor = 0;
+  for (;;) {
+    const page = await log.read(cursor, 5000);
+    all.push(...page.events);
+    if (page.events.length === 0 || page.cursor === cursor) break;
+    cursor = page.cursor;
+  }
+  return all;
+}
+
+export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
+  const dataDir = resolve(o.dataDir ?? '.tessera');
+  mkdirSync(dataDir, { recursive: true });
+  const logger = o.logger ?? consoleLogger('info');
+  const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
+  const site: SiteConfig = parseSiteConfig(shop.site);
+  const stores = await openStore(o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`, dataDir);
+  const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
+  if (!existsSync(bundlePath)) throw new Error(`[tessera] ${bundlePath} is missing: run \`npm run build\``);
+  const assets: Record<string, StaticAsset> = {
+    '/tessera.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(bundlePath, 'utf8') },
+  };
+  for (const [path, a] of Object.entries(shop.assets)) assets[path] = a;
+  const origin: Origin = { render: (path) => shop.render(path) };
+  const engine = createEngine(
+    {
+      site,
+      catalog: shop.catalog,
+      settings: {
+        secret: secretFor(dataDir, o.secret),
+        nodeId: o.nodeId ?? 'node-1',
+        consentMode: o.consentMode ?? 'opt-in',
+      },
+    },
+    { profiles: stores.profiles, events: stores.events, models: stores.models, rewriter: createNodeRewriter, origin, assets, logger },
+  );
+
+  const segmentCategories: Record<string, string[]> = {};
+  for (const seg of site.segments) {
+    const m = JSON.stringify(seg.rule).match(/"category:([a-z0-9-]+)"/);
+    if (m?.[1]) segmentCategories[seg.id] = [m[1]];
+  }
+  let trainedAt = -1;
+  async function train() {
+    const t0 = performance.now();
+    const events = await readAll(stores.events);
+    const { artifact, stats } = await buildModel({ catalog: shop.catalog, events, segments: segmentCategories });
+    await stores.models.put(artifact);
+    engine.setModel(artifact);
+    trainedAt = events.length;
+    return { version: engine.state.model.artifact!.version, items: stats.items, interactions: stats.interactions, ms: performance.now() - t0 };
+  }
+  if (!(await engine.reloadModel())) await train();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const retrainMs = o.retrainMs ?? 60_000;
+  if (retrainMs > 0) {
+    timer = setInterval(() => {
+      void stores.events.count().then(async (n) => {
+        if (n !== trainedAt) {
+          const r = await train();
+          logger.info(`[tessera] retrained: model ${r.version}, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`);
+        }
+      }).catch((e) => logger.warn('[tessera] retrain failed', { error: String(e) }));
+    }, retrainMs);
+    timer.unref();
+  }
+  const server = createNodeServer(engine);
+  return {
+    engine,
+    server,
+    listen: (port, host) => listen(server, port, host),
+    train,
+    async close() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((r) => server.close(() => r()));
+      await stores.close();
+    },
+  };
+}

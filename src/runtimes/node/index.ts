@@ -1,0 +1,10 @@
+/**
+ * Tessera on Node: the HTTP server, the lol-html (wasm) HTMLRewriter, and a
+ * ready app with the embedded store.
+ * @module
+ */
+export { createNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
+export { createNodeRewriter, HTMLRewriter } from './html-rewriter.js';
+export { consoleLogger } from './logger.js';
+export { NodeRequest } from './request.js';
+export { createNodeServer, listen, writeReply } from './server.js';

@@ -1,0 +1,279 @@
+/**
+ * The default embedded store: profiles, identity links and the event log in
+ * one SQLite file (better-sqlite3, WAL mode), usually under `.tessera/`.
+ *
+ * better-sqlite3 is loaded lazily with a dynamic `import()` (or injected), so
+ * nothing that imports the core pulls in a native module.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { TesseraError } from '../core/errors.js';
+import type { EventLog, ProfileStore } from '../core/ports.js';
+import { type Clock, systemClock } from '../core/ports.js';
+import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import type { LoggedEvent, Profile } from '../core/types.js';
+import type { Stores } from './types.js';
+
+type Database = BetterSqlite3.Database;
+/** All the store needs of better-sqlite3: its constructor (the default export). */
+export type SqliteDriver = new (filename: string) => Database;
+
+export interface SqliteStoreOptions {
+  /** Database file; its parent directory is created if missing. `:memory:` works too. */
+  path: string;
+  /** The better-sqlite3 constructor, to skip the dynamic import (bundlers, tests). */
+  driver?: SqliteDriver;
+  /** Clock for `updated_at` (default: system clock). */
+  clock?: Clock;
+}
+
+/** Bumped when the schema changes; stored in `PRAGMA user_version`. */
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS profiles (
+  id TEXT PRIMARY KEY,
+  data BLOB NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS links (
+  alias TEXT PRIMARY KEY,
+  canonical TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_by_canonical ON links (canonical);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  visitor TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  ts REAL NOT NULL,
+  item TEXT,
+  props TEXT,
+  node TEXT NOT NULL,
+  received REAL NOT NULL,
+  UNIQUE (visitor, id)
+);
+`;
+
+interface EventRow {
+  seq: number;
+  visitor: string;
+  id: string;
+  type: LoggedEvent['type'];
+  ts: number;
+  item: string | null;
+  props: string | null;
+  node: string;
+  received: number;
+}
+
+function sqliteError(message: string, cause?: unknown): TesseraError {
+  return new TesseraError(500, `[tessera] [sqlite] ${message}`, { cause });
+}
+
+/** Runs `fn`, turning anything it throws into a `[tessera] [sqlite]` error. */
+function guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TesseraError) throw e;
+    throw sqliteError(`${what}: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+}
+
+async function loadDriver(): Promise<SqliteDriver> {
+  try {
+    const mod = await import('better-sqlite3');
+    return mod.default;
+  } catch (e) {
+    throw sqliteError('cannot load better-sqlite3 (is it installed?)', e);
+  }
+}
+
+export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Stores> {
+  const Driver = opts.driver ?? (await loadDriver());
+  const clock = opts.clock ?? systemClock;
+  const db = guard(`cannot open ${opts.path}`, () => {
+    if (opts.path !== ':memory:' && opts.path !== '') mkdirSync(dirname(opts.path), { recursive: true });
+    return new Driver(opts.path);
+  });
+  try {
+    guard(`cannot set up ${opts.path}`, () => setUp(db));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+
+  // Each part closes independently; the connection closes when both have.
+  let openParts = 2;
+  const closePart = () => {
+    openParts -= 1;
+    if (openParts === 0) guard('close', () => db.close());
+  };
+  const profiles = guard('prepare', () => sqliteProfileStore(db, clock, closePart));
+  const events = guard('prepare', () => sqliteEventLog(db, closePart));
+  return {
+    profiles,
+    events,
+    async close() {
+      await profiles.close();
+      await events.close();
+    },
+  };
+}
+
+function setUp(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw sqliteError(`schema version ${version} is newer than this tessera understands (${SCHEMA_VERSION})`);
+  }
+  // WAL: readers never block the writer. NORMAL sync is safe in WAL mode (a
+  // power loss may drop the last commits, never corrupt the file).
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // Another process holding the write lock makes us wait, not fail.
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+function onceCloser(closePart: () => void): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    closePart();
+  };
+}
+
+function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): ProfileStore {
+  const selectProfile = db.prepare<[string], { data: Uint8Array }>('SELECT data FROM profiles WHERE id = ?');
+  const upsertProfile = db.prepare<[string, Uint8Array, number]>(
+    `INSERT INTO profiles (id, data, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+  );
+  const deleteProfile = db.prepare<[string]>('DELETE FROM profiles WHERE id = ?');
+  const insertLink = db.prepare<[string, string]>(
+    `INSERT INTO links (alias, canonical) VALUES (?, ?)
+     ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical`,
+  );
+  const selectCanonical = db.prepare<[string], { canonical: string }>(
+    'SELECT canonical FROM links WHERE alias = ?',
+  );
+  const selectAliases = db.prepare<[string], { alias: string }>(
+    'SELECT alias FROM links WHERE canonical = ? ORDER BY alias',
+  );
+  const deleteLinks = db.prepare<[string, string]>('DELETE FROM links WHERE alias = ? OR canonical = ?');
+
+  const read = (id: string): Profile | undefined => {
+    const row = selectProfile.get(id);
+    if (row === undefined) return undefined;
+    try {
+      return decodeProfile(row.data);
+    } catch (e) {
+      throw sqliteError(`corrupt profile ${JSON.stringify(id)}`, e);
+    }
+  };
+
+  // IMMEDIATE takes the write lock before the read, so no other connection
+  // (or process) can slip a write between our read and our write.
+  const mergeTx = db.transaction((id: string, delta: Profile): Profile => {
+    const current = read(id);
+    const merged = current === undefined ? delta : mergeProfiles(current, delta);
+    upsertProfile.run(id, encodeProfile(merged), clock.now());
+    return merged;
+  });
+
+  return {
+    name: 'sqlite',
+    async get(id) {
+      return guard('get', () => read(id));
+    },
+    async merge(id, delta) {
+      return guard('merge', () => mergeTx.immediate(id, delta));
+    },
+    async delete(id) {
+      guard('delete', () => deleteProfile.run(id));
+    },
+    async link(alias, canonical) {
+      guard('link', () => insertLink.run(alias, canonical));
+    },
+    async resolve(alias) {
+      return guard('resolve', () => selectCanonical.get(alias)?.canonical);
+    },
+    async aliases(canonical) {
+      return guard('aliases', () => selectAliases.all(canonical).map((r) => r.alias));
+    },
+    async unlink(id) {
+      guard('unlink', () => deleteLinks.run(id, id));
+    },
+    close: onceCloser(closePart),
+  };
+}
+
+function toRow(e: LoggedEvent): Omit<EventRow, 'seq'> {
+  return {
+    visitor: e.visitor,
+    id: e.id,
+    type: e.type,
+    ts: e.ts,
+    item: e.item ?? null,
+    props: e.props === undefined ? null : JSON.stringify(e.props),
+    node: e.node,
+    received: e.received,
+  };
+}
+
+function fromRow(r: EventRow): LoggedEvent {
+  const event: LoggedEvent = {
+    id: r.id,
+    type: r.type,
+    ts: r.ts,
+    visitor: r.visitor,
+    node: r.node,
+    received: r.received,
+  };
+  if (r.item !== null) event.item = r.item;
+  if (r.props !== null) event.props = JSON.parse(r.props) as Record<string, unknown>;
+  return event;
+}
+
+function sqliteEventLog(db: Database, closePart: () => void): EventLog {
+  // OR IGNORE skips a (visitor, id) already logged; `changes` tells which were new.
+  const insertEvent = db.prepare<[Omit<EventRow, 'seq'>]>(
+    `INSERT OR IGNORE INTO events (visitor, id, type, ts, item, props, node, received)
+     VALUES (@visitor, @id, @type, @ts, @item, @props, @node, @received)`,
+  );
+  const selectPage = db.prepare<[number, number], EventRow>(
+    'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  );
+  const deleteByVisitor = db.prepare<[string]>('DELETE FROM events WHERE visitor = ?');
+  const countEvents = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
+
+  const appendTx = db.transaction((events: LoggedEvent[]): LoggedEvent[] =>
+    events.filter((e) => insertEvent.run(toRow(e)).changes === 1),
+  );
+
+  return {
+    name: 'sqlite',
+    async append(events) {
+      return guard('append', () => appendTx.immediate(events));
+    },
+    async read(after, limit) {
+      return guard('read', () => {
+        const rows = selectPage.all(after, Math.max(0, limit));
+        const last = rows[rows.length - 1];
+        return { events: rows.map(fromRow), cursor: last ? last.seq : after };
+      });
+    },
+    async deleteVisitor(visitor) {
+      return guard('deleteVisitor', () => deleteByVisitor.run(visitor).changes);
+    },
+    async count() {
+      return guard('count', () => countEvents.get()?.n ?? 0);
+    },
+    close: onceCloser(closePart),
+  };
+}

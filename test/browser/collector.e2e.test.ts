@@ -1,0 +1,185 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Received, startFixtureServer } from './fixture-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+/** How long to wait before concluding that nothing was sent. */
+const QUIET_MS = 600;
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startFixtureServer>>;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`[tessera] [browser-e2e] ${CHROMIUM} is missing: run \`apt-get install -y chromium\``);
+  }
+  execFileSync(process.execPath, ['scripts/build-browser.mjs'], { cwd: root, stdio: 'inherit' });
+  server = await startFixtureServer(`${root}dist/browser/tessera.min.js`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+beforeEach(async () => {
+  server.received.length = 0;
+  context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  // Tag beacon requests, so the test can tell the page-hide flush from a fetch.
+  await context.addInitScript(() => {
+    const send = Navigator.prototype.sendBeacon;
+    Navigator.prototype.sendBeacon = function (url: string | URL, data?: BodyInit | null) {
+      return send.call(this, `${url}?via=beacon`, data);
+    };
+  });
+});
+
+afterEach(async () => {
+  await context?.close();
+});
+
+const events = (): Received['events'] => server.received.flatMap((r) => r.events);
+
+async function until<T>(find: () => T | undefined, what: string, timeoutMs = 5_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(events())}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const eventOf = (type: string, item?: string) => () =>
+  events().find((e) => e.type === type && (item === undefined || e.item === item));
+
+async function grantConsent(): Promise<void> {
+  await context.addCookies([{ name: 'tsr_consent', value: 'p1.a1', url: server.origin }]);
+}
+
+type TesseraWindow = { tessera: { flush(): Promise<void>; consentState(): Record<string, unknown> } };
+
+async function interactEverywhere(page: Page): Promise<void> {
+  // The script is installed and working, it just may not send: the silence below is not a load failure.
+  expect(await page.evaluate(() => (window as unknown as TesseraWindow).tessera.consentState())).toEqual({
+    necessary: true,
+    personalization: false,
+    analytics: false,
+    chosen: false,
+  });
+  await page.click('[data-tessera-item="sku-2"] h3');
+  await page.type('#email', 'ada.secret@example.com');
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.evaluate(() => (window as unknown as TesseraWindow).tessera.flush());
+  await page.goto(`${server.origin}/other`);
+  await new Promise((r) => setTimeout(r, QUIET_MS));
+}
+
+describe('browser collector in Chromium', () => {
+  it('sends nothing in opt-in mode before the visitor chose', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    await interactEverywhere(page);
+    expect(server.received).toEqual([]);
+  });
+
+  it('sends a consent event when accept is clicked, then collects after the reload', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    const reloaded = page.waitForEvent('load');
+    await page.click('#accept');
+    const consent = await until(eventOf('consent'), 'the consent event');
+    expect(consent.props).toEqual({ personalization: true, analytics: true });
+    await reloaded;
+    const pageEvent = await until(eventOf('page'), 'the page event after reload');
+    expect(pageEvent.props).toMatchObject({ path: '/' });
+    expect(await until(eventOf('view', 'sku-main'), 'the main item view')).toMatchObject({ type: 'view' });
+    expect(await page.isHidden('#banner')).toBe(true);
+  });
+
+  it('sends a click with the item id and slot for a click inside a product tile', async () => {
+    await grantConsent();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.click('[data-tessera-item="sku-2"] h3');
+    const click = await until(eventOf('click', 'sku-2'), 'the tile click');
+    expect(click.props).toEqual({ slot: 'recs' });
+    expect(click.id).toMatch(/^[0-9a-f-]{32,36}$/);
+    await page.click('[data-tessera-item="sku-3"] button');
+    await until(eventOf('add_to_cart', 'sku-3'), 'the add_to_cart');
+  });
+
+  it('reports form fields by name and kind, never the typed text', async () => {
+    await grantConsent();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    await page.type('#email', 'ada.secret@example.com');
+    await page.selectOption('select[name=size]', 'M');
+    await page.type('#q', 'hidden shoes');
+    await Promise.all([page.waitForURL('**/other?**'), page.press('#q', 'Enter')]);
+    const form = await until(eventOf('form'), 'the form event');
+    expect(form.props).toEqual({ form: 'newsletter', field: 'email', kind: 'email' });
+    await until(
+      () => events().find((e) => e.type === 'form' && e.props?.field === 'size'),
+      'the select field event',
+    );
+    const search = await until(eventOf('search'), 'the search event');
+    expect(search.props).toEqual({ length: 12 });
+    for (const r of server.received) {
+      expect(r.body).not.toContain('ada.secret');
+      expect(r.body).not.toContain('hidden shoes');
+    }
+  });
+
+  it('flushes scroll depth and dwell time by beacon when the page is left', async () => {
+    await grantConsent();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/`);
+    await until(eventOf('page'), 'the page event');
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => new Promise((r) => requestAnimationFrame(() => r(true))));
+    expect(events().some((e) => e.type === 'scroll' || e.type === 'dwell')).toBe(false);
+    await page.goto(`${server.origin}/other`);
+    await until(eventOf('dwell'), 'the dwell event');
+    const depths = events()
+      .filter((e) => e.type === 'scroll')
+      .map((e) => e.props?.depth);
+    expect(depths).toEqual([25, 50, 75, 100]);
+    const beaconed = server.received.filter((r) => r.url.includes('via=beacon')).flatMap((r) => r.events);
+    expect(beaconed.map((e) => e.type)).toEqual(expect.arrayContaining(['scroll', 'dwell']));
+    expect(eventOf('dwell')()?.props?.ms).toEqual(expect.any(Number));
+  });
+
+  it('sends nothing personal with Global Privacy Control, even in opt-out mode', async () => {
+    // Control: without GPC, opt-out mode collects.
+    const open = await context.newPage();
+    await open.goto(`${server.origin}/?mode=opt-out`);
+    await until(eventOf('page'), 'the page event without GPC');
+    await context.close();
+
+    server.received.length = 0;
+    context = await browser.newContext();
+    await context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }),
+    );
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/?mode=opt-out`);
+    await interactEverywhere(page);
+    expect(server.received).toEqual([]);
+  });
+});
