@@ -33,4 +33,5 @@ const port = await app.listen(Number(process.argv[2] ?? 0));
 const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie: cookies[0] } });
 const sample = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
 if (!sample.body.includes('data-tessera-personalized')) throw new Error('bench page is not personalized');
+process.on('SIGINT', () => process.exit(0));
 process.stdout.write(`${JSON.stringify({ port, cookies, sample })}\n`);

@@ -6,7 +6,7 @@
  * a site page.
  * @module
  */
-import type { HTMLRewriterFactory } from './assemble/index.js';
+import { compileItemTemplate, type HTMLRewriterFactory } from './assemble/index.js';
 import { LruCache } from './cache/index.js';
 import type { CatalogItem, EngineSettings, SiteConfig } from './config.js';
 import { DEFAULT_SETTINGS } from './config.js';
@@ -30,7 +30,11 @@ export interface EngineConfig {
   site: SiteConfig;
   catalog: readonly CatalogItem[];
   settings: Partial<Omit<EngineSettings, 'secret'>> & { secret: string | KeyRingInput };
+  /** How long a variant's page shell is reused before the origin is asked again (ms, default 60 s). */
+  shellTtlMs?: number;
 }
+
+const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
 
 export interface EnginePorts {
   profiles: ProfileStore;
@@ -94,7 +98,9 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     origin: ports.origin,
     assets: ports.assets ?? {},
     rewriter: ports.rewriter,
-    shells: new LruCache({ maxEntries: 2000, maxBytes: 64 * 1024 * 1024, sizeOf: (shell) => shell.bytes }),
+    shells: new LruCache({ maxEntries: 2000, maxBytes: 64 * 1024 * 1024, sizeOf: (e) => e.shell.bytes }),
+    shellTtlMs: config.shellTtlMs ?? 60_000,
+    tiles: compileItemTemplate(config.site.itemTemplate ?? DEFAULT_ITEM_TEMPLATE),
     shellBuilds: new Map(),
     model: { artifact: undefined },
     now,

@@ -16,3 +16,4 @@ export { SLOT_ATTRIBUTE, SLOT_SELECTOR } from './rewriter-types.js';
 export type { Shell, ShellFills, ShellStreamOptions } from './shell.js';
 export { buildShell, renderShell, shellStream } from './shell.js';
 export { rewriteStream } from './stream.js';
+export { compileItemTemplate, type TileRenderer } from './tiles.js';

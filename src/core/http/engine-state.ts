@@ -2,7 +2,7 @@
  * Everything a request handler needs, built once by `createEngine`.
  * @module
  */
-import type { Shell } from '../assemble/index.js';
+import type { Shell, TileRenderer } from '../assemble/index.js';
 import type { HTMLRewriterFactory } from '../assemble/index.js';
 import type { LruCache } from '../cache/index.js';
 import type { EngineSettings } from '../config.js';
@@ -45,7 +45,10 @@ export interface EngineState {
   origin: Origin | undefined;
   assets: Record<string, StaticAsset>;
   rewriter: HTMLRewriterFactory;
-  shells: LruCache<string, Shell>;
+  shells: LruCache<string, { shell: Shell; builtAt: number }>;
+  /** How long a variant's shell is reused before the origin is asked again, ms. */
+  shellTtlMs: number;
+  tiles: TileRenderer;
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
   model: { artifact: Artifact | undefined };

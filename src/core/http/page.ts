@@ -5,7 +5,7 @@
  * the HTMLRewriter; per request only the visitor's holes are filled.
  * @module
  */
-import { buildShell, escapeHtml, renderItemTemplate, renderShell, type Shell } from '../assemble/index.js';
+import { buildShell, escapeHtml, renderShell, type Shell } from '../assemble/index.js';
 import { cacheHeaders } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
@@ -15,7 +15,6 @@ import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
 import { jsonReply, type Reply } from './reply.js';
-import { pathOf } from './path.js';
 import { Timing } from './server-timing.js';
 
 let edgeSeq = 0;
@@ -35,14 +34,14 @@ export interface RequestDecision {
  * Everything up to assembly: context, identity, profile, segments, slot rules
  * and recommendations. The benchmark's "full in-process decision".
  */
-export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing, pageStatus = 200): Promise<RequestDecision> {
+export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing): Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
   const visitor = await resolveVisitor(ctx, s.settings, s.ring);
   t?.step('context');
   let profile: Profile | undefined;
   let profileSource = 'none';
-  const item = pageStatus === 200 ? itemOfPath(ctx.path, s) : undefined;
+  const item = itemOfPath(ctx.path, s);
   if (visitor.id) {
     const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile]);
     profile = r.entry?.profile;
@@ -76,18 +75,25 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
 
 export async function handlePage(req: RequestLike, s: EngineState): Promise<Reply> {
   const t = new Timing(s.perf);
-  const page = s.origin ? await s.origin.render(pathOf(req.url), req) : undefined;
-  if (!page) return jsonReply(404, { error: `[tessera] no page at ${pathOf(req.url)}`, status: 404 });
-  t.step('origin');
-  const { ctx, visitor, profile, profileSource, segments, decision, item } = await decideRequest(req, s, t, page.status);
+  const { ctx, visitor, profile, profileSource, segments, decision, item } = await decideRequest(req, s, t);
   const now = ctx.now;
   const cookies = visitor.cookies;
 
-  if (page.status !== 200) {
-    return { status: page.status, headers: htmlHeaders({ 'cache-control': 'no-store' }), cookies, body: page.html };
-  }
+  // The origin is asked only when this variant's shell is missing or stale.
   const shellKey = decision.cacheKey;
-  const shell = s.shells.get(shellKey) ?? (await buildVariantShell(shellKey, page.html, decision, s));
+  const cached = s.shells.get(shellKey);
+  let shell: Shell;
+  if (cached && now - cached.builtAt < s.shellTtlMs) {
+    shell = cached.shell;
+  } else {
+    const page = s.origin ? await s.origin.render(ctx.path, req) : undefined;
+    t.step('origin');
+    if (!page) return jsonReply(404, { error: `[tessera] no page at ${ctx.path}`, status: 404 });
+    if (page.status !== 200) {
+      return { status: page.status, headers: htmlHeaders({ 'cache-control': 'no-store' }), cookies, body: page.html };
+    }
+    shell = await buildVariantShell(shellKey, page.html, decision, s, now);
+  }
   const holeHtml: Record<string, string> = {};
   for (const [slot, items] of Object.entries(decision.recommendations)) {
     if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, s);
@@ -118,7 +124,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
 }
 
 /** Build a variant's shell once, even when many requests miss at the same time. */
-function buildVariantShell(key: string, html: string, decision: Decision, s: EngineState): Promise<Shell> {
+function buildVariantShell(key: string, html: string, decision: Decision, s: EngineState, now: number): Promise<Shell> {
   const pending = s.shellBuilds.get(key);
   if (pending) return pending;
   const variant: Record<string, string> = {};
@@ -128,7 +134,7 @@ function buildVariantShell(key: string, html: string, decision: Decision, s: Eng
   }
   const build = buildShell(html, { variant, holes: s.compiled.recSlots }, s.rewriter)
     .then((shell) => {
-      s.shells.set(key, shell);
+      s.shells.set(key, { shell, builtAt: now });
       return shell;
     })
     .finally(() => s.shellBuilds.delete(key));
@@ -144,24 +150,25 @@ function itemOfPath(path: string, s: EngineState): string | undefined {
 }
 
 function renderRecommendations(slot: string, items: RecommendedItem[], s: EngineState): string {
-  const site = s.compiled.site;
-  const def = site.slots[slot];
-  const template = site.itemTemplate ?? '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
+  const def = s.compiled.site.slots[slot];
   let html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
   html += '<div class="tiles" data-tessera-personalized="true">';
   for (const r of items) {
-    const p = s.compiled.catalog.get(r.item);
-    html += renderItemTemplate(template, {
-      id: r.item,
-      title: p?.title ?? r.item,
-      price: p ? p.price.toFixed(2) : '',
-      category: p?.category ?? '',
-      brand: p?.brand ?? '',
-      image: p?.image ?? '',
-      reason: r.reason,
-    });
+    html += s.tiles.render(r.item, () => tileFields(r.item, s), r.reason);
   }
   return `${html}</div>`;
+}
+
+function tileFields(id: string, s: EngineState): Record<string, string | number> {
+  const p = s.compiled.catalog.get(id);
+  return {
+    id,
+    title: p?.title ?? id,
+    price: p ? p.price.toFixed(2) : '',
+    category: p?.category ?? '',
+    brand: p?.brand ?? '',
+    image: p?.image ?? '',
+  };
 }
 
 function htmlHeaders(extra: Record<string, string>): Record<string, string> {

@@ -33,11 +33,12 @@ import {
   hasDecayed,
   LANDMARK_SPAN_HALF_LIVES,
   MIN_STORED,
+  reanchorFactor,
   rescaleFactor,
 } from './decay.js';
 import { applyDeclared } from './declared.js';
 import { fnv1a32 } from './hash.js';
-import { MAX_TAGS_PER_ITEM, TEXT_LIMITS } from './limits.js';
+import { MAX_HLC_COUNTER, MAX_TAGS_PER_ITEM, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
 import { clampNode, clampText } from './text.js';
 import { normalizeProfile, seenEntry, seenHash } from './truncate.js';
 
@@ -95,8 +96,8 @@ export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Pro
 
   const halfLifeMs = checkHalfLife(opts.halfLifeMs);
   const node = clampNode(opts.node);
-  const at: Hlc = { p: opts.at.p, l: opts.at.l, n: clampNode(opts.at.n) };
-  const t = Number.isFinite(e.ts) ? Math.max(0, Math.min(e.ts, at.p)) : at.p;
+  const at = cleanHlc(opts.at);
+  const t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
   const draft = structuredClone(p);
 
   const addDecayed = (part: 'affinities' | 'counts', key: string, weight: number) => {
@@ -126,6 +127,13 @@ export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Pro
   applyDeclared(ctx, e);
   draft.seen.push(seenEntry(at.p, hash));
   return normalizeProfile(draft);
+}
+
+/** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
+function cleanHlc(at: Hlc): Hlc {
+  const within = (x: number, max: number) =>
+    Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;
+  return { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: clampNode(at.n) };
 }
 
 /** `item:<id>`, and from the catalog `category:`, `brand:` and the first tags. */
@@ -160,11 +168,8 @@ function anchorFor(draft: Profile, t: number, halfLifeMs: number): void {
   }
   const sameHalfLife = draft.halfLifeMs === halfLifeMs;
   if (sameHalfLife && t - draft.landmark <= LANDMARK_SPAN_HALF_LIVES * halfLifeMs) return;
-  const target = {
-    landmark: gridLandmark(sameHalfLife ? t : Math.max(t, draft.landmark), halfLifeMs),
-    halfLifeMs,
-  };
-  const factor = rescaleFactor(draft, target);
+  const target = { landmark: gridLandmark(t, halfLifeMs), halfLifeMs };
+  const factor = sameHalfLife ? rescaleFactor(draft, target) : reanchorFactor(draft, t, target);
   for (const part of [draft.affinities, draft.counts]) {
     for (const key in part) {
       const nodes = part[key]!;

@@ -7,7 +7,7 @@
 import { TesseraError } from '../errors.js';
 import { EVENT_TYPES, type Hlc, type LwwRegister, type Profile, type RecentItem } from '../types.js';
 import type { Components } from './components.js';
-import { PROFILE_MAX_BYTES, TEXT_LIMITS } from './limits.js';
+import { MAX_HLC_COUNTER, MAX_TIME_MS, PROFILE_MAX_BYTES, TEXT_LIMITS } from './limits.js';
 import { isCleanText } from './text.js';
 import { normalizeProfile } from './truncate.js';
 
@@ -15,6 +15,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const EVENT_TYPE_SET: ReadonlySet<string> = new Set(EVENT_TYPES);
 const SEEN_ENTRY = /^[0-9a-z]{1,11}\.[0-9a-f]{8}$/;
+/** Suppressions end at most this long after the latest event time. */
+const MAX_SUPPRESSION_UNTIL = MAX_TIME_MS + 365 * 24 * 3600 * 1000;
 
 export function encodeProfile(p: Profile): Uint8Array {
   const bytes = encoder.encode(JSON.stringify(p));
@@ -69,18 +71,19 @@ function readProfile(x: unknown): Profile {
   if (o.v !== 1) fail('v', 'is not 1');
   const p: Profile = {
     v: 1,
-    landmark: finite(o.landmark, 'landmark'),
-    affinities: components(o.affinities, TEXT_LIMITS.key, 'affinities'),
-    counts: components(o.counts, TEXT_LIMITS.eventType, 'counts'),
+    landmark: within(o.landmark, -MAX_TIME_MS, MAX_TIME_MS, 'landmark'),
+    affinities: components(o.affinities, TEXT_LIMITS.key, 'affinities', positive),
+    counts: components(o.counts, TEXT_LIMITS.eventType, 'counts', positive),
     recent: recent(o.recent),
     traits: traits(o.traits),
-    exposures: components(o.exposures, TEXT_LIMITS.exposureKey, 'exposures'),
+    exposures: components(o.exposures, TEXT_LIMITS.exposureKey, 'exposures', (v, path) =>
+      integer(v, 1, Number.MAX_SAFE_INTEGER, path),
+    ),
     suppressions: suppressions(o.suppressions),
     seen: seen(o.seen),
   };
   if (o.halfLifeMs !== undefined) {
-    p.halfLifeMs = finite(o.halfLifeMs, 'halfLifeMs');
-    if (p.halfLifeMs <= 0) fail('halfLifeMs', 'is not positive');
+    p.halfLifeMs = positive(o.halfLifeMs, 'halfLifeMs');
   }
   if (o.consent !== undefined) {
     p.consent = register(o.consent, 'consent', (v, path) => {
@@ -96,14 +99,40 @@ function readProfile(x: unknown): Profile {
   return p;
 }
 
-function components(x: unknown, keyBytes: number, path: string): Components {
+/**
+ * Number ranges are checked as tightly as the code that writes them allows:
+ * besides catching garbage, that keeps every decoded number within the widths
+ * the byte cap was sized for.
+ */
+function within(x: unknown, min: number, max: number, path: string): number {
+  const v = finite(x, path);
+  if (v < min || v > max) fail(path, `is outside ${min}..${max}`);
+  return v;
+}
+
+function integer(x: unknown, min: number, max: number, path: string): number {
+  const v = within(x, min, max, path);
+  if (!Number.isInteger(v)) fail(path, 'is not an integer');
+  return v;
+}
+
+function positive(x: unknown, path: string): number {
+  const v = finite(x, path);
+  if (v <= 0) fail(path, 'is not positive');
+  return v;
+}
+
+function components(
+  x: unknown,
+  keyBytes: number,
+  path: string,
+  value: (v: unknown, path: string) => number,
+): Components {
   const out: Components = {};
   for (const [k, nodesRaw] of Object.entries(record(x, path))) {
     const nodes: Record<string, number> = {};
     for (const [n, v] of Object.entries(record(nodesRaw, `${path}.${k}`))) {
-      const value = finite(v, `${path}.${k}.${n}`);
-      if (value <= 0) fail(`${path}.${k}.${n}`, 'is not positive');
-      nodes[key(n, TEXT_LIMITS.node, `${path}.${k}`)] = value;
+      nodes[key(n, TEXT_LIMITS.node, `${path}.${k}`)] = value(v, `${path}.${k}.${n}`);
     }
     out[key(k, keyBytes, path)] = nodes;
   }
@@ -112,9 +141,11 @@ function components(x: unknown, keyBytes: number, path: string): Components {
 
 function hlc(x: unknown, path: string): Hlc {
   const o = record(x, path);
-  const l = finite(o.l, `${path}.l`);
-  if (!Number.isInteger(l) || l < 0 || l > 0xffffffff) fail(`${path}.l`, 'is not a 32-bit counter');
-  return { p: finite(o.p, `${path}.p`), l, n: text(o.n, TEXT_LIMITS.node, `${path}.n`) };
+  return {
+    p: integer(o.p, 0, MAX_TIME_MS, `${path}.p`),
+    l: integer(o.l, 0, MAX_HLC_COUNTER, `${path}.l`),
+    n: text(o.n, TEXT_LIMITS.node, `${path}.n`),
+  };
 }
 
 function register<T>(x: unknown, path: string, value: (v: unknown, path: string) => T): LwwRegister<T> {
@@ -151,7 +182,7 @@ function traits(x: unknown): Profile['traits'] {
 function suppressions(x: unknown): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(record(x, 'suppressions'))) {
-    out[key(k, TEXT_LIMITS.key, 'suppressions')] = finite(v, `suppressions.${k}`);
+    out[key(k, TEXT_LIMITS.key, 'suppressions')] = integer(v, 0, MAX_SUPPRESSION_UNTIL, `suppressions.${k}`);
   }
   return out;
 }

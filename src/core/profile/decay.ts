@@ -24,8 +24,12 @@ export const LANDMARK_SPAN_HALF_LIVES = 256;
  */
 export const MIN_STORED = 2 ** -40;
 
-/** 2^x, with x snapped to an integer when float noise left it a hair off one. */
 export function pow2(x: number): number {
+  return 2 ** x;
+}
+
+/** 2^x, with x snapped to an integer when float noise left it a hair off one (grid rescales). */
+function pow2Snapped(x: number): number {
   const r = Math.round(x);
   return 2 ** (Math.abs(x - r) < 1e-9 ? r : x);
 }
@@ -101,5 +105,17 @@ function frameOf(p: Profile): Frame {
  */
 export function rescaleFactor(from: Profile, to: Frame): number {
   if (from.landmark === to.landmark) return 1;
-  return pow2(-(to.landmark - from.landmark) / halfLifeOf(from, to.halfLifeMs));
+  return pow2Snapped(-(to.landmark - from.landmark) / halfLifeOf(from, to.halfLifeMs));
+}
+
+/**
+ * The factor that re-expresses sums kept under another half-life: their value
+ * at `t` under the old half-life becomes mass at `t` under the new frame. The
+ * shape of the history is lost, the value now is kept; only a configuration
+ * change takes this path.
+ */
+export function reanchorFactor(from: Profile, t: number, to: Required<Frame>): number {
+  return (
+    pow2(-(t - from.landmark) / halfLifeOf(from, to.halfLifeMs)) * pow2((t - to.landmark) / to.halfLifeMs)
+  );
 }

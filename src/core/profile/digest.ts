@@ -6,8 +6,9 @@
 import type { Profile, ProfileDigest } from '../types.js';
 import { THUMBS_DOWN_MS } from './declared.js';
 import { emptyProfile } from './empty.js';
+import { TEXT_LIMITS } from './limits.js';
 import { topAffinities } from './read.js';
-import { clampNode } from './text.js';
+import { clampNode, clampText } from './text.js';
 import { normalizeProfile } from './truncate.js';
 
 /** Affinities carried in the digest. */
@@ -46,9 +47,14 @@ export function profileFromDigest(d: ProfileDigest, node: string): Profile {
   const n = clampNode(node);
   const p = emptyProfile(d.at);
   for (const [key, v] of Object.entries(d.top)) {
-    if (Number.isFinite(v) && v > 0) p.affinities[key] = { [n]: v };
+    const k = clampText(key, TEXT_LIMITS.key);
+    if (k !== '' && Number.isFinite(v) && v > 0) p.affinities[k] = { [n]: v };
   }
-  p.recent = d.last.map((item, i) => ({ item, type: 'view', at: { p: d.at, l: d.last.length - i, n } }));
-  for (const key of d.suppressed) p.suppressions[key] = d.at + THUMBS_DOWN_MS;
+  const last = d.last.slice(0, DIGEST_LAST).map((item) => clampText(String(item), TEXT_LIMITS.item));
+  p.recent = last.map((item, i) => ({ item, type: 'view', at: { p: d.at, l: last.length - i, n } }));
+  for (const key of d.suppressed) {
+    const k = clampText(String(key), TEXT_LIMITS.key);
+    if (k !== '') p.suppressions[k] = d.at + THUMBS_DOWN_MS;
+  }
   return normalizeProfile(p);
 }

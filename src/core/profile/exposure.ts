@@ -14,6 +14,9 @@ export function recordExposure(p: Profile, key: string, node: string, n = 1): Pr
   const k = clampText(key, TEXT_LIMITS.exposureKey);
   if (p.erasedAt !== undefined || k === '' || !(Number.isInteger(n) && n > 0)) return p;
   const exposures = structuredClone(p.exposures);
-  addComponent(exposures, k, clampNode(node), n);
+  const nodeId = clampNode(node);
+  addComponent(exposures, k, nodeId, n);
+  const nodes = exposures[k]!;
+  nodes[nodeId] = Math.min(nodes[nodeId]!, Number.MAX_SAFE_INTEGER);
   return normalizeProfile({ ...p, exposures });
 }

@@ -22,13 +22,13 @@ export const PROFILE_LIMITS: Readonly<{
   /** (key, node) components of affinities. */
   affinities: 24,
   /** (event type, node) components of counts. */
-  counts: 16,
+  counts: 14,
   recent: 10,
   traits: 8,
   /** (key, node) components of exposures. */
   exposures: 8,
   suppressions: 8,
-  seen: 40,
+  seen: 32,
 });
 
 /**
@@ -45,17 +45,22 @@ export const TEXT_LIMITS = Object.freeze({
   attribute: 40,
   /** A whole affinity or suppression key: `category:` plus an attribute. */
   key: 49,
-  /** Exposure keys (an item or a placement name). */
-  exposureKey: 49,
+  /** Exposure keys (`item:` plus an item id, or a placement name). */
+  exposureKey: 45,
   /** Event type names used as count keys. */
   eventType: 16,
   traitKey: 32,
-  traitValue: 48,
+  traitValue: 40,
   userId: 48,
 });
 
 /** Tags read per item: a long tag list must not crowd out everything else. */
 export const MAX_TAGS_PER_ITEM = 4;
+
+/** Largest physical clock value kept (year 275760, the end of JS dates); HLC and event times are clamped to it. */
+export const MAX_TIME_MS = 8.64e15;
+/** Largest HLC logical counter kept. */
+export const MAX_HLC_COUNTER = 0xffffffff;
 
 /** Traits read from one identify event. */
 export const MAX_TRAITS_PER_EVENT = 16;

@@ -6,7 +6,18 @@ import { emptyProfile, eraseProfile, isErased } from './empty.js';
 import { recordExposure } from './exposure.js';
 import { mergeProfiles } from './merge.js';
 import { affinity } from './read.js';
-import { applyAll, arbEvent, arbProfile, canonical, DAY, event, HALF_LIFE, NODES, opts, T0 } from './test-helpers.js';
+import {
+  applyAll,
+  arbEvent,
+  arbProfile,
+  canonical,
+  DAY,
+  event,
+  HALF_LIFE,
+  NODES,
+  opts,
+  T0,
+} from './test-helpers.js';
 
 // Short spans fill every limit; spans of 1000 half-lives move landmarks, so merges rescale.
 const arbShort = arbProfile(20 * HALF_LIFE);
@@ -25,7 +36,9 @@ describe('mergeProfiles is a join', () => {
   it('is associative, even across landmark moves', () => {
     fc.assert(
       fc.property(arb, arb, arb, (a, b, c) => {
-        expect(canonical(mergeProfiles(mergeProfiles(a, b), c))).toBe(canonical(mergeProfiles(a, mergeProfiles(b, c))));
+        expect(canonical(mergeProfiles(mergeProfiles(a, b), c))).toBe(
+          canonical(mergeProfiles(a, mergeProfiles(b, c))),
+        );
       }),
       { numRuns: 200 },
     );
@@ -50,17 +63,25 @@ describe('mergeProfiles is a join', () => {
 });
 
 describe('replicas converge', () => {
-  type Op = { kind: 'apply'; replica: number; event: ReturnType<typeof event> } | { kind: 'sync'; from: number; to: number };
+  type Op =
+    | { kind: 'apply'; replica: number; event: ReturnType<typeof event> }
+    | { kind: 'sync'; from: number; to: number };
   const arbOp: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 4, arbitrary: fc.record({
+    {
+      weight: 4,
+      arbitrary: fc.record({
         kind: fc.constant('apply' as const),
         replica: fc.nat(2),
         event: fc.oneof(
           { weight: 5, arbitrary: arbEvent(30 * HALF_LIFE, 500) },
           { weight: 1, arbitrary: arbEvent(600 * HALF_LIFE) },
         ),
-      }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('sync' as const), from: fc.nat(2), to: fc.nat(2) }) },
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('sync' as const), from: fc.nat(2), to: fc.nat(2) }),
+    },
   );
 
   it('gives the same profile whatever order the replicas merge in', () => {
@@ -120,8 +141,16 @@ describe('merge details', () => {
   });
 
   it('takes the later write of a trait, whichever side it is on', () => {
-    const early = applyEvent(emptyProfile(T0), event('form', 'e1', T0, undefined, { survey: { question: 'goal', answer: 'run' } }), opts('n1', T0));
-    const late = applyEvent(emptyProfile(T0), event('form', 'e2', T0, undefined, { survey: { question: 'goal', answer: 'walk' } }), opts('n2', T0 + 5));
+    const early = applyEvent(
+      emptyProfile(T0),
+      event('form', 'e1', T0, undefined, { survey: { question: 'goal', answer: 'run' } }),
+      opts('n1', T0),
+    );
+    const late = applyEvent(
+      emptyProfile(T0),
+      event('form', 'e2', T0, undefined, { survey: { question: 'goal', answer: 'walk' } }),
+      opts('n2', T0 + 5),
+    );
     expect(mergeProfiles(early, late).traits['survey.goal']?.v).toBe('walk');
     expect(mergeProfiles(late, early).traits['survey.goal']?.v).toBe('walk');
   });

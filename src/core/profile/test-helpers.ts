@@ -39,7 +39,13 @@ export function opts(node: string, atP: number, l = 0, halfLifeMs = HALF_LIFE): 
   return { node, at: { p: atP, l, n: node }, halfLifeMs, item: catalog };
 }
 
-export function event(type: EventType, id: string, ts: number, item?: string, props?: Record<string, unknown>): TesseraEvent {
+export function event(
+  type: EventType,
+  id: string,
+  ts: number,
+  item?: string,
+  props?: Record<string, unknown>,
+): TesseraEvent {
   return { id, type, ts, ...(item !== undefined && { item }), ...(props !== undefined && { props }) };
 }
 
@@ -62,7 +68,10 @@ const arbProps = (type: EventType): fc.Arbitrary<Record<string, unknown> | undef
       });
     case 'form':
       return fc.record({
-        survey: fc.record({ question: fc.constantFrom('goal', 'level'), answer: fc.constantFrom('run', 'walk', 1, true) }),
+        survey: fc.record({
+          question: fc.constantFrom('goal', 'level'),
+          answer: fc.constantFrom('run', 'walk', 1, true),
+        }),
       });
     default:
       return fc.constant(undefined);
@@ -74,16 +83,17 @@ export const arbEvent = (spanMs = 40 * DAY, ids = 40): fc.Arbitrary<TesseraEvent
   fc
     .record({
       id: fc.integer({ min: 0, max: ids }).map((i) => `e${i}`),
-      type: fc.oneof(fc.constantFrom('view', 'click', 'add_to_cart', 'purchase'), fc.constantFrom(...EVENT_TYPES)),
+      type: fc.oneof(
+        fc.constantFrom('view', 'click', 'add_to_cart', 'purchase'),
+        fc.constantFrom(...EVENT_TYPES),
+      ),
       dt: fc.integer({ min: 0, max: spanMs }),
       item: fc.option(fc.constantFrom('a', 'b', 'c', 'd', ...Array.from({ length: 12 }, (_, i) => `i${i}`)), {
         nil: undefined,
         freq: 4,
       }),
     })
-    .chain(({ id, type, dt, item }) =>
-      arbProps(type).map((props) => event(type, id, T0 + dt, item, props)),
-    );
+    .chain(({ id, type, dt, item }) => arbProps(type).map((props) => event(type, id, T0 + dt, item, props)));
 
 /** Apply events in order on one node; the node clock ticks with each event and never runs behind it. */
 export function applyAll(p: Profile, events: TesseraEvent[], node: string): Profile {
@@ -98,5 +108,8 @@ export function applyAll(p: Profile, events: TesseraEvent[], node: string): Prof
 /** A profile made the only way profiles are made: events applied on a node. */
 export const arbProfile = (spanMs?: number): fc.Arbitrary<Profile> =>
   fc
-    .record({ node: fc.constantFrom(...NODES), events: fc.array(arbEvent(spanMs), { maxLength: 40, size: 'max' }) })
+    .record({
+      node: fc.constantFrom(...NODES),
+      events: fc.array(arbEvent(spanMs), { maxLength: 40, size: 'max' }),
+    })
     .map(({ node, events }) => applyAll(emptyProfile(T0), events, node));

@@ -16,6 +16,7 @@ import type { LwwRegister, Profile, RecentItem } from '../types.js';
 import type { Component, Components } from './components.js';
 import { listComponents } from './components.js';
 import { MIN_STORED } from './decay.js';
+import { eraseProfile } from './empty.js';
 import { PROFILE_LIMITS } from './limits.js';
 import { own } from './own.js';
 
@@ -25,7 +26,7 @@ const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function truncateComponents(elements: Component[], n: number, min: number): Components {
   const kept = elements
     .filter((el) => Number.isFinite(el[2]) && el[2] >= min)
-    .sort((x, y) => x[2] - y[2] || byString(x[0], y[0]) || byString(x[1], y[1]))
+    .sort((x, y) => y[2] - x[2] || byString(x[0], y[0]) || byString(x[1], y[1]))
     .slice(0, n)
     .sort((x, y) => byString(x[0], y[0]) || byString(x[1], y[1]));
   const out: Components = {};
@@ -97,6 +98,7 @@ export function truncateSeen(seen: string[], n: number): string[] {
 
 /** Every part truncated to PROFILE_LIMITS and laid out canonically. Every profile that exists went through this. */
 export function normalizeProfile(p: Profile): Profile {
+  if (p.erasedAt !== undefined) return eraseProfile(p.erasedAt);
   return {
     v: 1,
     landmark: p.landmark,
@@ -110,6 +112,5 @@ export function normalizeProfile(p: Profile): Profile {
     exposures: truncateComponents(listComponents(p.exposures), PROFILE_LIMITS.exposures, 1),
     suppressions: truncateSuppressions(p.suppressions, PROFILE_LIMITS.suppressions),
     seen: truncateSeen(p.seen, PROFILE_LIMITS.seen),
-    ...(p.erasedAt !== undefined && { erasedAt: p.erasedAt }),
   };
 }

@@ -10,18 +10,18 @@
  */
 import type { Profile } from '../types.js';
 import type { Artifact } from './artifact-format.js';
-import type { RankScratch } from './scratch.js';
+import type { CandidateTable } from './candidate-table.js';
 
 const NONE: readonly number[] = [];
 
 /**
- * Blocks suppressed items in `scratch` and returns the indices of suppressed
+ * Blocks suppressed items in `table` and returns the indices of suppressed
  * categories (an empty shared array when there are none).
  */
 export function applySuppressions(
   profile: Profile,
   artifact: Artifact,
-  scratch: RankScratch,
+  table: CandidateTable,
   now: number,
 ): readonly number[] {
   let categories: number[] | undefined;
@@ -29,7 +29,7 @@ export function applySuppressions(
     if (!(profile.suppressions[key]! > now)) continue;
     if (key.startsWith('item:')) {
       const idx = artifact.indexOf(key.slice(5));
-      if (idx >= 0) scratch.block(idx);
+      if (idx >= 0) table.block(idx);
     } else if (key.startsWith('category:')) {
       const c = artifact.categoryIndex(key.slice(9));
       if (c < 0) continue;
@@ -40,10 +40,10 @@ export function applySuppressions(
   return categories ?? NONE;
 }
 
-export function applyExclude(exclude: ReadonlySet<string>, artifact: Artifact, scratch: RankScratch): void {
+export function applyExclude(exclude: ReadonlySet<string>, artifact: Artifact, table: CandidateTable): void {
   for (const id of exclude) {
     const idx = artifact.indexOf(id);
-    if (idx >= 0) scratch.block(idx);
+    if (idx >= 0) table.block(idx);
   }
 }
 

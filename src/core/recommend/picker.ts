@@ -12,7 +12,7 @@
  */
 import type { RecommendedItem } from '../types.js';
 import type { Artifact } from './artifact-format.js';
-import type { RankScratch } from './scratch.js';
+import type { CandidateTable } from './candidate-table.js';
 
 export const DEFAULT_MAX_BRAND_SHARE = 0.4;
 
@@ -25,7 +25,7 @@ export class Picker {
 
   constructor(
     private readonly artifact: Artifact,
-    private readonly scratch: RankScratch,
+    private readonly table: CandidateTable,
     private readonly count: number,
     maxBrandShare: number,
   ) {
@@ -40,7 +40,7 @@ export class Picker {
 
   /** Takes an eligible, unblocked item; blocks it so no later source offers it again. */
   offer(i: number, score: number, reason: string): void {
-    this.scratch.block(i);
+    this.table.block(i);
     const brand = this.artifact.brandIndexOf(i);
     if (brand !== this.unbranded && this.brandCount(brand) >= this.maxPerBrand) {
       this.deferred ??= [];

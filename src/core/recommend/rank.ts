@@ -11,15 +11,16 @@
  *    a per-brand cap keeps the list varied (picker.ts).
  *
  * Cost is O(recent × K) plus the length of the precomputed lists walked;
- * nothing loops over the catalog. Scores of list fills are 0: their order is
+ * nothing loops over the catalog, and the working set is a small hash table
+ * (candidate-table.ts), not per-item arrays. Scores of list fills are 0: their order is
  * the list's.
  * @module
  */
 import type { Profile, RecommendedItem } from '../types.js';
 import type { Artifact } from './artifact-format.js';
+import { CandidateTable } from './candidate-table.js';
 import { applyExclude, applySuppressions, isEligible } from './filters.js';
 import { DEFAULT_MAX_BRAND_SHARE, Picker } from './picker.js';
-import { type RankScratch, scratchFor } from './scratch.js';
 import { collectSources, NO_SOURCES, type Sources, sourceReason } from './sources.js';
 
 export interface RecommendInput {
@@ -39,6 +40,8 @@ export interface RecommendInput {
 }
 
 const NO_CATEGORIES: readonly number[] = [];
+/** Shared by every call: ranking is synchronous, so one table per isolate suffices. */
+const table = new CandidateTable();
 /** Per-source reason strings of the current call, built on first use. */
 const reasonCache: Array<string | undefined> = [];
 let topBuffer = new Int32Array(64);
@@ -47,114 +50,127 @@ export function recommend(input: RecommendInput): RecommendedItem[] {
   const a = input.artifact;
   const count = Math.floor(input.count);
   if (!(count > 0) || a.itemCount === 0) return [];
-  const scratch = scratchFor(a);
-  scratch.begin();
+  table.clear();
   const p = input.profile;
   const known = p !== undefined && p.erasedAt === undefined;
-  const categories = known ? applySuppressions(p, a, scratch, input.now) : NO_CATEGORIES;
-  if (input.exclude) applyExclude(input.exclude, a, scratch);
+  const categories = known ? applySuppressions(p, a, table, input.now) : NO_CATEGORIES;
+  if (input.exclude) applyExclude(input.exclude, a, table);
   const sources = known
-    ? collectSources(p, a, scratch, input.now, input.halfLifeMs, input.filterSeen ?? true)
+    ? collectSources(p, a, table, input.now, input.halfLifeMs, input.filterSeen ?? true)
     : NO_SOURCES;
 
-  const picker = new Picker(a, scratch, count, input.maxBrandShare ?? DEFAULT_MAX_BRAND_SHARE);
+  const picker = new Picker(a, table, count, input.maxBrandShare ?? DEFAULT_MAX_BRAND_SHARE);
   if (sources.count > 0) {
-    scoreNeighbours(a, scratch, sources, categories);
-    takeScored(a, scratch, sources, picker, count);
+    const firstCandidate = table.used;
+    scoreNeighbours(a, sources, categories);
+    takeScored(a, sources, picker, count, firstCandidate);
   }
   if (!picker.full) {
     for (const seg of input.segments) {
       const list = a.segmentList(seg);
       if (list === undefined || list.length === 0) continue;
-      takeList(a, scratch, list, categories, picker, `popular with ${seg}`);
+      takeList(a, list, categories, picker, `popular with ${seg}`);
       break;
     }
   }
-  if (!picker.full) takeList(a, scratch, a.popular, categories, picker, 'popular now');
+  if (!picker.full) takeList(a, a.popular, categories, picker, 'popular now');
   return picker.finish();
 }
 
-function scoreNeighbours(a: Artifact, s: RankScratch, src: Sources, categories: readonly number[]): void {
+function scoreNeighbours(a: Artifact, src: Sources, categories: readonly number[]): void {
   const { k, neighbourIds: ids, neighbourScores: scores } = a;
-  const score = s.score;
   for (let j = 0; j < src.count; j++) {
     const w = src.weight[j]!;
     const base = src.item[j]! * k;
     for (let t = base; t < base + k; t++) {
       const id = ids[t]!;
       if (id < 0) break; // padding is always at the end of a row
-      if (s.isBlocked(id)) continue;
-      if (s.touch(id) && !isEligible(a, id, categories)) {
-        s.block(id);
+      const slot = table.slotOf(id);
+      if (table.fresh) {
+        if (!isEligible(a, id, categories)) {
+          table.blockSlot(slot);
+          continue;
+        }
+      } else if (table.blockedAt(slot)) {
         continue;
       }
       const c = w * scores[t]!;
-      score[id]! += c;
-      if (c > s.viaScore[id]!) {
-        s.viaScore[id] = c;
-        s.via[id] = j;
+      table.score[slot]! += c;
+      if (c > table.viaScore[slot]!) {
+        table.viaScore[slot] = c;
+        table.via[slot] = j;
       }
     }
   }
 }
 
-/** Higher score first; the lower index breaks ties so results are deterministic. */
-function better(score: Float64Array, x: number, y: number): boolean {
-  const sx = score[x]!;
-  const sy = score[y]!;
-  return sx > sy || (sx === sy && x < y);
+/** Higher score first; the lower item index breaks ties so results are deterministic. */
+function better(x: number, y: number): boolean {
+  const sx = table.score[x]!;
+  const sy = table.score[y]!;
+  return sx > sy || (sx === sy && table.keys[x]! < table.keys[y]!);
 }
 
 /**
- * Offers the best candidates. Keeps only the top M (a little more than the
- * slot, to leave room for the brand cap) by insertion, which for a few
- * hundred candidates is cheaper than sorting them all; only when the cap or
- * filters exhaust those M does it sort the rest.
+ * Offers the best candidates (table slots from `first` on). Keeps only the
+ * top M (a little more than the slot, to leave room for the brand cap) by
+ * insertion, which for a few hundred candidates is cheaper than sorting them
+ * all; only when the cap exhausts those M does it sort the rest. No entries
+ * are added meanwhile (offering blocks items already in the table), so slot
+ * numbers stay valid.
  */
-function takeScored(a: Artifact, s: RankScratch, src: Sources, picker: Picker, count: number): void {
-  const score = s.score;
-  const m = Math.min(s.touchedCount, 2 * count + 4);
+function takeScored(a: Artifact, src: Sources, picker: Picker, count: number, first: number): void {
+  const m = Math.min(table.used - first, 2 * count + 4);
   if (topBuffer.length < m) topBuffer = new Int32Array(m * 2);
-  const top = topBuffer;
+  const filled = selectTop(topBuffer, m, first);
+  reasonCache.length = 0;
+  for (let r = 0; r < filled; r++) {
+    if (picker.full) return;
+    offerScored(a, src, picker, topBuffer[r]!);
+  }
+  if (filled === m && !picker.full) offerRest(a, src, picker, first);
+}
+
+/** Fills `top` with the best `m` unblocked slots, best first; returns how many it found. */
+function selectTop(top: Int32Array, m: number, first: number): number {
   let filled = 0;
-  for (let t = 0; t < s.touchedCount; t++) {
-    const id = s.touched[t]!;
-    if (s.isBlocked(id)) continue;
-    if (filled === m && !better(score, id, top[m - 1]!)) continue;
+  for (let u = first; u < table.used; u++) {
+    const slot = table.slots[u]!;
+    if (table.blockedAt(slot)) continue;
+    if (filled === m && !better(slot, top[m - 1]!)) continue;
     let pos = filled < m ? filled++ : m - 1;
-    while (pos > 0 && better(score, id, top[pos - 1]!)) {
+    while (pos > 0 && better(slot, top[pos - 1]!)) {
       top[pos] = top[pos - 1]!;
       pos--;
     }
-    top[pos] = id;
+    top[pos] = slot;
   }
-  reasonCache.length = 0;
-  reasonCache.length = src.count;
-  for (let r = 0; r < filled && !picker.full; r++) offerScored(a, s, src, picker, top[r]!);
-  if (picker.full || filled < m) return;
-  // Rare path: the top M were not enough (brand cap); rank the remaining candidates fully.
+  return filled;
+}
+
+/** Rare path: the top M were not enough (brand cap); rank the remaining candidates fully. */
+function offerRest(a: Artifact, src: Sources, picker: Picker, first: number): void {
   const rest: number[] = [];
-  for (let t = 0; t < s.touchedCount; t++) if (!s.isBlocked(s.touched[t]!)) rest.push(s.touched[t]!);
-  rest.sort((x, y) => (better(score, x, y) ? -1 : 1));
-  for (const id of rest) {
-    if (picker.full) break;
-    offerScored(a, s, src, picker, id);
+  for (let u = first; u < table.used; u++) if (!table.blockedAt(table.slots[u]!)) rest.push(table.slots[u]!);
+  rest.sort((x, y) => (better(x, y) ? -1 : 1));
+  for (const slot of rest) {
+    if (picker.full) return;
+    offerScored(a, src, picker, slot);
   }
 }
 
-function offerScored(a: Artifact, s: RankScratch, src: Sources, picker: Picker, id: number): void {
-  const via = s.via[id]!;
+function offerScored(a: Artifact, src: Sources, picker: Picker, slot: number): void {
+  const via = table.via[slot]!;
   let reason = reasonCache[via];
   if (reason === undefined) {
     reason = sourceReason(a, src, via);
     reasonCache[via] = reason;
   }
-  picker.offer(id, s.score[id]!, reason);
+  picker.offer(table.keys[slot]!, table.score[slot]!, reason);
 }
 
 function takeList(
   a: Artifact,
-  s: RankScratch,
   list: Int32Array,
   categories: readonly number[],
   picker: Picker,
@@ -162,11 +178,8 @@ function takeList(
 ): void {
   for (let r = 0; r < list.length && !picker.full; r++) {
     const id = list[r]!;
-    if (s.isBlocked(id)) continue;
-    if (!isEligible(a, id, categories)) {
-      s.block(id);
-      continue;
-    }
+    if (table.isBlocked(id)) continue;
+    if (!isEligible(a, id, categories)) continue;
     picker.offer(id, 0, reason);
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { EventType, Profile } from '../types.js';
 import type { Artifact } from './artifact-format.js';
-import type { RankScratch } from './scratch.js';
+import type { CandidateTable } from './candidate-table.js';
 
 /** How much each event type says about interest; other types add nothing. */
 export const EVENT_WEIGHTS: Readonly<Partial<Record<EventType, number>>> = {
@@ -50,13 +50,13 @@ function grow(n: number): void {
 
 /**
  * Collects sources from `profile.recent` (newest first) and blocks purchased
- * (and, with `filterSeen`, all recent) items in `scratch`. Cost: O(recent²)
+ * (and, with `filterSeen`, all recent) items in `table`. Cost: O(recent²)
  * in the worst case for merging repeats, with recent bounded by the profile.
  */
 export function collectSources(
   profile: Profile,
   artifact: Artifact,
-  scratch: RankScratch,
+  table: CandidateTable,
   now: number,
   halfLifeMs: number,
   filterSeen: boolean,
@@ -69,7 +69,7 @@ export function collectSources(
     const r = recent[j]!;
     const idx = artifact.indexOf(r.item);
     if (idx < 0) continue;
-    if (filterSeen || r.type === 'purchase') scratch.block(idx);
+    if (filterSeen || r.type === 'purchase') table.block(idx);
     const typeWeight = EVENT_WEIGHTS[r.type];
     if (typeWeight === undefined) continue;
     const age = Math.max(0, now - r.at.p);

@@ -1,0 +1,46 @@
+/**
+ * Recommendation tiles from the site's `itemTemplate`, compiled once: the
+ * template is split at its placeholders, and each catalog item's escaped
+ * fields are kept, so a request only joins strings. Escaping a catalog's long
+ * fields (image data URLs, titles) on every request cost more than the whole
+ * decision.
+ * @module
+ */
+import { escapeHtml } from './escape.js';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+export interface TileRenderer {
+  /** The tile of one item; `fields` are the item's raw fields (escaped once, then kept), `reason` is escaped per call. */
+  render(id: string, fields: () => Record<string, string | number>, reason: string): string;
+}
+
+export function compileItemTemplate(template: string, maxItems = 100_000): TileRenderer {
+  const parts: string[] = [];
+  const names: string[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    parts.push(template.slice(last, m.index));
+    names.push(m[1]!);
+    last = m.index! + m[0].length;
+  }
+  parts.push(template.slice(last));
+  const escaped = new Map<string, string[]>();
+  return {
+    render(id, fields, reason) {
+      let values = escaped.get(id);
+      if (!values) {
+        const raw = fields();
+        values = names.map((n) => (n === 'reason' || !Object.hasOwn(raw, n) ? '' : escapeHtml(String(raw[n]))));
+        if (escaped.size >= maxItems) escaped.clear();
+        escaped.set(id, values);
+      }
+      let out = parts[0]!;
+      for (let i = 0; i < names.length; i++) {
+        out += names[i] === 'reason' ? escapeHtml(reason) : values[i]!;
+        out += parts[i + 1]!;
+      }
+      return out;
+    },
+  };
+}
