@@ -10,7 +10,8 @@ export async function runDecision({ iterations = 50_000 } = {}) {
   // Warm up: JIT, memoised signatures, caches.
   for (let i = 0; i < 20_000; i++) await engine.decide(reqs[i % reqs.length]);
   const check = await engine.decide(reqs[0]);
-  if (!check.decision.personalized) throw new Error('bench visitor is not personalized: the benchmark would measure the wrong path');
+  if (!check.decision.personalized)
+    throw new Error('bench visitor is not personalized: the benchmark would measure the wrong path');
   const samples = new Float64Array(iterations);
   for (let i = 0; i < iterations; i++) {
     const r = reqs[i % reqs.length];
@@ -19,5 +20,12 @@ export async function runDecision({ iterations = 50_000 } = {}) {
     samples[i] = (performance.now() - t0) * 1000;
   }
   const s = summarize(samples);
-  return { name: 'decision', medianUs: s.median, p99Us: s.p99, n: s.n, segments: check.segments, recs: check.decision.recommendations.recommended?.length ?? 0 };
+  return {
+    name: 'decision',
+    medianUs: s.median,
+    p99Us: s.p99,
+    n: s.n,
+    segments: check.segments,
+    recs: check.decision.recommendations.recommended?.length ?? 0,
+  };
 }

@@ -1,12 +1,12 @@
 // HTTP throughput of a personalized page, as a ratio of a bare node:http
 // server sending the same bytes. Servers and load generator are separate
 // processes; rounds alternate so drift on a noisy machine hits both.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib/stats.mjs';
 import { runJson, startJson } from './lib/proc.mjs';
+import { median } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -18,7 +18,14 @@ export async function runHttp({ rounds = 3, seconds = 5, connections = 32 } = {}
   writeFileSync(samplePath, JSON.stringify(tessera.data.sample));
   writeFileSync(cookiesPath, JSON.stringify(tessera.data.cookies));
   const bare = await startJson([join(here, 'servers/bare.mjs'), '0', samplePath]);
-  const load = (port) => runJson([join(here, 'lib/load.mjs'), `http://127.0.0.1:${port}/`, String(connections), String(seconds), cookiesPath]);
+  const load = (port) =>
+    runJson([
+      join(here, 'lib/load.mjs'),
+      `http://127.0.0.1:${port}/`,
+      String(connections),
+      String(seconds),
+      cookiesPath,
+    ]);
   try {
     await load(bare.data.port); // warm-up both
     await load(tessera.data.port);
@@ -29,7 +36,8 @@ export async function runHttp({ rounds = 3, seconds = 5, connections = 32 } = {}
     for (let i = 0; i < rounds; i++) {
       const rb = await load(bare.data.port);
       const rt = await load(tessera.data.port);
-      if (rt.non2xx || rt.errors) throw new Error(`tessera answered ${rt.non2xx} non-2xx and ${rt.errors} errors`);
+      if (rt.non2xx || rt.errors)
+        throw new Error(`tessera answered ${rt.non2xx} non-2xx and ${rt.errors} errors`);
       b.push(rb.rps);
       t.push(rt.rps);
       bp99.push(rb.p99);

@@ -6,9 +6,18 @@
 // visitor (Tessera's profile is built at ingest; GrowthBook gets the same
 // decayed per-category scores as attributes), and each decision then evaluates
 // the 20 segments, the banner and the arm.
-import { GrowthBookClient } from '@growthbook/growthbook';
+
 import { performance } from 'node:perf_hooks';
-import { affinity, applyEvent, assignArm, compileSegments, compileSlots, emptyProfile, topAffinities } from '../dist/core/index.js';
+import { GrowthBookClient } from '@growthbook/growthbook';
+import {
+  affinity,
+  applyEvent,
+  assignArm,
+  compileSegments,
+  compileSlots,
+  emptyProfile,
+  topAffinities,
+} from '../dist/core/index.js';
 import { median } from './lib/stats.mjs';
 
 const CATS = Array.from({ length: 20 }, (_, i) => `cat-${i}`);
@@ -17,12 +26,20 @@ const HALF_LIFE = 3 * 24 * 3600_000;
 
 function lcg(seed) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 function makeVisitors(n, now) {
   const rand = lcg(7);
-  const items = Array.from({ length: 400 }, (_, i) => ({ id: `i${i}`, category: CATS[i % 20], brand: `b${i % 7}`, tags: [] }));
+  const items = Array.from({ length: 400 }, (_, i) => ({
+    id: `i${i}`,
+    category: CATS[i % 20],
+    brand: `b${i % 7}`,
+    tags: [],
+  }));
   const byId = new Map(items.map((x) => [x.id, x]));
   const visitors = [];
   for (let v = 0; v < n; v++) {
@@ -34,11 +51,17 @@ function makeVisitors(n, now) {
       p = applyEvent(
         p,
         { id: `v${v}e${e}`, type: 'view', ts: now - (20 - e) * 60_000, item: item.id },
-        { node: 'n1', at: { p: now - (20 - e) * 60_000, l: 0, n: 'n1' }, halfLifeMs: HALF_LIFE, item: (id) => byId.get(id) },
+        {
+          node: 'n1',
+          at: { p: now - (20 - e) * 60_000, l: 0, n: 'n1' },
+          halfLifeMs: HALF_LIFE,
+          item: (id) => byId.get(id),
+        },
       );
     }
     const attributes = { id: `visitor-${v}` };
-    for (const c of CATS) attributes[`aff_${c.replace('-', '_')}`] = affinity(p, `category:${c}`, now, HALF_LIFE);
+    for (const c of CATS)
+      attributes[`aff_${c.replace('-', '_')}`] = affinity(p, `category:${c}`, now, HALF_LIFE);
     attributes.top = topAffinities(p, 'category', now, HALF_LIFE, 1)[0]?.[0]?.slice('category:'.length) ?? '';
     visitors.push({ id: `visitor-${v}`, profile: p, attributes });
   }
@@ -46,7 +69,9 @@ function makeVisitors(n, now) {
 }
 
 function tesseraSide() {
-  const segments = compileSegments(CATS.map((c) => ({ id: `interest-${c}`, rule: { affinity: `category:${c}`, gte: 1.5 } })));
+  const segments = compileSegments(
+    CATS.map((c) => ({ id: `interest-${c}`, rule: { affinity: `category:${c}`, gte: 1.5 } })),
+  );
   const slots = compileSlots({
     banner: {
       kind: 'content',
@@ -55,7 +80,17 @@ function tesseraSide() {
     },
   });
   const exp = { key: 'ab', variants: [{ key: 'a' }, { key: 'b' }] };
-  const ctx = { method: 'GET', path: '/', cookies: {}, device: 'desktop', localHour: 12, utm: {}, gpc: false, dnt: false, now: 0 };
+  const ctx = {
+    method: 'GET',
+    path: '/',
+    cookies: {},
+    device: 'desktop',
+    localHour: 12,
+    utm: {},
+    gpc: false,
+    dnt: false,
+    now: 0,
+  };
   return (v, now) => {
     ctx.now = now;
     const base = { ctx, profile: v.profile, now, halfLifeMs: HALF_LIFE };
@@ -70,10 +105,19 @@ function tesseraSide() {
 function growthbookSide() {
   const features = {};
   for (const c of CATS) {
-    features[`interest-${c}`] = { defaultValue: false, rules: [{ condition: { [`aff_${c.replace('-', '_')}`]: { $gte: 1.5 } }, force: true }] };
+    features[`interest-${c}`] = {
+      defaultValue: false,
+      rules: [{ condition: { [`aff_${c.replace('-', '_')}`]: { $gte: 1.5 } }, force: true }],
+    };
   }
-  features.banner = { defaultValue: 'banner-default', rules: GROUPS.map((g, k) => ({ condition: { top: { $in: g } }, force: `banner-${k}` })) };
-  features.ab = { defaultValue: 'a', rules: [{ key: 'ab', variations: ['a', 'b'], weights: [0.5, 0.5], hashAttribute: 'id', coverage: 1 }] };
+  features.banner = {
+    defaultValue: 'banner-default',
+    rules: GROUPS.map((g, k) => ({ condition: { top: { $in: g } }, force: `banner-${k}` })),
+  };
+  features.ab = {
+    defaultValue: 'a',
+    rules: [{ key: 'ab', variations: ['a', 'b'], weights: [0.5, 0.5], hashAttribute: 'id', coverage: 1 }],
+  };
   const gb = new GrowthBookClient().initSync({ payload: { features } });
   const keys = CATS.map((c) => `interest-${c}`);
   return (v) => {
@@ -116,5 +160,11 @@ export async function runPeer({ rounds = 7, ms = 400 } = {}) {
     t.push(rate(tessera, visitors, now, ms));
     g.push(rate(gb, visitors, now, ms));
   }
-  return { name: 'peer', tesseraPerSec: median(t), growthbookPerSec: median(g), ratio: median(t) / median(g), agreement: agree / visitors.length };
+  return {
+    name: 'peer',
+    tesseraPerSec: median(t),
+    growthbookPerSec: median(g),
+    ratio: median(t) / median(g),
+    agreement: agree / visitors.length,
+  };
 }

@@ -2,8 +2,8 @@
 // same numbers as JSON with --json. Targets are printed beside the results.
 import { runDecision } from './decision.mjs';
 import { runHttp } from './http.mjs';
-import { runPeer } from './peer.mjs';
 import { fmt } from './lib/stats.mjs';
+import { runPeer } from './peer.mjs';
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith('--only='))?.slice(7);
@@ -12,7 +12,9 @@ const results = {};
 if (!only || only === 'decision') {
   const d = await runDecision();
   results.decision = d;
-  console.log(`decision (full in-process, demo shop, ${d.n} samples): median ${fmt(d.medianUs)} µs (target ≤ 20), p99 ${fmt(d.p99Us)} µs (target ≤ 100)`);
+  console.log(
+    `decision (full in-process, demo shop, ${d.n} samples): median ${fmt(d.medianUs)} µs (target ≤ 20), p99 ${fmt(d.p99Us)} µs (target ≤ 100)`,
+  );
 }
 if (!only || only === 'peer') {
   const p = await runPeer();

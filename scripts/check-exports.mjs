@@ -32,4 +32,6 @@ if (problems.length) {
   console.error(`exports check failed:\n- ${problems.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`exports check: ${Object.keys(pkg.exports).length} entries and ${Object.keys(pkg.bin ?? {}).length} bin ok`);
+console.log(
+  `exports check: ${Object.keys(pkg.exports).length} entries and ${Object.keys(pkg.bin ?? {}).length} bin ok`,
+);

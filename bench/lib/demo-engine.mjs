@@ -1,11 +1,11 @@
 // An in-process engine on the demo shop with the memory store and a trained
 // model, plus visitors with a history: what the decision benchmarks run on.
 import { join } from 'node:path';
+import { createKeyRing, newVisitorId, signId } from '../../dist/core/identity/index.js';
 import { createEngine } from '../../dist/core/index.js';
-import { createKeyRing, signId, newVisitorId } from '../../dist/core/identity/index.js';
+import { parseSiteConfig } from '../../dist/core/segments/index.js';
 import { loadSite, packageRoot } from '../../dist/runtimes/node/app.js';
 import { createNodeRewriter } from '../../dist/runtimes/node/html-rewriter.js';
-import { parseSiteConfig } from '../../dist/core/segments/index.js';
 import { createMemoryStore } from '../../dist/stores/memory.js';
 import { buildModel } from '../../dist/train/index.js';
 
@@ -17,7 +17,13 @@ export async function demoEngine({ visitors = 200, views = 3 } = {}) {
   const store = createMemoryStore();
   const engine = createEngine(
     { site, catalog: shop.catalog, settings: { secret: SECRET, nodeId: 'bench', consentMode: 'opt-in' } },
-    { profiles: store.profiles, events: store.events, rewriter: createNodeRewriter, origin: { render: (p) => shop.render(p) }, assets: {} },
+    {
+      profiles: store.profiles,
+      events: store.events,
+      rewriter: createNodeRewriter,
+      origin: { render: (p) => shop.render(p) },
+      assets: {},
+    },
   );
   const { artifact } = await buildModel({ catalog: shop.catalog, events: [] });
   engine.setModel(artifact);
@@ -35,7 +41,12 @@ export async function demoEngine({ visitors = 200, views = 3 } = {}) {
     const items = byCat.get(cats[v % cats.length]);
     const events = [];
     for (let i = 0; i < views; i++) {
-      events.push({ id: `e${v}-${i}`, type: 'view', ts: now - (views - i) * 1000, item: items[(v * 7 + i * 3) % items.length] });
+      events.push({
+        id: `e${v}-${i}`,
+        type: 'view',
+        ts: now - (views - i) * 1000,
+        item: items[(v * 7 + i * 3) % items.length],
+      });
     }
     await engine.ingest(id, events);
     const cookie = `tsr_id=${await signId(ring, id)}; tsr_consent=p1.a1`;

@@ -1,7 +1,8 @@
 // Load generator, run in its own process: autocannon against a URL, cycling
 // through the given cookies. Prints the result as one JSON line.
-import autocannon from 'autocannon';
+
 import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 
 const [url, connections, seconds, cookiesFile] = process.argv.slice(2);
 const cookies = cookiesFile ? JSON.parse(readFileSync(cookiesFile, 'utf8')) : [''];

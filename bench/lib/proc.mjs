@@ -10,7 +10,9 @@ export function startJson(args, opts = {}) {
       const nl = buf.indexOf('\n');
       if (nl !== -1) resolve({ child, data: JSON.parse(buf.slice(0, nl)) });
     });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`)),
+    );
   });
 }
 

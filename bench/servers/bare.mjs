@@ -12,7 +12,7 @@ delete headers.connection;
 delete headers['keep-alive'];
 delete headers.date;
 headers['content-length'] = String(body.length);
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, headers);
   res.end(body);
 });

@@ -26,7 +26,15 @@ const cookies = [];
 for (let v = 0; v < 100; v++) {
   const id = newVisitorId();
   const items = lists[v % lists.length];
-  await app.engine.ingest(id, [0, 1, 2].map((i) => ({ id: `b${v}-${i}`, type: 'view', ts: Date.now() - 1000 * (3 - i), item: items[(v + i * 5) % items.length] })));
+  await app.engine.ingest(
+    id,
+    [0, 1, 2].map((i) => ({
+      id: `b${v}-${i}`,
+      type: 'view',
+      ts: Date.now() - 1000 * (3 - i),
+      item: items[(v + i * 5) % items.length],
+    })),
+  );
   cookies.push(`tsr_id=${await signId(ring, id)}; tsr_consent=p1.a1`);
 }
 const port = await app.listen(Number(process.argv[2] ?? 0));

@@ -11,7 +11,8 @@ program.name('tessera').description('Edge personalization engine').version('0.1.
 
 function port(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0-65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is an integer 0-65535');
   return n;
 }
 
@@ -20,7 +21,15 @@ function consent(v: string): 'opt-in' | 'opt-out' {
   return v;
 }
 
-async function serve(o: { port: number; host: string; store?: string; dataDir: string; site?: string; nodeId: string; consent: 'opt-in' | 'opt-out' }) {
+async function serve(o: {
+  port: number;
+  host: string;
+  store?: string;
+  dataDir: string;
+  site?: string;
+  nodeId: string;
+  consent: 'opt-in' | 'opt-out';
+}) {
   const app = await createNodeApp({
     dataDir: o.dataDir,
     nodeId: o.nodeId,
@@ -29,7 +38,9 @@ async function serve(o: { port: number; host: string; store?: string; dataDir: s
     ...(o.site ? { siteDir: o.site } : {}),
   });
   const bound = await app.listen(o.port, o.host);
-  console.log(`[tessera] ${app.engine.compiled.site.name} on http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${bound} (node ${o.nodeId}, store ${app.engine.state.store.name}, model ${app.engine.state.model.artifact?.version ?? 'none'})`);
+  console.log(
+    `[tessera] ${app.engine.compiled.site.name} on http://${o.host === '0.0.0.0' ? 'localhost' : o.host}:${bound} (node ${o.nodeId}, store ${app.engine.state.store.name}, model ${app.engine.state.model.artifact?.version ?? 'none'})`,
+  );
   const stop = () => {
     void app.close().then(() => process.exit(0));
   };
@@ -67,9 +78,16 @@ program
   .option('--store <url>', 'store holding the event log', process.env.TESSERA_STORE)
   .option('--site <dir>', 'site folder with shop.mjs (default: the demo shop)')
   .action(async (o: { dataDir: string; store?: string; site?: string }) => {
-    const app = await createNodeApp({ dataDir: o.dataDir, retrainMs: 0, ...(o.store ? { store: o.store } : {}), ...(o.site ? { siteDir: o.site } : {}) });
+    const app = await createNodeApp({
+      dataDir: o.dataDir,
+      retrainMs: 0,
+      ...(o.store ? { store: o.store } : {}),
+      ...(o.site ? { siteDir: o.site } : {}),
+    });
     const r = await app.train();
-    console.log(`[tessera] model ${r.version}: ${r.items} items, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`);
+    console.log(
+      `[tessera] model ${r.version}: ${r.items} items, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`,
+    );
     await app.close();
   });
 

@@ -15,7 +15,9 @@ describe('context', () => {
   });
 
   it('classifies devices from client hints before the user agent', () => {
-    expect(deviceClass('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', null)).toBe('mobile');
+    expect(deviceClass('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148', null)).toBe(
+      'mobile',
+    );
     expect(deviceClass('Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)', null)).toBe('tablet');
     expect(deviceClass('Mozilla/5.0 (Linux; Android 14; Pixel 8)', null)).toBe('tablet');
     expect(deviceClass('Mozilla/5.0 (X11; Linux x86_64) Chrome/120', '?1')).toBe('mobile');
@@ -24,11 +26,18 @@ describe('context', () => {
   });
 
   it('takes geo from Cloudflare, Vercel, Fastly and a configured header', () => {
-    expect(buildContext(req('https://s.test/', { 'cf-ipcountry': 'de', 'cf-region-code': 'BY' }), NOW).country).toBe('DE');
-    const v = buildContext(req('https://s.test/', { 'x-vercel-ip-country': 'US', 'x-vercel-ip-country-region': 'CA' }), NOW);
+    expect(
+      buildContext(req('https://s.test/', { 'cf-ipcountry': 'de', 'cf-region-code': 'BY' }), NOW).country,
+    ).toBe('DE');
+    const v = buildContext(
+      req('https://s.test/', { 'x-vercel-ip-country': 'US', 'x-vercel-ip-country-region': 'CA' }),
+      NOW,
+    );
     expect([v.country, v.region]).toEqual(['US', 'CA']);
     expect(buildContext(req('https://s.test/', { 'fastly-geo-country': 'FR' }), NOW).country).toBe('FR');
-    const custom = buildContext(req('https://s.test/', { 'x-my-geo': 'JP' }), NOW, { geoHeaders: { country: 'x-my-geo' } });
+    const custom = buildContext(req('https://s.test/', { 'x-my-geo': 'JP' }), NOW, {
+      geoHeaders: { country: 'x-my-geo' },
+    });
     expect(custom.country).toBe('JP');
     expect(buildContext(req('https://s.test/', { 'cf-ipcountry': 'XX' }), NOW).country).toBeUndefined();
   });
@@ -61,7 +70,10 @@ describe('context', () => {
   });
 
   it('treats a same-site referrer as no external referrer', () => {
-    const ctx = buildContext(req('https://shop.test/', { referer: 'https://shop.test/product/1', host: 'shop.test' }), NOW);
+    const ctx = buildContext(
+      req('https://shop.test/', { referer: 'https://shop.test/product/1', host: 'shop.test' }),
+      NOW,
+    );
     expect(ctx.referrerHost).toBeUndefined();
     expect(ctx.referrer).toBe('https://shop.test/product/1');
   });

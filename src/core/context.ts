@@ -58,7 +58,11 @@ export function deviceClass(ua: string | null, chMobile: string | null): DeviceC
   return 'desktop';
 }
 
-function firstHeader(get: (n: string) => string | null, names: readonly string[], extra?: string): string | undefined {
+function firstHeader(
+  get: (n: string) => string | null,
+  names: readonly string[],
+  extra?: string,
+): string | undefined {
   if (extra) {
     const v = get(extra);
     if (v) return v;

@@ -4,8 +4,9 @@
  * clock of its own, nothing per visitor cached here.
  * @module
  */
-import type { CatalogItem, SiteConfig } from './config.js';
+
 import { variantKey } from './cache/index.js';
+import type { CatalogItem, SiteConfig } from './config.js';
 import { assignArm } from './experiments/index.js';
 import type { Artifact } from './recommend/index.js';
 import { recommend } from './recommend/index.js';
@@ -28,7 +29,8 @@ export function compileSite(site: SiteConfig, catalog: readonly CatalogItem[]): 
   for (const item of catalog) byId.set(item.id, item);
   const contentSlots: string[] = [];
   const recSlots: string[] = [];
-  for (const [name, def] of Object.entries(site.slots)) (def.kind === 'content' ? contentSlots : recSlots).push(name);
+  for (const [name, def] of Object.entries(site.slots))
+    (def.kind === 'content' ? contentSlots : recSlots).push(name);
   return {
     site,
     segments: compileSegments(site.segments),
@@ -86,7 +88,10 @@ export function decide(input: DecideInput): Decision {
     const chosen = compiled.slots.chooseContent(slot, ruleInput);
     if (!chosen) continue;
     content[slot] = chosen.content;
-    trace.push({ step: `slot:${slot}`, detail: chosen.rule < 0 ? `${chosen.content} (default)` : chosen.content });
+    trace.push({
+      step: `slot:${slot}`,
+      detail: chosen.rule < 0 ? `${chosen.content} (default)` : chosen.content,
+    });
   }
 
   const recommendations: Record<string, RecommendedItem[]> = {};

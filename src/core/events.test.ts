@@ -3,12 +3,20 @@ import { TesseraError } from './errors.js';
 import { parseBatch } from './events.js';
 
 const NOW = 1_780_000_000_000;
-const ok = (id: string, extra: Record<string, unknown> = {}) => ({ id, type: 'view', ts: NOW, item: 'p-1', ...extra });
+const ok = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  type: 'view',
+  ts: NOW,
+  item: 'p-1',
+  ...extra,
+});
 
 describe('event validation', () => {
   it('keeps good events and reports bad ones by index', () => {
     const r = parseBatch(
-      JSON.stringify({ events: [ok('a'), { id: 'b', type: 'teleport', ts: NOW }, ok('c', { ts: 'yesterday' }), ok('d')] }),
+      JSON.stringify({
+        events: [ok('a'), { id: 'b', type: 'teleport', ts: NOW }, ok('c', { ts: 'yesterday' }), ok('d')],
+      }),
       NOW,
     );
     expect(r.events.map((e) => e.id)).toEqual(['a', 'd']);
@@ -50,7 +58,14 @@ describe('event validation', () => {
   it('strips anything but field, kind and an allow-listed value from form events', () => {
     const r = parseBatch(
       JSON.stringify({
-        events: [{ id: 'f', type: 'form', ts: NOW, props: { field: 'email', kind: 'email', text: 'me@x.test', input: 'y' } }],
+        events: [
+          {
+            id: 'f',
+            type: 'form',
+            ts: NOW,
+            props: { field: 'email', kind: 'email', text: 'me@x.test', input: 'y' },
+          },
+        ],
       }),
       NOW,
     );
@@ -61,13 +76,23 @@ describe('event validation', () => {
     const dup = parseBatch(JSON.stringify({ events: [ok('a'), ok('a')] }), NOW);
     expect(dup.events).toHaveLength(1);
     expect(dup.accepted).toBe(2);
-    expect(() => parseBatch(JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => ok(`e${i}`)) }), NOW)).toThrow(
-      /at most 100/,
-    );
+    expect(() =>
+      parseBatch(JSON.stringify({ events: Array.from({ length: 101 }, (_, i) => ok(`e${i}`)) }), NOW),
+    ).toThrow(/at most 100/);
     const r = parseBatch(
-      JSON.stringify({ events: [ok('big', { props: { x: 'y'.repeat(5000) } }), ok('future', { ts: NOW + 3600_000 }), ok('old', { ts: 5 })] }),
+      JSON.stringify({
+        events: [
+          ok('big', { props: { x: 'y'.repeat(5000) } }),
+          ok('future', { ts: NOW + 3600_000 }),
+          ok('old', { ts: 5 }),
+        ],
+      }),
       NOW,
     );
-    expect(r.rejected.map((x) => x.error)).toEqual([expect.stringMatching(/larger/), 'ts is in the future', 'ts is too old']);
+    expect(r.rejected.map((x) => x.error)).toEqual([
+      expect.stringMatching(/larger/),
+      'ts is in the future',
+      'ts is too old',
+    ]);
   });
 });

@@ -41,11 +41,19 @@ export interface ParsedBatch {
 const Props = v.record(v.string(), v.unknown(), 'props must be an object');
 
 const EventSchema = v.object({
-  id: v.pipe(v.string('id must be a string'), v.minLength(1, 'id is empty'), v.maxLength(64, 'id is longer than 64')),
+  id: v.pipe(
+    v.string('id must be a string'),
+    v.minLength(1, 'id is empty'),
+    v.maxLength(64, 'id is longer than 64'),
+  ),
   type: v.picklist(EVENT_TYPES, `type must be one of ${EVENT_TYPES.join(', ')}`),
   ts: v.pipe(v.number('ts must be a number (epoch ms)'), v.integer('ts must be an integer'), v.minValue(0)),
   item: v.optional(
-    v.pipe(v.string('item must be a string'), v.minLength(1, 'item is empty'), v.maxLength(128, 'item is too long')),
+    v.pipe(
+      v.string('item must be a string'),
+      v.minLength(1, 'item is empty'),
+      v.maxLength(128, 'item is too long'),
+    ),
   ),
   props: v.optional(Props),
 });
@@ -93,7 +101,8 @@ export function validateEvent(raw: unknown, now: number, limits: BatchLimits): T
   if (e.type === 'consent') {
     const p = out.props ?? {};
     if (typeof p.personalization !== 'boolean') return 'consent events need props.personalization (boolean)';
-    if (p.analytics !== undefined && typeof p.analytics !== 'boolean') return 'props.analytics must be a boolean';
+    if (p.analytics !== undefined && typeof p.analytics !== 'boolean')
+      return 'props.analytics must be a boolean';
   }
   if (e.type === 'identify') {
     const u = out.props?.userId;
@@ -105,7 +114,11 @@ export function validateEvent(raw: unknown, now: number, limits: BatchLimits): T
 }
 
 /** Parse a `/collect` body. Throws a 400 TesseraError for a body that is not a batch at all. */
-export function parseBatch(body: string, now: number, limits: BatchLimits = DEFAULT_BATCH_LIMITS): ParsedBatch {
+export function parseBatch(
+  body: string,
+  now: number,
+  limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+): ParsedBatch {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -117,7 +130,10 @@ export function parseBatch(body: string, now: number, limits: BatchLimits = DEFA
   }
   const list = (json as { events: unknown[] }).events;
   if (list.length > limits.maxBatch) {
-    throw new TesseraError(400, `[tessera] [collect] a batch holds at most ${limits.maxBatch} events, got ${list.length}`);
+    throw new TesseraError(
+      400,
+      `[tessera] [collect] a batch holds at most ${limits.maxBatch} events, got ${list.length}`,
+    );
   }
   const events: TesseraEvent[] = [];
   const rejected: Rejection[] = [];
@@ -125,7 +141,8 @@ export function parseBatch(body: string, now: number, limits: BatchLimits = DEFA
   for (let i = 0; i < list.length; i++) {
     const res = validateEvent(list[i], now, limits);
     if (typeof res === 'string') rejected.push({ index: i, error: res });
-    else if (ids.has(res.id)) continue; // a duplicate inside the batch is accepted and changes nothing
+    else if (ids.has(res.id))
+      continue; // a duplicate inside the batch is accepted and changes nothing
     else {
       ids.add(res.id);
       events.push(res);

@@ -11,7 +11,13 @@ export { buildContext, parseCookies, type RequestLike } from './context.js';
 export { type CompiledSite, compileSite, type DecideInput, decide } from './decide.js';
 export { createEngine, type Engine, type EngineConfig, type EnginePorts } from './engine.js';
 export { isTesseraError, TesseraError } from './errors.js';
-export { type BatchLimits, DEFAULT_BATCH_LIMITS, type ParsedBatch, parseBatch, validateEvent } from './events.js';
+export {
+  type BatchLimits,
+  DEFAULT_BATCH_LIMITS,
+  type ParsedBatch,
+  parseBatch,
+  validateEvent,
+} from './events.js';
 export * from './experiments/index.js';
 export type { Origin, OriginPage, StaticAsset } from './http/engine-state.js';
 export type { RequestDecision } from './http/page.js';

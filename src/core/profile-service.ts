@@ -19,6 +19,7 @@ import {
   mergeProfiles,
   profileFromDigest,
 } from './profile/index.js';
+import { dropRepeatViews } from './repeat-views.js';
 import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
 
 export interface CachedProfile {
@@ -65,8 +66,13 @@ export class ProfileService {
     const digest = await this.readDigest(id, digestCookie);
     if (digest) {
       // Warm the cache from the store in the background for the next request.
-      void this.load(id).catch((e) => this.o.logger.warn('[tessera] profile prefetch failed', { error: String(e) }));
-      return { entry: { profile: profileFromDigest(digest, this.o.settings.nodeId), changedAt: digest.at }, source: 'cookie' };
+      void this.load(id).catch((e) =>
+        this.o.logger.warn('[tessera] profile prefetch failed', { error: String(e) }),
+      );
+      return {
+        entry: { profile: profileFromDigest(digest, this.o.settings.nodeId), changedAt: digest.at },
+        source: 'cookie',
+      };
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -100,9 +106,16 @@ export class ProfileService {
   ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
     return this.mutex.run(visitor, async () => {
       const now = this.o.now();
-      const logged: LoggedEvent[] = events.map((e) => ({ ...e, visitor, node: this.o.settings.nodeId, received: now }));
-      const fresh = await this.o.log.append(logged);
-      const current = (await this.load(visitor))?.profile ?? emptyProfile(now);
+      const loaded = (await this.load(visitor))?.profile;
+      const kept = dropRepeatViews(loaded, events);
+      const logged: LoggedEvent[] = kept.map((e) => ({
+        ...e,
+        visitor,
+        node: this.o.settings.nodeId,
+        received: now,
+      }));
+      const fresh = logged.length ? await this.o.log.append(logged) : [];
+      const current = loaded ?? emptyProfile(now);
       let next = current;
       for (const e of fresh) {
         next = applyEvent(next, e, {
@@ -146,7 +159,8 @@ export class ProfileService {
   /** Merge a profile received from elsewhere (another node, the digest). */
   async mergeRemote(visitor: string, remote: Profile): Promise<void> {
     const cached = this.cache.get(visitor);
-    if (cached) this.cache.set(visitor, { profile: mergeProfiles(cached.profile, remote), changedAt: this.o.now() });
+    if (cached)
+      this.cache.set(visitor, { profile: mergeProfiles(cached.profile, remote), changedAt: this.o.now() });
   }
 
   async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {

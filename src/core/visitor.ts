@@ -6,7 +6,14 @@
  */
 import type { EngineSettings } from './config.js';
 import { clearCookie, setCookie } from './http/cookies.js';
-import { type KeyRing, newVisitorId, type ResolvedConsent, resolveConsent, signId, verifySignedId } from './identity/index.js';
+import {
+  type KeyRing,
+  newVisitorId,
+  type ResolvedConsent,
+  resolveConsent,
+  signId,
+  verifySignedId,
+} from './identity/index.js';
 import type { DecisionContext } from './types.js';
 
 export interface Visitor {
@@ -30,7 +37,8 @@ export async function resolveVisitor(
   const cookies: string[] = [];
   if (!consent.personalization) {
     if (raw !== undefined) cookies.push(clearCookie(names.id, settings.secureCookies));
-    if (ctx.cookies[names.profile] !== undefined) cookies.push(clearCookie(names.profile, settings.secureCookies));
+    if (ctx.cookies[names.profile] !== undefined)
+      cookies.push(clearCookie(names.profile, settings.secureCookies));
     return { id: undefined, consent, replaced: false, cookies };
   }
   const verified = await verifySignedId(ring, raw);
@@ -38,12 +46,19 @@ export async function resolveVisitor(
   const id = newVisitorId();
   cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
   // A profile digest sealed for another id is useless now; drop it.
-  if (ctx.cookies[names.profile] !== undefined) cookies.push(clearCookie(names.profile, settings.secureCookies));
+  if (ctx.cookies[names.profile] !== undefined)
+    cookies.push(clearCookie(names.profile, settings.secureCookies));
   return { id, consent, replaced: raw !== undefined, cookies };
 }
 
 /** Mint an id for a visitor who just granted consent. */
-export async function mintVisitor(settings: EngineSettings, ring: KeyRing): Promise<{ id: string; cookie: string }> {
+export async function mintVisitor(
+  settings: EngineSettings,
+  ring: KeyRing,
+): Promise<{ id: string; cookie: string }> {
   const id = newVisitorId();
-  return { id, cookie: setCookie(settings.cookies.id, await signId(ring, id), { secure: settings.secureCookies }) };
+  return {
+    id,
+    cookie: setCookie(settings.cookies.id, await signId(ring, id), { secure: settings.secureCookies }),
+  };
 }

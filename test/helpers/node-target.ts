@@ -18,7 +18,9 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function startNodeTarget(opts: { store?: 'sqlite' | 'memory'; consentMode?: 'opt-in' | 'opt-out' } = {}): Promise<Target & { app: NodeApp }> {
+export async function startNodeTarget(
+  opts: { store?: 'sqlite' | 'memory'; consentMode?: 'opt-in' | 'opt-out' } = {},
+): Promise<Target & { app: NodeApp }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-http-'));
   const app = await createNodeApp({
     dataDir: dir,

@@ -7,7 +7,12 @@ import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 import type { Target } from '../helpers/node-target.js';
 
 let seq = 0;
-const ev = (type: string, extra: Record<string, unknown> = {}) => ({ id: `t${Date.now()}-${seq++}`, type, ts: Date.now(), ...extra });
+const ev = (type: string, extra: Record<string, unknown> = {}) => ({
+  id: `t${Date.now()}-${seq++}`,
+  type,
+  ts: Date.now(),
+  ...extra,
+});
 
 function heroOf(html: string): string | undefined {
   return /data-hero="([^"]+)"/.exec(html)?.[1];
@@ -28,10 +33,21 @@ async function collect(base: string, jar: CookieJar, events: unknown[]) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ events }),
   });
-  return { res, json: (await res.json()) as { accepted: number; rejected: Array<{ index: number; error: string }>; stored: number } };
+  return {
+    res,
+    json: (await res.json()) as {
+      accepted: number;
+      rejected: Array<{ index: number; error: string }>;
+      stored: number;
+    },
+  };
 }
 
-export function httpBehaviourSuite(name: string, start: () => Promise<Target>, products: { running: string[] }) {
+export function httpBehaviourSuite(
+  name: string,
+  start: () => Promise<Target>,
+  products: { running: string[] },
+) {
   describe(`HTTP behaviour: ${name}`, () => {
     let t: Target;
     beforeAll(async () => {
@@ -49,7 +65,9 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
       expect(heroOf(html)).toBe('default');
       expect(res.headers.getSetCookie()).toEqual([]);
       expect(await t.profileCount()).toBe(0);
-      expect(res.headers.get('server-timing')).toMatch(/context;dur=.*profile;dur=.*segments;dur=.*recommend;dur=.*assemble;dur=/);
+      expect(res.headers.get('server-timing')).toMatch(
+        /context;dur=.*profile;dur=.*segments;dur=.*recommend;dur=.*assemble;dur=/,
+      );
     });
 
     it('ignores events before consent and sets the id cookie once the visitor accepts', async () => {
@@ -58,7 +76,9 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
       expect(before.res.status).toBe(202);
       expect(before.json.stored).toBe(0);
       expect(jar.cookies.has('tsr_id')).toBe(false);
-      const after = await collect(t.baseUrl, jar, [ev('consent', { props: { personalization: true, analytics: true } })]);
+      const after = await collect(t.baseUrl, jar, [
+        ev('consent', { props: { personalization: true, analytics: true } }),
+      ]);
       expect(after.res.status).toBe(202);
       expect(jar.cookies.get('tsr_consent')).toBe('p1.a1');
       expect(jar.cookies.get('tsr_id')).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
@@ -94,7 +114,11 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
 
     it('answers 400 with a message for bodies that are not JSON or not a batch', async () => {
       for (const body of ['{"events": [', '{"nope": 1}', '[1,2]']) {
-        const res = await fetch(`${t.baseUrl}/collect`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${t.baseUrl}/collect`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         expect(res.status).toBe(400);
         const json = (await res.json()) as { error: string };
         expect(json.error).toMatch(/\[tessera\] \[collect\]/);
@@ -105,7 +129,11 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
 
     it('answers 413 to a 2 MB body and keeps serving', async () => {
       const big = JSON.stringify({ events: [ev('page', { props: { pad: 'x'.repeat(2 * 1024 * 1024) } })] });
-      const res = await fetch(`${t.baseUrl}/collect`, { method: 'POST', body: big, headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${t.baseUrl}/collect`, {
+        method: 'POST',
+        body: big,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(413);
       expect(((await res.json()) as { error: string }).error).toMatch(/larger than/);
       const health = await fetch(`${t.baseUrl}/health`);
@@ -119,7 +147,9 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
       for (const item of products.running.slice(0, 3)) await jarFetch(jar, `${t.baseUrl}/product/${item}`);
       const good = jar.cookies.get('tsr_id')!;
       const tampered = `${good.slice(0, 3)}${good[3] === 'x' ? 'y' : 'x'}${good.slice(4)}`;
-      const res = await fetch(`${t.baseUrl}/`, { headers: { cookie: `tsr_consent=p1.a1; tsr_id=${tampered}` } });
+      const res = await fetch(`${t.baseUrl}/`, {
+        headers: { cookie: `tsr_consent=p1.a1; tsr_id=${tampered}` },
+      });
       const set = res.headers.getSetCookie().find((c) => c.startsWith('tsr_id='));
       expect(set).toBeDefined();
       expect(set).not.toContain(tampered);
@@ -149,7 +179,8 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
       for (let v = 0; v < 2; v++) {
         const jar = new CookieJar();
         await collect(t.baseUrl, jar, [ev('consent', { props: { personalization: true, analytics: true } })]);
-        for (const item of products.running.slice(v, v + 3)) await jarFetch(jar, `${t.baseUrl}/product/${item}`);
+        for (const item of products.running.slice(v, v + 3))
+          await jarFetch(jar, `${t.baseUrl}/product/${item}`);
         const res = await jarFetch(jar, `${t.baseUrl}/category/hiking`);
         keys.push(res.headers.get('x-tessera-variant')!);
         ids.push(jar.cookies.get('tsr_id')!.split('.')[0]!);
@@ -169,7 +200,9 @@ export function httpBehaviourSuite(name: string, start: () => Promise<Target>, p
       for (const item of products.running.slice(0, 3)) await jarFetch(jar, `${t.baseUrl}/product/${item}`);
       expect(heroOf(await (await jarFetch(jar, `${t.baseUrl}/`)).text())).toBe('running');
       const profilesBefore = await t.profileCount();
-      const { json } = await collect(t.baseUrl, jar, [ev('consent', { props: { personalization: false, analytics: false } })]);
+      const { json } = await collect(t.baseUrl, jar, [
+        ev('consent', { props: { personalization: false, analytics: false } }),
+      ]);
       expect(json.accepted).toBe(1);
       expect(jar.cookies.has('tsr_id')).toBe(false);
       expect(jar.cookies.has('tsr_p')).toBe(false);

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { startNodeTarget } from '../helpers/node-target.js';
 import { httpBehaviourSuite } from './behaviour.js';
 
-const catalog = JSON.parse(readFileSync(new URL('../../examples/shop/catalog.json', import.meta.url), 'utf8')) as Array<{
+const catalog = JSON.parse(
+  readFileSync(new URL('../../examples/shop/catalog.json', import.meta.url), 'utf8'),
+) as Array<{
   id: string;
   category: string;
   in_stock: boolean;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { renderItemTemplate } from './escape.js';
 import { compileItemTemplate } from './tiles.js';
 
-const TEMPLATE = '<a href="/p/{{id}}" data-x="{{ category }}">{{title}} <small>{{reason}}</small>{{missing}}</a>';
+const TEMPLATE =
+  '<a href="/p/{{id}}" data-x="{{ category }}">{{title}} <small>{{reason}}</small>{{missing}}</a>';
 
 describe('compiled item tiles', () => {
   it('renders exactly what the plain template renderer does, escaping fields and reasons', () => {

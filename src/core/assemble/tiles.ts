@@ -31,7 +31,9 @@ export function compileItemTemplate(template: string, maxItems = 100_000): TileR
       let values = escaped.get(id);
       if (!values) {
         const raw = fields();
-        values = names.map((n) => (n === 'reason' || !Object.hasOwn(raw, n) ? '' : escapeHtml(String(raw[n]))));
+        values = names.map((n) =>
+          n === 'reason' || !Object.hasOwn(raw, n) ? '' : escapeHtml(String(raw[n])),
+        );
         if (escaped.size >= maxItems) escaped.clear();
         escaped.set(id, values);
       }

@@ -11,13 +11,14 @@ import { parseBatch } from '../events.js';
 import { formatConsentCookie } from '../identity/index.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
-import type { EngineState } from './engine-state.js';
 import { clearCookie, setCookie } from './cookies.js';
+import type { EngineState } from './engine-state.js';
 import { jsonReply, type Reply } from './reply.js';
 
 export async function readBody(req: RequestLike, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new TesseraError(413, `[tessera] [collect] body is larger than ${maxBytes} bytes`);
+  if (declared > maxBytes)
+    throw new TesseraError(413, `[tessera] [collect] body is larger than ${maxBytes} bytes`);
   const text = await req.text();
   // Length in UTF-16 units is ≤ bytes, so only a long string needs the exact count.
   if (text.length > maxBytes / 3 && new TextEncoder().encode(text).byteLength > maxBytes) {
@@ -44,7 +45,9 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       analytics: consentEvent.props?.analytics === true,
     };
     cookies.length = 0;
-    cookies.push(setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }));
+    cookies.push(
+      setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }),
+    );
     if (choice.personalization && !id) {
       const minted = await mintVisitor(s.settings, s.ring);
       id = minted.id;
@@ -66,13 +69,21 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     const r = await s.profiles.ingest(id, batch.events);
     stored = r.applied;
     for (const e of batch.events) {
-      if (e.type === 'identify' && typeof e.props?.userId === 'string') await s.store.link(id, e.props.userId);
+      if (e.type === 'identify' && typeof e.props?.userId === 'string')
+        await s.store.link(id, e.props.userId);
     }
     if (r.applied > 0) {
       const entry = s.profiles.cache.get(id);
       if (entry) {
-        const segs = s.compiled.segments.evaluate({ ctx, profile: entry.profile, now, halfLifeMs: s.settings.halfLifeMs });
-        cookies.push(setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(id, entry, segs), { secure }));
+        const segs = s.compiled.segments.evaluate({
+          ctx,
+          profile: entry.profile,
+          now,
+          halfLifeMs: s.settings.halfLifeMs,
+        });
+        cookies.push(
+          setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(id, entry, segs), { secure }),
+        );
       }
     }
   }

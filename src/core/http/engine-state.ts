@@ -2,17 +2,16 @@
  * Everything a request handler needs, built once by `createEngine`.
  * @module
  */
-import type { Shell, TileRenderer } from '../assemble/index.js';
-import type { HTMLRewriterFactory } from '../assemble/index.js';
+import type { HTMLRewriterFactory, Shell, TileRenderer } from '../assemble/index.js';
 import type { LruCache } from '../cache/index.js';
 import type { EngineSettings } from '../config.js';
+import type { RequestLike } from '../context.js';
 import type { CompiledSite } from '../decide.js';
 import type { BatchLimits } from '../events.js';
 import type { KeyRing } from '../identity/index.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
 import type { Artifact } from '../recommend/index.js';
-import type { RequestLike } from '../context.js';
 
 /** A page as the origin (the site behind Tessera) renders it, before personalization. */
 export interface OriginPage {

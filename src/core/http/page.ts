@@ -49,10 +49,18 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
     if (item) {
       // The edge saw the item page being served: that is the view, recorded
       // here so the next page reflects it even if the browser's beacon is late.
-      const view: TesseraEvent = { id: `edge-${now.toString(36)}-${(edgeSeq++).toString(36)}`, type: 'view', ts: now, item, props: { source: 'edge' } };
+      const view: TesseraEvent = {
+        id: `edge-${now.toString(36)}-${(edgeSeq++).toString(36)}`,
+        type: 'view',
+        ts: now,
+        item,
+        props: { source: 'edge' },
+      };
       profile = s.profiles.preview(profile, [view]);
       const id = visitor.id;
-      void s.profiles.ingest(id, [view]).catch((e) => s.logger.warn('[tessera] edge view not stored', { error: String(e) }));
+      void s.profiles
+        .ingest(id, [view])
+        .catch((e) => s.logger.warn('[tessera] edge view not stored', { error: String(e) }));
     }
   }
   t?.step('profile');
@@ -90,13 +98,18 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     t.step('origin');
     if (!page) return jsonReply(404, { error: `[tessera] no page at ${ctx.path}`, status: 404 });
     if (page.status !== 200) {
-      return { status: page.status, headers: htmlHeaders({ 'cache-control': 'no-store' }), cookies, body: page.html };
+      return {
+        status: page.status,
+        headers: htmlHeaders({ 'cache-control': 'no-store' }),
+        cookies,
+        body: page.html,
+      };
     }
     shell = await buildVariantShell(shellKey, page.html, decision, s, now);
   }
   const holeHtml: Record<string, string> = {};
   for (const [slot, items] of Object.entries(decision.recommendations)) {
-    if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, s);
+    if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
   }
   const body = renderShell(shell, holeHtml);
   t.step('assemble');
@@ -124,7 +137,13 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
 }
 
 /** Build a variant's shell once, even when many requests miss at the same time. */
-function buildVariantShell(key: string, html: string, decision: Decision, s: EngineState, now: number): Promise<Shell> {
+function buildVariantShell(
+  key: string,
+  html: string,
+  decision: Decision,
+  s: EngineState,
+  now: number,
+): Promise<Shell> {
   const pending = s.shellBuilds.get(key);
   if (pending) return pending;
   const variant: Record<string, string> = {};
@@ -149,10 +168,18 @@ function itemOfPath(path: string, s: EngineState): string | undefined {
   return s.compiled.catalog.has(id) ? id : undefined;
 }
 
-function renderRecommendations(slot: string, items: RecommendedItem[], s: EngineState): string {
+function renderRecommendations(
+  slot: string,
+  items: RecommendedItem[],
+  personalized: boolean,
+  s: EngineState,
+): string {
   const def = s.compiled.site.slots[slot];
   let html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
-  html += '<div class="tiles" data-tessera-personalized="true">';
+  // The marker tells tests, analytics and the curious which lists were made for this visitor.
+  html += personalized
+    ? '<div class="tiles" data-tessera-personalized="true">'
+    : '<div class="tiles" data-tessera-source="popular">';
   for (const r of items) {
     html += s.tiles.render(r.item, () => tileFields(r.item, s), r.reason);
   }

@@ -19,7 +19,9 @@ export function formatConsentCookie(c: { personalization: boolean; analytics: bo
   return `p${c.personalization ? 1 : 0}.a${c.analytics ? 1 : 0}`;
 }
 
-export function parseConsentCookie(v: string | undefined): { personalization: boolean; analytics: boolean } | undefined {
+export function parseConsentCookie(
+  v: string | undefined,
+): { personalization: boolean; analytics: boolean } | undefined {
   if (!v) return undefined;
   const m = /^p([01])\.a([01])$/.exec(v);
   if (!m) return undefined;

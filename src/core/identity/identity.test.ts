@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest';
+import type { DecisionContext } from '../types.js';
 import { fromBase64Url, toBase64Url } from './base64url.js';
 import { formatConsentCookie, parseConsentCookie, resolveConsent } from './consent.js';
 import { createKeyRing } from './keys.js';
 import { seal, unseal } from './sealed.js';
 import { newVisitorId, signId, verifySignedId } from './signed-id.js';
-import type { DecisionContext } from '../types.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-000';
 const ring = createKeyRing(SECRET);
 
 function ctx(cookies: Record<string, string>, gpc = false): DecisionContext {
-  return { method: 'GET', path: '/', cookies, device: 'desktop', localHour: 0, utm: {}, gpc, dnt: false, now: 0 };
+  return {
+    method: 'GET',
+    path: '/',
+    cookies,
+    device: 'desktop',
+    localHour: 0,
+    utm: {},
+    gpc,
+    dnt: false,
+    now: 0,
+  };
 }
 
 describe('identity', () => {
@@ -47,7 +57,10 @@ describe('identity', () => {
 
   it('keeps old ciphertexts readable after a key rotation', async () => {
     const old = await seal(ring, 'hello', 'x');
-    const rotated = createKeyRing({ secrets: { k1: SECRET, k2: 'the-second-secret-that-is-long-enough' }, current: 'k2' });
+    const rotated = createKeyRing({
+      secrets: { k1: SECRET, k2: 'the-second-secret-that-is-long-enough' },
+      current: 'k2',
+    });
     expect(await unseal(rotated, old, 'x')).toBe('hello');
     const fresh = await seal(rotated, 'hi', 'x');
     expect(fresh.startsWith('v1.k2.')).toBe(true);
@@ -64,7 +77,13 @@ describe('identity', () => {
     expect(parseConsentCookie('yes')).toBeUndefined();
     expect(resolveConsent(ctx({}), 'opt-in', 'c').personalization).toBe(false);
     expect(resolveConsent(ctx({}), 'opt-out', 'c').personalization).toBe(true);
-    expect(resolveConsent(ctx({}, true), 'opt-out', 'c')).toMatchObject({ personalization: false, source: 'gpc' });
-    expect(resolveConsent(ctx({ c: 'p1.a1' }, true), 'opt-in', 'c')).toMatchObject({ personalization: true, source: 'cookie' });
+    expect(resolveConsent(ctx({}, true), 'opt-out', 'c')).toMatchObject({
+      personalization: false,
+      source: 'gpc',
+    });
+    expect(resolveConsent(ctx({ c: 'p1.a1' }, true), 'opt-in', 'c')).toMatchObject({
+      personalization: true,
+      source: 'cookie',
+    });
   });
 });

@@ -32,10 +32,13 @@ async function derive(secret: string, info: string, usage: 'hmac' | 'aes'): Prom
 export function createKeyRing(input: KeyRingInput | string): KeyRing {
   const ring: KeyRingInput = typeof input === 'string' ? { secrets: { k1: input }, current: 'k1' } : input;
   for (const [kid, secret] of Object.entries(ring.secrets)) {
-    if (!/^[A-Za-z0-9]{1,8}$/.test(kid)) throw new TesseraError(500, `[tessera] [keys] key id "${kid}" must be 1-8 letters or digits`);
-    if (secret.length < 32) throw new TesseraError(500, `[tessera] [keys] secret "${kid}" must be at least 32 characters`);
+    if (!/^[A-Za-z0-9]{1,8}$/.test(kid))
+      throw new TesseraError(500, `[tessera] [keys] key id "${kid}" must be 1-8 letters or digits`);
+    if (secret.length < 32)
+      throw new TesseraError(500, `[tessera] [keys] secret "${kid}" must be at least 32 characters`);
   }
-  if (!ring.secrets[ring.current]) throw new TesseraError(500, `[tessera] [keys] current key "${ring.current}" is not in the ring`);
+  if (!ring.secrets[ring.current])
+    throw new TesseraError(500, `[tessera] [keys] current key "${ring.current}" is not in the ring`);
   const hmacKeys = new Map<string, Promise<CryptoKey>>();
   const aesKeys = new Map<string, Promise<CryptoKey>>();
   return {

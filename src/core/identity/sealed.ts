@@ -28,7 +28,11 @@ export async function seal(ring: KeyRing, plaintext: string, aad: string): Promi
 }
 
 /** The plaintext, or undefined when the value is malformed, forged, or for another purpose. */
-export async function unseal(ring: KeyRing, value: string | undefined, aad: string): Promise<string | undefined> {
+export async function unseal(
+  ring: KeyRing,
+  value: string | undefined,
+  aad: string,
+): Promise<string | undefined> {
   if (!value || value.length > MAX_SEALED || !value.startsWith('v1.')) return undefined;
   const dot = value.indexOf('.', 3);
   if (dot === -1) return undefined;

@@ -13,6 +13,9 @@
 
 const EMPTY = -1;
 const BLOCKED = 1;
+const HASH = 0x9e3779b1;
+/** Entries per slot at most; a sparse table keeps probe chains short. */
+const MAX_LOAD = 0.25;
 
 export class CandidateTable {
   keys: Int32Array;
@@ -50,7 +53,7 @@ export class CandidateTable {
 
   /** Slot of an item, creating an unblocked entry with score 0 when absent. */
   slotOf(id: number): number {
-    let slot = Math.imul(id, 0x9e3779b1) >>> this.shift;
+    let slot = Math.imul(id, HASH) >>> this.shift;
     for (;;) {
       const key = this.keys[slot]!;
       if (key === id) {
@@ -60,7 +63,7 @@ export class CandidateTable {
       if (key === EMPTY) break;
       slot = (slot + 1) & this.mask;
     }
-    if (2 * (this.used + 1) > this.keys.length) {
+    if (this.used + 1 > this.keys.length * MAX_LOAD) {
       this.grow();
       return this.slotOf(id);
     }
@@ -76,7 +79,7 @@ export class CandidateTable {
 
   /** Slot of an item, or -1. */
   find(id: number): number {
-    let slot = Math.imul(id, 0x9e3779b1) >>> this.shift;
+    let slot = Math.imul(id, HASH) >>> this.shift;
     for (;;) {
       const key = this.keys[slot]!;
       if (key === id) return slot;
@@ -103,6 +106,60 @@ export class CandidateTable {
     this.state[slot] = BLOCKED;
   }
 
+  /** Makes room for `extra` more entries up front, so a hot loop never grows the table. */
+  reserve(extra: number): void {
+    while (this.used + extra > this.keys.length * MAX_LOAD) this.grow();
+  }
+
+  /**
+   * The hot loop: adds `weight × scores[t]` to each item `ids[t]` for t in
+   * [from, to), stopping at -1 padding. New items that fail `eligible` are
+   * entered as blocked. Records the largest contribution's `source`. The
+   * caller reserves room first; the loop works on local copies of the arrays.
+   */
+  accumulate(
+    ids: Int32Array,
+    scores: Float32Array,
+    from: number,
+    to: number,
+    weight: number,
+    source: number,
+    eligible: (id: number) => boolean,
+  ): void {
+    const { keys, score, viaScore, via, state, slots, mask, shift } = this;
+    let used = this.used;
+    for (let t = from; t < to; t++) {
+      const id = ids[t]!;
+      if (id < 0) break; // padding is always at the end of a row
+      let slot = Math.imul(id, HASH) >>> shift;
+      let key = keys[slot]!;
+      while (key !== id && key !== EMPTY) {
+        slot = (slot + 1) & mask;
+        key = keys[slot]!;
+      }
+      if (key === EMPTY) {
+        keys[slot] = id;
+        slots[used++] = slot;
+        if (!eligible(id)) {
+          state[slot] = BLOCKED;
+          continue;
+        }
+        state[slot] = 0;
+        score[slot] = 0;
+        viaScore[slot] = Number.NEGATIVE_INFINITY;
+      } else if (state[slot] === BLOCKED) {
+        continue;
+      }
+      const c = weight * scores[t]!;
+      score[slot]! += c;
+      if (c > viaScore[slot]!) {
+        viaScore[slot] = c;
+        via[slot] = source;
+      }
+    }
+    this.used = used;
+  }
+
   /** Doubles the capacity and reinserts every entry (slots change). */
   private grow(): void {
     const old = {
@@ -124,7 +181,7 @@ export class CandidateTable {
     this.shift = 32 - Math.log2(cap);
     let used = 0;
     for (const s of oldSlots) {
-      let slot = Math.imul(old.keys[s]!, 0x9e3779b1) >>> this.shift;
+      let slot = Math.imul(old.keys[s]!, HASH) >>> this.shift;
       while (this.keys[slot] !== EMPTY) slot = (slot + 1) & this.mask;
       this.keys[slot] = old.keys[s]!;
       this.score[slot] = old.score[s]!;

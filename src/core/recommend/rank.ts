@@ -79,28 +79,11 @@ export function recommend(input: RecommendInput): RecommendedItem[] {
 
 function scoreNeighbours(a: Artifact, src: Sources, categories: readonly number[]): void {
   const { k, neighbourIds: ids, neighbourScores: scores } = a;
+  const eligible = (id: number) => isEligible(a, id, categories);
+  table.reserve(src.count * k);
   for (let j = 0; j < src.count; j++) {
-    const w = src.weight[j]!;
     const base = src.item[j]! * k;
-    for (let t = base; t < base + k; t++) {
-      const id = ids[t]!;
-      if (id < 0) break; // padding is always at the end of a row
-      const slot = table.slotOf(id);
-      if (table.fresh) {
-        if (!isEligible(a, id, categories)) {
-          table.blockSlot(slot);
-          continue;
-        }
-      } else if (table.blockedAt(slot)) {
-        continue;
-      }
-      const c = w * scores[t]!;
-      table.score[slot]! += c;
-      if (c > table.viaScore[slot]!) {
-        table.viaScore[slot] = c;
-        table.via[slot] = j;
-      }
-    }
+    table.accumulate(ids, scores, base, base + k, src.weight[j]!, j, eligible);
   }
 }
 

@@ -14,11 +14,11 @@ import { createEngine, type Engine } from '../../core/engine.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
+import type { LoggedEvent } from '../../core/types.js';
 import { createFileModelStore } from '../../stores/file-model.js';
 import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
 import { buildModel } from '../../train/index.js';
-import type { LoggedEvent } from '../../core/types.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { consoleLogger } from './logger.js';
 import { createNodeServer, listen } from './server.js';
@@ -58,7 +58,9 @@ interface Shop {
 }
 
 export async function loadSite(siteDir: string): Promise<Shop> {
-  const mod = (await import(pathToFileURL(join(siteDir, 'shop.mjs')).href)) as { loadShop(dir?: string): Promise<Shop> };
+  const mod = (await import(pathToFileURL(join(siteDir, 'shop.mjs')).href)) as {
+    loadShop(dir?: string): Promise<Shop>;
+  };
   return mod.loadShop(siteDir);
 }
 
@@ -72,15 +74,28 @@ function secretFor(dataDir: string, given: string | undefined): string {
   return s;
 }
 
-async function openStore(spec: string, dataDir: string): Promise<{ profiles: ProfileStore; events: EventLog; models: ModelStore; close(): Promise<void> }> {
+async function openStore(
+  spec: string,
+  dataDir: string,
+): Promise<{ profiles: ProfileStore; events: EventLog; models: ModelStore; close(): Promise<void> }> {
   if (spec === 'memory:') {
     const s = createMemoryStore();
-    return { profiles: s.profiles, events: s.events, models: createMemoryModelStore(), close: () => s.close() };
+    return {
+      profiles: s.profiles,
+      events: s.events,
+      models: createMemoryModelStore(),
+      close: () => s.close(),
+    };
   }
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
     const s = await createSqliteStore({ path });
-    return { profiles: s.profiles, events: s.events, models: createFileModelStore({ path: join(dirname(path), 'model.tsra') }), close: () => s.close() };
+    return {
+      profiles: s.profiles,
+      events: s.events,
+      models: createFileModelStore({ path: join(dirname(path), 'model.tsra') }),
+      close: () => s.close(),
+    };
   }
   throw new Error(`[tessera] unknown store "${spec}": use sqlite:PATH or memory:`);
 }
@@ -121,7 +136,15 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         consentMode: o.consentMode ?? 'opt-in',
       },
     },
-    { profiles: stores.profiles, events: stores.events, models: stores.models, rewriter: createNodeRewriter, origin, assets, logger },
+    {
+      profiles: stores.profiles,
+      events: stores.events,
+      models: stores.models,
+      rewriter: createNodeRewriter,
+      origin,
+      assets,
+      logger,
+    },
   );
 
   const segmentCategories: Record<string, string[]> = {};
@@ -133,23 +156,37 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   async function train() {
     const t0 = performance.now();
     const events = await readAll(stores.events);
-    const { artifact, stats } = await buildModel({ catalog: shop.catalog, events, segments: segmentCategories });
+    const { artifact, stats } = await buildModel({
+      catalog: shop.catalog,
+      events,
+      segments: segmentCategories,
+    });
     await stores.models.put(artifact);
     engine.setModel(artifact);
     trainedAt = events.length;
-    return { version: engine.state.model.artifact!.version, items: stats.items, interactions: stats.interactions, ms: performance.now() - t0 };
+    return {
+      version: engine.state.model.artifact!.version,
+      items: stats.items,
+      interactions: stats.interactions,
+      ms: performance.now() - t0,
+    };
   }
   if (!(await engine.reloadModel())) await train();
   let timer: ReturnType<typeof setInterval> | undefined;
   const retrainMs = o.retrainMs ?? 60_000;
   if (retrainMs > 0) {
     timer = setInterval(() => {
-      void stores.events.count().then(async (n) => {
-        if (n !== trainedAt) {
-          const r = await train();
-          logger.info(`[tessera] retrained: model ${r.version}, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`);
-        }
-      }).catch((e) => logger.warn('[tessera] retrain failed', { error: String(e) }));
+      void stores.events
+        .count()
+        .then(async (n) => {
+          if (n !== trainedAt) {
+            const r = await train();
+            logger.info(
+              `[tessera] retrained: model ${r.version}, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`,
+            );
+          }
+        })
+        .catch((e) => logger.warn('[tessera] retrain failed', { error: String(e) }));
     }, retrainMs);
     timer.unref();
   }

@@ -51,7 +51,9 @@ export class NodeRequest implements RequestLike {
       req.on('end', () => {
         if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
       });
-      req.on('error', (e) => reject(new TesseraError(400, '[tessera] [collect] body could not be read', { cause: e })));
+      req.on('error', (e) =>
+        reject(new TesseraError(400, '[tessera] [collect] body could not be read', { cause: e })),
+      );
     });
   }
 }

@@ -30,11 +30,14 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
   res.writeHead(reply.status, headers);
   const reader = body.getReader();
   const pump = (): void => {
-    reader.read().then(({ done, value }) => {
-      if (done) return void res.end();
-      if (res.write(value)) pump();
-      else res.once('drain', pump);
-    }, (e) => res.destroy(e as Error));
+    reader.read().then(
+      ({ done, value }) => {
+        if (done) return void res.end();
+        if (res.write(value)) pump();
+        else res.once('drain', pump);
+      },
+      (e) => res.destroy(e as Error),
+    );
   };
   pump();
 }
