@@ -48,11 +48,40 @@ const BOT_RE = /bot|crawl|spider|slurp|headless|lighthouse|preview/i;
 const TABLET_RE = /ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))/i;
 const MOBILE_RE = /mobi|iphone|ipod|android.*mobile|windows phone|blackberry|opera mini/i;
 
+/**
+ * A small memo for values derived from headers that repeat across requests
+ * (User-Agent, Accept-Language): a handful of distinct strings make up most
+ * traffic, and the regexes cost more than a Map lookup.
+ */
+function memo<T>(fn: (key: string) => T, max = 2000): (key: string) => T {
+  const m = new Map<string, T>();
+  return (key) => {
+    let v = m.get(key);
+    if (v === undefined) {
+      v = fn(key);
+      if (m.size >= max) m.clear();
+      m.set(key, v);
+    }
+    return v;
+  };
+}
+
+const deviceMemo = memo((key) => {
+  const sep = key.indexOf('\n');
+  const ch = key.slice(0, sep);
+  return classifyDevice(sep + 1 < key.length ? key.slice(sep + 1) : null, ch || null);
+});
+
 /** Device class from Client Hints when present (Sec-CH-UA-Mobile), else the User-Agent. */
 export function deviceClass(ua: string | null, chMobile: string | null): DeviceClass {
+  if (ua && ua.length > 512) return classifyDevice(ua, chMobile);
+  return deviceMemo(`${chMobile ?? ''}\n${ua ?? ''}`);
+}
+
+function classifyDevice(ua: string | null, chMobile: string | null): DeviceClass {
   if (ua && BOT_RE.test(ua)) return 'bot';
   if (chMobile === '?1') return 'mobile';
-  if (!ua) return chMobile === '?0' ? 'desktop' : 'desktop';
+  if (!ua) return 'desktop';
   if (TABLET_RE.test(ua)) return 'tablet';
   if (chMobile !== '?0' && MOBILE_RE.test(ua)) return 'mobile';
   return 'desktop';
@@ -74,9 +103,16 @@ function firstHeader(
   return undefined;
 }
 
+const languageMemo = memo((h) => parseLanguage(h) ?? '');
+
 /** Primary language tag of Accept-Language (the first, highest-weighted entry). */
 export function primaryLanguage(header: string | null): string | undefined {
   if (!header) return undefined;
+  if (header.length > 256) return parseLanguage(header);
+  return languageMemo(header) || undefined;
+}
+
+function parseLanguage(header: string): string | undefined {
   let best: string | undefined;
   let bestQ = -1;
   for (const part of header.split(',', 8)) {

@@ -14,6 +14,6 @@ export type {
 } from './rewriter-types.js';
 export { SLOT_ATTRIBUTE, SLOT_SELECTOR } from './rewriter-types.js';
 export type { Shell, ShellFills, ShellStreamOptions } from './shell.js';
-export { buildShell, renderShell, shellStream } from './shell.js';
+export { buildShell, renderShell, renderShellChunks, shellStream } from './shell.js';
 export { rewriteStream } from './stream.js';
 export { compileItemTemplate, type TileRenderer } from './tiles.js';

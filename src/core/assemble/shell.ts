@@ -21,6 +21,8 @@ export interface Shell {
   defaults: string[];
   /** UTF-8 size of parts and defaults, for the cache's byte budget. */
   bytes: number;
+  /** Parts and defaults encoded once, on first use by `renderShellChunks`. */
+  encoded?: { parts: Uint8Array[]; defaults: Uint8Array[] };
 }
 
 export interface ShellFills {
@@ -82,6 +84,32 @@ export function renderShell(shell: Shell, holeHtml: Record<string, string>): str
   let out = shell.parts[0] ?? '';
   for (let i = 0; i < shell.holes.length; i++) {
     out += holeContent(shell, i, holeHtml) + (shell.parts[i + 1] ?? '');
+  }
+  return out;
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The page as chunks: the static parts as bytes encoded once per shell, the
+ * visitor's holes as strings. The bulk of a page is static, so a request
+ * encodes only what is its own.
+ */
+export function renderShellChunks(
+  shell: Shell,
+  holeHtml: Record<string, string>,
+): Array<string | Uint8Array> {
+  if (!shell.encoded) {
+    shell.encoded = {
+      parts: shell.parts.map((p) => utf8.encode(p)),
+      defaults: shell.defaults.map((d) => utf8.encode(d)),
+    };
+  }
+  const { parts, defaults } = shell.encoded;
+  const out: Array<string | Uint8Array> = [parts[0]!];
+  for (let i = 0; i < shell.holes.length; i++) {
+    const html = holeHtml[shell.holes[i]!];
+    out.push(html ?? defaults[i]!, parts[i + 1]!);
   }
   return out;
 }

@@ -26,6 +26,17 @@ export function compileItemTemplate(template: string, maxItems = 100_000): TileR
   }
   parts.push(template.slice(last));
   const escaped = new Map<string, string[]>();
+  // Reasons repeat ("because you viewed X" for a whole list): escape each once.
+  const reasons = new Map<string, string>();
+  const escapeReason = (r: string): string => {
+    let e = reasons.get(r);
+    if (e === undefined) {
+      e = escapeHtml(r);
+      if (reasons.size >= 10_000) reasons.clear();
+      reasons.set(r, e);
+    }
+    return e;
+  };
   return {
     render(id, fields, reason) {
       let values = escaped.get(id);
@@ -39,7 +50,7 @@ export function compileItemTemplate(template: string, maxItems = 100_000): TileR
       }
       let out = parts[0]!;
       for (let i = 0; i < names.length; i++) {
-        out += names[i] === 'reason' ? escapeHtml(reason) : values[i]!;
+        out += names[i] === 'reason' ? escapeReason(reason) : values[i]!;
         out += parts[i + 1]!;
       }
       return out;

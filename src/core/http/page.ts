@@ -5,7 +5,7 @@
  * the HTMLRewriter; per request only the visitor's holes are filled.
  * @module
  */
-import { buildShell, escapeHtml, renderShell, type Shell } from '../assemble/index.js';
+import { buildShell, escapeHtml, renderShellChunks, type Shell } from '../assemble/index.js';
 import { cacheHeaders } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
@@ -111,7 +111,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   for (const [slot, items] of Object.entries(decision.recommendations)) {
     if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
   }
-  const body = renderShell(shell, holeHtml);
+  const body = renderShellChunks(shell, holeHtml);
   t.step('assemble');
 
   if (visitor.id && item && profile) {
@@ -123,11 +123,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     );
   }
   const headers = htmlHeaders({
-    ...cacheHeaders({
-      personalized: decision.personalized,
-      hasVisitorSlots: Object.keys(holeHtml).length > 0,
-      varyOn: ['Sec-CH-UA-Mobile'],
-    }),
+    ...pageCacheHeaders(decision.personalized, Object.keys(holeHtml).length > 0),
     'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
     'x-tessera-variant': decision.cacheKey,
     'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
@@ -196,6 +192,19 @@ function tileFields(id: string, s: EngineState): Record<string, string | number>
     brand: p?.brand ?? '',
     image: p?.image ?? '',
   };
+}
+
+const VARY_ON = ['Sec-CH-UA-Mobile'];
+const cacheHeaderMemo = new Map<string, Record<string, string>>();
+
+/** Cache headers depend on two flags only: computed once per combination. */
+function pageCacheHeaders(personalized: boolean, hasVisitorSlots: boolean): Record<string, string> {
+  const key = `${personalized ? 1 : 0}${hasVisitorSlots ? 1 : 0}`;
+  const hit = cacheHeaderMemo.get(key);
+  if (hit) return hit;
+  const h: Record<string, string> = { ...cacheHeaders({ personalized, hasVisitorSlots, varyOn: VARY_ON }) };
+  cacheHeaderMemo.set(key, h);
+  return h;
 }
 
 function htmlHeaders(extra: Record<string, string>): Record<string, string> {

@@ -12,7 +12,24 @@ export interface Reply {
   headers: Record<string, string>;
   /** Full Set-Cookie lines. */
   cookies: string[];
-  body: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  /** A list of chunks is sent in order as one body (pre-encoded static parts with strings between). */
+  body: string | Uint8Array | Array<string | Uint8Array> | ReadableStream<Uint8Array> | null;
+}
+
+const utf8 = new TextEncoder();
+
+/** Join chunks into one byte array. */
+export function joinChunks(chunks: Array<string | Uint8Array>): Uint8Array {
+  const bytes = chunks.map((c) => (typeof c === 'string' ? utf8.encode(c) : c));
+  let size = 0;
+  for (const b of bytes) size += b.byteLength;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const b of bytes) {
+    out.set(b, at);
+    at += b.byteLength;
+  }
+  return out;
 }
 
 export function jsonReply(status: number, data: unknown, cookies: string[] = []): Reply {
@@ -31,6 +48,7 @@ export function errorReply(err: TesseraError): Reply {
 export function toResponse(reply: Reply): Response {
   const headers = new Headers(reply.headers);
   for (const c of reply.cookies) headers.append('set-cookie', c);
-  const body = reply.status === 204 || reply.status === 304 ? null : reply.body;
+  const raw = reply.status === 204 || reply.status === 304 ? null : reply.body;
+  const body = Array.isArray(raw) ? joinChunks(raw) : raw;
   return new Response(body as BodyInit | null, { status: reply.status, headers });
 }

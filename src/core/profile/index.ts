@@ -21,6 +21,7 @@ export {
   isSuppressed,
   lastEventAt,
   recentItems,
+  strongestAffinity,
   topAffinities,
   traitOf,
 } from './read.js';

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { AffinityKind } from '../types.js';
 import { emptyProfile } from './empty.js';
 import { recordExposure } from './exposure.js';
 import { mergeProfiles } from './merge.js';
-import { eventCount, exposureCount, lastEventAt, topAffinities, traitOf } from './read.js';
-import { applyAll, event, HALF_LIFE, T0 } from './test-helpers.js';
+import { eventCount, exposureCount, lastEventAt, strongestAffinity, topAffinities, traitOf } from './read.js';
+import { applyAll, arbProfile, event, HALF_LIFE, T0 } from './test-helpers.js';
 
 describe('profile reads', () => {
   const p = applyAll(
@@ -49,5 +51,22 @@ describe('profile reads', () => {
     expect(exposureCount(q, 'item:a')).toBe(3);
     expect(exposureCount(q, 'item:b')).toBe(0);
     expect(recordExposure(q, 'item:a', 'n1', -4)).toBe(q);
+  });
+});
+
+describe('strongest affinity', () => {
+  it('always names the key topAffinities ranks first, at any time', () => {
+    fc.assert(
+      fc.property(
+        arbProfile(),
+        fc.constantFrom('item', 'category', 'brand', 'tag'),
+        fc.integer({ min: 0, max: 90 }),
+        (p, kind, days) => {
+          const now = T0 + days * 86_400_000;
+          const expected = topAffinities(p, kind as AffinityKind, now, HALF_LIFE, 1)[0]?.[0];
+          expect(strongestAffinity(p, kind as AffinityKind, now, HALF_LIFE)).toBe(expected);
+        },
+      ),
+    );
   });
 });

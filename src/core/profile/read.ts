@@ -38,6 +38,44 @@ export function topAffinities(
   return out.slice(0, Math.max(0, n));
 }
 
+const strongestMemo = new WeakMap<Profile, Map<string, string | null>>();
+
+/**
+ * The strongest key of one kind (`category:running`), or undefined. Decay is
+ * uniform, so the order of keys does not change with time: the answer depends
+ * on the profile alone and is memoised per profile object (profiles are never
+ * mutated; apply and merge return new ones). Segment rules ask this once per
+ * interest segment on every decision.
+ */
+export function strongestAffinity(
+  p: Profile,
+  kind: AffinityKind,
+  now: number,
+  halfLifeMs: number,
+): string | undefined {
+  let byKind = strongestMemo.get(p);
+  if (!byKind) {
+    byKind = new Map();
+    strongestMemo.set(p, byKind);
+  }
+  const hit = byKind.get(kind);
+  if (hit !== undefined) return hit !== null && affinity(p, hit, now, halfLifeMs) > 0 ? hit : undefined;
+  const prefix = `${kind}:`;
+  let best: string | null = null;
+  let bestSum = 0;
+  for (const key in p.affinities) {
+    if (!key.startsWith(prefix)) continue;
+    const sum = sumKey(p.affinities, key);
+    if (sum > bestSum || (sum === bestSum && sum > 0 && best !== null && key < best)) {
+      best = key;
+      bestSum = sum;
+    }
+  }
+  byKind.set(kind, best);
+  // A value faded past the smallest double reads as zero: then there is no strongest key.
+  return best !== null && affinity(p, best, now, halfLifeMs) > 0 ? best : undefined;
+}
+
 /** The decayed number of events of a type (a recent-weighted count, not a windowed one). */
 export function eventCount(p: Profile, type: string, now: number, halfLifeMs: number): number {
   const sum = sumKey(p.counts, type);

@@ -134,6 +134,9 @@ export function readArtifact(buf: ArrayBuffer): Artifact {
   const neighbourIds = sec.view(Int32Array, SECTION.neighbourIds, 'neighbour ids', n * k);
   const neighbourScores = sec.view(Float32Array, SECTION.neighbourScores, 'neighbour scores', n * k);
   checkRange(neighbourIds, n, true, 'neighbour ids');
+  for (let t = 0; t < neighbourScores.length; t++) {
+    if (!Number.isFinite(neighbourScores[t]!)) throw bad('neighbour scores hold a non-finite value');
+  }
   const popular = sec.view(Int32Array, SECTION.popular, 'popular');
   checkRange(popular, n, false, 'popular');
   const category = sec.view(Uint16Array, SECTION.itemCategory, 'item categories', n);

@@ -95,7 +95,8 @@ export class CandidateTable {
 
   /** Blocks an item. Never moves existing entries when the item is already present. */
   block(id: number): void {
-    this.state[this.slotOf(id)] = BLOCKED;
+    const slot = this.slotOf(id); // first: it may grow the table and replace `state`
+    this.state[slot] = BLOCKED;
   }
 
   blockedAt(slot: number): boolean {

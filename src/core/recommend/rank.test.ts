@@ -279,6 +279,21 @@ describe('recommend: brand diversity', () => {
   });
 });
 
+describe('recommend: deep candidate lists', () => {
+  it('looks past the first candidates when the brand cap rejects them all', async () => {
+    const rows: Row[] = [
+      ['src', 'x', 'other'],
+      ...Array.from({ length: 9 }, (_, i): Row => [`acme-${i}`, 'x', 'acme']),
+      ['zeta-0', 'x', 'zeta'],
+    ];
+    const order = [...Array.from({ length: 9 }, (_, i) => `acme-${i}`), 'zeta-0'];
+    const a = await artifactOf(rows, { src: order }, { k: 10, popular: [], segments: {} });
+    // count 2: one item per brand; the top 2·count+4 = 8 candidates are all acme.
+    const r = rec(profile([['src', 'view']]), { count: 2 }, a);
+    expect(ids(r)).toEqual(['acme-0', 'zeta-0']);
+  });
+});
+
 describe('recommend: repeated calls', () => {
   it('gives the same answer every time and carries no state between visitors', () => {
     const a = profile([['run-1', 'view']], { suppressions: { 'item:run-2': NOW + HOUR } });

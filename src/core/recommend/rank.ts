@@ -12,8 +12,8 @@
  *
  * Cost is O(recent × K) plus the length of the precomputed lists walked;
  * nothing loops over the catalog, and the working set is a small hash table
- * (candidate-table.ts), not per-item arrays. Scores of list fills are 0: their order is
- * the list's.
+ * (candidate-table.ts), not per-item arrays. Scores of list fills are 0:
+ * their order is the list's.
  * @module
  */
 import type { Profile, RecommendedItem } from '../types.js';
@@ -116,17 +116,24 @@ function takeScored(a: Artifact, src: Sources, picker: Picker, count: number, fi
 
 /** Fills `top` with the best `m` unblocked slots, best first; returns how many it found. */
 function selectTop(top: Int32Array, m: number, first: number): number {
+  const { score, keys, slots } = table; // stable: nothing is inserted while selecting
   let filled = 0;
+  let floor = Number.NEGATIVE_INFINITY; // score of top[m - 1] once full
   for (let u = first; u < table.used; u++) {
-    const slot = table.slots[u]!;
-    if (table.blockedAt(slot)) continue;
+    const slot = slots[u]!;
+    const sc = score[slot]!;
+    if (sc < floor || table.blockedAt(slot)) continue;
     if (filled === m && !better(slot, top[m - 1]!)) continue;
     let pos = filled < m ? filled++ : m - 1;
-    while (pos > 0 && better(slot, top[pos - 1]!)) {
-      top[pos] = top[pos - 1]!;
+    while (pos > 0) {
+      const prev = top[pos - 1]!;
+      const ps = score[prev]!;
+      if (ps > sc || (ps === sc && keys[prev]! < keys[slot]!)) break;
+      top[pos] = prev;
       pos--;
     }
     top[pos] = slot;
+    if (filled === m) floor = score[top[m - 1]!]!;
   }
   return filled;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { type ContextField, type Duration, durationMs } from '../config.js';
-import { affinity, consentOf, topAffinities, traitOf } from '../profile/index.js';
+import { affinity, consentOf, strongestAffinity, traitOf } from '../profile/index.js';
 import type { AffinityKind, DecisionContext } from '../types.js';
 import { compileCompare, equalsIgnoreCase, isPresent, type Scalar, type ScalarTest } from './compare.js';
 import type { RuleInput } from './compile.js';
@@ -134,8 +134,8 @@ export function compileTop(rule: Json, path: string): RuleNode {
   return leaf(
     (input) => {
       if (input.profile === undefined) return false;
-      const top = topAffinities(input.profile, kind as AffinityKind, input.now, input.halfLifeMs, 1)[0];
-      return top !== undefined && test(top[0].slice(prefix));
+      const top = strongestAffinity(input.profile, kind as AffinityKind, input.now, input.halfLifeMs);
+      return top !== undefined && test(top.slice(prefix));
     },
     // Decay is uniform, so the order of keys does not change with time; the
     // clock only matters if the profile module drops faded keys.
