@@ -116,16 +116,8 @@ export class ProfileService {
       }));
       const fresh = logged.length ? await this.o.log.append(logged) : [];
       const current = loaded ?? emptyProfile(now);
-      let next = current;
-      for (const e of fresh) {
-        next = applyEvent(next, e, {
-          node: this.o.settings.nodeId,
-          at: this.hlc.now(),
-          halfLifeMs: this.o.settings.halfLifeMs,
-          item: this.o.item,
-        });
-      }
       if (fresh.length === 0) return { applied: 0, profile: current };
+      const next = this.applyAll(current, fresh);
       const merged = await this.o.store.merge(visitor, next);
       this.cache.set(visitor, { profile: merged, changedAt: now });
       return { applied: fresh.length, profile: merged };
@@ -134,7 +126,11 @@ export class ProfileService {
 
   /** What the profile will look like once `events` are applied, for this very decision. */
   preview(profile: Profile | undefined, events: TesseraEvent[]): Profile {
-    let p = profile ?? emptyProfile(this.o.now());
+    return this.applyAll(profile ?? emptyProfile(this.o.now()), events);
+  }
+
+  private applyAll(start: Profile, events: readonly TesseraEvent[]): Profile {
+    let p = start;
     for (const e of events) {
       p = applyEvent(p, e, {
         node: this.o.settings.nodeId,

@@ -78,6 +78,12 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
     ...(item ? { exclude: new Set([item]) } : {}),
   });
   t?.step('recommend');
+  decision.trace.unshift({
+    step: 'profile',
+    detail: visitor.id
+      ? `${profileSource}${profile ? '' : ' (no history yet)'}`
+      : `not used: no personalization consent (${visitor.consent.source}); request context only`,
+  });
   return { ctx, visitor, profile, profileSource, segments, decision, item };
 }
 
