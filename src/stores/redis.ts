@@ -1,0 +1,207 @@
+/**
+ * Profiles and identity links in Redis, shared by every node of a deployment.
+ *
+ * Keys (all under `prefix`, one per deployment):
+ * - `p:<id>`      hash { d: encoded profile bytes, v: version token }, TTL `ttlSeconds`
+ * - `links`       hash alias → canonical id
+ * - `a:<id>`      set of the aliases linked to canonical `<id>`
+ * Scripts build key names from the prefix, so on Redis Cluster put a hash tag
+ * in the prefix (`{tessera}:`) to keep a deployment's keys in one slot.
+ *
+ * `merge` never overwrites blindly. It reads, merges with the CRDT
+ * `mergeProfiles` here in JS, and writes with a Lua compare-and-set on the
+ * version token. Why not WATCH/MULTI/EXEC: WATCH is per-connection state, and
+ * on one multiplexed ioredis connection concurrent merges would clear each
+ * other's watches (a lost update), so WATCH needs a connection per in-flight
+ * merge. The CAS script is one atomic command on a shared connection, and on a
+ * conflict it returns the current bytes, so a retry costs one round trip.
+ * Versions are random tokens, not counters: a profile deleted and written
+ * again can never look like the version a slow merge read (no ABA).
+ * Merges to one id are also serialised inside this process, so conflicts only
+ * come from other nodes; after `maxMergeAttempts` of them the merge gives up
+ * with a clear error (the caller may spool and retry).
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { KeyedMutex } from '../core/keyed-mutex.js';
+import type { ProfileStore } from '../core/ports.js';
+import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import type { Profile } from '../core/types.js';
+import { redisStreamsLog } from '../logs/redis-streams.js';
+import type { ConnectionState } from './driver-status.js';
+import {
+  openRedis,
+  type RedisConnection,
+  type RedisConnectionOptions,
+  redisError,
+} from './redis-connection.js';
+import type { Stores } from './types.js';
+
+export interface RedisProfileStoreOptions extends RedisConnectionOptions {
+  /** Prefix of every key, one per deployment (default `tessera:`). */
+  prefix?: string;
+  /** Expire a profile this long after its last write (default: never). */
+  ttlSeconds?: number;
+  /** Conflicting writes from other nodes tolerated by one merge (default 16). */
+  maxMergeAttempts?: number;
+}
+
+export type RedisProfileStore = ProfileStore & ConnectionState;
+
+const CAS = `
+local cur = redis.call('HGET', KEYS[1], 'v')
+if (cur or '') ~= ARGV[1] then
+  return {0, cur or '', redis.call('HGET', KEYS[1], 'd') or ''}
+end
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[3])
+if ARGV[4] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return {1}
+`;
+
+/** An alias points at one canonical id: moving it leaves the old set too. */
+const LINK = `
+local old = redis.call('HGET', KEYS[1], ARGV[2])
+if old then redis.call('SREM', ARGV[1] .. old, ARGV[2]) end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('SADD', ARGV[1] .. ARGV[3], ARGV[2])
+return 1
+`;
+
+const UNLINK = `
+local old = redis.call('HGET', KEYS[1], ARGV[2])
+if old then
+  redis.call('SREM', ARGV[1] .. old, ARGV[2])
+  redis.call('HDEL', KEYS[1], ARGV[2])
+end
+for _, alias in ipairs(redis.call('SMEMBERS', ARGV[1] .. ARGV[2])) do
+  redis.call('HDEL', KEYS[1], alias)
+end
+redis.call('DEL', ARGV[1] .. ARGV[2])
+return 1
+`;
+
+export async function createRedisProfileStore(
+  opts: RedisProfileStoreOptions = {},
+): Promise<RedisProfileStore> {
+  const conn = await openRedis(opts);
+  return redisProfileStore(conn, opts, () => conn.close());
+}
+
+const toBytes = (x: unknown): Uint8Array | undefined =>
+  x instanceof Uint8Array && x.byteLength > 0 ? x : undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The store on an open connection; `release` runs on `close()`. */
+export function redisProfileStore(
+  conn: RedisConnection,
+  opts: Omit<RedisProfileStoreOptions, keyof RedisConnectionOptions>,
+  release: () => Promise<void>,
+): RedisProfileStore {
+  const prefix = opts.prefix ?? 'tessera:';
+  const ttl = String(Math.max(0, Math.floor(opts.ttlSeconds ?? 0)));
+  const maxAttempts = Math.max(1, opts.maxMergeAttempts ?? 16);
+  const linksKey = `${prefix}links`;
+  const aliasPrefix = `${prefix}a:`;
+  const profileKey = (id: string) => `${prefix}p:${id}`;
+  const mutex = new KeyedMutex();
+  let closed = false;
+  // The connection may outlive this store (shared with the event log): check here too.
+  const run: RedisConnection['run'] = (op, fn) =>
+    closed ? Promise.reject(redisError(`${op}: the store is closed`)) : conn.run(op, fn);
+  const script: RedisConnection['script'] = (op, ...rest) =>
+    closed ? Promise.reject(redisError(`${op}: the store is closed`)) : conn.script(op, ...rest);
+
+  const decode = (id: string, bytes: Uint8Array): Profile => {
+    try {
+      return decodeProfile(bytes);
+    } catch (e) {
+      throw redisError(`corrupt profile ${JSON.stringify(id)}`, e);
+    }
+  };
+
+  const mergeOnce = async (id: string, delta: Profile): Promise<Profile> => {
+    const key = profileKey(id);
+    const read = (await run('merge', (c) => c.callBuffer('HMGET', key, 'd', 'v'))) as (Buffer | null)[];
+    let bytes = toBytes(read[0]);
+    let version = read[1]?.toString() ?? '';
+    for (let attempt = 1; ; attempt++) {
+      const merged = bytes === undefined ? delta : mergeProfiles(decode(id, bytes), delta);
+      const next = randomBytes(9).toString('base64url');
+      const r = (await script('merge', CAS, [key], [version, encodeProfile(merged), next, ttl], true)) as [
+        number,
+        Buffer?,
+        Buffer?,
+      ];
+      if (r[0] === 1) return merged;
+      if (attempt >= maxAttempts) {
+        throw redisError(
+          `merge ${JSON.stringify(id)}: gave up after ${attempt} conflicting writes from other nodes`,
+        );
+      }
+      version = r[1]?.toString() ?? '';
+      bytes = toBytes(r[2]);
+      // Back off with jitter once contention repeats, so racing nodes spread out.
+      if (attempt > 1) await sleep(Math.random() * Math.min(50, 2 ** attempt));
+    }
+  };
+
+  return {
+    name: 'redis',
+    status: () => (closed ? 'down' : conn.status()),
+    onStatus: (listener) => conn.onStatus(listener),
+    async get(id) {
+      const bytes = toBytes(await run('get', (c) => c.callBuffer('HGET', profileKey(id), 'd')));
+      return bytes === undefined ? undefined : decode(id, bytes);
+    },
+    merge(id, delta) {
+      return mutex.run(id, () => mergeOnce(id, delta));
+    },
+    async delete(id) {
+      await run('delete', (c) => c.call('DEL', profileKey(id)));
+    },
+    async link(alias, canonical) {
+      await script('link', LINK, [linksKey], [aliasPrefix, alias, canonical]);
+    },
+    async resolve(alias) {
+      const found = await run('resolve', (c) => c.call('HGET', linksKey, alias));
+      return typeof found === 'string' ? found : undefined;
+    },
+    async aliases(canonical) {
+      const found = (await run('aliases', (c) => c.call('SMEMBERS', aliasPrefix + canonical))) as string[];
+      return found.sort();
+    },
+    async unlink(id) {
+      await script('unlink', UNLINK, [linksKey], [aliasPrefix, id]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await release();
+    },
+  };
+}
+
+export type RedisStoreOptions = RedisProfileStoreOptions;
+
+/**
+ * Profiles and the event log (a Redis Stream, see `logs/redis-streams.ts`) on
+ * one connection: what `--store redis://...` opens. `close()` closes both.
+ */
+export async function createRedisStore(opts: RedisStoreOptions = {}): Promise<Stores & ConnectionState> {
+  const conn = await openRedis(opts);
+  const noop = async () => {};
+  const profiles = redisProfileStore(conn, opts, noop);
+  const events = redisStreamsLog(conn, opts, noop);
+  return {
+    profiles,
+    events,
+    status: () => conn.status(),
+    onStatus: (listener) => conn.onStatus(listener),
+    async close() {
+      await profiles.close();
+      await events.close();
+      await conn.close();
+    },
+  };
+}
