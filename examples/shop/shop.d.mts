@@ -28,5 +28,22 @@ export interface Shop {
 /** Load the shop from a folder with site.json, catalog.json, shop.css and templates/ (default: this folder). */
 export function loadShop(dir?: string): Promise<Shop>;
 
+/** Template sources by name, as `templates/*.html` hold them. */
+export interface ShopSources {
+  layout: string;
+  home: string;
+  product: string;
+  category: string;
+  notFound: string;
+}
+
+/** The shop from data already in memory (no file system): what the Worker bundle uses. */
+export function createShop(data: {
+  site: unknown;
+  catalog: ShopProduct[];
+  css: string;
+  sources: ShopSources;
+}): Shop;
+
 /** `running` → `Running`. */
 export function categoryName(slug: string): string;

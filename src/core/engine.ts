@@ -61,6 +61,11 @@ export interface Engine {
   setModel(artifact: ArrayBuffer): void;
   /** Load the model from the model store, if it has one. */
   reloadModel(): Promise<string | undefined>;
+  /**
+   * Resolves once the background work started so far (edge-observed views
+   * being stored) is done. Fetch runtimes hand it to `ctx.waitUntil`.
+   */
+  idle(): Promise<void>;
   readonly state: EngineState;
   readonly compiled: CompiledSite;
   close(): Promise<void>;
@@ -103,6 +108,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     tiles: compileItemTemplate(config.site.itemTemplate ?? DEFAULT_ITEM_TEMPLATE),
     shellBuilds: new Map(),
     model: { artifact: undefined },
+    background: new Set(),
     now,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
@@ -147,18 +153,21 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     decide: (req) => decideRequest(req, state),
     ingest: (visitor, events) => profiles.ingest(visitor, events),
     setModel(buf) {
-      state.model.artifact = readArtifact(buf);
+      state.model.artifact = warm(readArtifact(buf));
       state.shells.clear();
     },
     async reloadModel() {
       const buf = await ports.models?.get();
       if (!buf) return undefined;
-      const artifact = readArtifact(buf);
+      const artifact = warm(readArtifact(buf));
       if (artifact.version !== state.model.artifact?.version) {
         state.model.artifact = artifact;
         state.shells.clear();
       }
       return artifact.version;
+    },
+    async idle() {
+      while (state.background.size > 0) await Promise.all([...state.background]);
     },
     state,
     compiled,
@@ -167,6 +176,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       await ports.events.close();
     },
   };
+}
+
+/** Builds the lazy id map before the swap, so no request pays for it after one. */
+function warm<A extends { indexOf(id: string): number }>(artifact: A): A {
+  artifact.indexOf('');
+  return artifact;
 }
 
 function health(s: EngineState): Reply {

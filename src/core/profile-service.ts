@@ -46,6 +46,12 @@ export interface ProfileServiceOptions {
 export class ProfileService {
   readonly cache: LruCache<string, CachedProfile>;
   private readonly mutex = new KeyedMutex();
+  /**
+   * Profiles with events the edge observed that are still being stored.
+   * Decisions read these first, so the next page reflects an item page the
+   * visitor just saw even when the store is slower than the visitor.
+   */
+  private readonly pending = new Map<string, Profile>();
   private readonly hlc: HlcClock;
 
   constructor(private readonly o: ProfileServiceOptions) {
@@ -61,6 +67,8 @@ export class ProfileService {
     id: string,
     digestCookie: string | undefined,
   ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
+    const observed = this.pending.get(id);
+    if (observed) return { entry: { profile: observed, changedAt: this.o.now() }, source: 'cache' };
     const hit = this.cache.get(id);
     if (hit) return { entry: hit, source: 'cache' };
     const digest = await this.readDigest(id, digestCookie);
@@ -124,6 +132,24 @@ export class ProfileService {
     });
   }
 
+  /**
+   * Events the edge observed while serving a page: the decision uses the
+   * profile with them applied at once, and they are stored in the background
+   * (`stored` settles when the store has them; it never rejects).
+   */
+  observe(visitor: string, base: Profile | undefined, events: TesseraEvent[]): { profile: Profile; stored: Promise<void> } {
+    const profile = this.preview(base, events);
+    this.pending.set(visitor, profile);
+    const stored = this.ingest(visitor, events).then(
+      () => {},
+      (e) => this.o.logger.warn('[tessera] edge-observed events not stored', { error: String(e) }),
+    );
+    const settled = stored.finally(() => {
+      if (this.pending.get(visitor) === profile) this.pending.delete(visitor);
+    });
+    return { profile, stored: settled };
+  }
+
   /** What the profile will look like once `events` are applied, for this very decision. */
   preview(profile: Profile | undefined, events: TesseraEvent[]): Profile {
     return this.applyAll(profile ?? emptyProfile(this.o.now()), events);
@@ -145,6 +171,7 @@ export class ProfileService {
   /** Erase everything held about a visitor on this node and in the store. */
   async erase(visitor: string): Promise<void> {
     await this.mutex.run(visitor, async () => {
+      this.pending.delete(visitor);
       this.cache.delete(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);

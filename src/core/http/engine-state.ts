@@ -51,6 +51,8 @@ export interface EngineState {
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
   model: { artifact: Artifact | undefined };
+  /** Work a request started and did not wait for (edge-observed views); see `Engine.idle`. */
+  background: Set<Promise<void>>;
   now: () => number;
   /** High-resolution clock for Server-Timing (ms). */
   perf: () => number;

@@ -54,13 +54,15 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
         type: 'view',
         ts: now,
         item,
-        props: { source: 'edge' },
+        // The request's coarse context, so the trainer can build cold-start lists per context.
+        props: edgeContext(ctx),
       };
-      profile = s.profiles.preview(profile, [view]);
-      const id = visitor.id;
-      void s.profiles
-        .ingest(id, [view])
-        .catch((e) => s.logger.warn('[tessera] edge view not stored', { error: String(e) }));
+      // Not awaited, but tracked: fetch runtimes end a request's work with
+      // its response unless told to wait (`engine.idle()` → `ctx.waitUntil`).
+      const observed = s.profiles.observe(visitor.id, profile, [view]);
+      profile = observed.profile;
+      const stored = observed.stored.finally(() => s.background.delete(stored));
+      s.background.add(stored);
     }
   }
   t?.step('profile');
@@ -161,6 +163,15 @@ function buildVariantShell(
     .finally(() => s.shellBuilds.delete(key));
   s.shellBuilds.set(key, build);
   return build;
+}
+
+function edgeContext(ctx: DecisionContext): Record<string, unknown> {
+  const props: Record<string, unknown> = { source: 'edge', device: ctx.device, hour: ctx.localHour };
+  if (ctx.country) props.country = ctx.country;
+  if (ctx.referrerHost) props.ref = ctx.referrerHost;
+  if (ctx.utm.source) props.utm_source = ctx.utm.source;
+  if (ctx.utm.campaign) props.utm_campaign = ctx.utm.campaign;
+  return props;
 }
 
 function itemOfPath(path: string, s: EngineState): string | undefined {

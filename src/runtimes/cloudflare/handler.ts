@@ -1,0 +1,67 @@
+/**
+ * The generic Web-standard handler: `(request) => Promise<Response>` over an
+ * engine, for any runtime with `fetch` semantics (Deno, Bun, Vercel Edge,
+ * Netlify Edge, workerd). It builds the engine once, on first use, and adds
+ * nothing to the decision logic. Defaults: in-memory profiles (one process
+ * or isolate; pass a durable store for more), events deduplicated in the
+ * isolate and kept nowhere (pass `ports.events`), and the runtime's global `HTMLRewriter` when it has one (workerd,
+ * Bun); elsewhere pass `rewriter` (e.g. `createNodeRewriter` from `tessera/node`,
+ * lol-html in WebAssembly).
+ * @module
+ */
+import type { HTMLRewriterFactory, HTMLRewriterLike } from '../../core/assemble/index.js';
+import { createEngine, type Engine, type EngineConfig, type EnginePorts } from '../../core/engine.js';
+import { TesseraError } from '../../core/errors.js';
+import { createMemoryStore } from '../../stores/memory.js';
+import { createQueueEventLog } from './queue-log.js';
+
+export interface FetchHandlerOptions extends EngineConfig {
+  ports?: Partial<EnginePorts>;
+  /** The model artifact, or where to load it from once (before the first decision). */
+  model?: ArrayBuffer | (() => Promise<ArrayBuffer | undefined>);
+}
+
+export type FetchHandler = ((request: Request) => Promise<Response>) & {
+  /** The engine, built on the first call. */
+  engine(): Promise<Engine>;
+};
+
+/** `() => new HTMLRewriter()` when the runtime has one as a global. */
+export function nativeRewriter(): HTMLRewriterFactory | undefined {
+  const Native = (globalThis as { HTMLRewriter?: new () => HTMLRewriterLike }).HTMLRewriter;
+  return Native ? () => new Native() : undefined;
+}
+
+export function createFetchHandler(o: FetchHandlerOptions): FetchHandler {
+  let ready: Promise<Engine> | undefined;
+  async function build(): Promise<Engine> {
+    const rewriter = o.ports?.rewriter ?? nativeRewriter();
+    if (!rewriter) {
+      throw new TesseraError(
+        500,
+        '[tessera] [fetch] this runtime has no global HTMLRewriter: pass ports.rewriter (e.g. createNodeRewriter)',
+      );
+    }
+    const engine = createEngine(o, {
+      ...o.ports,
+      profiles: o.ports?.profiles ?? createMemoryStore().profiles,
+      // Without a log, events still dedupe within the isolate (bounded) and go nowhere.
+      events: o.ports?.events ?? createQueueEventLog(),
+      rewriter,
+    });
+    const artifact = typeof o.model === 'function' ? await o.model() : o.model;
+    if (artifact) engine.setModel(artifact);
+    else await engine.reloadModel();
+    return engine;
+  }
+  const engine = () => {
+    // A failed build is retried by the next request rather than cached forever.
+    ready ??= build().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    });
+    return ready;
+  };
+  const handler = async (request: Request) => (await engine()).fetch(request);
+  return Object.assign(handler, { engine });
+}

@@ -1,0 +1,34 @@
+/**
+ * Tessera on Cloudflare Workers (and any Web-standard `fetch` runtime): the
+ * module Worker entry wired to KV, Durable Objects, Queues and R2, the
+ * generic handler, and the drivers.
+ * @module
+ */
+export type {
+  DurableObjectNamespaceLike,
+  DurableObjectStateLike,
+  ExecutionContextLike,
+  KVNamespaceLike,
+  QueueLike,
+  R2BucketLike,
+} from '../../stores/cloudflare-bindings.js';
+export {
+  createKvProfileStore,
+  type KvProfileStore,
+  type KvProfileStoreOptions,
+} from '../../stores/cloudflare-kv.js';
+export {
+  createDurableObjectProfileStore,
+  type DurableObjectProfileStoreOptions,
+  TesseraProfiles,
+} from '../../stores/durable-object.js';
+export {
+  createFetchHandler,
+  type FetchHandler,
+  type FetchHandlerOptions,
+  nativeRewriter,
+} from './handler.js';
+export { createKvModelStore, createR2ModelStore, DEFAULT_MODEL_KEY } from './model-store.js';
+export { type FetchOriginOptions, fetchOrigin } from './origin.js';
+export { createQueueEventLog, type QueueEventLogOptions, type QueueMessage } from './queue-log.js';
+export { createWorker, type TesseraEnv, type TesseraWorker, type WorkerSite } from './worker.js';

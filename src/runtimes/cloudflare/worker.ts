@@ -1,0 +1,141 @@
+/**
+ * The Cloudflare Worker entry: `export default createWorker(...)` gives the
+ * module Worker `{ fetch(request, env, ctx) }`. Bindings are wired once per
+ * isolate, on the first request:
+ *
+ * | binding             | kind            | used for                                   |
+ * |---------------------|-----------------|--------------------------------------------|
+ * | `TESSERA_SECRET`    | secret          | cookie signatures and encryption (required) |
+ * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
+ * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
+ * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
+ * | `TESSERA_EVENTS`    | Queue           | the event stream for the trainer            |
+ * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
+ * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
+ *
+ * Each isolate gets its own node id (a random suffix): a profile's per-node
+ * counters must have a single sequential writer, and isolates run side by side.
+ * @module
+ */
+import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
+import type { Engine } from '../../core/engine.js';
+import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
+import type { Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import { parseSiteConfig } from '../../core/segments/index.js';
+import type {
+  DurableObjectNamespaceLike,
+  ExecutionContextLike,
+  KVNamespaceLike,
+  QueueLike,
+  R2BucketLike,
+} from '../../stores/cloudflare-bindings.js';
+import { createKvProfileStore } from '../../stores/cloudflare-kv.js';
+import { createDurableObjectProfileStore } from '../../stores/durable-object.js';
+import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
+import { createKvModelStore, createR2ModelStore } from './model-store.js';
+import { fetchOrigin } from './origin.js';
+import { createQueueEventLog, type QueueMessage } from './queue-log.js';
+
+export interface TesseraEnv {
+  TESSERA_SECRET?: string;
+  TESSERA_KV?: KVNamespaceLike;
+  TESSERA_PROFILES?: DurableObjectNamespaceLike;
+  TESSERA_MODELS?: R2BucketLike;
+  TESSERA_EVENTS?: QueueLike<QueueMessage>;
+  TESSERA_ORIGIN?: string;
+  TESSERA_CONSENT_MODE?: string;
+  TESSERA_SECURE_COOKIES?: string;
+  TESSERA_NODE_ID?: string;
+}
+
+/** What the site brings: its rules and catalog, and where pages come from. */
+export interface WorkerSite {
+  site: SiteConfig | unknown;
+  catalog: readonly CatalogItem[];
+  /** Pages to personalize; default: fetch from `TESSERA_ORIGIN`. */
+  origin?: Origin;
+  assets?: Record<string, StaticAsset>;
+  logger?: Logger;
+}
+
+export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
+  fetch(request: Request, env: E, ctx: ExecutionContextLike): Promise<Response>;
+  /** The isolate's engine for these bindings (built on first use). */
+  engine(env: E): Promise<Engine>;
+}
+
+function randomSuffix(): string {
+  const b = crypto.getRandomValues(new Uint8Array(4));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore | undefined {
+  if (env.TESSERA_PROFILES) return createDurableObjectProfileStore({ namespace: env.TESSERA_PROFILES });
+  if (env.TESSERA_KV) {
+    return createKvProfileStore({
+      kv: env.TESSERA_KV,
+      onError: (e) => logger?.error(e.message, { cause: String(e.cause) }),
+    });
+  }
+  return undefined;
+}
+
+function modelStore(env: TesseraEnv): ModelStore | undefined {
+  if (env.TESSERA_MODELS) return createR2ModelStore(env.TESSERA_MODELS);
+  if (env.TESSERA_KV) return createKvModelStore(env.TESSERA_KV);
+  return undefined;
+}
+
+export function createWorker<E extends TesseraEnv = TesseraEnv>(
+  setup: (env: E) => WorkerSite | Promise<WorkerSite>,
+): TesseraWorker<E> {
+  let handler: FetchHandler | undefined;
+  let settle: (() => Promise<void>) | undefined;
+
+  async function handlerFor(env: E): Promise<FetchHandler> {
+    if (handler) return handler;
+    if (!env.TESSERA_SECRET) throw new Error('[tessera] [worker] the TESSERA_SECRET secret is not set');
+    const site = await setup(env);
+    const profiles = profileStore(env, site.logger);
+    const models = modelStore(env);
+    const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
+    const rewriter = nativeRewriter();
+    handler = createFetchHandler({
+      site: parseSiteConfig(site.site),
+      catalog: site.catalog,
+      settings: {
+        secret: env.TESSERA_SECRET,
+        nodeId: `${env.TESSERA_NODE_ID ?? 'cf'}-${randomSuffix()}`,
+        consentMode: (env.TESSERA_CONSENT_MODE ?? 'opt-in') as ConsentMode,
+        secureCookies: env.TESSERA_SECURE_COOKIES !== 'false',
+      },
+      ports: {
+        ...(profiles ? { profiles } : {}),
+        events: createQueueEventLog({ queue: env.TESSERA_EVENTS }),
+        ...(models ? { models } : {}),
+        ...(rewriter ? { rewriter } : {}),
+        ...(origin ? { origin } : {}),
+        ...(site.assets ? { assets: site.assets } : {}),
+        ...(site.logger ? { logger: site.logger } : {}),
+      },
+    });
+    if (profiles && 'settle' in profiles) settle = (profiles as { settle(): Promise<void> }).settle;
+    return handler;
+  }
+
+  return {
+    async fetch(request, env, ctx) {
+      const h = await handlerFor(env);
+      const response = await h(request);
+      // Views stored in the background, then coalesced KV writes, finish after
+      // the response but within the request's lifetime.
+      const engine = await h.engine();
+      const flush = settle;
+      ctx.waitUntil(engine.idle().then(() => flush?.()));
+      return response;
+    },
+    async engine(env) {
+      return (await handlerFor(env)).engine();
+    },
+  };
+}

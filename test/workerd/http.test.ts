@@ -1,0 +1,50 @@
+/**
+ * The HTTP behaviour suite, unchanged, against the demo shop Worker in
+ * workerd: KV profiles (with write coalescing), events to a Queue binding,
+ * the native HTMLRewriter, the model artifact read from KV once per isolate.
+ */
+import { readFileSync } from 'node:fs';
+import { trainShopModel } from '../../examples/cloudflare/train-model.js';
+import type { Target } from '../helpers/node-target.js';
+import { httpBehaviourSuite } from '../http/behaviour.js';
+import { startWorker } from './miniflare.js';
+
+const catalog = JSON.parse(
+  readFileSync(new URL('../../examples/shop/catalog.json', import.meta.url), 'utf8'),
+) as Array<{ id: string; category: string; in_stock: boolean }>;
+const running = catalog.filter((p) => p.category === 'running' && p.in_stock).map((p) => p.id);
+
+async function startWorkerTarget(): Promise<Target> {
+  const w = await startWorker('test/workerd/shop-test-worker.ts', {
+    kvNamespaces: ['TESSERA_KV'],
+    queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+    bindings: {
+      TESSERA_SECRET: 'http-suite-secret-http-suite-secret-00',
+      TESSERA_CONSENT_MODE: 'opt-in',
+      TESSERA_SECURE_COOKIES: 'false',
+    },
+  });
+  const kv = await w.kv('TESSERA_KV');
+  await kv.put('model/current.tsra', await trainShopModel());
+  return {
+    baseUrl: w.baseUrl,
+    // Profiles are read where the Worker wrote them: the workerd-backed KV namespace.
+    async profileCount() {
+      let n = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await kv.list({ prefix: 'p:', ...(cursor ? { cursor } : {}) });
+        n += page.keys.length;
+        cursor = page.list_complete ? undefined : page.cursor;
+      } while (cursor);
+      return n;
+    },
+    async eventCount() {
+      const res = await fetch(`${w.baseUrl}/__test/events`);
+      return ((await res.json()) as { count: number }).count;
+    },
+    close: () => w.close(),
+  };
+}
+
+httpBehaviourSuite('Cloudflare Worker in workerd, KV store', startWorkerTarget, { running });
