@@ -3,7 +3,9 @@
 import { runDecision } from './decision.mjs';
 import { runHttp } from './http.mjs';
 import { fmt } from './lib/stats.mjs';
+import { runTsx } from './lib/tsx.mjs';
 import { runPeer } from './peer.mjs';
+import { runWorker } from './worker.mjs';
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((a) => a.startsWith('--only='))?.slice(7);
@@ -29,5 +31,19 @@ if (!only || only === 'http') {
   console.log(
     `http personalized page (${h.bytes} B, ${h.connections} connections, median of ${h.rounds}×${h.seconds}s): Tessera ${fmt(h.tesseraRps, 0)} req/s, bare node:http ${fmt(h.bareRps, 0)} req/s, ratio ${fmt(h.ratio)} (target ≥ 0.6); p99 ${h.tesseraP99Ms} ms vs ${h.bareP99Ms} ms`,
   );
+}
+if (!only || only === 'worker') {
+  const w = await runWorker();
+  results.worker = w;
+  console.log(
+    `worker in workerd (demo shop, personalized ${w.bytes} B page): CPU/request median ${fmt(w.cpu.tesseraMedianMs)} ms, p99 ${fmt(w.cpu.tesseraP99Ms)} ms (limit 10 ms; bare Worker ${fmt(w.cpu.bareMedianMs)} ms, net ${fmt(w.cpu.netMedianMs)} ms; ${w.cpu.batches} batches × ${w.cpu.batchSize}); ${fmt(w.tesseraRps, 0)} req/s vs bare Worker ${fmt(w.bareRps, 0)} req/s, ratio ${fmt(w.ratio)}; bundle ${fmt(w.bundleGzipBytes / 1024, 1)} KiB gzipped`,
+  );
+}
+// These import TypeScript sources and run under tsx (no build needed).
+for (const name of ['train', 'online', 'artifact']) {
+  if (only && only !== name) continue;
+  const r = runTsx(`${name}.mjs`);
+  results[name] = r.result;
+  for (const line of r.lines) console.log(line);
 }
 if (args.has('--json')) console.log(JSON.stringify(results, null, 2));

@@ -5,6 +5,7 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerEval } from './commands/eval.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 
@@ -12,6 +13,7 @@ const program = new Command();
 program.name('tessera').description('Edge personalization engine').version('0.1.0');
 registerServe(program);
 registerTrain(program);
+registerEval(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

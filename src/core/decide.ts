@@ -106,6 +106,8 @@ export function decide(input: DecideInput): Decision {
         now: ctx.now,
         halfLifeMs: input.halfLifeMs,
         segments,
+        context: ctx,
+        ...(input.visitorId !== undefined ? { visitorId: input.visitorId } : {}),
         ...(input.exclude ? { exclude: input.exclude } : {}),
       };
       const items = recommend(recInput);

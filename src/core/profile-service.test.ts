@@ -52,7 +52,9 @@ describe('profile service', () => {
     const { svc } = service(0);
     const now = Date.now();
     await Promise.all(
-      Array.from({ length: 20 }, (_, i) => svc.ingest('v', [{ id: `e${i}`, type: 'click', ts: now, item: `p-${i}` }])),
+      Array.from({ length: 20 }, (_, i) =>
+        svc.ingest('v', [{ id: `e${i}`, type: 'click', ts: now, item: `p-${i}` }]),
+      ),
     );
     const p = (await svc.load('v'))!.profile;
     // Twenty clicks from one node: a lost increment would read as 1 or so.

@@ -137,7 +137,11 @@ export class ProfileService {
    * profile with them applied at once, and they are stored in the background
    * (`stored` settles when the store has them; it never rejects).
    */
-  observe(visitor: string, base: Profile | undefined, events: TesseraEvent[]): { profile: Profile; stored: Promise<void> } {
+  observe(
+    visitor: string,
+    base: Profile | undefined,
+    events: TesseraEvent[],
+  ): { profile: Profile; stored: Promise<void> } {
     const profile = this.preview(base, events);
     this.pending.set(visitor, profile);
     const stored = this.ingest(visitor, events).then(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../core/config.js';
 import { readArtifact } from '../core/recommend/artifact-read.js';
+import { neighbourRow } from '../core/recommend/neighbour-block.js';
 import { recommend } from '../core/recommend/rank.js';
 import type { EventType, LoggedEvent } from '../core/types.js';
 import { buildModel } from './build-model.js';
@@ -20,13 +21,28 @@ function catalog(n: number, categories: string[]): CatalogItem[] {
 }
 
 let seq = 0;
-function event(visitor: string, type: EventType, item: string, ts: number): LoggedEvent {
-  return { id: `e${seq++}`, type, item, ts, visitor, node: 'node-1', received: ts };
+function event(
+  visitor: string,
+  type: EventType,
+  item: string,
+  ts: number,
+  props?: Record<string, unknown>,
+): LoggedEvent {
+  return {
+    id: `e${seq++}`,
+    type,
+    item,
+    ts,
+    visitor,
+    node: 'node-1',
+    received: ts,
+    ...(props ? { props } : {}),
+  };
 }
 
 const neighbourIds = (a: ReturnType<typeof readArtifact>, id: string) => {
   const i = a.indexOf(id);
-  return [...a.neighbourIds.subarray(i * a.k, i * a.k + a.k)].filter((j) => j >= 0).map((j) => a.idOf(j));
+  return neighbourRow(a.neighbours, i).map(([j]) => a.idOf(j));
 };
 
 describe('buildModel', () => {
@@ -35,8 +51,9 @@ describe('buildModel', () => {
     items[1]!.in_stock = false;
     const { artifact, stats } = await buildModel({ catalog: items, events: [], k: 4, now: NOW });
     const a = readArtifact(artifact);
-    expect(stats).toEqual({ items: 12, interactions: 0, blend: 0 });
-    expect(a.trainer).toBe('cooc-attr/1');
+    expect(stats).toMatchObject({ items: 12, interactions: 0, blend: 0, newItems: 12, algorithm: 'blend' });
+    expect(a.trainer).toBe('cooc-attr/2');
+    expect(a.isNew(0)).toBe(true);
     expect(a.createdAt).toBe(NOW);
     // Three other shoes exist (sku-3, -6, -9); they come before any other category.
     const cats = neighbourIds(a, 'sku-0').map((id) => a.categoryOf(a.indexOf(id)));
@@ -133,5 +150,58 @@ describe('buildModel', () => {
     });
     expect(recs).toHaveLength(10);
     expect(recs[0]!.reason).toBe('because you viewed Item 42');
+  });
+
+  it('exports sequential-rules successors and per-context lists for the edge', async () => {
+    const items = catalog(20, ['shoes', 'hats']);
+    const events: LoggedEvent[] = [];
+    for (let v = 0; v < 30; v++) {
+      const ctx = { country: 'DE', device: 'mobile', hour: 8 };
+      events.push(event(`v${v}`, 'view', 'sku-2', NOW + v * 10, ctx));
+      events.push(event(`v${v}`, 'view', 'sku-5', NOW + v * 10 + 1, ctx));
+    }
+    const { artifact, stats } = await buildModel({ catalog: items, events, k: 5, now: NOW });
+    const a = readArtifact(artifact);
+    expect(neighbourRow(a.sessionNext!, a.indexOf('sku-2'))[0]).toEqual([a.indexOf('sku-5'), 1]);
+    expect(neighbourRow(a.sessionNext!, a.indexOf('sku-5'))).toEqual([]);
+    expect([...(a.contextList('country:de|hour:morning') ?? [])].map((i) => a.idOf(i)).sort()).toEqual([
+      'sku-2',
+      'sku-5',
+    ]);
+    expect(a.contextList('device:mobile')).toBeDefined();
+    expect(stats.contexts).toBeGreaterThanOrEqual(5);
+    expect(stats.newItems).toBe(18);
+    const steps: string[] = [];
+    await buildModel({ catalog: items, events, k: 5, now: NOW, onStep: (s) => steps.push(s) });
+    expect(steps).toEqual(['neighbours', 'session rules', 'popularity', 'write']);
+  });
+
+  it('trains neighbours with a named algorithm, attribute neighbours for items it never saw', async () => {
+    const items = catalog(40, ['shoes', 'hats', 'bags', 'socks']);
+    const events: LoggedEvent[] = [];
+    for (let v = 0; v < 200; v++) {
+      const base = (v % 4) * 5; // four taste groups over items 0-19
+      for (let j = 0; j < 4; j++) events.push(event(`v${v}`, 'view', `sku-${base + ((v + j) % 5)}`, NOW + j));
+    }
+    const lines: string[] = [];
+    const { artifact, stats } = await buildModel({
+      catalog: items,
+      events,
+      k: 4,
+      now: NOW,
+      algorithm: 'itemknn',
+      log: (l) => lines.push(l),
+    });
+    const a = readArtifact(artifact);
+    expect(stats.algorithm).toBe('itemknn');
+    expect(a.trainer).toBe('itemknn+attr/1');
+    expect(lines.length).toBeGreaterThan(0);
+    const group = (id: string) => Math.floor(Number(id.slice(4)) / 5);
+    for (const id of neighbourIds(a, 'sku-6')) expect(group(id)).toBe(1);
+    expect(a.isNew(a.indexOf('sku-30'))).toBe(true);
+    expect(neighbourIds(a, 'sku-30').length).toBe(4);
+    await expect(buildModel({ catalog: items, events, algorithm: 'nope' })).rejects.toThrow(
+      /unknown algorithm "nope"/,
+    );
   });
 });

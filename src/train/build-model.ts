@@ -1,19 +1,27 @@
 /**
- * The first-cut trainer: catalog + event log → artifact. Neighbours blend
- * catalog attributes with session co-occurrence (blend.ts); popularity and
- * per-segment lists come from weighted, decayed event counts.
+ * The trainer: catalog + event log → artifact. By default neighbours blend
+ * catalog attributes with session co-occurrence (blend.ts); with
+ * `algorithm`, a tuned top-k model (EASE, item-kNN, ALS, …) gives the
+ * neighbours of items it has seen, attributes those of new items. Session
+ * successors come from sequential rules; popularity, per-segment and
+ * per-context lists from weighted, decayed event counts.
  * @module
  */
 import type { CatalogItem } from '../core/config.js';
 import { writeArtifact } from '../core/recommend/artifact-write.js';
 import type { LoggedEvent } from '../core/types.js';
+import { algorithmNeighbours, interactionsFromEvents } from './algorithm-neighbours.js';
 import { attributeNeighbours } from './attributes.js';
 import { blendNeighbours } from './blend.js';
+import { contextLists } from './context-lists.js';
 import { cooccurrenceNeighbours } from './cooccurrence.js';
 import { popularityScores, popularOrder } from './popularity.js';
+import { DEFAULT_SESSION_K, sessionSuccessors } from './session-successors.js';
 import { isItemEvent, sessionsFromEvents } from './sessions.js';
 
-export const TRAINER_NAME = 'cooc-attr/1';
+export const TRAINER_NAME = 'cooc-attr/2';
+/** The steps `onStep` reports, in order. */
+export const TRAIN_STEPS = ['neighbours', 'session rules', 'popularity', 'write'] as const;
 export const DEFAULT_K = 50;
 /** Longest popular list kept; the edge walks at most this far. */
 export const POPULAR_LIMIT = 500;
@@ -31,6 +39,14 @@ export interface BuildModelOptions {
   now?: number;
   /** Inactivity that splits a session (default 30 minutes). */
   sessionGapMs?: number;
+  /** A top-k model of algorithms/index.ts (`ease`, `itemknn`, `als`); default: the attribute/co-occurrence blend. */
+  algorithm?: string;
+  /** Session successors kept per item (default 20; 0 leaves the section out). */
+  sessionK?: number;
+  /** Called before each step of TRAIN_STEPS, for progress bars. */
+  onStep?: (step: (typeof TRAIN_STEPS)[number], index: number) => void;
+  /** Lines worth showing (chosen hyperparameters). */
+  log?: (line: string) => void;
 }
 
 export interface BuildModelStats {
@@ -39,6 +55,11 @@ export interface BuildModelStats {
   interactions: number;
   /** Mean co-occurrence weight α over items: 0 = attributes only, → 1 as data grows. */
   blend: number;
+  /** Items with no interactions (attribute neighbours only). */
+  newItems: number;
+  contexts: number;
+  algorithm: string;
+  params: Record<string, number | string | boolean>;
 }
 
 export async function buildModel(
@@ -53,37 +74,90 @@ export async function buildModel(
 
   const itemEvents: Array<LoggedEvent & { item: string }> = [];
   for (const e of opts.events) if (isItemEvent(e)) itemEvents.push(e);
+  const step = opts.onStep ?? (() => {});
+  const log = opts.log ?? (() => {});
+  const itemIds = catalog.map((it) => it.id);
 
+  step('neighbours', 0);
   const attr = attributeNeighbours(catalog, k);
-  const cooc = cooccurrenceNeighbours(sessionsFromEvents(itemEvents, opts.sessionGapMs), index, k);
-  const blended = blendNeighbours(attr, cooc.neighbours, cooc.observations, k);
+  const sessions = sessionsFromEvents(itemEvents, opts.sessionGapMs);
+  const cooc = cooccurrenceNeighbours(sessions, index, k);
+  let neighbours: Array<Array<[number, number]>>;
+  let observations = cooc.observations;
+  let embeddings: { dim: number; data: Float32Array } | undefined;
+  let blend = 0;
+  let params: Record<string, number | string | boolean> = {};
+  const algorithm = opts.algorithm ?? 'blend';
+  if (algorithm === 'blend') {
+    const blended = blendNeighbours(attr, cooc.neighbours, cooc.observations, k);
+    neighbours = blended.neighbours;
+    blend = blended.meanAlpha;
+  } else {
+    const r = await algorithmNeighbours(
+      algorithm,
+      interactionsFromEvents(itemEvents, itemIds, index),
+      k,
+      log,
+    );
+    // An item the model never saw gets its attribute neighbours until it has interactions.
+    neighbours = r.neighbours.map((row, i) => (r.observations[i]! > 0 ? row : attr[i]!));
+    observations = r.observations;
+    embeddings = r.embeddings;
+    params = r.params;
+    blend = 1;
+  }
 
+  step('session rules', 1);
+  const sessionK = opts.sessionK ?? DEFAULT_SESSION_K;
+  const next = sessionK > 0 ? sessionSuccessors(sessions, itemIds, index, sessionK) : undefined;
+
+  step('popularity', 2);
   const scores = popularityScores(itemEvents, index, catalog.length);
-  const ranked = popularOrder(scores, (i) => catalog[i]!.in_stock);
+  const inStock = (i: number) => catalog[i]!.in_stock;
+  const ranked = popularOrder(scores, inStock);
   const segments: Record<string, number[]> = {};
   for (const [id, categories] of Object.entries(opts.segments ?? {})) {
     const wanted = new Set(categories);
     segments[id] = ranked.filter((i) => wanted.has(catalog[i]!.category)).slice(0, SEGMENT_LIMIT);
   }
+  const contexts = contextLists(itemEvents, index, inStock);
 
+  step('write', 3);
+  let newItems = 0;
   const artifact = await writeArtifact({
-    items: catalog.map((it) => ({
-      id: it.id,
-      title: it.title,
-      category: it.category,
-      brand: it.brand,
-      tags: it.tags,
-      in_stock: it.in_stock,
-    })),
+    items: catalog.map((it, i) => {
+      const isNew = observations[i] === 0;
+      if (isNew) newItems++;
+      return {
+        id: it.id,
+        title: it.title,
+        category: it.category,
+        brand: it.brand,
+        tags: it.tags,
+        in_stock: it.in_stock,
+        ...(isNew ? { isNew } : {}),
+      };
+    }),
     k,
-    neighbours: blended.neighbours,
+    neighbours,
+    ...(next ? { sessionNext: { k: sessionK, neighbours: next } } : {}),
     popular: ranked.slice(0, POPULAR_LIMIT),
     segments,
+    contexts,
+    ...(embeddings ? { embeddings, encoding: { embeddings: 'int8' as const } } : {}),
     createdAt: opts.now ?? Date.now(),
-    trainer: TRAINER_NAME,
+    trainer: algorithm === 'blend' ? TRAINER_NAME : `${algorithm}+attr/1`,
   });
   return {
     artifact,
-    stats: { items: catalog.length, interactions: cooc.interactions, blend: blended.meanAlpha },
+    stats: {
+      items: catalog.length,
+      interactions: cooc.interactions,
+      blend,
+      newItems,
+      contexts: Object.keys(contexts).length,
+      algorithm,
+      params,
+    },
   };
 }

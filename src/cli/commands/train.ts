@@ -1,25 +1,88 @@
-/** `tessera train`: the model from the event log, into the model store. */
+/** `tessera train`: the model from the event log, into the model store, with a progress bar. */
+import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { createNodeApp } from '../../runtimes/node/app.js';
+
+interface TrainFlags {
+  dataDir: string;
+  store?: string;
+  site?: string;
+  algorithm: string;
+}
+
+/** A bar on a terminal; plain lines when stderr is a pipe or a file (CI logs stay readable). */
+function progress(): { step(name: string, index: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY) {
+    return {
+      step: (name, index, total) => process.stderr.write(`[tessera] train ${index + 1}/${total}: ${name}\n`),
+      stop: () => {},
+    };
+  }
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: '[tessera] train [{bar}] {value}/{total} {step}',
+    barCompleteChar: '#',
+    barIncompleteChar: '-',
+    hideCursor: true,
+  });
+  let started = false;
+  return {
+    step(name, index, total) {
+      if (!started) bar.start(total, index, { step: name });
+      else bar.update(index, { step: name });
+      started = true;
+    },
+    stop() {
+      if (!started) return;
+      bar.update(bar.getTotal(), { step: 'done' });
+      bar.stop();
+    },
+  };
+}
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train the recommendation model from the event log and store it')
+    .description('train the recommendation model from the event log and store it; running servers pick it up')
     .option('--data-dir <dir>', 'data directory', '.tessera')
     .option('--store <url>', 'store holding the event log', process.env.TESSERA_STORE)
     .option('--site <dir>', 'site folder with shop.mjs (default: the demo shop)')
-    .action(async (o: { dataDir: string; store?: string; site?: string }) => {
+    .option(
+      '--algorithm <name>',
+      'blend (attributes + co-occurrence), or a trained model: ease, itemknn, als',
+      'blend',
+    )
+    .action(async (o: TrainFlags) => {
       const app = await createNodeApp({
         dataDir: o.dataDir,
         retrainMs: 0,
+        modelPollMs: 0,
+        trainIfEmpty: false,
         ...(o.store ? { store: o.store } : {}),
         ...(o.site ? { siteDir: o.site } : {}),
       });
-      const r = await app.train();
-      console.log(
-        `[tessera] model ${r.version}: ${r.items} items, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`,
-      );
-      await app.close();
+      const bar = progress();
+      const lines: string[] = [];
+      try {
+        const r = await app.train({
+          ...(o.algorithm !== 'blend' ? { algorithm: o.algorithm } : {}),
+          onStep: bar.step,
+          log: (l) => lines.push(l),
+        });
+        bar.stop();
+        for (const l of lines) console.error(`[tessera] ${l}`);
+        const s = r.stats;
+        const params = Object.entries(s.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        console.log(
+          `[tessera] model ${r.version} (${s.algorithm}${params ? ` ${params}` : ''}): ${r.items} items ` +
+            `(${s.newItems} new), ${r.interactions} interactions, ${s.contexts} context lists, ` +
+            `${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.ms.toFixed(0)} ms`,
+        );
+      } finally {
+        bar.stop();
+        await app.close();
+      }
     });
 }

@@ -27,11 +27,21 @@
  * array view over the one ArrayBuffer (no per-item parsing). String tables
  * are `[count u32][offsets u32 × (count+1)][UTF-8 blob]`, offsets relative to
  * the blob.
+ *
+ * Version 2 stores neighbours compactly (neighbour-block.ts): 24-bit ids and
+ * 8-bit scores quantized per row, so 100,000 items × 50 neighbours take about
+ * 19 MiB and fit one Cloudflare KV value (25 MiB). It adds optional sections:
+ * session successors (same encoding), per-context and per-user lists, int8
+ * embeddings and a "new item" flag. Version 1 files (Int32 ids, Float32
+ * scores in sections 3 and 4) still load.
  * @module
  */
 
 export const MAGIC = 'TSRA';
-export const FORMAT_VERSION = 1;
+/** The version the writer produces by default. */
+export const FORMAT_VERSION = 2;
+/** Versions this reader loads. */
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 export const HEADER_BYTES = 64;
 export const SECTION_ENTRY_BYTES = 16;
 /** Section starts are aligned to 8 so a future Float64 section also maps as a view. */
@@ -87,6 +97,22 @@ export const SECTION = {
   itemTitles: 17,
   /** `[dim u32][Float32 × itemCount·dim]` (optional). */
   embeddings: 18,
+  /** v2: item neighbours as one neighbour block (neighbour-block.ts). */
+  neighbourBlock: 19,
+  /** v2: session successors (sequential rules) per item, a neighbour block (optional). */
+  sessionNext: 20,
+  /** v2: `[dim u32][0 u32][Float32 scale × itemCount][Int8 × itemCount·dim]` (optional). */
+  embeddingsInt8: 21,
+  /** v2: string table of context keys (`country:de`, `hour:morning`, …) (optional). */
+  contextNames: 22,
+  contextOffsets: 23,
+  contextItems: 24,
+  /** v2: string table of user ids with a precomputed list (optional). */
+  userNames: 25,
+  userOffsets: 26,
+  userItems: 27,
+  /** v2: Uint8 × itemCount, 1 = the item had no interactions at training (optional). */
+  itemIsNew: 28,
 } as const;
 
 export type SectionId = (typeof SECTION)[keyof typeof SECTION];
@@ -97,10 +123,36 @@ export const FLAG = {
   tags: 1 << 1,
   titles: 1 << 2,
   embeddings: 1 << 3,
+  sessionNext: 1 << 4,
+  contexts: 1 << 5,
+  users: 1 << 6,
 } as const;
 
 /** Uint16 attribute indices cap the distinct categories and brands. */
 export const MAX_ATTRIBUTE_VALUES = 0xffff;
+
+/** Per item: [item index, score], best first, at most k, never the item itself. */
+export type NeighbourLists = Array<Array<[number, number]>>;
+
+/**
+ * Neighbours as dense rows, for large catalogs where millions of small
+ * arrays would cost more than the artifact: row i is `[i·k, i·k + k)`, -1
+ * pads (padding only at the end of a row), scores best first.
+ */
+export interface DenseNeighbours {
+  ids: Int32Array;
+  scores: Float32Array;
+}
+
+/** How the writer encodes numbers (v2 only). */
+export interface ArtifactEncoding {
+  /** 1 writes the legacy layout (Int32 ids, Float32 scores). Default 2. */
+  formatVersion?: 1 | 2;
+  /** Bits per neighbour score: 8 or 16 quantized per row, 32 as Float32 (default 8). */
+  scoreBits?: 8 | 16 | 32;
+  /** Embeddings as Float32 or int8 with a per-item scale (default float32). */
+  embeddings?: 'float32' | 'int8';
+}
 
 /** What a trainer hands to `writeArtifact`. Item order defines item indices. */
 export interface ModelData {
@@ -112,11 +164,19 @@ export interface ModelData {
     in_stock: boolean;
     /** Shown in reasons ("because you viewed <title>"); optional. */
     title?: string;
+    /** True when the item had no interactions: its neighbours come from attributes only. */
+    isNew?: boolean;
   }>;
   /** Neighbours kept per item; shorter lists are padded. */
   k: number;
-  /** Per item: [item index, score], best first, at most k, never the item itself. */
-  neighbours: Array<Array<[number, number]>>;
+  neighbours: NeighbourLists | DenseNeighbours;
+  /** Session successors per item (sequential rules), same shape as neighbours (v2). */
+  sessionNext?: { k: number; neighbours: NeighbourLists | DenseNeighbours };
+  /** Context key (`country:de`, `device:mobile`, `hour:morning`, …) → item indices, best first (v2). */
+  contexts?: Record<string, number[]>;
+  /** User id → item indices, best first (v2). */
+  users?: Record<string, number[]>;
+  encoding?: ArtifactEncoding;
   /** Item indices, most popular first. */
   popular: number[];
   /** Segment id → item indices, best first. */
@@ -142,12 +202,19 @@ export interface Artifact {
   idOf(i: number): string;
   /** Title of an item when the trainer stored titles. */
   titleOf(i: number): string | undefined;
-  /** itemCount·K item indices; -1 pads. Row i starts at i·K. */
-  neighbourIds: Int32Array;
-  neighbourScores: Float32Array;
+  /** Item neighbours, decoded row by row on the hot path. */
+  neighbours: NeighbourRows;
+  /** Session successors per item, when the trainer exported a session model. */
+  sessionNext: NeighbourRows | undefined;
   popular: Int32Array;
   segmentNames: readonly string[];
   segmentList(name: string): Int32Array | undefined;
+  contextNames: readonly string[];
+  /** The cold-start list of a context key such as `country:de`. */
+  contextList(key: string): Int32Array | undefined;
+  userList(userId: string): Int32Array | undefined;
+  /** True when the item had no interactions at training time (attribute neighbours only). */
+  isNew(i: number): boolean;
   categoryOf(i: number): string;
   brandOf(i: number): string;
   /** Raw Uint16 attribute indices, for comparisons without strings on the hot path. */
@@ -160,9 +227,25 @@ export interface Artifact {
   inStock(i: number): boolean;
   /** 0 when the artifact has no embeddings. */
   embeddingDim: number;
-  /** A view of item i's embedding, or undefined without embeddings. */
+  /** Item i's embedding (a view for Float32, a decoded copy for int8), or undefined. */
   embeddingOf(i: number): Float32Array | undefined;
+  /** Cosine similarity of two items' embeddings; 0 without embeddings. No allocation. */
+  embeddingCosine(i: number, j: number): number;
   byteLength: number;
+}
+
+/** One neighbour list per item, decoded on demand into caller-owned buffers. */
+export interface NeighbourRows {
+  /** Neighbours kept per item. */
+  readonly k: number;
+  /** Bits per stored score (32 = exact Float32). */
+  readonly scoreBits: number;
+  /**
+   * Writes row i (best first) into `ids` and `scores` (each at least k long)
+   * and returns how many it wrote. Ids outside the catalog end the row, so a
+   * damaged file can never make a lookup read out of range.
+   */
+  read(i: number, ids: Int32Array, scores: Float32Array): number;
 }
 
 /** Rounds up to the section alignment. */

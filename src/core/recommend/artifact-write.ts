@@ -18,24 +18,20 @@ import {
   type ModelData,
   SECTION,
   SECTION_ENTRY_BYTES,
-  type SectionId,
   VERSION_CHARS,
 } from './artifact-format.js';
+import {
+  bytesOf,
+  checkIndices,
+  embeddingSection,
+  invalid,
+  namedListSections,
+  newItemSection,
+  type Section,
+} from './artifact-write-optional.js';
 import { hashBytes } from './content-hash.js';
+import { encodeNeighbourBlock, toDense } from './neighbour-block.js';
 import { encodeStringTable } from './string-table.js';
-
-interface Section {
-  id: SectionId;
-  bytes: Uint8Array;
-}
-
-function invalid(why: string): TesseraError {
-  return new TesseraError(400, `[tessera] [artifact] invalid model data: ${why}`);
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
 
 /** Interns attribute values in first-seen order; returns per-item indices and the table. */
 function intern(values: readonly string[], what: string): { index: Uint16Array; names: string[] } {
@@ -56,39 +52,24 @@ function intern(values: readonly string[], what: string): { index: Uint16Array; 
   return { index, names };
 }
 
-function checkIndices(list: readonly number[], n: number, what: string): Int32Array {
-  const out = new Int32Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const v = list[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= n) throw invalid(`${what} has item index ${v}`);
-    out[i] = v;
+function neighbourSections(m: ModelData, formatVersion: 1 | 2): Section[] {
+  const n = m.items.length;
+  const rows = toDense(m.neighbours, n, m.k, 'neighbours');
+  if (formatVersion === 1) {
+    return [
+      { id: SECTION.neighbourIds, bytes: bytesOf(rows.ids) },
+      { id: SECTION.neighbourScores, bytes: bytesOf(rows.scores) },
+    ];
+  }
+  const bits = m.encoding?.scoreBits ?? 8;
+  const out: Section[] = [{ id: SECTION.neighbourBlock, bytes: encodeNeighbourBlock(rows, n, m.k, bits) }];
+  if (m.sessionNext) {
+    const { k } = m.sessionNext;
+    if (!Number.isInteger(k) || k < 1) throw invalid(`session k must be a positive integer, got ${k}`);
+    const next = toDense(m.sessionNext.neighbours, n, k, 'session successors');
+    out.push({ id: SECTION.sessionNext, bytes: encodeNeighbourBlock(next, n, k, bits) });
   }
   return out;
-}
-
-function neighbourSections(m: ModelData): Section[] {
-  const n = m.items.length;
-  const { k } = m;
-  if (m.neighbours.length !== n) throw invalid(`neighbours for ${m.neighbours.length} of ${n} items`);
-  const ids = new Int32Array(n * k).fill(-1);
-  const scores = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) {
-    const row = m.neighbours[i]!;
-    if (row.length > k) throw invalid(`item ${i} has ${row.length} neighbours, k is ${k}`);
-    for (let j = 0; j < row.length; j++) {
-      const [to, score] = row[j]!;
-      if (!Number.isInteger(to) || to < 0 || to >= n || to === i) {
-        throw invalid(`item ${i} has neighbour ${to}`);
-      }
-      if (!Number.isFinite(score)) throw invalid(`item ${i} has a non-finite score`);
-      ids[i * k + j] = to;
-      scores[i * k + j] = score;
-    }
-  }
-  return [
-    { id: SECTION.neighbourIds, bytes: bytesOf(ids) },
-    { id: SECTION.neighbourScores, bytes: bytesOf(scores) },
-  ];
 }
 
 function attributeSections(m: ModelData): { sections: Section[]; flags: number } {
@@ -143,35 +124,6 @@ function attributeSections(m: ModelData): { sections: Section[]; flags: number }
   return { sections, flags };
 }
 
-function segmentSections(m: ModelData): Section[] {
-  const names = Object.keys(m.segments ?? {}).sort();
-  if (names.length === 0) return [];
-  const offsets = new Uint32Array(names.length + 1);
-  const all: number[] = [];
-  names.forEach((name, s) => {
-    offsets[s] = all.length;
-    all.push(...checkIndices(m.segments![name]!, m.items.length, `segment ${name}`));
-  });
-  offsets[names.length] = all.length;
-  return [
-    { id: SECTION.segmentNames, bytes: encodeStringTable(names) },
-    { id: SECTION.segmentOffsets, bytes: bytesOf(offsets) },
-    { id: SECTION.segmentItems, bytes: bytesOf(Int32Array.from(all)) },
-  ];
-}
-
-function embeddingSection(m: ModelData): Section | undefined {
-  if (m.embeddings === undefined) return undefined;
-  const { dim, data } = m.embeddings;
-  if (!Number.isInteger(dim) || dim < 1 || data.length !== dim * m.items.length) {
-    throw invalid(`embeddings need ${m.items.length} × dim floats`);
-  }
-  const bytes = new Uint8Array(4 + data.byteLength);
-  new DataView(bytes.buffer).setUint32(0, dim, true);
-  bytes.set(bytesOf(data), 4);
-  return { id: SECTION.embeddings, bytes };
-}
-
 /**
  * Writes the artifact. The version is the SHA-256 of the whole file with the
  * version and createdAt fields zeroed, so retraining on the same data gives
@@ -181,21 +133,49 @@ export async function writeArtifact(m: ModelData): Promise<ArrayBuffer> {
   if (!HOST_IS_LITTLE_ENDIAN)
     throw new TesseraError(500, '[tessera] [artifact] big-endian hosts unsupported');
   const n = m.items.length;
+  const formatVersion = m.encoding?.formatVersion ?? FORMAT_VERSION;
   if (!Number.isInteger(m.k) || m.k < 1) throw invalid(`k must be a positive integer, got ${m.k}`);
+  if (formatVersion === 1 && (m.sessionNext || m.contexts || m.users)) {
+    throw invalid('format version 1 has no session, context or user sections');
+  }
   const attrs = attributeSections(m);
-  const segments = segmentSections(m);
+  const segments = namedListSections(
+    m.segments,
+    n,
+    { names: SECTION.segmentNames, offsets: SECTION.segmentOffsets, items: SECTION.segmentItems },
+    'segment',
+  );
+  const contexts = namedListSections(
+    m.contexts,
+    n,
+    { names: SECTION.contextNames, offsets: SECTION.contextOffsets, items: SECTION.contextItems },
+    'context',
+  );
+  const users = namedListSections(
+    m.users,
+    n,
+    { names: SECTION.userNames, offsets: SECTION.userOffsets, items: SECTION.userItems },
+    'user',
+  );
   const embeddings = embeddingSection(m);
+  const isNew = formatVersion === 2 ? newItemSection(m) : undefined;
   let flags = attrs.flags;
   if (segments.length > 0) flags |= FLAG.segments;
   if (embeddings) flags |= FLAG.embeddings;
+  if (m.sessionNext) flags |= FLAG.sessionNext;
+  if (contexts.length > 0) flags |= FLAG.contexts;
+  if (users.length > 0) flags |= FLAG.users;
 
   const sections: Section[] = [
     { id: SECTION.meta, bytes: new TextEncoder().encode(JSON.stringify({ trainer: m.trainer })) },
     { id: SECTION.itemIds, bytes: encodeStringTable(m.items.map((it) => it.id)) },
-    ...neighbourSections(m),
+    ...neighbourSections(m, formatVersion),
     { id: SECTION.popular, bytes: bytesOf(checkIndices(m.popular, n, 'popular')) },
     ...segments,
+    ...contexts,
+    ...users,
     ...attrs.sections,
+    ...(isNew ? [isNew] : []),
     ...(embeddings ? [embeddings] : []),
   ];
 
@@ -213,7 +193,7 @@ export async function writeArtifact(m: ModelData): Promise<ArrayBuffer> {
   const bytes = new Uint8Array(buf);
   const view = new DataView(buf);
   for (let i = 0; i < MAGIC.length; i++) bytes[HEADER.magic + i] = MAGIC.charCodeAt(i);
-  view.setUint16(HEADER.formatVersion, FORMAT_VERSION, true);
+  view.setUint16(HEADER.formatVersion, formatVersion, true);
   view.setUint16(HEADER.flags, flags, true);
   view.setUint32(HEADER.totalLength, total, true);
   view.setUint32(HEADER.itemCount, n, true);

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { isTesseraError } from '../errors.js';
-import { HEADER, HEADER_BYTES, type ModelData, SECTION, SECTION_ENTRY_BYTES } from './artifact-format.js';
+import {
+  HEADER,
+  HEADER_BYTES,
+  type ModelData,
+  type NeighbourLists,
+  SECTION,
+  SECTION_ENTRY_BYTES,
+} from './artifact-format.js';
 import { readArtifact } from './artifact-read.js';
 import { writeArtifact } from './artifact-write.js';
 import { contentVersion } from './content-hash.js';
+import { neighbourRow } from './neighbour-block.js';
 
 function model(over: Partial<ModelData> = {}): ModelData {
   return {
@@ -59,10 +67,11 @@ describe('artifact round trip', () => {
     expect([0, 1, 2].map((i) => a.idOf(i))).toEqual(['sku-1', 'sku-2', 'ünï-3']);
     expect(a.indexOf('ünï-3')).toBe(2);
     expect(a.indexOf('nope')).toBe(-1);
-    expect([...a.neighbourIds]).toEqual([1, 2, 0, -1, -1, -1]);
-    expect(a.neighbourScores[0]).toBeCloseTo(0.9);
-    expect(a.neighbourScores[1]).toBeCloseTo(0.25);
-    expect(a.neighbourScores[2]).toBeCloseTo(0.5);
+    const rows = [0, 1, 2].map((i) => neighbourRow(a.neighbours, i));
+    expect(rows.map((r) => r.map(([id]) => id))).toEqual([[1, 2], [0], []]);
+    expect(rows[0]![0]![1]).toBeCloseTo(0.9);
+    expect(rows[0]![1]![1]).toBeCloseTo(0.25);
+    expect(rows[1]![0]![1]).toBeCloseTo(0.5);
     expect([...a.popular]).toEqual([2, 0, 1]);
     expect([...a.segmentNames].sort()).toEqual(['cozy', 'runners']);
     expect([...(a.segmentList('runners') ?? [])]).toEqual([0, 1]);
@@ -85,8 +94,6 @@ describe('artifact round trip', () => {
   it('maps sections as typed-array views over the same buffer, not copies', async () => {
     const buf = await writeArtifact(model());
     const a = readArtifact(buf);
-    expect(a.neighbourIds.buffer).toBe(buf);
-    expect(a.neighbourScores.buffer).toBe(buf);
     expect(a.popular.buffer).toBe(buf);
     expect(a.byteLength).toBe(buf.byteLength);
   });
@@ -134,7 +141,7 @@ describe('artifact version', () => {
   it('changes when any content changes', async () => {
     const base = readArtifact(await writeArtifact(model())).version;
     const changedScore = model();
-    changedScore.neighbours[0]![0]![1] = 0.91;
+    (changedScore.neighbours as NeighbourLists)[0]![0]![1] = 0.91;
     const versions = [
       readArtifact(await writeArtifact(changedScore)).version,
       readArtifact(await writeArtifact(model({ popular: [0, 2, 1] }))).version,
@@ -179,8 +186,8 @@ describe('corrupted artifacts', () => {
     expectRejected(buf, /out of bounds/);
   });
 
-  it('rejects neighbour ids outside the catalog', async () => {
-    const buf = await writeArtifact(model());
+  it('rejects v1 neighbour ids outside the catalog', async () => {
+    const buf = await writeArtifact(model({ encoding: { formatVersion: 1 } }));
     const view = new DataView(buf);
     const sections = view.getUint32(HEADER.sectionCount, true);
     for (let s = 0; s < sections; s++) {

@@ -8,6 +8,7 @@
  * candidate.
  * @module
  */
+import { exposureCount } from '../profile/read.js';
 import type { Profile } from '../types.js';
 import type { Artifact } from './artifact-format.js';
 import type { CandidateTable } from './candidate-table.js';
@@ -52,4 +53,26 @@ export function isEligible(artifact: Artifact, i: number, suppressedCategories: 
   if (!artifact.inStock(i)) return false;
   if (suppressedCategories.length === 0) return true;
   return !suppressedCategories.includes(artifact.categoryIndexOf(i));
+}
+
+/** Exposures after which an item shown without a click drops out (0 turns the cap off). */
+export const DEFAULT_FATIGUE_CAP = 5;
+
+/** What counts as "the visitor engaged with it", which lifts the fatigue cap. */
+const ENGAGED = new Set(['click', 'add_to_cart', 'purchase']);
+
+/**
+ * Blocks items shown at least `cap` times (`exposures` key `item:<id>`)
+ * that the visitor never clicked. Cost O(exposure keys), bounded by the profile.
+ */
+export function applyFatigue(profile: Profile, artifact: Artifact, table: CandidateTable, cap: number): void {
+  if (!(cap > 0)) return;
+  for (const key in profile.exposures) {
+    if (!key.startsWith('item:')) continue;
+    if (exposureCount(profile, key) < cap) continue;
+    const item = key.slice(5);
+    if (profile.recent.some((r) => r.item === item && ENGAGED.has(r.type))) continue;
+    const idx = artifact.indexOf(item);
+    if (idx >= 0) table.block(idx);
+  }
 }

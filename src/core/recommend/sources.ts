@@ -110,3 +110,48 @@ export function sourceReason(artifact: Artifact, sources: Sources, s: number): s
       return `because you viewed ${name}`;
   }
 }
+
+/** The visitor's current session: recent items no older than this. */
+export const SESSION_WINDOW_MS = 30 * 60_000;
+
+const session: Sources = { count: 0, item: new Int32Array(32), weight: new Float64Array(32), type: [] };
+
+/**
+ * The current session as sources for the session model: recent items of the
+ * last `windowMs`, newest weighted most (1, 1/2, 1/3, …, as sequential rules
+ * weigh the distance to the next click). Repeats keep their newest position.
+ */
+export function collectSessionSources(
+  profile: Profile,
+  artifact: Artifact,
+  now: number,
+  windowMs: number,
+): Sources {
+  const recent = profile.recent;
+  if (session.item.length < recent.length) {
+    session.item = new Int32Array(recent.length * 2);
+    session.weight = new Float64Array(recent.length * 2);
+  }
+  session.count = 0;
+  let position = 0;
+  for (const r of recent) {
+    if (now - r.at.p > windowMs) break; // newest first: the rest are older still
+    if (EVENT_WEIGHTS[r.type] === undefined) continue;
+    const idx = artifact.indexOf(r.item);
+    if (idx < 0) continue;
+    let s = 0;
+    while (s < session.count && session.item[s] !== idx) s++;
+    if (s < session.count) continue;
+    session.item[s] = idx;
+    session.weight[s] = 1 / ++position;
+    session.type[s] = r.type;
+    session.count++;
+  }
+  return session;
+}
+
+/** "because you just viewed X": the session model's successors of X. */
+export function sessionReason(artifact: Artifact, sources: Sources, s: number): string {
+  const idx = sources.item[s]!;
+  return `because you just viewed ${artifact.titleOf(idx) ?? artifact.idOf(idx)}`;
+}

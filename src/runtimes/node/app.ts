@@ -18,9 +18,10 @@ import type { LoggedEvent } from '../../core/types.js';
 import { createFileModelStore } from '../../stores/file-model.js';
 import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
-import { buildModel } from '../../train/index.js';
+import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { consoleLogger } from './logger.js';
+import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,10 @@ export interface NodeAppOptions {
   consentMode?: ConsentMode;
   /** Retrain from the event log this often when it grew (ms; 0 = never). */
   retrainMs?: number;
+  /** Poll the model store for a new version this often (ms, default 2000; 0 = never). */
+  modelPollMs?: number;
+  /** Train at start when the model store is empty (default true). */
+  trainIfEmpty?: boolean;
   logger?: Logger;
 }
 
@@ -46,8 +51,27 @@ export interface NodeApp {
   server: Server;
   listen(port: number, host?: string): Promise<number>;
   /** Train from the catalog and the event log, store the artifact, load it. */
-  train(): Promise<{ version: string; items: number; interactions: number; ms: number }>;
+  train(opts?: TrainOptions): Promise<TrainResult>;
+  /** Polls the model store and swaps new versions in (hot swap); undefined when polling is off. */
+  models: ModelWatcher | undefined;
   close(): Promise<void>;
+}
+
+export interface TrainOptions {
+  /** A top-k model of the trainer (`ease`, `itemknn`, `als`); default: the attribute/co-occurrence blend. */
+  algorithm?: string;
+  /** Called before each step: `read log`, then the trainer's steps. */
+  onStep?: (step: string, index: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+export interface TrainResult {
+  version: string;
+  items: number;
+  interactions: number;
+  ms: number;
+  stats: BuildModelStats;
+  bytes: number;
 }
 
 interface Shop {
@@ -77,7 +101,13 @@ function secretFor(dataDir: string, given: string | undefined): string {
 async function openStore(
   spec: string,
   dataDir: string,
-): Promise<{ profiles: ProfileStore; events: EventLog; models: ModelStore; close(): Promise<void> }> {
+): Promise<{
+  profiles: ProfileStore;
+  events: EventLog;
+  models: ModelStore;
+  modelPath?: string;
+  close(): Promise<void>;
+}> {
   if (spec === 'memory:') {
     const s = createMemoryStore();
     return {
@@ -90,10 +120,12 @@ async function openStore(
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
     const s = await createSqliteStore({ path });
+    const modelPath = join(dirname(path), 'model.tsra');
     return {
       profiles: s.profiles,
       events: s.events,
-      models: createFileModelStore({ path: join(dirname(path), 'model.tsra') }),
+      models: createFileModelStore({ path: modelPath }),
+      modelPath,
       close: () => s.close(),
     };
   }
@@ -153,13 +185,18 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     if (m?.[1]) segmentCategories[seg.id] = [m[1]];
   }
   let trainedAt = -1;
-  async function train() {
+  async function train(t: TrainOptions = {}): Promise<TrainResult> {
     const t0 = performance.now();
+    const total = TRAIN_STEPS.length + 1;
+    t.onStep?.('read log', 0, total);
     const events = await readAll(stores.events);
     const { artifact, stats } = await buildModel({
       catalog: shop.catalog,
       events,
       segments: segmentCategories,
+      ...(t.algorithm ? { algorithm: t.algorithm } : {}),
+      ...(t.log ? { log: t.log } : {}),
+      onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });
     await stores.models.put(artifact);
     engine.setModel(artifact);
@@ -169,9 +206,23 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       items: stats.items,
       interactions: stats.interactions,
       ms: performance.now() - t0,
+      stats,
+      bytes: artifact.byteLength,
     };
   }
-  if (!(await engine.reloadModel())) await train();
+  if (!(await engine.reloadModel()) && o.trainIfEmpty !== false) await train();
+  // Hot swap: another process (`tessera train`) may write the store; pick its versions up.
+  const pollMs = o.modelPollMs ?? DEFAULT_MODEL_POLL_MS;
+  const models =
+    pollMs > 0
+      ? watchModels({
+          store: stores.models,
+          engine,
+          logger,
+          intervalMs: pollMs,
+          ...(stores.modelPath ? { path: stores.modelPath } : {}),
+        })
+      : undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   const retrainMs = o.retrainMs ?? 60_000;
   if (retrainMs > 0) {
@@ -196,8 +247,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     server,
     listen: (port, host) => listen(server, port, host),
     train,
+    models,
     async close() {
       if (timer) clearInterval(timer);
+      models?.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await stores.close();
     },

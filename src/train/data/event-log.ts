@@ -1,0 +1,70 @@
+/**
+ * Tessera's own event log as a dataset: item events (view, click, cart,
+ * purchase) become visitor × item interactions weighted by type, and visitor
+ * sessions split at a pause of `gapMs`. The log is paged with `read(cursor,
+ * limit)`, so it never has to fit in one reply.
+ * @module
+ */
+import type { EventLog } from '../../core/ports.js';
+import type { Interactions, ReadReport, SessionData } from '../model-types.js';
+import { POPULARITY_WEIGHTS } from '../popularity.js';
+import { isItemEvent } from '../sessions.js';
+import { createIdSpace, type IdSpace, InteractionsBuilder } from './id-space.js';
+import { SessionBuilder } from './session-builder.js';
+
+export interface EventLogOptions {
+  space?: IdSpace;
+  /** A pause longer than this starts a new session (default 30 minutes). */
+  gapMs?: number;
+  /** Events per `read` call. */
+  pageSize?: number;
+}
+
+export interface EventLogResult {
+  interactions: Interactions;
+  sessions: SessionData;
+  /** `lines` = events read, `skipped` = events that are not about an item, `merged` = repeated pairs summed. */
+  report: ReadReport;
+}
+
+export async function readEventLog(log: EventLog, opts: EventLogOptions = {}): Promise<EventLogResult> {
+  const space = opts.space ?? createIdSpace();
+  const gapMs = opts.gapMs ?? 30 * 60_000;
+  const pairs = new InteractionsBuilder(space);
+  const byVisitor = new Map<string, Array<{ item: string; ts: number }>>();
+  const report: ReadReport = { lines: 0, skipped: 0, merged: 0 };
+  let cursor = 0;
+  for (;;) {
+    const page = await log.read(cursor, opts.pageSize ?? 10_000);
+    if (page.events.length === 0) break;
+    cursor = page.cursor;
+    for (const e of page.events) {
+      report.lines++;
+      if (!isItemEvent(e)) {
+        report.skipped++;
+        continue;
+      }
+      pairs.add(e.visitor, e.item, POPULARITY_WEIGHTS[e.type] ?? 1, e.ts);
+      let list = byVisitor.get(e.visitor);
+      if (list === undefined) {
+        list = [];
+        byVisitor.set(e.visitor, list);
+      }
+      list.push({ item: e.item, ts: e.ts });
+    }
+  }
+  const sessions = new SessionBuilder(space.items);
+  for (const [visitor, list] of byVisitor) {
+    list.sort((a, b) => a.ts - b.ts);
+    let n = 0;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const { item, ts } of list) {
+      if (ts - last > gapMs) n++;
+      sessions.add(`${visitor}#${n}`, item, ts);
+      last = ts;
+    }
+  }
+  const { data, merged } = pairs.build('sum');
+  report.merged = merged;
+  return { interactions: data, sessions: sessions.build().data, report };
+}
