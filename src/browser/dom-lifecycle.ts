@@ -13,9 +13,14 @@ import { newBuckets, scrollDepth } from './scroll.js';
 export const VIEW_RATIO = 0.5;
 export const VIEW_MS = 1000;
 
-function viewOf(c: Collector, el: Element, urgent: boolean): void {
+/**
+ * The main item's view is interest; any other tile seen is an impression,
+ * sent with the slot it sits in (`page` when none) so the server counts it
+ * towards fatigue caps and not as interest.
+ */
+function viewOf(c: Collector, el: Element, main: boolean): void {
   const item = el.getAttribute('data-tessera-item');
-  if (item) c.record('view', item, slotProps(el), urgent);
+  if (item) c.record('view', item, main ? undefined : (slotProps(el) ?? { slot: 'page' }), main);
 }
 
 /** Views: the main item at once; every other item after a second at half visibility. */

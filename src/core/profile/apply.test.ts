@@ -173,3 +173,21 @@ describe('applyEvent bounds', () => {
     );
   });
 });
+
+describe('impressions', () => {
+  it('counts a tile seen in a slot as an exposure, not as interest', () => {
+    const p = applyAll(
+      emptyProfile(T0),
+      [
+        event('view', 'i1', T0, 'a', { slot: 'recommended' }),
+        event('view', 'i2', T0 + 1, 'a', { slot: 'recommended' }),
+      ],
+      'n1',
+    );
+    expect(p.exposures['item:a']).toEqual({ n1: 2 });
+    expect(p.affinities).toEqual({});
+    expect(p.recent).toEqual([]);
+    const viewed = applyAll(p, [event('view', 'v1', T0 + 2, 'a')], 'n1');
+    expect(Object.keys(viewed.affinities)).toContain('item:a');
+  });
+});

@@ -117,6 +117,14 @@ export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Pro
     },
   };
 
+  if (isImpression(e)) {
+    // A tile seen in a recommendation slot is an impression, not interest:
+    // it feeds fatigue caps (`exposures`), never affinities or recent items.
+    const key = clampText(`item:${e.item}`, TEXT_LIMITS.exposureKey);
+    if (key !== 'item:') addComponent(draft.exposures, key, node, 1);
+    draft.seen.push(seenEntry(at.p, hash));
+    return normalizeProfile(draft);
+  }
   if (!UNCOUNTED.has(e.type)) addDecayed('counts', clampText(e.type, TEXT_LIMITS.eventType), 1);
   const weight = EVENT_WEIGHTS[e.type] ?? 0;
   if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
@@ -127,6 +135,17 @@ export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Pro
   applyDeclared(ctx, e);
   draft.seen.push(seenEntry(at.p, hash));
   return normalizeProfile(draft);
+}
+
+/** A `view` the browser script reports for a tile inside a slot (`props.slot`). */
+function isImpression(e: TesseraEvent): e is TesseraEvent & { item: string } {
+  return (
+    e.type === 'view' &&
+    typeof e.item === 'string' &&
+    e.item !== '' &&
+    typeof e.props?.slot === 'string' &&
+    e.props.slot !== ''
+  );
 }
 
 /** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
