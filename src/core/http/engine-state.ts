@@ -8,6 +8,7 @@ import type { EngineSettings } from '../config.js';
 import type { RequestLike } from '../context.js';
 import type { CompiledSite } from '../decide.js';
 import type { BatchLimits } from '../events.js';
+import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing } from '../identity/index.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
@@ -21,8 +22,18 @@ export interface OriginPage {
   headers?: Record<string, string>;
 }
 
+/** Anything the origin answers that is not an HTML page (assets, redirects): passed through untouched. */
+export interface OriginPassthrough {
+  status: number;
+  headers: Record<string, string>;
+  body: ReadableStream<Uint8Array> | null;
+}
+
 export interface Origin {
-  render(path: string, req: RequestLike): OriginPage | undefined | Promise<OriginPage | undefined>;
+  render(
+    path: string,
+    req: RequestLike,
+  ): OriginPage | OriginPassthrough | undefined | Promise<OriginPage | OriginPassthrough | undefined>;
 }
 
 export interface StaticAsset {
@@ -51,6 +62,8 @@ export interface EngineState {
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
   model: { artifact: Artifact | undefined };
+  /** Experiments in force on this node, their ledger and bandits. */
+  experiments: ExperimentRuntime;
   /** Work a request started and did not wait for (edge-observed views); see `Engine.idle`. */
   background: Set<Promise<void>>;
   now: () => number;

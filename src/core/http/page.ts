@@ -105,6 +105,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     const page = s.origin ? await s.origin.render(ctx.path, req) : undefined;
     t.step('origin');
     if (!page) return jsonReply(404, { error: `[tessera] no page at ${ctx.path}`, status: 404 });
+    if (!('html' in page)) return { status: page.status, headers: page.headers, cookies, body: page.body };
     if (page.status !== 200) {
       return {
         status: page.status,
