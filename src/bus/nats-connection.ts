@@ -119,6 +119,10 @@ export function openNats(opts: NatsConnectionOptions = {}): NatsHandle {
       }
       if (/timeout|timed out/i.test(message))
         return new DependencyDownError('nats', address, `${op} timed out`, e);
+      // Right after a restart the server answers before JetStream is back
+      // ("jetstream is not enabled", "no responders"): down for now, not broken.
+      if (/jetstream is not enabled|no responders|503/i.test(message))
+        return new DependencyDownError('nats', address, `${op}: JetStream not available yet`, e);
       return natsError(`${op}: ${message}`, e);
     },
     async close() {

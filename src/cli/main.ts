@@ -6,7 +6,9 @@
  */
 import { Command } from 'commander';
 import { registerEval } from './commands/eval.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerServe } from './commands/serve.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
 
 const program = new Command();
@@ -14,6 +16,8 @@ program.name('tessera').description('Edge personalization engine').version('0.1.
 registerServe(program);
 registerTrain(program);
 registerEval(program);
+registerSimulate(program);
+registerExperiment(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

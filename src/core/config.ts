@@ -87,14 +87,40 @@ export interface RecommendationSlotDef {
 
 export type SlotDef = ContentSlotDef | RecommendationSlotDef;
 
+/** Which recommender fills the recommendation slots for an arm. */
+export type RecommenderStrategy = 'personalized' | 'popular';
+
+export interface VariantDef {
+  key: string;
+  weight?: number;
+  /** Slot name → content id for this arm. */
+  content?: Record<string, string>;
+  /** Slot name → replacement rules for that content slot. */
+  slots?: Record<string, { rules: Array<{ when: Rule; content: string }>; default: string }>;
+  /** `popular` fills recommendation slots without the profile (default `personalized`). */
+  strategy?: RecommenderStrategy;
+}
+
 export interface ExperimentDef {
   key: string;
   /** Only visitors matching this rule enter; others get no arm. */
   targeting?: Rule;
   /** Share of eligible traffic in the experiment, 0..1 (default 1). */
   traffic?: number;
-  /** Arms with weights (normalised). */
-  variants: Array<{ key: string; weight?: number; content?: Record<string, string> }>;
+  /** Arms with weights (normalised). The first is the control. */
+  variants: VariantDef[];
+  /** Share of entering visitors held out on the site defaults (arm `holdout`), 0..1 (default 0). */
+  holdout?: number;
+  /** `paused` assigns nobody (default `running`). */
+  status?: 'running' | 'paused';
+  /** A promoted variant: everybody gets it, nobody is bucketed or counted. */
+  promoted?: string;
+  /** Promote the winner when the sequential test concludes (default false). */
+  autoPromote?: boolean;
+  /** `thompson`: a bandit shifts traffic per segment to what converts (default `hash`). */
+  allocation?: 'hash' | 'thompson';
+  /** Bandits: least share of traffic spread uniformly over arms (default 0.1). */
+  explore?: number;
 }
 
 export interface SiteConfig {

@@ -7,7 +7,8 @@
 
 import { variantKey } from './cache/index.js';
 import type { CatalogItem, SiteConfig } from './config.js';
-import { assignArm } from './experiments/index.js';
+import type { DecisionMemo } from './decision-memo.js';
+import { type ArmEffects, type AssignInput, assignArms } from './experiments/index.js';
 import type { Artifact } from './recommend/index.js';
 import { recommend } from './recommend/index.js';
 import type { RuleInput } from './segments/index.js';
@@ -54,6 +55,28 @@ export interface DecideInput {
   exclude?: ReadonlySet<string>;
   /** Memberships already computed for this profile version, when the caller has them. */
   segments?: string[];
+  /** Reuse of recommendation lists for an unchanged profile (see decision-memo.ts). */
+  memo?: DecisionMemo;
+  /** Arm assignment with the node's overrides, memory and bandits (default: the site's definitions as written). */
+  assignArms?: (input: Omit<AssignInput, 'experiments' | 'remembered' | 'bandit'>) => ArmEffects;
+}
+
+/**
+ * Everything besides the profile that a recommendation list depends on: the
+ * slot, the arm's strategy, the model, the page's exclusions, the segments,
+ * the context that cold-start lists read, and the day (exploration's seed).
+ */
+function recommendationKey(
+  slot: string,
+  strategy: string,
+  model: string,
+  input: DecideInput,
+  segments: readonly string[],
+): string {
+  const c = input.ctx;
+  const exclude = input.exclude ? [...input.exclude].join(',') : '';
+  const day = Math.floor(c.now / 86_400_000);
+  return `${slot}|${strategy}|${model}|${exclude}|${segments.join(',')}|${c.device}|${c.country ?? ''}|${c.localHour}|${c.referrerHost ?? ''}|${c.utm.source ?? ''}|${c.utm.campaign ?? ''}|${day}`;
 }
 
 export function decide(input: DecideInput): Decision {
@@ -65,17 +88,12 @@ export function decide(input: DecideInput): Decision {
   const ruleInput: RuleInput = { ...base, segments: segSet };
   trace.push({ step: 'segments', detail: segments.length ? segments.join(',') : '(none)' });
 
-  const arms: Record<string, string> = {};
-  const armContent: Record<string, string> = {};
-  for (const exp of compiled.site.experiments ?? []) {
-    if (!input.visitorId) break;
-    const arm = assignArm(exp, input.visitorId, ruleInput);
-    if (arm === undefined) continue;
-    arms[exp.key] = arm;
-    const variant = exp.variants.find((v) => v.key === arm);
-    if (variant?.content) Object.assign(armContent, variant.content);
-    trace.push({ step: 'experiment', detail: `${exp.key}=${arm}` });
-  }
+  const assignInput = { visitorId: input.visitorId, rules: ruleInput, profile, segments };
+  const effects = input.assignArms
+    ? input.assignArms(assignInput)
+    : assignArms({ ...assignInput, experiments: compiled.site.experiments ?? [] });
+  const { arms, content: armContent, slotRules } = effects;
+  for (const detail of effects.trace) trace.push({ step: 'experiment', detail });
 
   const content: Record<string, string> = {};
   for (const slot of compiled.contentSlots) {
@@ -85,7 +103,7 @@ export function decide(input: DecideInput): Decision {
       trace.push({ step: `slot:${slot}`, detail: `${forced} (experiment arm)` });
       continue;
     }
-    const chosen = compiled.slots.chooseContent(slot, ruleInput);
+    const chosen = (slotRules[slot] ?? compiled.slots).chooseContent(slot, ruleInput);
     if (!chosen) continue;
     content[slot] = chosen.content;
     trace.push({
@@ -110,7 +128,17 @@ export function decide(input: DecideInput): Decision {
         ...(input.visitorId !== undefined ? { visitorId: input.visitorId } : {}),
         ...(input.exclude ? { exclude: input.exclude } : {}),
       };
-      const items = recommend(recInput);
+      // The `popular` strategy of an experiment arm: the same lists without the visitor.
+      const run = () => recommend(effects.strategy === 'popular' ? withoutVisitor(recInput) : recInput);
+      const items =
+        input.memo && profile
+          ? input.memo.recommendations(
+              profile,
+              recommendationKey(slot, effects.strategy ?? '', artifact.version, input, segments),
+              ctx.now,
+              run,
+            )
+          : run();
       recommendations[slot] = items;
       trace.push({ step: `recs:${slot}`, detail: `${items.length} items, model ${artifact.version}` });
     }
@@ -127,5 +155,20 @@ export function decide(input: DecideInput): Decision {
     cacheKey: variantKey({ path: ctx.path, segments, arms, personalized }),
     personalized,
     trace,
+    ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
   };
+}
+
+/**
+ * The recommender's input without the visitor's tastes: popularity and
+ * request context only. Negative feedback and fatigue still apply — a
+ * "not interested" is honoured in every arm.
+ */
+function withoutVisitor<
+  T extends { profile: Profile | undefined; segments: readonly string[]; visitorId?: string },
+>(input: T): T {
+  const { visitorId: _unused, ...rest } = input;
+  const p = input.profile;
+  const filtersOnly = p ? { ...p, recent: [], affinities: {}, counts: {} } : undefined;
+  return { ...rest, profile: filtersOnly, segments: [] } as unknown as T;
 }

@@ -12,8 +12,10 @@ import type { CatalogItem, EngineSettings, SiteConfig } from './config.js';
 import { DEFAULT_SETTINGS } from './config.js';
 import type { RequestLike } from './context.js';
 import { type CompiledSite, compileSite } from './decide.js';
+import { DecisionMemo } from './decision-memo.js';
 import { isTesseraError, TesseraError } from './errors.js';
 import { DEFAULT_BATCH_LIMITS } from './events.js';
+import { ExperimentRuntime, type ExperimentSettings } from './experiments/index.js';
 import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
@@ -22,7 +24,7 @@ import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import { createKeyRing, type KeyRingInput } from './identity/index.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
-import { ProfileService } from './profile-service.js';
+import { type IngestFallback, ProfileService } from './profile-service.js';
 import { readArtifact } from './recommend/index.js';
 import type { TesseraEvent } from './types.js';
 
@@ -32,9 +34,24 @@ export interface EngineConfig {
   settings: Partial<Omit<EngineSettings, 'secret'>> & { secret: string | KeyRingInput };
   /** How long a variant's page shell is reused before the origin is asked again (ms, default 60 s). */
   shellTtlMs?: number;
+  /** Confidence, auto-promotion and test settings for experiments. */
+  experiments?: ExperimentSettings;
+}
+
+/** A route a host adds in front of the site's pages (the admin API, for one). */
+export interface EngineRoute {
+  /** Requests whose path starts with this go to `handle`. */
+  prefix: string;
+  handle(req: RequestLike, state: EngineState): Promise<Reply>;
 }
 
 const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
+
+/** What a runtime adds to `/health`: the dependencies that are not ready, and each one's status. */
+export interface HealthReport {
+  degraded: string[];
+  dependencies: Record<string, unknown>;
+}
 
 export interface EnginePorts {
   profiles: ProfileStore;
@@ -46,6 +63,12 @@ export interface EnginePorts {
   logger?: Logger;
   now?: () => number;
   perf?: () => number;
+  /** Dependency states for `/health` (networked stores, buses, the spool). */
+  health?: () => HealthReport;
+  /** Where ingest defers events while the store is down (degraded mode). */
+  ingestFallback?: IngestFallback;
+  /** Routes in front of the site's pages (`/admin`, ...). */
+  routes?: EngineRoute[];
 }
 
 export interface Engine {
@@ -90,6 +113,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     logger,
     now,
     item: (id) => compiled.catalog.get(id),
+    fallback: ports.ingestFallback,
   });
   const state: EngineState = {
     settings,
@@ -108,16 +132,28 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     tiles: compileItemTemplate(config.site.itemTemplate ?? DEFAULT_ITEM_TEMPLATE),
     shellBuilds: new Map(),
     model: { artifact: undefined },
+    memo: new DecisionMemo(),
+    // Set just below: its onChange needs `state`.
+    experiments: undefined as unknown as ExperimentRuntime,
     background: new Set(),
     now,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
   };
 
+  // Promotions and pauses change what a variant shows: cached shells must go.
+  state.experiments = new ExperimentRuntime(config.site.experiments ?? [], {
+    node: settings.nodeId,
+    ...(config.experiments ? { settings: config.experiments } : {}),
+    onChange: () => state.shells.clear(),
+  });
+  const routes = ports.routes ?? [];
+
   async function route(req: RequestLike): Promise<Reply> {
     const path = pathOf(req.url);
+    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state);
     if (path === '/collect') return handleCollect(req, state);
-    if (path === '/health') return health(state);
+    if (path === '/health') return health(state, ports.health?.());
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
       return {
@@ -184,14 +220,17 @@ function warm<A extends { indexOf(id: string): number }>(artifact: A): A {
   return artifact;
 }
 
-function health(s: EngineState): Reply {
+function health(s: EngineState, report: HealthReport | undefined): Reply {
+  const degraded = report?.degraded ?? [];
+  // Still 200: a degraded node keeps serving pages from what it has.
   return jsonReply(200, {
-    status: 'ok',
+    status: degraded.length > 0 ? 'degraded' : 'ok',
     node: s.settings.nodeId,
     store: s.store.name,
     log: s.log.name,
     model: s.model.artifact?.version ?? null,
     uptimeMs: s.now() - s.startedAt,
-    degraded: [],
+    degraded,
+    ...(report ? { dependencies: report.dependencies } : {}),
   });
 }

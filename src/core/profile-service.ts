@@ -30,7 +30,25 @@ export interface CachedProfile {
   segments?: string[];
 }
 
-export type ProfileSource = 'cache' | 'cookie' | 'store' | 'none' | 'timeout';
+export type ProfileSource = 'cache' | 'cookie' | 'store' | 'none' | 'timeout' | 'unavailable';
+
+/**
+ * Degraded mode for ingest (a runtime provides it): where events go that the
+ * store cannot take now because it is down. Events, not a merged profile: a
+ * profile built while the stored one was unreadable would carry this node's
+ * counters from zero, and the max-merge of counters would lose the stored ones.
+ */
+export interface IngestFallback {
+  /** True when `e` means "the dependency is down, try later". */
+  isUnavailable(e: unknown): boolean;
+  /** True while earlier deferred writes wait: new ones queue behind them, so order holds. */
+  busy(): boolean;
+  /** Keep the events durably until `applyDeferred` can store them; resolves once durable. */
+  defer(visitor: string, events: LoggedEvent[]): Promise<void>;
+}
+
+/** A change this node made: the merged profile after an ingest, or an erasure. */
+export type ProfileChange = { visitor: string; profile: Profile } | { visitor: string; erased: true };
 
 export interface ProfileServiceOptions {
   settings: EngineSettings;
@@ -41,6 +59,7 @@ export interface ProfileServiceOptions {
   now: () => number;
   item: (id: string) => CatalogItem | undefined;
   cacheEntries?: number;
+  fallback?: IngestFallback | undefined;
 }
 
 export class ProfileService {
@@ -53,6 +72,7 @@ export class ProfileService {
    */
   private readonly pending = new Map<string, Profile>();
   private readonly hlc: HlcClock;
+  private readonly listeners = new Set<(change: ProfileChange) => void>();
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
@@ -87,7 +107,13 @@ export class ProfileService {
       timer = setTimeout(() => resolve('timeout'), this.o.settings.storeBudgetMs);
     });
     try {
-      const r = await Promise.race([this.load(id), timeout]);
+      // A store that is down never fails a page: decide without the profile.
+      const load = this.load(id).catch((e) => {
+        this.o.logger.warn('[tessera] profile read failed', { error: String(e) });
+        return 'unavailable' as const;
+      });
+      const r = await Promise.race([load, timeout]);
+      if (r === 'unavailable') return { entry: undefined, source: 'unavailable' };
       if (r === 'timeout') return { entry: undefined, source: 'timeout' };
       return { entry: r, source: r ? 'store' : 'none' };
     } finally {
@@ -114,7 +140,15 @@ export class ProfileService {
   ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
     return this.mutex.run(visitor, async () => {
       const now = this.o.now();
-      const loaded = (await this.load(visitor))?.profile;
+      const fallback = this.o.fallback;
+      let loaded: Profile | undefined;
+      let known = true;
+      try {
+        loaded = (await this.load(visitor))?.profile;
+      } catch (e) {
+        if (!fallback?.isUnavailable(e)) throw e;
+        known = false;
+      }
       const kept = dropRepeatViews(loaded, events);
       const logged: LoggedEvent[] = kept.map((e) => ({
         ...e,
@@ -123,12 +157,51 @@ export class ProfileService {
         received: now,
       }));
       const fresh = logged.length ? await this.o.log.append(logged) : [];
-      const current = loaded ?? emptyProfile(now);
+      // Store unreadable: build on what this node deferred already, for its pages only.
+      const current = loaded ?? (known ? undefined : this.pending.get(visitor)) ?? emptyProfile(now);
       if (fresh.length === 0) return { applied: 0, profile: current };
       const next = this.applyAll(current, fresh);
-      const merged = await this.o.store.merge(visitor, next);
+      if (fallback && (!known || fallback.busy())) return this.deferred(visitor, fresh, next, known);
+      let merged: Profile;
+      try {
+        merged = await this.o.store.merge(visitor, next);
+      } catch (e) {
+        if (!fallback?.isUnavailable(e)) throw e;
+        return this.deferred(visitor, fresh, next, known);
+      }
       this.cache.set(visitor, { profile: merged, changedAt: now });
+      this.emit({ visitor, profile: merged });
       return { applied: fresh.length, profile: merged };
+    });
+  }
+
+  private async deferred(visitor: string, fresh: LoggedEvent[], next: Profile, known: boolean) {
+    await this.o.fallback!.defer(visitor, fresh);
+    // Only a profile built on the stored one may stand in for it in the cache.
+    if (known) this.cache.set(visitor, { profile: next, changedAt: this.o.now() });
+    else this.pending.set(visitor, next);
+    return { applied: fresh.length, profile: next };
+  }
+
+  /**
+   * Store events deferred while the store was down: applied to the stored
+   * profile (an event it already has changes nothing), merged back, cached,
+   * announced. Throws, keeping them deferred, while the store is still down.
+   */
+  applyDeferred(visitor: string, events: LoggedEvent[]): Promise<Profile> {
+    return this.mutex.run(visitor, async () => {
+      const stored = await this.o.store.get(visitor);
+      if (stored && isErased(stored)) return stored;
+      const merged = await this.o.store.merge(
+        visitor,
+        this.applyAll(stored ?? emptyProfile(this.o.now()), events),
+      );
+      const cached = this.cache.get(visitor);
+      const profile = cached ? mergeProfiles(cached.profile, merged) : merged;
+      this.cache.set(visitor, { profile, changedAt: this.o.now() });
+      this.pending.delete(visitor);
+      this.emit({ visitor, profile: merged });
+      return merged;
     });
   }
 
@@ -181,13 +254,43 @@ export class ProfileService {
       await this.o.store.unlink(visitor);
       await this.o.log.deleteVisitor(visitor);
     });
+    this.emit({ visitor, erased: true });
   }
 
-  /** Merge a profile received from elsewhere (another node, the digest). */
-  async mergeRemote(visitor: string, remote: Profile): Promise<void> {
-    const cached = this.cache.get(visitor);
-    if (cached)
-      this.cache.set(visitor, { profile: mergeProfiles(cached.profile, remote), changedAt: this.o.now() });
+  /**
+   * Merge a profile received from elsewhere (another node, the digest) into
+   * the cached copy, and into the store too when `intoStore` (a store of this
+   * node's own). Serialised with ingest, so neither overwrites the other.
+   */
+  async mergeRemote(visitor: string, remote: Profile, opts: { intoStore?: boolean } = {}): Promise<void> {
+    await this.mutex.run(visitor, async () => {
+      const stored = opts.intoStore ? await this.o.store.merge(visitor, remote) : remote;
+      const cached = this.cache.get(visitor);
+      if (cached)
+        this.cache.set(visitor, { profile: mergeProfiles(cached.profile, stored), changedAt: this.o.now() });
+    });
+  }
+
+  /** Drop what this node holds in memory about a visitor (another node erased it). */
+  forget(visitor: string): void {
+    this.pending.delete(visitor);
+    this.cache.delete(visitor);
+  }
+
+  /** Hear about every change this node makes (the bus publishes them); returns an unsubscribe. */
+  onChange(listener: (change: ProfileChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: ProfileChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (e) {
+        this.o.logger.warn('[tessera] profile change listener failed', { error: String(e) });
+      }
+    }
   }
 
   async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {

@@ -201,4 +201,6 @@ export interface Decision {
   /** True when the decision used a profile (consent given and one exists). */
   personalized: boolean;
   trace: TraceEntry[];
+  /** Experiment arms this decision assigned for the first time (to log once as exposures). */
+  exposures?: Array<{ experiment: string; arm: string; segment: string }>;
 }

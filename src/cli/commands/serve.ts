@@ -1,37 +1,61 @@
-/** `tessera dev` (the demo shop) and `tessera serve` (a node). */
+/**
+ * `tessera dev` (the demo shop) and `tessera serve` (a node). `serve` takes
+ * its settings from flags, environment variables and a JSON config file, in
+ * that order of precedence (see runtimes/node/config.ts).
+ */
 import type { Command } from 'commander';
 import { createNodeApp } from '../../runtimes/node/app.js';
+import {
+  configFromEnv,
+  type NodeConfig,
+  type RawConfig,
+  readConfigFile,
+  resolveNodeConfig,
+} from '../../runtimes/node/config.js';
 import { consentMode, envPort, port } from '../options.js';
 
-interface ServeOptions {
-  port: number;
-  host: string;
-  store?: string;
-  dataDir: string;
-  site?: string;
-  nodeId: string;
-  consent: 'opt-in' | 'opt-out';
-}
-
-async function serve(o: ServeOptions): Promise<void> {
+async function serve(c: NodeConfig): Promise<void> {
   const app = await createNodeApp({
-    dataDir: o.dataDir,
-    nodeId: o.nodeId,
-    consentMode: o.consent,
-    ...(o.store ? { store: o.store } : {}),
-    ...(o.site ? { siteDir: o.site } : {}),
+    dataDir: c.dataDir,
+    nodeId: c.nodeId,
+    consentMode: c.consent,
+    store: c.store,
+    ...(c.secret ? { secret: c.secret } : {}),
+    ...(c.site ? { siteDir: c.site } : {}),
+    cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
   });
-  const bound = await app.listen(o.port, o.host);
-  const host = o.host === '0.0.0.0' ? 'localhost' : o.host;
+  const bound = await app.listen(c.port, c.host);
+  const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
   const s = app.engine.state;
   console.log(
-    `[tessera] ${s.compiled.site.name} on http://${host}:${bound} (node ${o.nodeId}, store ${s.store.name}, model ${s.model.artifact?.version ?? 'none'})`,
+    `[tessera] ${s.compiled.site.name} on http://${host}:${bound} (node ${c.nodeId}, store ${s.store.name}, log ${s.log.name}, bus ${c.bus ?? 'none'}, model ${s.model.artifact?.version ?? 'none'})`,
   );
+  let stopping = false;
   const stop = () => {
+    if (stopping) return;
+    stopping = true;
     void app.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The flags commander saw, under the config's names (undefined = not given). */
+function flagsOf(o: Record<string, unknown>): RawConfig {
+  return {
+    port: o.port,
+    host: o.host,
+    nodeId: o.nodeId,
+    store: o.store,
+    bus: o.bus,
+    log: o.log,
+    dataDir: o.dataDir,
+    secret: o.secret,
+    site: o.site,
+    consent: o.consent,
+    prefix: o.prefix,
+    testEndpoints: o.testEndpoints,
+  };
 }
 
 export function registerServe(program: Command): void {
@@ -42,17 +66,40 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the embedded store lives', '.tessera')
     .option('--consent <mode>', 'opt-in or opt-out', consentMode, 'opt-in' as const)
-    .action((o) => serve({ ...o, nodeId: 'dev' }));
+    .action((o) =>
+      serve(resolveNodeConfig({ flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` } })),
+    );
 
   program
     .command('serve')
-    .description('run a Tessera node')
-    .option('--port <n>', 'port', port, envPort())
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--node-id <name>', 'node id (unique per process)', process.env.TESSERA_NODE_ID ?? 'node-1')
-    .option('--store <url>', 'profile store: sqlite:PATH or memory:', process.env.TESSERA_STORE)
-    .option('--data-dir <dir>', 'data directory', process.env.TESSERA_DATA_DIR ?? '.tessera')
-    .option('--site <dir>', 'site folder with shop.mjs (default: the demo shop)')
-    .option('--consent <mode>', 'opt-in or opt-out', consentMode, 'opt-in' as const)
-    .action((o) => serve(o));
+    .description('run a Tessera node (flags > TESSERA_* environment > --config file > defaults)')
+    .option('--config <file>', 'JSON file with any of the settings below (camelCase keys); or TESSERA_CONFIG')
+    .option('--port <n>', 'port (TESSERA_PORT or PORT; default 8787)')
+    .option('--host <host>', 'interface to listen on (TESSERA_HOST; default 127.0.0.1)')
+    .option('--node-id <name>', 'node id, unique per process (TESSERA_NODE_ID; default node-1)')
+    .option('--store <url>', 'profile store: sqlite:PATH, memory: or redis://host:port[/db] (TESSERA_STORE)')
+    .option('--bus <url>', 'bus between nodes: nats://host:port, redis://host:port or memory: (TESSERA_BUS)')
+    .option(
+      '--log <url>',
+      "event log: nats://host:port (JetStream) or redis://... (TESSERA_LOG; default: the store's)",
+    )
+    .option('--prefix <name>', 'namespace of keys, subjects and streams (TESSERA_PREFIX; default tessera)')
+    .option(
+      '--data-dir <dir>',
+      'data directory: embedded store, spool, model (TESSERA_DATA_DIR; default .tessera)',
+    )
+    .option('--secret <secret>', 'cookie secret, the same on every node (TESSERA_SECRET)')
+    .option('--site <dir>', 'site folder with shop.mjs (TESSERA_SITE; default: the demo shop)')
+    .option('--consent <mode>', 'opt-in or opt-out (TESSERA_CONSENT; default opt-in)')
+    .option('--test-endpoints', 'test-only /_tessera/ routes that dump profiles (TESSERA_TEST_ENDPOINTS=1)')
+    .action((o: Record<string, unknown>) => {
+      const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
+      return serve(
+        resolveNodeConfig({
+          flags: flagsOf(o),
+          env: configFromEnv(process.env),
+          ...(file ? { file: readConfigFile(file) } : {}),
+        }),
+      );
+    });
 }

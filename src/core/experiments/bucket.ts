@@ -37,6 +37,10 @@ export interface CompiledExperiment {
   targeting: CompiledRule | undefined;
   /** The arm for a visitor, or undefined when not targeted or outside the traffic share. */
   assign(visitorId: string, input: RuleInput): string | undefined;
+  /** Whether the targeting rule holds and the visitor falls inside the traffic share. */
+  eligible(visitorId: string, input: RuleInput): boolean;
+  /** The hashed arm, ignoring targeting and traffic. */
+  hashArm(visitorId: string): string;
 }
 
 function experimentsError(path: string, message: string): TesseraError {
@@ -80,16 +84,19 @@ export function compileExperiment(exp: ExperimentDef, path = 'experiment'): Comp
   const targeting = exp.targeting === undefined ? undefined : compileRule(exp.targeting, `${path}.targeting`);
   const armSeed = exp.key;
   const tSeed = trafficSeed(exp.key);
+  const eligible = (visitorId: string, input: RuleInput): boolean =>
+    (targeting === undefined || targeting(input)) && (traffic >= 1 || hashUnit(tSeed, visitorId) < traffic);
+  const hashArm = (visitorId: string): string => {
+    const u = hashUnit(armSeed, visitorId);
+    for (let i = 0; i < bounds.length; i++) if (u < bounds[i]!) return arms[i]!;
+    return arms[arms.length - 1]!;
+  };
   return {
     key: exp.key,
     targeting,
-    assign(visitorId, input) {
-      if (targeting !== undefined && !targeting(input)) return undefined;
-      if (traffic < 1 && hashUnit(tSeed, visitorId) >= traffic) return undefined;
-      const u = hashUnit(armSeed, visitorId);
-      for (let i = 0; i < bounds.length; i++) if (u < bounds[i]!) return arms[i];
-      return arms[arms.length - 1];
-    },
+    eligible,
+    hashArm,
+    assign: (visitorId, input) => (eligible(visitorId, input) ? hashArm(visitorId) : undefined),
   };
 }
 
@@ -100,10 +107,20 @@ const compiledCache = new WeakMap<ExperimentDef, CompiledExperiment>();
  * and keeps it per definition object, so configs should be loaded once.
  */
 export function assignArm(exp: ExperimentDef, visitorId: string, input: RuleInput): string | undefined {
+  return compiledFor(exp).assign(visitorId, input);
+}
+
+/** `exp` compiled once per definition object. */
+export function compiledFor(exp: ExperimentDef): CompiledExperiment {
   let compiled = compiledCache.get(exp);
   if (compiled === undefined) {
     compiled = compileExperiment(exp);
     compiledCache.set(exp, compiled);
   }
-  return compiled.assign(visitorId, input);
+  return compiled;
+}
+
+/** The seed of the holdout draw, apart from traffic and arm. */
+export function holdoutSeed(key: string): string {
+  return `${key}:holdout`;
 }

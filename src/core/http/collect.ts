@@ -68,6 +68,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   if (id && batch.events.length > 0) {
     const r = await s.profiles.ingest(id, batch.events);
     stored = r.applied;
+    if (r.applied > 0) s.experiments.recordCollected(id, batch.events, s.compiled);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
         await s.store.link(id, e.props.userId);

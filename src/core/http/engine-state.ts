@@ -7,6 +7,7 @@ import type { LruCache } from '../cache/index.js';
 import type { EngineSettings } from '../config.js';
 import type { RequestLike } from '../context.js';
 import type { CompiledSite } from '../decide.js';
+import type { DecisionMemo } from '../decision-memo.js';
 import type { BatchLimits } from '../events.js';
 import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing } from '../identity/index.js';
@@ -62,6 +63,8 @@ export interface EngineState {
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
   model: { artifact: Artifact | undefined };
+  /** Segment memberships and recommendation lists per profile version. */
+  memo: DecisionMemo;
   /** Experiments in force on this node, their ledger and bandits. */
   experiments: ExperimentRuntime;
   /** Work a request started and did not wait for (edge-observed views); see `Engine.idle`. */

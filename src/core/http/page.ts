@@ -10,6 +10,7 @@ import { cacheHeaders } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { decide } from '../decide.js';
+import { exposureEvent } from '../experiments/index.js';
 import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
@@ -67,7 +68,13 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
   }
   t?.step('profile');
   const halfLifeMs = s.settings.halfLifeMs;
-  const segments = s.compiled.segments.evaluate({ ctx, profile, now, halfLifeMs });
+  // Segments that do not read the request are recomputed only when the profile changes.
+  const known = profile
+    ? s.memo.segments(profile, now, () =>
+        s.compiled.segments.evaluateProfileOnly({ profile, now, halfLifeMs }),
+      )
+    : undefined;
+  const segments = s.compiled.segments.evaluate({ ctx, profile, now, halfLifeMs }, known);
   t?.step('segments');
   const decision = decide({
     ctx,
@@ -77,8 +84,12 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
     artifact: s.model.artifact,
     halfLifeMs,
     segments,
+    memo: s.memo,
     ...(item ? { exclude: new Set([item]) } : {}),
+    assignArms: (input) => s.experiments.assign(input),
   });
+  if (visitor.id && decision.exposures)
+    profile = logExposures(s, visitor.id, profile, decision.exposures, now);
   t?.step('recommend');
   decision.trace.unshift({
     step: 'profile',
@@ -138,6 +149,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
   });
   if (decision.segments.length) headers['x-tessera-segments'] = decision.segments.join(',');
+  s.experiments.monitor.decision(t.total(), visitor.id, decision.segments);
   return { status: 200, headers, cookies, body };
 }
 
@@ -164,6 +176,26 @@ function buildVariantShell(
     .finally(() => s.shellBuilds.delete(key));
   s.shellBuilds.set(key, build);
   return build;
+}
+
+/**
+ * First assignments: counted in the node's ledger, and stored as exposure
+ * events that make the arm sticky (see experiments/exposure.ts); like the
+ * edge-observed view, stored in the background and visible at once.
+ */
+function logExposures(
+  s: EngineState,
+  visitor: string,
+  profile: Profile | undefined,
+  exposures: NonNullable<Decision['exposures']>,
+  now: number,
+): Profile {
+  s.experiments.exposed(visitor, exposures);
+  const events = exposures.map((x) => exposureEvent(x.experiment, x.arm, now));
+  const observed = s.profiles.observe(visitor, profile, events);
+  const stored = observed.stored.finally(() => s.background.delete(stored));
+  s.background.add(stored);
+  return observed.profile;
 }
 
 function edgeContext(ctx: DecisionContext): Record<string, unknown> {

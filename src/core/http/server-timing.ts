@@ -17,6 +17,13 @@ export class Timing {
     this.last = t;
   }
 
+  /** Milliseconds over every step so far. */
+  total(): number {
+    let total = 0;
+    for (const [, dur] of this.marks) total += dur;
+    return total;
+  }
+
   header(): string {
     let total = 0;
     let out = '';

@@ -29,25 +29,44 @@ export function mmrReorder<E extends { item: number; score: number }>(
   picks: number,
   lambda: number,
 ): void {
-  if (lambda >= 1 || entries.length < 2) return;
+  const n = entries.length;
+  if (lambda >= 1 || n < 2) return;
   let max = 0;
   for (const e of entries) max = Math.max(max, Math.abs(e.score));
   const norm = max > 0 ? 1 / max : 0;
-  const limit = Math.min(picks, entries.length);
+  const limit = Math.min(picks, n);
+  // Each candidate's redundancy (max similarity to anything picked so far) is
+  // kept up to date as picks are made: O(picks × pool) similarity calls.
+  if (redundancy.length < n) redundancy = new Float64Array(n * 2);
+  for (let c = 1; c < n; c++) redundancy[c] = similarity(a, entries[c]!.item, entries[0]!.item);
   for (let p = 1; p < limit; p++) {
     let best = p;
     let bestValue = Number.NEGATIVE_INFINITY;
-    for (let c = p; c < entries.length; c++) {
-      const item = entries[c]!.item;
-      let redundancy = 0;
-      for (let q = 0; q < p; q++) redundancy = Math.max(redundancy, similarity(a, item, entries[q]!.item));
-      const value = lambda * entries[c]!.score * norm - (1 - lambda) * redundancy;
+    for (let c = p; c < n; c++) {
+      const value = lambda * entries[c]!.score * norm - (1 - lambda) * redundancy[c]!;
       if (value > bestValue) {
         bestValue = value;
         best = c;
       }
     }
     // Move the pick to position p, shifting the others down: relevance order is kept among the rest.
-    if (best !== p) entries.splice(p, 0, entries.splice(best, 1)[0]!);
+    if (best !== p) {
+      const picked = entries[best]!;
+      const r = redundancy[best]!;
+      for (let c = best; c > p; c--) {
+        entries[c] = entries[c - 1]!;
+        redundancy[c] = redundancy[c - 1]!;
+      }
+      entries[p] = picked;
+      redundancy[p] = r;
+    }
+    const item = entries[p]!.item;
+    for (let c = p + 1; c < n; c++) {
+      const sim = similarity(a, entries[c]!.item, item);
+      if (sim > redundancy[c]!) redundancy[c] = sim;
+    }
   }
 }
+
+/** Scratch space reused across calls (one decision at a time per isolate). */
+let redundancy = new Float64Array(64);

@@ -48,13 +48,31 @@ const VariantSchema = v.strictObject({
   weight: v.exactOptional(v.pipe(v.number(), v.finite(), v.minValue(0))),
   /** Slot name → content id for this arm. */
   content: v.exactOptional(v.record(v.string(), nonEmpty)),
+  /** Slot name → replacement rules for that content slot. */
+  slots: v.exactOptional(
+    v.record(
+      v.string(),
+      v.strictObject({
+        rules: v.array(v.strictObject({ when: rule, content: nonEmpty })),
+        default: nonEmpty,
+      }),
+    ),
+  ),
+  strategy: v.exactOptional(v.picklist(['personalized', 'popular'])),
 });
 
+const share = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 const ExperimentSchema = v.strictObject({
   key: nonEmpty,
   targeting: v.exactOptional(rule),
-  traffic: v.exactOptional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+  traffic: v.exactOptional(share),
   variants: v.pipe(v.array(VariantSchema), v.minLength(1, 'expected at least one variant')),
+  holdout: v.exactOptional(share),
+  status: v.exactOptional(v.picklist(['running', 'paused'])),
+  promoted: v.exactOptional(nonEmpty),
+  autoPromote: v.exactOptional(v.boolean()),
+  allocation: v.exactOptional(v.picklist(['hash', 'thompson'])),
+  explore: v.exactOptional(share),
 });
 
 // Loose at the top level: fields added to SiteConfig later pass through untouched.

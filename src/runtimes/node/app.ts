@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { adminRoute } from '../../admin/index.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import { createEngine, type Engine } from '../../core/engine.js';
+import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
@@ -23,6 +25,7 @@ import { createNodeRewriter } from './html-rewriter.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
+import { openRedisStores, type SharedStateOptions, withSharedState } from './shared-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root, from src/runtimes/node or dist/runtimes/node alike. */
@@ -44,6 +47,12 @@ export interface NodeAppOptions {
   /** Train at start when the model store is empty (default true). */
   trainIfEmpty?: boolean;
   logger?: Logger;
+  /** Token for `/admin` and its API (default: TESSERA_ADMIN_TOKEN; none = admin off). */
+  adminToken?: string;
+  /** Experiment settings: confidence, auto-promotion. */
+  experiments?: ExperimentSettings;
+  /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
+  cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
 }
 
 export interface NodeApp {
@@ -150,7 +159,13 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const logger = o.logger ?? consoleLogger('info');
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
-  const stores = await openStore(o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`, dataDir);
+  const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
+  const stores = await withSharedState(
+    storeSpec.startsWith('redis://')
+      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix)
+      : await openStore(storeSpec, dataDir),
+    { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger },
+  );
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
   if (!existsSync(bundlePath)) throw new Error(`[tessera] ${bundlePath} is missing: run \`npm run build\``);
   const assets: Record<string, StaticAsset> = {
@@ -167,6 +182,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         nodeId: o.nodeId ?? 'node-1',
         consentMode: o.consentMode ?? 'opt-in',
       },
+      ...(o.experiments ? { experiments: o.experiments } : {}),
     },
     {
       profiles: stores.profiles,
@@ -176,8 +192,12 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       origin,
       assets,
       logger,
+      routes: [adminRoute({ token: o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN })],
+      health: stores.health,
+      ingestFallback: stores.ingestFallback,
     },
   );
+  await stores.attach(engine);
 
   const segmentCategories: Record<string, string[]> = {};
   for (const seg of site.segments) {
@@ -241,7 +261,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     }, retrainMs);
     timer.unref();
   }
-  const server = createNodeServer(engine);
+  const server = createNodeServer(stores.served(engine));
   return {
     engine,
     server,

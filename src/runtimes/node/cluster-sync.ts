@@ -1,0 +1,215 @@
+/**
+ * Profiles across nodes over the bus. After every change this node makes it
+ * publishes the visitor's whole merged profile (a delta in envelope terms:
+ * state, not an operation, so a repeated, lost-then-resent or reordered
+ * message changes nothing once merged with the CRDT merge). Erasures travel
+ * as tombstones; a new model version as a notice that makes nodes reload.
+ *
+ * The bus is at-most-once: a node that was cut off missed messages. When its
+ * bus comes back it (1) drops its cache if the store is shared, so the next
+ * read comes from the store, which has everything, (2) re-publishes the
+ * profiles it changed meanwhile, and (3) asks the others to re-publish what
+ * they changed recently (topic `sync`), which is what makes nodes with a
+ * store of their own (SQLite) converge.
+ *
+ * Topics: `profiles` (delta, tombstone), `models` (model), `sync`.
+ * @module
+ */
+import { type Envelope, encodeEnvelope } from '../../bus/codec.js';
+import { subscribeEnvelopes } from '../../bus/envelopes.js';
+import type { Engine } from '../../core/engine.js';
+import type { Bus, Logger } from '../../core/ports.js';
+import { decodeProfile, encodeProfile, isErased } from '../../core/profile/index.js';
+import type { Profile } from '../../core/types.js';
+import type { ConnectionState } from '../../stores/driver-status.js';
+
+export interface ClusterSyncOptions {
+  bus: Bus & Partial<ConnectionState>;
+  nodeId: string;
+  engine: Engine;
+  /** The store is this node's own (SQLite, memory): received deltas and tombstones go into it too. */
+  localStore: boolean;
+  logger: Logger;
+  /** Visitors remembered as changed here, for re-publishing (default 10,000). */
+  recentLimit?: number;
+  /** How far back a `sync` request reaches (default 5 min). */
+  resyncWindowMs?: number;
+  now?: () => number;
+}
+
+export interface ClusterSyncStats {
+  published: number;
+  received: number;
+  /** Publishes that failed (bus down); their visitors are re-published on reconnect. */
+  unsent: number;
+  resyncs: number;
+}
+
+export interface ClusterSync {
+  publishProfile(visitor: string, profile: Profile): void;
+  announceModel(version: string): void;
+  /** Re-publish recent changes and ask the others to do the same. */
+  resync(): Promise<void>;
+  stats(): ClusterSyncStats;
+  close(): Promise<void>;
+}
+
+/** Caps a Map to `limit` entries, oldest insertion first out. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value as K);
+}
+
+export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSync> {
+  const { bus, engine, logger } = o;
+  const profiles = engine.state.profiles;
+  const now = o.now ?? Date.now;
+  const limit = o.recentLimit ?? 10_000;
+  const windowMs = o.resyncWindowMs ?? 5 * 60_000;
+  /** Visitors this node changed → when. */
+  const changed = new Map<string, number>();
+  /** Visitors erased lately: a late delta must not bring them back into a local store. */
+  const erased = new Map<string, number>();
+  const stats: ClusterSyncStats = { published: 0, received: 0, unsent: 0, resyncs: 0 };
+  let downSince: number | undefined;
+
+  const send = (topic: string, e: Omit<Envelope, 'node'>): void => {
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeEnvelope({ ...e, node: o.nodeId });
+    } catch (err) {
+      logger.warn('[tessera] [cluster] cannot encode', { error: String(err) });
+      return;
+    }
+    bus.publish(topic, bytes).then(
+      () => void stats.published++,
+      (err) => {
+        stats.unsent++;
+        downSince ??= now();
+        logger.debug('[tessera] [cluster] publish failed', { error: String(err) });
+      },
+    );
+  };
+
+  const publishProfile = (visitor: string, profile: Profile) =>
+    send('profiles', { kind: 'delta', visitor, payload: encodeProfile(profile) });
+
+  const current = async (visitor: string): Promise<Profile | undefined> =>
+    profiles.cache.get(visitor)?.profile ?? (await engine.state.store.get(visitor));
+
+  const republish = async (since: number): Promise<number> => {
+    let n = 0;
+    for (const [visitor, at] of [...changed]) {
+      if (at < since) continue;
+      const p = await current(visitor).catch(() => undefined);
+      if (p && !isErased(p)) {
+        publishProfile(visitor, p);
+        n++;
+      }
+    }
+    return n;
+  };
+
+  const onProfile = async (e: Envelope) => {
+    const visitor = e.visitor;
+    if (visitor === undefined) return;
+    stats.received++;
+    if (e.kind === 'tombstone') {
+      remember(erased, visitor, now(), limit);
+      changed.delete(visitor);
+      profiles.forget(visitor);
+      if (o.localStore) {
+        await engine.state.store.delete(visitor);
+        await engine.state.store.unlink(visitor);
+        await engine.state.log.deleteVisitor(visitor);
+      }
+      return;
+    }
+    if (e.kind !== 'delta' || erased.has(visitor)) return;
+    const profile = decodeProfile(e.payload);
+    if (isErased(profile)) {
+      profiles.forget(visitor);
+      return;
+    }
+    await profiles.mergeRemote(visitor, profile, { intoStore: o.localStore });
+  };
+
+  const handlers: Record<string, (e: Envelope) => void> = {
+    profiles: (e) => {
+      onProfile(e).catch((err) =>
+        logger.warn('[tessera] [cluster] cannot apply a received profile', { error: String(err) }),
+      );
+    },
+    models: () => {
+      stats.received++;
+      engine
+        .reloadModel()
+        .then((v) => logger.info(`[tessera] [cluster] model ${v ?? 'none'} loaded after a notice`))
+        .catch((err) => logger.warn('[tessera] [cluster] model reload failed', { error: String(err) }));
+    },
+    sync: () => {
+      stats.received++;
+      void republish(now() - windowMs);
+    },
+  };
+  const unsubscribe = new Map<string, () => void>();
+  /** Subscribes what is not subscribed yet; a bus that is down at start is retried when it comes up. */
+  const subscribeAll = async (): Promise<boolean> => {
+    for (const [topic, handler] of Object.entries(handlers)) {
+      if (unsubscribe.has(topic)) continue;
+      try {
+        unsubscribe.set(topic, await subscribeEnvelopes(bus, topic, o.nodeId, handler));
+      } catch (err) {
+        logger.warn(`[tessera] [cluster] cannot subscribe to ${topic} yet`, { error: String(err) });
+        downSince ??= now();
+        return false;
+      }
+    }
+    return true;
+  };
+  await subscribeAll();
+
+  const offChange = profiles.onChange((c) => {
+    if ('erased' in c) {
+      changed.delete(c.visitor);
+      remember(erased, c.visitor, now(), limit);
+      send('profiles', { kind: 'tombstone', visitor: c.visitor, payload: new Uint8Array(0) });
+    } else {
+      erased.delete(c.visitor);
+      remember(changed, c.visitor, now(), limit);
+      publishProfile(c.visitor, c.profile);
+    }
+  });
+
+  const resync = async () => {
+    stats.resyncs++;
+    const since = downSince ?? now() - windowMs;
+    downSince = undefined;
+    // A shared store has what this node missed; a cache would hide it.
+    if (!o.localStore) profiles.cache.clear();
+    await republish(since - 1000);
+    send('sync', { kind: 'delta', payload: new Uint8Array(0) });
+  };
+
+  const offStatus = bus.onStatus?.((s) => {
+    if (s !== 'ready') downSince ??= now();
+    else
+      subscribeAll()
+        .then((ok) => (ok ? resync() : undefined))
+        .catch((err) => logger.warn('[tessera] [cluster] resync failed', { error: String(err) }));
+  });
+
+  return {
+    publishProfile,
+    announceModel: (version) => send('models', { kind: 'model', payload: new TextEncoder().encode(version) }),
+    resync,
+    stats: () => ({ ...stats }),
+    async close() {
+      offStatus?.();
+      offChange();
+      for (const u of unsubscribe.values()) u();
+      unsubscribe.clear();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, parseBackendUrl, readConfigFile, resolveNodeConfig } from './config.js';
+
+describe('node config', () => {
+  it('has defaults for a single embedded node', () => {
+    const c = resolveNodeConfig({});
+    expect(c).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      nodeId: 'node-1',
+      store: 'sqlite:.tessera/tessera.db',
+      prefix: 'tessera',
+      consent: 'opt-in',
+      testEndpoints: false,
+    });
+    expect(c.bus).toBeUndefined();
+    expect(c.log).toBeUndefined();
+  });
+
+  it('takes flags over environment over file', () => {
+    const c = resolveNodeConfig({
+      flags: { nodeId: 'from-flag' },
+      env: configFromEnv({ TESSERA_NODE_ID: 'from-env', TESSERA_BUS: 'nats://127.0.0.1:4222', PORT: '9000' }),
+      file: { nodeId: 'from-file', bus: 'redis://127.0.0.1:6379', log: 'nats://127.0.0.1:4222', port: 1234 },
+    });
+    expect(c.nodeId).toBe('from-flag');
+    expect(c.bus).toBe('nats://127.0.0.1:4222');
+    expect(c.log).toBe('nats://127.0.0.1:4222');
+    expect(c.port).toBe(9000);
+  });
+
+  it('reads a JSON config file and refuses unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
+    const good = join(dir, 'tessera.json');
+    writeFileSync(good, JSON.stringify({ store: 'redis://127.0.0.1:6379/2', nodeId: 'edge-fra' }));
+    expect(resolveNodeConfig({ file: readConfigFile(good) })).toMatchObject({
+      store: 'redis://127.0.0.1:6379/2',
+      nodeId: 'edge-fra',
+    });
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ stroe: 'memory:' }));
+    expect(() => readConfigFile(bad)).toThrow(/unknown setting stroe/);
+    writeFileSync(bad, '{nope');
+    expect(() => readConfigFile(bad)).toThrow(/is not JSON/);
+    expect(() => readConfigFile(join(dir, 'missing.json'))).toThrow(/cannot read config file/);
+  });
+
+  it('names the source of a bad value', () => {
+    expect(() => resolveNodeConfig({ env: { bus: 'kafka://x' } })).toThrow(
+      '[tessera] [config] TESSERA_BUS "kafka://x": use memory:, redis://host:port[/db] or nats://host:port',
+    );
+    expect(() => resolveNodeConfig({ flags: { store: 'nats://127.0.0.1:4222' } })).toThrow(
+      /--store .*sqlite:PATH/,
+    );
+    expect(() => resolveNodeConfig({ file: { port: 'eighty' } })).toThrow(
+      /config file "port" must be a port/,
+    );
+    expect(() => resolveNodeConfig({ flags: { prefix: 'a.b' } })).toThrow(/--prefix must be/);
+    expect(() => resolveNodeConfig({ flags: { secret: 'short' } })).toThrow(/at least 32/);
+    expect(() => resolveNodeConfig({ flags: { consent: 'maybe' } })).toThrow(/opt-in or opt-out/);
+  });
+
+  it('parses backend URLs', () => {
+    expect(parseBackendUrl('nats://127.0.0.1')).toEqual({ kind: 'nats', servers: '127.0.0.1:4222' });
+    expect(parseBackendUrl('redis://localhost:6380/3')).toEqual({
+      kind: 'redis',
+      url: 'redis://localhost:6380/3',
+    });
+    expect(parseBackendUrl('sqlite:/tmp/x.db')).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
+    expect(parseBackendUrl('memory:')).toEqual({ kind: 'memory' });
+    expect(parseBackendUrl('nats://h:1/2')).toBeUndefined();
+    expect(parseBackendUrl('http://h')).toBeUndefined();
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The settings of `tessera serve`, from flags, environment variables and a
+ * JSON config file, with that precedence (flags > env > file > defaults),
+ * validated once with errors that name where a bad value came from.
+ *
+ * Backends are URLs: `sqlite:PATH`, `memory:`, `redis://host:port[/db]`,
+ * `nats://host:port`.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { TesseraError } from '../../core/errors.js';
+
+export type BackendUrl =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'memory' }
+  | { kind: 'redis'; url: string }
+  | { kind: 'nats'; servers: string };
+
+export interface NodeConfig {
+  port: number;
+  host: string;
+  nodeId: string;
+  /** Profile store (and, unless `log` is given, the event log beside it). */
+  store: string;
+  /** Bus between nodes; undefined: a single node. */
+  bus?: string;
+  /** Event log, when not the store's own. */
+  log?: string;
+  dataDir: string;
+  secret?: string;
+  site?: string;
+  consent: 'opt-in' | 'opt-out';
+  /** Namespace of keys, subjects and streams, one per deployment. */
+  prefix: string;
+  /** Test-only routes under `/_tessera/` (profile dumps). Never in production. */
+  testEndpoints: boolean;
+}
+
+/** Every setting as it may arrive, unparsed; undefined = not given here. */
+export type RawConfig = { [K in keyof NodeConfig]?: unknown };
+
+const KEYS: ReadonlyArray<keyof NodeConfig> = [
+  'port',
+  'host',
+  'nodeId',
+  'store',
+  'bus',
+  'log',
+  'dataDir',
+  'secret',
+  'site',
+  'consent',
+  'prefix',
+  'testEndpoints',
+];
+
+/** Environment variable of each setting. */
+export const ENV_NAMES: Record<keyof NodeConfig, string> = {
+  port: 'TESSERA_PORT',
+  host: 'TESSERA_HOST',
+  nodeId: 'TESSERA_NODE_ID',
+  store: 'TESSERA_STORE',
+  bus: 'TESSERA_BUS',
+  log: 'TESSERA_LOG',
+  dataDir: 'TESSERA_DATA_DIR',
+  secret: 'TESSERA_SECRET',
+  site: 'TESSERA_SITE',
+  consent: 'TESSERA_CONSENT',
+  prefix: 'TESSERA_PREFIX',
+  testEndpoints: 'TESSERA_TEST_ENDPOINTS',
+};
+
+const FLAGS: Record<keyof NodeConfig, string> = {
+  port: '--port',
+  host: '--host',
+  nodeId: '--node-id',
+  store: '--store',
+  bus: '--bus',
+  log: '--log',
+  dataDir: '--data-dir',
+  secret: '--secret',
+  site: '--site',
+  consent: '--consent',
+  prefix: '--prefix',
+  testEndpoints: '--test-endpoints',
+};
+
+function configError(message: string): TesseraError {
+  return new TesseraError(400, `[tessera] [config] ${message}`);
+}
+
+export function readConfigFile(path: string): RawConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw configError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw configError(`config file ${path} is not JSON: ${(e as Error).message}`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw configError(`config file ${path} must hold a JSON object`);
+  const unknown = Object.keys(json).filter((k) => !KEYS.includes(k as keyof NodeConfig));
+  if (unknown.length > 0)
+    throw configError(
+      `config file ${path}: unknown setting ${unknown.join(', ')} (known: ${KEYS.join(', ')})`,
+    );
+  return json as RawConfig;
+}
+
+export function configFromEnv(env: Record<string, string | undefined>): RawConfig {
+  const out: RawConfig = {};
+  for (const key of KEYS) {
+    const v = env[ENV_NAMES[key]];
+    if (v !== undefined && v !== '') out[key] = v;
+  }
+  if (out.port === undefined && env.PORT) out.port = env.PORT;
+  return out;
+}
+
+const BACKEND_HELP: Record<'store' | 'bus' | 'log', string> = {
+  store: 'sqlite:PATH, memory: or redis://host:port[/db]',
+  bus: 'memory:, redis://host:port[/db] or nats://host:port',
+  log: 'redis://host:port[/db] or nats://host:port (default: the store keeps the log)',
+};
+
+export function parseBackendUrl(value: string): BackendUrl | undefined {
+  if (value === 'memory:') return { kind: 'memory' };
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', path: value.slice('sqlite:'.length) };
+  const m = /^(redis|nats):\/\/([^/:\s]+)(?::(\d{1,5}))?(\/\d{1,2})?\/?$/.exec(value);
+  if (!m) return undefined;
+  if (m[1] === 'nats') return m[4] ? undefined : { kind: 'nats', servers: `${m[2]}:${m[3] ?? '4222'}` };
+  return { kind: 'redis', url: value };
+}
+
+/**
+ * Merges the sources (flags > env > file > defaults) and validates the result.
+ * `sources` names where each layer came from, for error messages.
+ */
+export function resolveNodeConfig(layers: {
+  flags?: RawConfig;
+  env?: RawConfig;
+  file?: RawConfig;
+}): NodeConfig {
+  const pick = (key: keyof NodeConfig): { value: unknown; from: string } | undefined => {
+    if (layers.flags?.[key] !== undefined) return { value: layers.flags[key], from: FLAGS[key] };
+    if (layers.env?.[key] !== undefined) return { value: layers.env[key], from: ENV_NAMES[key] };
+    if (layers.file?.[key] !== undefined) return { value: layers.file[key], from: `config file "${key}"` };
+    return undefined;
+  };
+  const text = (key: keyof NodeConfig, fallback?: string): string | undefined => {
+    const got = pick(key);
+    if (!got) return fallback;
+    if (typeof got.value !== 'string' || got.value.trim() === '')
+      throw configError(`${got.from} must be a non-empty string`);
+    return got.value.trim();
+  };
+  const backend = (key: 'store' | 'bus' | 'log', allowed: BackendUrl['kind'][]): string | undefined => {
+    const value = text(key);
+    if (value === undefined) return undefined;
+    const parsed = parseBackendUrl(value);
+    if (!parsed || !allowed.includes(parsed.kind))
+      throw configError(`${pick(key)!.from} ${JSON.stringify(value)}: use ${BACKEND_HELP[key]}`);
+    return value;
+  };
+
+  const dataDir = text('dataDir', '.tessera')!;
+  const portRaw = pick('port');
+  const port = portRaw === undefined ? 8787 : Number(portRaw.value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw configError(
+      `${portRaw?.from} must be a port number 0-65535, got ${JSON.stringify(portRaw?.value)}`,
+    );
+  const nodeId = text('nodeId', 'node-1')!;
+  if (new TextEncoder().encode(nodeId).byteLength > 255)
+    throw configError(`${pick('nodeId')!.from} is over 255 bytes`);
+  const consent = text('consent', 'opt-in')!;
+  if (consent !== 'opt-in' && consent !== 'opt-out')
+    throw configError(`${pick('consent')!.from} must be opt-in or opt-out`);
+  const prefix = text('prefix', 'tessera')!;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
+    throw configError(`${pick('prefix')!.from} must be 1-64 of [A-Za-z0-9_-]`);
+  const te = pick('testEndpoints');
+  const testEndpoints = te !== undefined && (te.value === true || te.value === '1' || te.value === 'true');
+
+  const config: NodeConfig = {
+    port,
+    host: text('host', '127.0.0.1')!,
+    nodeId,
+    store: backend('store', ['sqlite', 'memory', 'redis']) ?? `sqlite:${dataDir}/tessera.db`,
+    dataDir,
+    consent,
+    prefix,
+    testEndpoints,
+  };
+  const bus = backend('bus', ['memory', 'redis', 'nats']);
+  const log = backend('log', ['redis', 'nats']);
+  const secret = text('secret');
+  const site = text('site');
+  if (bus !== undefined) config.bus = bus;
+  if (log !== undefined) config.log = log;
+  if (secret !== undefined) {
+    if (secret.length < 32) throw configError(`${pick('secret')!.from} must be at least 32 characters`);
+    config.secret = secret;
+  }
+  if (site !== undefined) config.site = site;
+  return config;
+}

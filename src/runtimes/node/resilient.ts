@@ -1,0 +1,147 @@
+/**
+ * Degraded mode for writes: the event log, the profile store and ingest
+ * wrapped so that a write failing because its dependency is down goes to the
+ * local durable spool instead of failing the request.
+ *
+ * Order: while a target has spooled entries, every new write to it is
+ * spooled too (behind them), so replay applies writes in the order the node
+ * made them; an erasure can never be overtaken by an older write.
+ *
+ * A spooled `append` reports every event as new: the caller applies them to
+ * the profile now (applying an event twice changes nothing, the profile
+ * remembers event ids), and when the log takes them later it skips the ones
+ * it already had. That also covers a batch the log acknowledged in part.
+ * @module
+ */
+import type { EventLog, ProfileStore } from '../../core/ports.js';
+import type { IngestFallback } from '../../core/profile-service.js';
+import type { LoggedEvent } from '../../core/types.js';
+import { isDependencyDown } from '../../stores/driver-status.js';
+import type { Spool, SpoolEntry } from './spool.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Runs `write`; when the dependency is down (or older writes wait), spools instead. */
+async function orSpool<T>(
+  spool: Spool,
+  target: 'log' | 'store',
+  spoolIt: () => T,
+  write: () => Promise<T>,
+): Promise<T> {
+  if (spool.pending(target) > 0) return spoolIt();
+  try {
+    return await write();
+  } catch (e) {
+    if (!isDependencyDown(e)) throw e;
+    return spoolIt();
+  }
+}
+
+async function orNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isDependencyDown(e)) return nothing;
+    throw e;
+  }
+}
+
+export function resilientLog(log: EventLog, spool: Spool): EventLog {
+  return {
+    name: log.name,
+    append: (events) =>
+      orSpool(
+        spool,
+        'log',
+        () => {
+          if (events.length > 0)
+            spool.append('log', 'append', events[0]!.visitor, encoder.encode(JSON.stringify(events)));
+          return events;
+        },
+        () => log.append(events),
+      ),
+    read: (after, limit) => log.read(after, limit),
+    deleteVisitor: (visitor) =>
+      orSpool(
+        spool,
+        'log',
+        () => {
+          spool.append('log', 'deleteVisitor', visitor);
+          return 0;
+        },
+        () => log.deleteVisitor(visitor),
+      ),
+    count: () => log.count(),
+    close: () => log.close(),
+  };
+}
+
+/** Applies a spooled log entry to the real log. */
+export async function replayLog(log: EventLog, entry: SpoolEntry): Promise<void> {
+  if (entry.kind === 'append') {
+    await log.append(JSON.parse(decoder.decode(entry.body)) as LoggedEvent[]);
+  } else if (entry.kind === 'deleteVisitor') {
+    await log.deleteVisitor(entry.visitor);
+  } else {
+    throw new Error(`[tessera] [spool] unknown log entry kind ${JSON.stringify(entry.kind)}`);
+  }
+}
+
+/**
+ * The profile store with erasure and identity writes spooled while it is
+ * down. Merges pass through: ingest defers events instead (see
+ * `IngestFallback`), and reads fail for the core to handle (a page decides
+ * without the profile, ingest defers).
+ */
+export function resilientStore(store: ProfileStore, spool: Spool): ProfileStore {
+  const spoolOp = (kind: string, id: string, body?: Uint8Array) => () => {
+    spool.append('store', kind, id, body);
+  };
+  return {
+    name: store.name,
+    get: (id) => store.get(id),
+    merge: (id, delta) => store.merge(id, delta),
+    delete: (id) => orSpool(spool, 'store', spoolOp('delete', id), () => store.delete(id)),
+    link: (alias, canonical) =>
+      orSpool(spool, 'store', spoolOp('link', alias, encoder.encode(canonical)), () =>
+        store.link(alias, canonical),
+      ),
+    resolve: (alias) => orNothing(() => store.resolve(alias), undefined),
+    aliases: (canonical) => orNothing(() => store.aliases(canonical), []),
+    unlink: (id) => orSpool(spool, 'store', spoolOp('unlink', id), () => store.unlink(id)),
+    close: () => store.close(),
+  };
+}
+
+/** Ingest's degraded mode: events the store could not take wait in the spool, behind older writes. */
+export function spoolIngest(spool: Spool): IngestFallback {
+  return {
+    isUnavailable: isDependencyDown,
+    busy: () => spool.pending('store') > 0,
+    async defer(visitor, events) {
+      if (events.length > 0) spool.append('store', 'apply', visitor, encoder.encode(JSON.stringify(events)));
+    },
+  };
+}
+
+/** Applies a spooled store entry; `apply` stores deferred events (`ProfileService.applyDeferred`). */
+export async function replayStore(
+  store: ProfileStore,
+  entry: SpoolEntry,
+  apply: (visitor: string, events: LoggedEvent[]) => Promise<unknown>,
+): Promise<void> {
+  switch (entry.kind) {
+    case 'apply':
+      await apply(entry.visitor, JSON.parse(decoder.decode(entry.body)) as LoggedEvent[]);
+      return;
+    case 'delete':
+      return store.delete(entry.visitor);
+    case 'unlink':
+      return store.unlink(entry.visitor);
+    case 'link':
+      return store.link(entry.visitor, decoder.decode(entry.body));
+    default:
+      throw new Error(`[tessera] [spool] unknown store entry kind ${JSON.stringify(entry.kind)}`);
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * A node's shared state: the networked backends a node opens beside (or
+ * instead of) its embedded store, and what keeps it serving when they fail.
+ *
+ * - store `redis://...`: profiles and links in Redis, the log in a Redis Stream;
+ * - log `nats://...` / `redis://...`: the event log there instead of the store's;
+ * - bus `nats://...` / `redis://...` / `memory:`: profile deltas, tombstones,
+ *   model notices between nodes (see `cluster-sync.ts`);
+ * - the spool (`<dataDir>/spool.db`): writes a dependency could not take,
+ *   replayed in order when it is back (see `resilient.ts`, `replay.ts`);
+ * - `/health`: which dependencies are degraded, and each one's status.
+ * @module
+ */
+import { join } from 'node:path';
+import { createMemoryBus } from '../../bus/memory.js';
+import { createNatsBus } from '../../bus/nats.js';
+import { createRedisBus } from '../../bus/redis.js';
+import type { Engine, HealthReport } from '../../core/engine.js';
+import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import type { IngestFallback } from '../../core/profile-service.js';
+import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
+import { createJetStreamLog } from '../../logs/jetstream.js';
+import { createRedisStreamsLog } from '../../logs/redis-streams.js';
+import type { ConnectionState } from '../../stores/driver-status.js';
+import { createFileModelStore } from '../../stores/file-model.js';
+import { createRedisStore } from '../../stores/redis.js';
+import { type ClusterSync, startClusterSync } from './cluster-sync.js';
+import { parseBackendUrl } from './config.js';
+import { type Replayer, startReplay } from './replay.js';
+import { replayLog, replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
+import { openSpool } from './spool.js';
+import { withTestRoutes } from './test-routes.js';
+
+export interface SharedStateOptions {
+  bus?: string | undefined;
+  log?: string | undefined;
+  /** Namespace of keys, subjects and streams (default `tessera`). */
+  prefix?: string | undefined;
+  nodeId: string;
+  dataDir: string;
+  logger: Logger;
+  testEndpoints?: boolean | undefined;
+  /** How often the spool looks for entries to replay without a status change (ms). */
+  replayRetryMs?: number;
+}
+
+/** What `openStore` in app.ts returns. */
+export interface BaseStores {
+  profiles: ProfileStore;
+  events: EventLog;
+  models: ModelStore;
+  modelPath?: string;
+  close(): Promise<void>;
+}
+
+export interface SharedState {
+  /** For `EnginePorts.health`. */
+  health(): HealthReport;
+  /** For `EnginePorts.ingestFallback`. */
+  readonly ingestFallback: IngestFallback;
+  /** Subscribes to the bus and starts replaying the spool; call once the engine exists. */
+  attach(engine: Engine): Promise<void>;
+  /** The engine the HTTP server should call (adds the test routes when enabled). */
+  served(engine: Engine): Engine;
+  readonly cluster: ClusterSync | undefined;
+}
+
+interface Dependency {
+  role: string;
+  driver: string;
+  state: ConnectionState | undefined;
+}
+
+const stateOf = (x: object): ConnectionState | undefined =>
+  'status' in x && 'onStatus' in x ? (x as unknown as ConnectionState) : undefined;
+
+/** `--store redis://...`: profiles, links and the log in Redis; the model file under the data dir. */
+export async function openRedisStores(url: string, dataDir: string, prefix = 'tessera'): Promise<BaseStores> {
+  const s = await createRedisStore({ url, prefix: `${prefix}:` });
+  const modelPath = join(dataDir, 'model.tsra');
+  return { ...s, models: createFileModelStore({ path: modelPath }), modelPath };
+}
+
+async function openLog(spec: string, o: SharedStateOptions): Promise<EventLog> {
+  const b = parseBackendUrl(spec);
+  const prefix = o.prefix ?? 'tessera';
+  if (b?.kind === 'nats')
+    // A short ack wait: an append caught by a server going away is spooled within 1.5 s, not 5 s.
+    return createJetStreamLog({
+      servers: b.servers,
+      prefix,
+      name: `tessera-${o.nodeId}`,
+      ackTimeoutMs: 1500,
+    });
+  if (b?.kind === 'redis') return createRedisStreamsLog({ url: b.url, prefix: `${prefix}:` });
+  throw new Error(`[tessera] [config] log ${JSON.stringify(spec)}: use redis:// or nats://`);
+}
+
+async function openBus(spec: string, o: SharedStateOptions): Promise<Bus> {
+  const b = parseBackendUrl(spec);
+  const prefix = o.prefix ?? 'tessera';
+  if (b?.kind === 'memory') return createMemoryBus();
+  if (b?.kind === 'nats')
+    return createNatsBus({ servers: b.servers, prefix: `${prefix}.bus`, name: `tessera-${o.nodeId}` });
+  if (b?.kind === 'redis') return createRedisBus({ url: b.url, prefix: `${prefix}:bus:` });
+  throw new Error(`[tessera] [config] bus ${JSON.stringify(spec)}: use memory:, redis:// or nats://`);
+}
+
+function versionOf(buf: ArrayBuffer): string {
+  if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
+  return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
+}
+
+export async function withSharedState<S extends BaseStores>(
+  base: S,
+  o: SharedStateOptions,
+): Promise<S & SharedState> {
+  const logger = o.logger;
+  const rawLog = o.log ? await openLog(o.log, o) : base.events;
+  const bus = o.bus ? await openBus(o.bus, o) : undefined;
+  const spool = await openSpool(join(o.dataDir, 'spool.db'));
+  const profiles = resilientStore(base.profiles, spool);
+  const events = resilientLog(rawLog, spool);
+  const localStore = base.profiles.name === 'sqlite' || base.profiles.name === 'memory';
+  const deps: Dependency[] = [
+    { role: 'store', driver: base.profiles.name, state: stateOf(base.profiles) },
+    { role: 'log', driver: rawLog.name, state: stateOf(rawLog) },
+    ...(bus ? [{ role: 'bus', driver: bus.name, state: stateOf(bus) }] : []),
+  ];
+  let cluster: ClusterSync | undefined;
+  const replayers: Replayer[] = [];
+
+  const models: ModelStore = {
+    name: base.models.name,
+    get: () => base.models.get(),
+    async put(artifact) {
+      await base.models.put(artifact);
+      cluster?.announceModel(versionOf(artifact));
+    },
+  };
+
+  const health = (): HealthReport => {
+    const degraded = new Set<string>();
+    const dependencies: Record<string, unknown> = {};
+    for (const d of deps) {
+      const status = d.state?.status() ?? 'ready';
+      if (status !== 'ready') degraded.add(d.driver === 'jetstream' ? 'nats' : d.driver);
+      dependencies[d.role] = { driver: d.driver, status };
+    }
+    dependencies.spool = {
+      pending: spool.pending(),
+      log: spool.pending('log'),
+      store: spool.pending('store'),
+    };
+    if (cluster) dependencies.cluster = cluster.stats();
+    return { degraded: [...degraded].sort(), dependencies };
+  };
+
+  const close = async () => {
+    for (const r of replayers) r.stop();
+    await cluster?.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
+    if (rawLog !== base.events) await rawLog.close().catch(() => undefined);
+    await base.close();
+    spool.close();
+  };
+
+  return {
+    ...base,
+    profiles,
+    events,
+    models,
+    health,
+    ingestFallback: spoolIngest(spool),
+    get cluster() {
+      return cluster;
+    },
+    async attach(engine) {
+      if (bus) {
+        cluster = await startClusterSync({ bus, nodeId: o.nodeId, engine, localStore, logger });
+      }
+      const retryMs = o.replayRetryMs ?? 1000;
+      const storeState = deps[0]?.state;
+      const logState = deps[1]?.state;
+      replayers.push(
+        startReplay({
+          spool,
+          target: 'log',
+          logger,
+          retryMs,
+          ...(logState ? { state: logState } : {}),
+          apply: (entry) => replayLog(rawLog, entry),
+        }),
+        startReplay({
+          spool,
+          target: 'store',
+          logger,
+          retryMs,
+          ...(storeState ? { state: storeState } : {}),
+          apply: (entry) =>
+            // Stores the events, refreshes this node's cache and announces the profile on the bus.
+            replayStore(base.profiles, entry, (visitor, events) =>
+              engine.state.profiles.applyDeferred(visitor, events),
+            ),
+        }),
+      );
+    },
+    served: (engine) => (o.testEndpoints ? withTestRoutes(engine, () => cluster?.stats()) : engine),
+    close,
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The local durable spool: writes a node could not hand to a dependency
+ * (the event log, the profile store) because it was down, kept in a SQLite
+ * file under the data dir until they can be replayed, in order.
+ *
+ * Each entry belongs to one target (`log` or `store`); targets replay
+ * independently, each strictly in the order its entries were spooled. An
+ * entry is written with `synchronous = FULL` before `append` returns, so a
+ * write the node acknowledged survives the process being killed.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { TesseraError } from '../../core/errors.js';
+
+export type SpoolTarget = 'log' | 'store';
+
+export interface SpoolEntry {
+  seq: number;
+  target: SpoolTarget;
+  /** What to do on replay: `append`, `merge`, `delete`, `unlink`, `link`, `deleteVisitor`. */
+  kind: string;
+  visitor: string;
+  body: Uint8Array;
+  /** Failed replays so far. */
+  attempts: number;
+}
+
+export interface Spool {
+  readonly path: string;
+  append(target: SpoolTarget, kind: string, visitor: string, body?: Uint8Array): number;
+  /** How many entries of `target` wait (all targets when omitted). */
+  pending(target?: SpoolTarget): number;
+  /** The oldest `limit` entries of `target`, oldest first. */
+  peek(target: SpoolTarget, limit: number): SpoolEntry[];
+  remove(seq: number): void;
+  /** Count a failed replay of the entry. */
+  failed(seq: number): void;
+  close(): void;
+}
+
+type SqliteDriver = new (filename: string) => BetterSqlite3.Database;
+
+function spoolError(message: string, cause?: unknown): TesseraError {
+  return new TesseraError(500, `[tessera] [spool] ${message}`, { cause });
+}
+
+interface Row {
+  seq: number;
+  target: SpoolTarget;
+  kind: string;
+  visitor: string;
+  body: Buffer;
+  attempts: number;
+}
+
+export async function openSpool(path: string, driver?: SqliteDriver): Promise<Spool> {
+  let Driver = driver;
+  if (!Driver) {
+    try {
+      Driver = (await import('better-sqlite3')).default;
+    } catch (e) {
+      throw spoolError('cannot load better-sqlite3 (is it installed?)', e);
+    }
+  }
+  let db: BetterSqlite3.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Driver(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`CREATE TABLE IF NOT EXISTS spool (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      target TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      visitor TEXT NOT NULL,
+      body BLOB NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0
+    )`);
+    db.exec('CREATE INDEX IF NOT EXISTS spool_target ON spool (target, seq)');
+  } catch (e) {
+    throw spoolError(`cannot open ${path}: ${e instanceof Error ? e.message : String(e)}`, e);
+  }
+  const insert = db.prepare('INSERT INTO spool (target, kind, visitor, body) VALUES (?, ?, ?, ?)');
+  const countAll = db.prepare('SELECT COUNT(*) AS n FROM spool');
+  const countTarget = db.prepare('SELECT COUNT(*) AS n FROM spool WHERE target = ?');
+  const oldest = db.prepare('SELECT * FROM spool WHERE target = ? ORDER BY seq LIMIT ?');
+  const del = db.prepare('DELETE FROM spool WHERE seq = ?');
+  const bump = db.prepare('UPDATE spool SET attempts = attempts + 1 WHERE seq = ?');
+  let closed = false;
+  const open = (op: string) => {
+    if (closed) throw spoolError(`${op}: the spool is closed`);
+  };
+  return {
+    path,
+    append(target, kind, visitor, body = new Uint8Array(0)) {
+      open('append');
+      return Number(insert.run(target, kind, visitor, Buffer.from(body)).lastInsertRowid);
+    },
+    pending(target) {
+      if (closed) return 0;
+      const row = (target ? countTarget.get(target) : countAll.get()) as { n: number };
+      return row.n;
+    },
+    peek(target, limit) {
+      open('peek');
+      return (oldest.all(target, limit) as Row[]).map((r) => ({
+        seq: r.seq,
+        target: r.target,
+        kind: r.kind,
+        visitor: r.visitor,
+        body: new Uint8Array(r.body.buffer, r.body.byteOffset, r.body.byteLength),
+        attempts: r.attempts,
+      }));
+    },
+    remove(seq) {
+      open('remove');
+      del.run(seq);
+    },
+    failed(seq) {
+      open('failed');
+      bump.run(seq);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
