@@ -3,8 +3,9 @@
  * profile/declared.ts) but no recent-item entry, so the neighbour sources
  * never see it. These helpers give the ranker what it needs: the liked items
  * to use as extra sources ("more like this"), and a score multiplier for a
- * candidate the visitor liked or whose category they liked. Not yet called
- * by rank.ts: the recommender's owner wires it in.
+ * candidate the visitor liked or whose category they liked. `likedItems`
+ * feeds the neighbour sources (sources.ts); `feedbackBoost` is not used by
+ * the ranker yet.
  * @module
  */
 import { affinity } from '../profile/read.js';

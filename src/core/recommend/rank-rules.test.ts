@@ -224,3 +224,18 @@ describe('reasons', () => {
     });
   });
 });
+
+describe('thumbs up', () => {
+  it('makes a liked item a source: its neighbours come first, named as liked', () => {
+    const liked = profile([], { affinities: { 'item:shoe-1': { 'node-1': 3 } } });
+    const out = rec(liked, { diversity: 1, explorationShare: 0, maxBrandShare: 1 });
+    expect(out[0]?.item).toBe('shoe-2');
+    expect(out[0]?.reason).toBe('because you liked Trail Runner');
+    expect(out.map((r) => r.item)).not.toContain('shoe-1');
+  });
+
+  it('ignores weak item affinity that is not a like', () => {
+    const weak = profile([], { affinities: { 'item:shoe-1': { 'node-1': 0.5 } } });
+    expect(rec(weak, { explorationShare: 0 })[0]?.reason).not.toMatch(/liked/);
+  });
+});

@@ -8,9 +8,11 @@
  * always, and everything in `recent` when the seen filter is on.
  * @module
  */
+import { THUMBS_UP_WEIGHT } from '../profile/index.js';
 import type { EventType, Profile } from '../types.js';
 import type { Artifact } from './artifact-format.js';
 import type { CandidateTable } from './candidate-table.js';
+import { likedItems } from './feedback-boost.js';
 
 /** How much each event type says about interest; other types add nothing. */
 export const EVENT_WEIGHTS: Readonly<Partial<Record<EventType, number>>> = {
@@ -87,7 +89,36 @@ export function collectSources(
       if ((REASON_RANK[r.type] ?? 0) > (REASON_RANK[shared.type[s]!] ?? 0)) shared.type[s] = r.type;
     }
   }
+  addLikedSources(profile, artifact, table, now, halfLifeMs);
   return shared;
+}
+
+/** A thumbs up counts like a strong view of the liked item: "more like this". */
+const LIKE_WEIGHT = 2;
+
+/**
+ * Liked items (thumbs up: strong item affinity with no recent entry) become
+ * sources too; otherwise a like would never reach the neighbour lists.
+ */
+function addLikedSources(
+  profile: Profile,
+  artifact: Artifact,
+  table: CandidateTable,
+  now: number,
+  halfLifeMs: number,
+): void {
+  const liked = likedItems(profile, now, halfLifeMs);
+  if (liked.size === 0) return;
+  grow(shared.count + liked.size);
+  for (const [id, affinityNow] of liked) {
+    const idx = artifact.indexOf(id);
+    if (idx < 0) continue;
+    table.block(idx);
+    shared.item[shared.count] = idx;
+    shared.weight[shared.count] = (LIKE_WEIGHT * affinityNow) / THUMBS_UP_WEIGHT;
+    shared.type[shared.count] = 'feedback';
+    shared.count++;
+  }
 }
 
 export const NO_SOURCES: Sources = {
@@ -106,6 +137,8 @@ export function sourceReason(artifact: Artifact, sources: Sources, s: number): s
       return `because you bought ${name}`;
     case 'add_to_cart':
       return `because you added ${name} to your cart`;
+    case 'feedback':
+      return `because you liked ${name}`;
     default:
       return `because you viewed ${name}`;
   }
