@@ -15,8 +15,8 @@
  * @module
  */
 import type { Interactions, TopKModel, Tunable } from '../model-types.js';
+import { mulberry32 } from '../rng.js';
 import { transpose } from './csr.js';
-import { mulberry32 } from './rng.js';
 
 export interface AlsParams {
   factors: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from './rng.js';
+import { mulberry32 } from '../rng.js';
 import { choleskyInPlace, spdInverse } from './spd-inverse.js';
 
 function randomSpd(n: number, seed: number): Float64Array {

@@ -8,8 +8,8 @@
  * @module
  */
 import type { Interactions, Session, SessionData } from '../model-types.js';
+import { mulberry32, type Rng } from '../rng.js';
 import { fromPairs } from './csr.js';
-import { mulberry32, type Rng } from './rng.js';
 
 /** An index in [0, n) with P(r) ∝ 1/(r+1)^s — a cheap Zipf by inverse CDF over a cached table. */
 function zipfSampler(n: number, s: number): (rng: Rng) => number {

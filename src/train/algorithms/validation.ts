@@ -10,9 +10,9 @@
 
 import { NextItemAccumulator, TopKAccumulator } from '../eval/metrics.js';
 import type { Interactions, Session, SessionData, SessionModel, TopKModel } from '../model-types.js';
+import { mulberry32, shuffle } from '../rng.js';
 import { TopK } from '../top-k.js';
 import { transpose } from './csr.js';
-import { mulberry32, shuffle } from './rng.js';
 
 export interface TopKSplit {
   fit: Interactions;

@@ -4,6 +4,8 @@
  * structure; writers back to text.
  * @module
  */
+
+export { createRng, type Rng } from '../rng.js';
 export { interactionsToSessions, sessionsToInteractions } from './convert.js';
 export { type DatasetFormat, detectFormat } from './detect.js';
 export { DatasetError } from './errors.js';
@@ -21,7 +23,6 @@ export {
 } from './id-space.js';
 export { OTTO_TYPE_WEIGHTS, type OttoOptions, type OttoResult, readOtto } from './otto.js';
 export { type RatingsOptions, type RatingsResult, readRatings } from './ratings.js';
-export { createRng, type Rng } from './rng.js';
 export { SessionBuilder, widenSessions } from './session-builder.js';
 export { readSessions, type SessionsOptions } from './sessions.js';
 export {

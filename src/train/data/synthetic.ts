@@ -13,8 +13,8 @@
  * @module
  */
 import type { Interactions, Session, SessionData } from '../model-types.js';
+import { createRng, type Rng, shuffle } from '../rng.js';
 import { fromTriples } from './id-space.js';
-import { createRng, type Rng, shuffle } from './rng.js';
 
 export interface SyntheticRatingsOptions {
   users?: number;

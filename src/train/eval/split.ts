@@ -14,8 +14,8 @@
  */
 
 import { fromTriples } from '../data/id-space.js';
-import { createRng } from '../data/rng.js';
 import type { Interactions, Session, SessionData } from '../model-types.js';
+import { createRng } from '../rng.js';
 
 export interface StratifiedOptions {
   by: 'item' | 'user';

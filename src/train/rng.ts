@@ -16,6 +16,11 @@ export function mulberry32(seed: number): Rng {
   };
 }
 
+/** mulberry32 with seed 0 moved off zero, as the dataset generators and splits have always seeded it. */
+export function createRng(seed: number): Rng {
+  return mulberry32(seed >>> 0 || 0x9e3779b9);
+}
+
 /** Fisher–Yates shuffle in place. */
 export function shuffle<T extends { length: number; [i: number]: unknown }>(xs: T, rng: Rng): T {
   for (let i = xs.length - 1; i > 0; i--) {
