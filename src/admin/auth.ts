@@ -1,27 +1,28 @@
 /**
  * The one admin check: a bearer token (`Authorization: Bearer …`) or the
- * `tsr_admin` cookie the dashboard sets after `/admin?token=…`. A later
- * change replaces this with scoped tokens; every admin route calls only this.
+ * `tsr_admin` cookie the dashboard sets after `/admin?token=…`, matched by
+ * hash against the scoped tokens, then the route's scope. 401 when no known
+ * token is presented, 403 when the token lacks the scope; every admin route
+ * calls only this.
  * @module
  */
 import type { RequestLike } from '../core/context.js';
 import { TesseraError } from '../core/errors.js';
+import { authenticate, type Principal, type Scope, type TokenBook } from './tokens.js';
 
 export const ADMIN_COOKIE = 'tsr_admin';
-
-/** Compare without an early exit, so timing says nothing about the token. */
-function sameText(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
-  return diff === 0;
-}
 
 function cookieValue(header: string | null, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -33,13 +34,45 @@ export function presentedToken(req: RequestLike): string | undefined {
   return cookieValue(req.headers.get('cookie'), ADMIN_COOKIE);
 }
 
-/** Throws 401/403/404 unless the request carries the admin token. */
-export function authorizeAdmin(
-  req: RequestLike,
-  token: string | undefined,
-  presented = presentedToken(req),
-): void {
-  if (!token) throw new TesseraError(404, '[tessera] [admin] disabled: set TESSERA_ADMIN_TOKEN to enable it');
-  if (presented === undefined) throw new TesseraError(401, '[tessera] [admin] missing bearer token');
-  if (!sameText(presented, token)) throw new TesseraError(403, '[tessera] [admin] wrong token');
+/**
+ * The scope a call needs: reading statistics (and the dashboard),
+ * changing experiments, or reading and erasing visitors' data.
+ */
+export function scopeFor(method: string, path: string): Scope {
+  if (path.startsWith('/admin/api/profiles')) return 'admin:profiles';
+  if (method === 'GET' || method === 'HEAD') return 'read:stats';
+  return 'write:config';
+}
+
+export interface AdminAuth {
+  tokens: TokenBook;
+  /** `TESSERA_ADMIN_TOKEN`: a token with every scope (bootstrap and development). */
+  envToken: string | undefined;
+}
+
+/**
+ * The caller, if their token holds `scope`; throws 404 when admin is off
+ * (no token anywhere), 401 without a known token, 403 without the scope.
+ * `principal` is filled in as soon as the token is known, for the audit log.
+ */
+export async function authorizeAdmin(
+  auth: AdminAuth,
+  presented: string | undefined,
+  scope: Scope,
+  seen: { principal?: Principal } = {},
+): Promise<Principal> {
+  const records = await auth.tokens.records();
+  if (!auth.envToken && records.length === 0)
+    throw new TesseraError(
+      404,
+      '[tessera] [admin] disabled: create a token with `tessera admin token` or set TESSERA_ADMIN_TOKEN',
+    );
+  if (presented === undefined || presented === '')
+    throw new TesseraError(401, '[tessera] [admin] missing bearer token');
+  const principal = await authenticate(presented, records, auth.envToken);
+  if (!principal) throw new TesseraError(401, '[tessera] [admin] unknown token');
+  seen.principal = principal;
+  if (!principal.scopes.includes(scope))
+    throw new TesseraError(403, `[tessera] [admin] token "${principal.name}" lacks the scope ${scope}`);
+  return principal;
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-const STYLE = `
+/** Exported for the CSP hash: the dashboard allows exactly this inline style. */
+export const DASHBOARD_STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 header{background:#1d2330;color:#fff;padding:12px 20px}h1{font-size:18px;margin:0}
 main{padding:16px 20px;display:grid;gap:16px}section{background:#fff;border-radius:8px;padding:14px 16px;box-shadow:0 1px 2px #0002}
@@ -15,7 +16,8 @@ td:first-child,th:first-child{text-align:left}.ok{color:#18794e}.warn{color:#b42
 button{background:#2b59c3;color:#fff;border:0;border-radius:4px;padding:4px 10px;cursor:pointer}
 .muted{color:#667085}.lift{font-size:20px;font-weight:600}`;
 
-const SCRIPT = `
+/** Exported for the CSP hash: the dashboard allows exactly this inline script. */
+export const DASHBOARD_SCRIPT = `
 const $ = (s) => document.querySelector(s);
 const pct = (x) => (x * 100).toFixed(2) + '%';
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
@@ -93,10 +95,10 @@ setInterval(() => refresh().catch(() => {}), 2000);`;
 export function dashboardHtml(siteName: string): string {
   const name = siteName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera admin — ${name}</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${DASHBOARD_STYLE}</style></head>
 <body><header><h1>Tessera — ${name}</h1></header><main>
 <div id="experiments"><p class="muted">Loading…</p></div>
 <section><h2>Segments</h2><div id="segments"></div></section>
 <section><h2>Decision latency</h2><div id="latency"></div></section>
-</main><script>${SCRIPT}</script></body></html>`;
+</main><script>${DASHBOARD_SCRIPT}</script></body></html>`;
 }

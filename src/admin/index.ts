@@ -1,8 +1,25 @@
 /**
- * The admin surface: the dashboard page and its JSON API, as an engine route.
+ * The admin surface: the dashboard page and its JSON API (experiments,
+ * statistics, visitors' data), as an engine route behind scoped tokens,
+ * every call audited.
  * @module
  */
 export { handleAdminApi } from './api.js';
-export { ADMIN_COOKIE, authorizeAdmin } from './auth.js';
+export { AUDIT_FILE, type AuditEntry, type AuditSink, fileAuditSink, memoryAuditSink } from './audit.js';
+export { ADMIN_COOKIE, type AdminAuth, authorizeAdmin, scopeFor } from './auth.js';
 export { dashboardHtml } from './dashboard.js';
+export { handleProfilesApi } from './profiles-api.js';
 export { type AdminOptions, adminRoute } from './route.js';
+export { fileTokenBook, readTokenFile, TOKEN_FILE, tokenFilePath, writeTokenFile } from './token-file.js';
+export {
+  authenticate,
+  ENV_TOKEN_NAME,
+  hashToken,
+  mintToken,
+  type Principal,
+  parseScopes,
+  SCOPES,
+  type Scope,
+  type TokenBook,
+  type TokenRecord,
+} from './tokens.js';

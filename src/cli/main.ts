@@ -5,6 +5,7 @@
  * @module
  */
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerServe } from './commands/serve.js';
@@ -18,6 +19,7 @@ registerTrain(program);
 registerEval(program);
 registerSimulate(program);
 registerExperiment(program);
+registerAdmin(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

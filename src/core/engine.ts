@@ -22,6 +22,14 @@ import { decideRequest, handlePage, type RequestDecision } from './http/page.js'
 import { pathOf } from './http/path.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import { createKeyRing, type KeyRingInput } from './identity/index.js';
+import {
+  checkUrlLength,
+  createCollectGuard,
+  createMemoryRateLimiter,
+  DEFAULT_LIMIT_SETTINGS,
+  type LimitSettings,
+  type RateLimiter,
+} from './limits/index.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
@@ -36,6 +44,8 @@ export interface EngineConfig {
   shellTtlMs?: number;
   /** Confidence, auto-promotion and test settings for experiments. */
   experiments?: ExperimentSettings;
+  /** URL/cookie sizes and `/collect` rate limits (defaults: DEFAULT_LIMIT_SETTINGS). */
+  limits?: Partial<LimitSettings>;
 }
 
 /** A route a host adds in front of the site's pages (the admin API, for one). */
@@ -69,6 +79,8 @@ export interface EnginePorts {
   ingestFallback?: IngestFallback;
   /** Routes in front of the site's pages (`/admin`, ...). */
   routes?: EngineRoute[];
+  /** Where `/collect` token buckets live (default: in memory, per node). */
+  rateLimiter?: RateLimiter;
 }
 
 export interface Engine {
@@ -148,11 +160,21 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     onChange: () => state.shells.clear(),
   });
   const routes = ports.routes ?? [];
+  const limits: LimitSettings = { ...DEFAULT_LIMIT_SETTINGS, ...config.limits };
+  const rateLimiter = ports.rateLimiter ?? createMemoryRateLimiter();
+  const collectGuard = createCollectGuard({
+    settings: limits,
+    limiter: rateLimiter,
+    idCookie: settings.cookies.id,
+    logger,
+    now,
+  });
 
   async function route(req: RequestLike): Promise<Reply> {
+    checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state);
-    if (path === '/collect') return handleCollect(req, state);
+    if (path === '/collect') return (await collectGuard.check(req)) ?? handleCollect(req, state);
     if (path === '/health') return health(state, ports.health?.());
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -210,6 +232,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     async close() {
       await ports.profiles.close();
       await ports.events.close();
+      await rateLimiter.close();
     },
   };
 }

@@ -25,6 +25,12 @@ export interface ProfileStore {
   aliases(canonical: string): Promise<string[]>;
   /** Remove every link that has this id on either side. */
   unlink(id: string): Promise<void>;
+  /**
+   * Retention: delete profiles last changed before `before` (epoch ms) and
+   * their links; returns how many profiles. Optional: drivers without it are
+   * reported as skipped by the sweep.
+   */
+  sweep?(before: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +46,8 @@ export interface EventLog {
   read(after: number, limit: number): Promise<{ events: LoggedEvent[]; cursor: number }>;
   /** Delete every event of a visitor; returns how many were deleted. */
   deleteVisitor(visitor: string): Promise<number>;
+  /** Retention: delete events received before `before` (epoch ms); returns how many. Optional. */
+  sweep?(before: number): Promise<number>;
   count(): Promise<number>;
   close(): Promise<void>;
 }

@@ -16,11 +16,13 @@ import type { Stores } from './types.js';
 export interface MemoryStoreOptions {
   /** Driver name shown in traces and errors (default `memory`). */
   name?: string;
+  /** Clock for profiles' last-change times (retention sweeps); default Date.now. */
+  now?: () => number;
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Stores {
   const name = opts.name ?? 'memory';
-  const profiles = createMemoryProfileStore(name);
+  const profiles = createMemoryProfileStore(name, opts.now ?? Date.now);
   const events = createMemoryEventLog(name);
   return {
     profiles,
@@ -36,8 +38,10 @@ function storeError(name: string, message: string, cause?: unknown): TesseraErro
   return new TesseraError(500, `[tessera] [${name}] ${message}`, { cause });
 }
 
-function createMemoryProfileStore(name: string): ProfileStore {
+function createMemoryProfileStore(name: string, now: () => number): ProfileStore {
   const profiles = new Map<string, Uint8Array>();
+  /** id → last change (epoch ms), for retention. */
+  const updatedAt = new Map<string, number>();
   /** alias → canonical */
   const links = new Map<string, string>();
 
@@ -63,10 +67,12 @@ function createMemoryProfileStore(name: string): ProfileStore {
       const current = read(id);
       const merged = current === undefined ? delta : mergeProfiles(current, delta);
       profiles.set(id, encodeProfile(merged));
+      updatedAt.set(id, now());
       return merged;
     },
     async delete(id) {
       profiles.delete(id);
+      updatedAt.delete(id);
     },
     async link(alias, canonical) {
       links.set(alias, canonical);
@@ -81,6 +87,16 @@ function createMemoryProfileStore(name: string): ProfileStore {
     },
     async unlink(id) {
       for (const [alias, target] of links) if (alias === id || target === id) links.delete(alias);
+    },
+    async sweep(before) {
+      const old = new Set<string>();
+      for (const [id, at] of updatedAt) if (at < before) old.add(id);
+      for (const [alias, target] of links) if (old.has(alias) || old.has(target)) links.delete(alias);
+      for (const id of old) {
+        profiles.delete(id);
+        updatedAt.delete(id);
+      }
+      return old.size;
     },
     async close() {},
   };
@@ -143,6 +159,13 @@ function createMemoryEventLog(name: string): EventLog {
     },
     async count() {
       return rows.length;
+    },
+    async sweep(before) {
+      const kept = rows.filter((r) => r.event.received >= before);
+      for (const r of rows) if (r.event.received < before) keys.delete(dedupeKey(r.event));
+      const n = rows.length - kept.length;
+      rows = kept;
+      return n;
     },
     async close() {},
   };

@@ -135,6 +135,8 @@ function setUp(db: Database): void {
   db.pragma('synchronous = NORMAL');
   // Another process holding the write lock makes us wait, not fail.
   db.pragma('busy_timeout = 5000');
+  // Erasure must leave no trace in the file: deleted rows are overwritten with zeros.
+  db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }
@@ -166,6 +168,15 @@ function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): 
     'SELECT alias FROM links WHERE canonical = ? ORDER BY alias',
   );
   const deleteLinks = db.prepare<[string, string]>('DELETE FROM links WHERE alias = ? OR canonical = ?');
+  const sweepLinks = db.prepare<[number, number]>(
+    `DELETE FROM links WHERE alias IN (SELECT id FROM profiles WHERE updated_at < ?)
+       OR canonical IN (SELECT id FROM profiles WHERE updated_at < ?)`,
+  );
+  const sweepProfiles = db.prepare<[number]>('DELETE FROM profiles WHERE updated_at < ?');
+  const sweepTx = db.transaction((before: number): number => {
+    sweepLinks.run(before, before);
+    return sweepProfiles.run(before).changes;
+  });
 
   const read = (id: string): Profile | undefined => {
     const row = selectProfile.get(id);
@@ -209,6 +220,9 @@ function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): 
     async unlink(id) {
       guard('unlink', () => deleteLinks.run(id, id));
     },
+    async sweep(before) {
+      return guard('sweep', () => sweepTx.immediate(before));
+    },
     close: onceCloser(closePart),
   };
 }
@@ -251,6 +265,7 @@ function sqliteEventLog(db: Database, closePart: () => void): EventLog {
   );
   const deleteByVisitor = db.prepare<[string]>('DELETE FROM events WHERE visitor = ?');
   const countEvents = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
+  const sweepEvents = db.prepare<[number]>('DELETE FROM events WHERE received < ?');
 
   const appendTx = db.transaction((events: LoggedEvent[]): LoggedEvent[] =>
     events.filter((e) => insertEvent.run(toRow(e)).changes === 1),
@@ -273,6 +288,9 @@ function sqliteEventLog(db: Database, closePart: () => void): EventLog {
     },
     async count() {
       return guard('count', () => countEvents.get()?.n ?? 0);
+    },
+    async sweep(before) {
+      return guard('sweep', () => sweepEvents.run(before).changes);
     },
     close: onceCloser(closePart),
   };

@@ -32,6 +32,15 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   const now = s.now();
   const body = await readBody(req, s.settings.maxBodyBytes);
   const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  // Nothing usable at all: a 4xx with the reasons, so junk never looks accepted.
+  if (batch.accepted === 0 && batch.rejected.length > 0) {
+    const first = batch.rejected[0]?.error ?? 'invalid event';
+    return jsonReply(400, {
+      error: `[tessera] [collect] no valid event in the batch (event 0: ${first})`,
+      status: 400,
+      rejected: batch.rejected,
+    });
+  }
   const ctx = buildContext(req, now, s.settings);
   const visitor = await resolveVisitor(ctx, s.settings, s.ring);
   const cookies = visitor.cookies;

@@ -16,6 +16,7 @@ import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
 import { jsonReply, type Reply } from './reply.js';
+import { SHOP_SECURITY_HEADERS } from './security-headers.js';
 import { Timing } from './server-timing.js';
 
 let edgeSeq = 0;
@@ -258,5 +259,5 @@ function pageCacheHeaders(personalized: boolean, hasVisitorSlots: boolean): Reco
 }
 
 function htmlHeaders(extra: Record<string, string>): Record<string, string> {
-  return { 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff', ...extra };
+  return { 'content-type': 'text/html; charset=utf-8', ...SHOP_SECURITY_HEADERS, ...extra };
 }

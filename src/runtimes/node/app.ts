@@ -9,16 +9,19 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { adminRoute } from '../../admin/index.js';
+import { adminRoute, fileAuditSink, fileTokenBook, tokenFilePath } from '../../admin/index.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
+import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import { privacyRoute, retentionCutoff, type SweepResult, sweepRetention } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { createFileModelStore } from '../../stores/file-model.js';
 import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
+import { createRedisRateLimiter } from '../../stores/redis-rate-limit.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
 import { createNodeRewriter } from './html-rewriter.js';
@@ -47,10 +50,14 @@ export interface NodeAppOptions {
   /** Train at start when the model store is empty (default true). */
   trainIfEmpty?: boolean;
   logger?: Logger;
-  /** Token for `/admin` and its API (default: TESSERA_ADMIN_TOKEN; none = admin off). */
+  /** Token with every admin scope (default: TESSERA_ADMIN_TOKEN); scoped ones live in `<dataDir>/admin-tokens.json`. */
   adminToken?: string;
+  /** Delete profiles and events older than this many days, once a day (default 365). */
+  retentionDays?: number;
   /** Experiment settings: confidence, auto-promotion. */
   experiments?: ExperimentSettings;
+  /** URL/cookie sizes, `/collect` rate limits, the trusted client-IP header. */
+  limits?: Partial<LimitSettings>;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
 }
@@ -63,6 +70,8 @@ export interface NodeApp {
   train(opts?: TrainOptions): Promise<TrainResult>;
   /** Polls the model store and swaps new versions in (hot swap); undefined when polling is off. */
   models: ModelWatcher | undefined;
+  /** Delete profiles and events past `retentionDays` now (the daily timer calls this too). */
+  sweep(): Promise<SweepResult>;
   close(): Promise<void>;
 }
 
@@ -183,6 +192,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         consentMode: o.consentMode ?? 'opt-in',
       },
       ...(o.experiments ? { experiments: o.experiments } : {}),
+      ...(o.limits ? { limits: o.limits } : {}),
     },
     {
       profiles: stores.profiles,
@@ -192,9 +202,20 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       origin,
       assets,
       logger,
-      routes: [adminRoute({ token: o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN })],
+      routes: [
+        adminRoute({
+          token: o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN,
+          tokens: fileTokenBook(tokenFilePath(dataDir)),
+          audit: fileAuditSink(dataDir),
+        }),
+        privacyRoute(),
+      ],
       health: stores.health,
       ingestFallback: stores.ingestFallback,
+      // Buckets shared by all nodes when they share Redis; per node otherwise.
+      rateLimiter: storeSpec.startsWith('redis://')
+        ? await createRedisRateLimiter({ url: storeSpec, prefix: `${o.cluster?.prefix ?? 'tessera'}:` })
+        : createMemoryRateLimiter(),
     },
   );
   await stores.attach(engine);
@@ -261,6 +282,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     }, retrainMs);
     timer.unref();
   }
+  const sweep = () =>
+    sweepRetention(stores.profiles, stores.events, retentionCutoff(Date.now(), o.retentionDays));
+  const sweeper = setInterval(() => {
+    void sweep()
+      .then((r) => logger.info(`[tessera] retention: ${r.profiles} profiles, ${r.events} events deleted`))
+      .catch((e) => logger.warn('[tessera] retention sweep failed', { error: String(e) }));
+  }, 86_400_000);
+  sweeper.unref();
   const server = createNodeServer(stores.served(engine));
   return {
     engine,
@@ -268,7 +297,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     listen: (port, host) => listen(server, port, host),
     train,
     models,
+    sweep,
     async close() {
+      clearInterval(sweeper);
       if (timer) clearInterval(timer);
       models?.stop();
       await new Promise<void>((r) => server.close(() => r()));

@@ -10,11 +10,14 @@ import { TesseraError } from '../../core/errors.js';
 export class NodeRequest implements RequestLike {
   readonly url: string;
   readonly headers: { get(name: string): string | null };
+  /** The peer's address, for per-IP limits (a trusted proxy header overrides it when configured). */
+  readonly clientIp: string | undefined;
 
   constructor(
     private readonly req: IncomingMessage,
     private readonly maxBodyBytes: number,
   ) {
+    this.clientIp = req.socket.remoteAddress;
     this.url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
     const h = req.headers;
     this.headers = {

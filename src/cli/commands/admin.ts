@@ -1,0 +1,91 @@
+/**
+ * `tessera admin token --scopes read:stats,write:config [--name N]` mints a
+ * scoped admin token, prints it once and stores only its hash in
+ * `<data-dir>/admin-tokens.json` (mode 0600); `--list` shows the names,
+ * scopes and creation times; `--revoke NAME` removes one. A running server
+ * picks changes up at its next admin call.
+ *
+ * `tessera admin sweep [--retention-days N] [--store sqlite:PATH]` deletes
+ * profiles and events older than the retention period now.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { mintToken, parseScopes, readTokenFile, tokenFilePath, writeTokenFile } from '../../admin/index.js';
+import { DEFAULT_RETENTION_DAYS, retentionCutoff, sweepRetention } from '../../core/privacy/index.js';
+import { createSqliteStore } from '../../stores/sqlite.js';
+import { positiveInt } from '../options.js';
+
+interface TokenOpts {
+  dataDir: string;
+  scopes?: string;
+  name?: string;
+  list?: boolean;
+  revoke?: string;
+}
+
+export async function tokenCommand(o: TokenOpts, print: (line: string) => void = console.log): Promise<void> {
+  const path = tokenFilePath(resolve(o.dataDir));
+  const records = readTokenFile(path);
+  if (o.list) {
+    if (records.length === 0) print(`no admin tokens in ${path}`);
+    for (const r of records)
+      print(`${r.name}\t${r.scopes.join(',')}\tcreated ${new Date(r.createdAt).toISOString()}`);
+    return;
+  }
+  if (o.revoke !== undefined) {
+    const kept = records.filter((r) => r.name !== o.revoke);
+    if (kept.length === records.length) throw new Error(`[tessera] [admin] no token named "${o.revoke}"`);
+    writeTokenFile(path, kept);
+    print(`revoked ${o.revoke}`);
+    return;
+  }
+  if (!o.scopes) throw new Error('[tessera] [admin] give --scopes, --list or --revoke NAME');
+  const scopes = parseScopes(o.scopes);
+  const name = o.name ?? `token-${records.length + 1}-${Date.now().toString(36)}`;
+  if (records.some((r) => r.name === name))
+    throw new Error(`[tessera] [admin] a token named "${name}" exists`);
+  const { token, record } = await mintToken(name, scopes);
+  writeTokenFile(path, [...records, record]);
+  print(token);
+  print(`# ${name} (${scopes.join(',')}): shown once, only its hash is stored in ${path}`);
+}
+
+export function registerAdmin(program: Command): void {
+  const admin = program.command('admin').description('Admin tokens and data retention');
+  admin
+    .command('token')
+    .description('Create (--scopes), list (--list) or revoke (--revoke NAME) scoped admin tokens')
+    .option('--scopes <list>', 'comma-separated: read:stats, write:config, admin:profiles')
+    .option('--name <name>', 'a name for the token (shown in the audit log)')
+    .option('--list', 'list token names, scopes and creation times')
+    .option('--revoke <name>', 'remove the token with this name')
+    .option('--data-dir <dir>', 'data directory', '.tessera')
+    .action((o: TokenOpts) => tokenCommand(o));
+  admin
+    .command('sweep')
+    .description('Delete profiles and events older than the retention period')
+    .option('--retention-days <n>', 'keep this many days', positiveInt, DEFAULT_RETENTION_DAYS)
+    .option('--data-dir <dir>', 'data directory', '.tessera')
+    .option('--store <spec>', 'sqlite:PATH (default sqlite:<data-dir>/tessera.db)')
+    .action(async (o: { retentionDays: number; dataDir: string; store?: string }) => {
+      const spec = o.store ?? `sqlite:${join(resolve(o.dataDir), 'tessera.db')}`;
+      if (!spec.startsWith('sqlite:'))
+        throw new Error(`[tessera] [admin] sweep works on sqlite:PATH stores; got "${spec}"`);
+      const path = spec.slice('sqlite:'.length);
+      if (!existsSync(path)) throw new Error(`[tessera] [admin] no database at ${path}: nothing to sweep`);
+      const stores = await createSqliteStore({ path });
+      try {
+        const r = await sweepRetention(
+          stores.profiles,
+          stores.events,
+          retentionCutoff(Date.now(), o.retentionDays),
+        );
+        console.log(
+          `deleted ${r.profiles} profiles and ${r.events} events older than ${new Date(r.before).toISOString()}`,
+        );
+      } finally {
+        await stores.close();
+      }
+    });
+}

@@ -1,0 +1,92 @@
+/**
+ * The limits at the engine's edge: 429 with Retry-After per visitor and per
+ * IP on /collect, the trusted client-IP header, 414/431 for an oversized URL
+ * or Cookie header, and a limiter outage that lets requests through.
+ */
+import { describe, expect, it } from 'vitest';
+import { request, startFuzzEngine } from '../../../test/fuzz/engine.js';
+import type { Reply } from '../http/reply.js';
+import { silentLogger } from '../ports.js';
+import { clientIpOf } from './client-ip.js';
+import { createCollectGuard, DEFAULT_LIMIT_SETTINGS } from './collect-guard.js';
+
+const EMPTY = '{"events":[]}';
+
+describe('/collect rate limits', () => {
+  it('answers 429 with Retry-After and a message once a visitor spends the burst', async () => {
+    const f = await startFuzzEngine({ perVisitor: { rate: 1, burst: 3 } });
+    const statuses: number[] = [];
+    let last: Reply | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await f.engine.handle(request('POST', '/collect', { cookie: f.cookie }, EMPTY, `10.0.0.${i}`));
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    expect(last?.headers['retry-after']).toBe('1');
+    expect(JSON.parse(String(last?.body)).error).toMatch(
+      /^\[tessera\] \[collect\] too many batches from this visitor/,
+    );
+    // Another visitor on the same IP is not affected.
+    const other = await f.engine.handle(request('POST', '/collect', {}, EMPTY, '10.0.0.1'));
+    expect(other.status).toBe(202);
+  });
+
+  it('limits a client IP whatever cookies it sends', async () => {
+    const f = await startFuzzEngine({ perIp: { rate: 1, burst: 2 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await f.engine.handle(
+        request('POST', '/collect', { cookie: `tsr_id=forged${i}` }, EMPTY, '10.9.9.9'),
+      );
+      statuses.push(r.status);
+    }
+    expect(statuses).toEqual([202, 202, 429]);
+    expect((await f.engine.handle(request('POST', '/collect', {}, EMPTY, '10.9.9.8'))).status).toBe(202);
+  });
+
+  it('lets requests through when the limiter backend fails', async () => {
+    const guard = createCollectGuard({
+      settings: DEFAULT_LIMIT_SETTINGS,
+      limiter: { name: 'broken', take: () => Promise.reject(new Error('down')), close: async () => {} },
+      idCookie: 'tsr_id',
+      logger: silentLogger,
+      now: () => 0,
+    });
+    expect(
+      await guard.check(request('POST', '/collect', { cookie: 'tsr_id=x' }, EMPTY, '1.2.3.4')),
+    ).toBeUndefined();
+  });
+});
+
+describe('client IP', () => {
+  const req = (h: Record<string, string>) => request('GET', '/', h, '', '127.0.0.1');
+
+  it('ignores forwarding headers unless one is configured', () => {
+    expect(clientIpOf(req({ 'x-forwarded-for': '6.6.6.6' }), undefined)).toBe('127.0.0.1');
+  });
+
+  it('takes the configured header, and the entry the proxy appended last in a list', () => {
+    expect(clientIpOf(req({ 'cf-connecting-ip': '5.5.5.5' }), 'cf-connecting-ip')).toBe('5.5.5.5');
+    expect(clientIpOf(req({ 'x-forwarded-for': '6.6.6.6, 7.7.7.7' }), 'x-forwarded-for')).toBe('7.7.7.7');
+    expect(clientIpOf(req({}), 'x-forwarded-for')).toBe('127.0.0.1');
+  });
+});
+
+describe('URL and cookie sizes', () => {
+  it('answers 414 for an oversized URL on any route', async () => {
+    const f = await startFuzzEngine();
+    for (const path of [`/${'a'.repeat(9000)}`, `/collect?${'q'.repeat(9000)}`]) {
+      const r = await f.engine.handle(request(path.startsWith('/collect') ? 'POST' : 'GET', path));
+      expect(r.status).toBe(414);
+      expect(JSON.parse(String(r.body)).error).toMatch(/^\[tessera\] URL is longer than 8192/);
+    }
+  });
+
+  it('answers 431 on /collect for a Cookie header the parser would drop', async () => {
+    const f = await startFuzzEngine();
+    const cookie = `${f.cookie}; pad=${'x'.repeat(9000)}`;
+    const r = await f.engine.handle(request('POST', '/collect', { cookie }, EMPTY));
+    expect(r.status).toBe(431);
+    expect(JSON.parse(String(r.body)).error).toMatch(/^\[tessera\] Cookie header is longer than 8192/);
+  });
+});

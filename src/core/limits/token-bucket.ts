@@ -1,0 +1,78 @@
+/**
+ * Token buckets for `/collect`: a port (`RateLimiter`) so one node can keep
+ * its buckets in memory and a cluster can share them in Redis, and the memory
+ * implementation. A bucket holds at most `burst` tokens and refills at `rate`
+ * tokens a second; each request takes one.
+ * @module
+ */
+
+export interface BucketRule {
+  /** Tokens added per second. */
+  rate: number;
+  /** Most tokens a bucket holds (the burst a quiet client may send at once). */
+  burst: number;
+}
+
+export interface TakeResult {
+  allowed: boolean;
+  /** When denied: how long until one token is back (ms, ≥ 1). 0 when allowed. */
+  retryAfterMs: number;
+}
+
+/** Where buckets live. `now` comes from the caller so every backend refills the same way. */
+export interface RateLimiter {
+  readonly name: string;
+  take(key: string, rule: BucketRule, now: number): Promise<TakeResult>;
+  close(): Promise<void>;
+}
+
+export interface BucketState {
+  tokens: number;
+  at: number;
+}
+
+/** The refill-and-take step, shared by the memory limiter and mirrored by the Redis script. */
+export function takeToken(
+  state: BucketState | undefined,
+  rule: BucketRule,
+  now: number,
+): { state: BucketState; result: TakeResult } {
+  let tokens = state?.tokens ?? rule.burst;
+  let at = state?.at ?? now;
+  // A clock that went backwards (another node's) refills nothing rather than draining.
+  if (now > at) {
+    tokens = Math.min(rule.burst, tokens + ((now - at) * rule.rate) / 1000);
+    at = now;
+  }
+  if (tokens >= 1) return { state: { tokens: tokens - 1, at }, result: { allowed: true, retryAfterMs: 0 } };
+  const retryAfterMs = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rule.rate));
+  return { state: { tokens, at }, result: { allowed: false, retryAfterMs } };
+}
+
+/**
+ * Buckets in a Map, bounded: a flood with a fresh cookie per request would
+ * otherwise grow it without end. The least recently used bucket goes first;
+ * losing one only hands that key a full bucket again.
+ */
+export function createMemoryRateLimiter(opts: { maxKeys?: number } = {}): RateLimiter & { size(): number } {
+  const maxKeys = opts.maxKeys ?? 100_000;
+  const buckets = new Map<string, BucketState>();
+  return {
+    name: 'memory',
+    async take(key, rule, now) {
+      const prev = buckets.get(key);
+      const { state, result } = takeToken(prev, rule, now);
+      if (prev) buckets.delete(key); // re-insert: Map order is the recency order
+      buckets.set(key, state);
+      if (buckets.size > maxKeys) {
+        const oldest = buckets.keys().next().value;
+        if (oldest !== undefined) buckets.delete(oldest);
+      }
+      return result;
+    },
+    size: () => buckets.size,
+    async close() {
+      buckets.clear();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Everything held about one visitor, gathered for an access request (GDPR
+ * art. 15, CCPA "right to know"): the stored profile decoded, the identity
+ * links on either side of the id, the visitor's events from the log, and the
+ * consent recorded for them. The page-shell cache is not read: a shell is
+ * built per variant from the origin's HTML and holds no visitor data.
+ * @module
+ */
+import type { EngineState } from '../http/engine-state.js';
+import type { EventLog } from '../ports.js';
+import type { LoggedEvent, Profile } from '../types.js';
+
+export interface VisitorExport {
+  id: string;
+  /** When this export was made (epoch ms). */
+  exportedAt: number;
+  /** The stored profile; null when none is stored. */
+  profile: Profile | null;
+  links: {
+    /** The known user id this id is linked to (identify), if any. */
+    canonical: string | null;
+    /** Ids linked to this one as their canonical id. */
+    aliases: string[];
+  };
+  events: LoggedEvent[];
+  /** The latest consent choice held (from the profile, else the last consent event). */
+  consent: { personalization: boolean; analytics: boolean } | null;
+}
+
+const PAGE = 5000;
+
+/** The visitor's events, in log order. A full scan: erasure requests are rare. */
+export async function eventsOf(log: EventLog, visitor: string): Promise<LoggedEvent[]> {
+  const found: LoggedEvent[] = [];
+  for (let cursor = 0; ; ) {
+    const page = await log.read(cursor, PAGE);
+    for (const e of page.events) if (e.visitor === visitor) found.push(e);
+    if (page.events.length === 0 || page.cursor === cursor) break;
+    cursor = page.cursor;
+  }
+  return found;
+}
+
+function consentOf(profile: Profile | undefined, events: LoggedEvent[]): VisitorExport['consent'] {
+  if (profile?.consent) return profile.consent.v;
+  const last = events.filter((e) => e.type === 'consent').at(-1);
+  if (!last) return null;
+  return {
+    personalization: last.props?.personalization === true,
+    analytics: last.props?.analytics === true,
+  };
+}
+
+/** True when anything at all is held about the id. */
+export function holdsAnything(x: VisitorExport): boolean {
+  return (
+    x.profile !== null || x.events.length > 0 || x.links.canonical !== null || x.links.aliases.length > 0
+  );
+}
+
+export async function exportVisitor(s: EngineState, id: string): Promise<VisitorExport> {
+  const [stored, canonical, aliases, events] = await Promise.all([
+    s.store.get(id),
+    s.store.resolve(id),
+    s.store.aliases(id),
+    eventsOf(s.log, id),
+  ]);
+  // A change this node has not stored yet (degraded mode) is data held too.
+  const profile = stored ?? s.profiles.cache.get(id)?.profile;
+  return {
+    id,
+    exportedAt: s.now(),
+    profile: profile ?? null,
+    links: { canonical: canonical ?? null, aliases },
+    events,
+    consent: consentOf(profile, events),
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * `/privacy/me`: the visitor's own access and erasure requests, authenticated
+ * by their signed id cookie (nothing else: a visitor can only ever reach the
+ * id the engine signed for them).
+ *
+ * | method | does                                                         |
+ * |--------|--------------------------------------------------------------|
+ * | GET    | `{ id, profile, links, events, consent }` held about them      |
+ * | DELETE | erases all of it, everywhere, and clears the id/profile cookies |
+ *
+ * Without a valid signed id the answer is 404 with a message and nothing
+ * else: there is no id to look up, and a forged one does not verify.
+ * @module
+ */
+import { parseCookies, type RequestLike } from '../context.js';
+import type { EngineRoute } from '../engine.js';
+import { isTesseraError, TesseraError } from '../errors.js';
+import { clearCookie } from '../http/cookies.js';
+import type { EngineState } from '../http/engine-state.js';
+import { errorReply, jsonReply, type Reply } from '../http/reply.js';
+import { verifySignedId } from '../identity/index.js';
+import { eraseVisitor } from './erase.js';
+import { exportVisitor } from './export.js';
+
+export const PRIVACY_PATH = '/privacy/me';
+
+async function visitorOf(req: RequestLike, s: EngineState): Promise<string> {
+  const cookies = parseCookies(req.headers.get('cookie'));
+  const id = await verifySignedId(s.ring, cookies[s.settings.cookies.id]);
+  if (!id)
+    throw new TesseraError(404, '[tessera] [privacy] no data: this browser carries no valid visitor id');
+  return id;
+}
+
+export async function handlePrivacyMe(req: RequestLike, s: EngineState): Promise<Reply> {
+  if (req.method !== 'GET' && req.method !== 'DELETE')
+    throw new TesseraError(405, '[tessera] [privacy] use GET to see your data or DELETE to erase it');
+  const id = await visitorOf(req, s);
+  if (req.method === 'GET') return jsonReply(200, await exportVisitor(s, id));
+  const erased = await eraseVisitor(s, id);
+  const secure = s.settings.secureCookies;
+  return jsonReply(200, { erased: true, ...erased }, [
+    clearCookie(s.settings.cookies.id, secure),
+    clearCookie(s.settings.cookies.profile, secure),
+  ]);
+}
+
+/** The route a runtime adds to `EnginePorts.routes`. */
+export function privacyRoute(): EngineRoute {
+  return {
+    prefix: PRIVACY_PATH,
+    async handle(req, state) {
+      const path = new URL(req.url, 'http://local').pathname;
+      try {
+        if (path !== PRIVACY_PATH) throw new TesseraError(404, `[tessera] [privacy] no page ${path}`);
+        return await handlePrivacyMe(req, state);
+      } catch (e) {
+        if (isTesseraError(e)) return errorReply(e);
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Access and erasure over real HTTP on SQLite: the admin export returns the
+ * visitor's data; after `DELETE /admin/api/profiles/ID` or the visitor's own
+ * `DELETE /privacy/me`, the raw SQLite file (WAL checkpointed first) and the
+ * event log hold neither the id nor the one item only that visitor viewed,
+ * and the in-process caches miss.
+ */
+import { readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventsOf } from '../../src/core/privacy/index.js';
+import { type CookieJar, jarFetch } from '../helpers/cookie-jar.js';
+import { collect, consentingVisitor, type SecurityTarget, startSecurityApp } from './app.js';
+
+const ADMIN = 'erasure-suite-admin-token-0123456789';
+let t: SecurityTarget;
+
+beforeAll(async () => {
+  t = await startSecurityApp({ adminToken: ADMIN });
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+function idOf(jar: CookieJar): string {
+  const signed = jar.cookies.get('tsr_id');
+  if (!signed) throw new Error('no tsr_id cookie');
+  return signed.slice(0, 22);
+}
+
+/** Every byte SQLite keeps, after folding the WAL into the main file. */
+function rawDatabase(): Buffer {
+  const db = new Database(t.dbPath);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const parts = [readFileSync(t.dbPath)];
+  for (const ext of ['-wal', '-journal']) {
+    try {
+      parts.push(readFileSync(t.dbPath + ext));
+    } catch {
+      // absent: nothing to scan
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+/** A visitor who viewed one item nobody else views, identified as a known user. */
+async function browsingVisitor(item: string, userId: string): Promise<{ jar: CookieJar; id: string }> {
+  const jar = await consentingVisitor(t.base);
+  expect((await jarFetch(jar, `${t.base}/product/${item}`)).status).toBe(200);
+  await collect(t.base, jar, [
+    { type: 'view', item },
+    { type: 'identify', props: { userId } },
+  ]);
+  await t.app.engine.idle();
+  return { jar, id: idOf(jar) };
+}
+
+function admin(method: string, path: string): Promise<Response> {
+  return fetch(`${t.base}/admin/api/${path}`, { method, headers: { authorization: `Bearer ${ADMIN}` } });
+}
+
+function expectGone(raw: Buffer, needles: string[]): void {
+  for (const n of needles)
+    expect(raw.includes(Buffer.from(n)), `"${n}" still in the SQLite file`).toBe(false);
+}
+
+describe('erasure leaves no trace', () => {
+  it('exports everything held, then the admin DELETE removes it from file, log and caches', async () => {
+    // A bystander whose data must survive.
+    const other = await browsingVisitor('p-0003', 'user-bystander-77');
+    const { id } = await browsingVisitor('p-0042', 'user-erase-me-41');
+    let raw = rawDatabase();
+    for (const n of [id, 'p-0042', 'user-erase-me-41']) expect(raw.includes(Buffer.from(n))).toBe(true);
+
+    const exp = await admin('GET', `profiles/${id}`);
+    expect(exp.status).toBe(200);
+    const data = (await exp.json()) as {
+      id: string;
+      profile: { recent: Array<{ item: string }> } | null;
+      links: { canonical: string | null };
+      events: Array<{ type: string; item?: string }>;
+      consent: { personalization: boolean } | null;
+    };
+    expect(data.id).toBe(id);
+    expect(data.profile?.recent.map((r) => r.item)).toContain('p-0042');
+    expect(data.links.canonical).toBe('user-erase-me-41');
+    expect(data.events.some((e) => e.type === 'view' && e.item === 'p-0042')).toBe(true);
+    expect(data.consent).toMatchObject({ personalization: true });
+
+    const del = await admin('DELETE', `profiles/${id}`);
+    expect(del.status).toBe(200);
+    expect(await del.json()).toMatchObject({ erased: true, id, profile: true, links: 1 });
+
+    raw = rawDatabase();
+    expectGone(raw, [id, 'p-0042', 'user-erase-me-41']);
+    expect(raw.includes(Buffer.from(other.id))).toBe(true);
+    expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
+    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+    expect(await t.app.engine.state.store.get(id)).toBeUndefined();
+    expect((await admin('GET', `profiles/${id}`)).status).toBe(404);
+    expect((await eventsOf(t.app.engine.state.log, other.id)).length).toBeGreaterThan(0);
+  });
+
+  it('the visitor sees their own data at /privacy/me and erases it there, cookies cleared', async () => {
+    const { jar, id } = await browsingVisitor('p-0077', 'user-self-serve-12');
+    const mine = await jarFetch(jar, `${t.base}/privacy/me`);
+    expect(mine.status).toBe(200);
+    const data = (await mine.json()) as { id: string; events: Array<{ item?: string }> };
+    expect(data.id).toBe(id);
+    expect(data.events.some((e) => e.item === 'p-0077')).toBe(true);
+
+    const del = await jarFetch(jar, `${t.base}/privacy/me`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    const cleared = del.headers.getSetCookie();
+    expect(cleared.some((c) => /^tsr_id=;.*Max-Age=0/i.test(c))).toBe(true);
+    expect(jar.cookies.has('tsr_id')).toBe(false);
+
+    expectGone(rawDatabase(), [id, 'p-0077', 'user-self-serve-12']);
+    expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
+    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+  });
+
+  it('answers 404 with a message and nothing else without a valid signed id', async () => {
+    for (const cookie of [undefined, 'tsr_id=AAAAAAAAAAAAAAAAAAAAAA.forged-signature-forged-sig']) {
+      const res = await fetch(`${t.base}/privacy/me`, cookie ? { headers: { cookie } } : {});
+      expect(res.status).toBe(404);
+      const body = (await res.json()) as Record<string, unknown>;
+      expect(Object.keys(body).sort()).toEqual(['error', 'status']);
+      expect(String(body.error)).toMatch(/no valid visitor id/);
+    }
+  });
+});
