@@ -57,6 +57,8 @@ export async function startSimServer(o: {
     modelPollMs: 0,
     adminToken: token,
     logger: consoleLogger('error'),
+    // Thousands of simulated shoppers share one loopback address: that is not a flood.
+    limits: { perIp: { rate: 1e6, burst: 1e6 } },
   });
   const port = await app.listen(0, '127.0.0.1');
   const catalog = JSON.parse(readFileSync(join(siteDir, 'catalog.json'), 'utf8')) as CatalogItem[];

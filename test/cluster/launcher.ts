@@ -74,6 +74,8 @@ function spawnNode(spec: NodeSpec, port: number, output: string[]): ChildProcess
   if (spec.bus) args.push('--bus', spec.bus);
   if (spec.log) args.push('--log', spec.log);
   args.push('--test-endpoints');
+  // Every test client shares 127.0.0.1: the per-IP limit is not what these tests are about.
+  args.push('--ip-rate', '100000', '--visitor-rate', '100000');
   const proc = spawn(process.execPath, args, {
     cwd: root,
     env: { ...process.env, TESSERA_SECRET: CLUSTER_SECRET },

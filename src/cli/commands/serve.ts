@@ -4,6 +4,7 @@
  * that order of precedence (see runtimes/node/config.ts).
  */
 import type { Command } from 'commander';
+import type { LimitSettings } from '../../core/limits/index.js';
 import { createNodeApp } from '../../runtimes/node/app.js';
 import {
   configFromEnv,
@@ -23,6 +24,7 @@ async function serve(c: NodeConfig): Promise<void> {
     ...(c.secret ? { secret: c.secret } : {}),
     ...(c.site ? { siteDir: c.site } : {}),
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
+    limits: limitsOf(c),
   });
   const bound = await app.listen(c.port, c.host);
   const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
@@ -40,6 +42,15 @@ async function serve(c: NodeConfig): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+/** `/collect` rate limits from the config: a rate of N per second allows bursts of 2N. */
+function limitsOf(c: NodeConfig): Partial<LimitSettings> {
+  const out: Partial<LimitSettings> = {};
+  if (c.ipRate !== undefined) out.perIp = { rate: c.ipRate, burst: 2 * c.ipRate };
+  if (c.visitorRate !== undefined) out.perVisitor = { rate: c.visitorRate, burst: 2 * c.visitorRate };
+  if (c.trustedIpHeader !== undefined) out.trustedIpHeader = c.trustedIpHeader;
+  return out;
+}
+
 /** The flags commander saw, under the config's names (undefined = not given). */
 function flagsOf(o: Record<string, unknown>): RawConfig {
   return {
@@ -55,6 +66,9 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     consent: o.consent,
     prefix: o.prefix,
     testEndpoints: o.testEndpoints,
+    ipRate: o.ipRate,
+    visitorRate: o.visitorRate,
+    trustedIpHeader: o.trustedIpHeader,
   };
 }
 
@@ -92,6 +106,15 @@ export function registerServe(program: Command): void {
     .option('--site <dir>', 'site folder with shop.mjs (TESSERA_SITE; default: the demo shop)')
     .option('--consent <mode>', 'opt-in or opt-out (TESSERA_CONSENT; default opt-in)')
     .option('--test-endpoints', 'test-only /_tessera/ routes that dump profiles (TESSERA_TEST_ENDPOINTS=1)')
+    .option(
+      '--ip-rate <n>',
+      '/collect batches per second per client IP, burst 2n (TESSERA_IP_RATE; default 50)',
+    )
+    .option(
+      '--visitor-rate <n>',
+      '/collect batches per second per visitor, burst 2n (TESSERA_VISITOR_RATE; default 20)',
+    )
+    .option('--trusted-ip-header <name>', 'client IP header set by your proxy (TESSERA_TRUSTED_IP_HEADER)')
     .action((o: Record<string, unknown>) => {
       const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
       return serve(

@@ -75,3 +75,12 @@ describe('node config', () => {
     expect(parseBackendUrl('http://h')).toBeUndefined();
   });
 });
+
+describe('rate-limit settings', () => {
+  it('reads the /collect rates from flags over env and refuses nonsense', () => {
+    const c = resolveNodeConfig({ flags: { ipRate: '200' }, env: { ipRate: '5', visitorRate: '7' } });
+    expect(c.ipRate).toBe(200);
+    expect(c.visitorRate).toBe(7);
+    expect(() => resolveNodeConfig({ env: { ipRate: '-1' } })).toThrow(/TESSERA_IP_RATE must be a positive number/);
+  });
+});

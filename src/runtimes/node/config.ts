@@ -34,6 +34,12 @@ export interface NodeConfig {
   prefix: string;
   /** Test-only routes under `/_tessera/` (profile dumps). Never in production. */
   testEndpoints: boolean;
+  /** `/collect` batches per second per client IP (burst twice that); undefined = the engine default. */
+  ipRate?: number;
+  /** `/collect` batches per second per visitor (burst twice that). */
+  visitorRate?: number;
+  /** Header that carries the client IP behind a proxy (`cf-connecting-ip`, `x-forwarded-for`). */
+  trustedIpHeader?: string;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -52,6 +58,9 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'consent',
   'prefix',
   'testEndpoints',
+  'ipRate',
+  'visitorRate',
+  'trustedIpHeader',
 ];
 
 /** Environment variable of each setting. */
@@ -68,6 +77,9 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   consent: 'TESSERA_CONSENT',
   prefix: 'TESSERA_PREFIX',
   testEndpoints: 'TESSERA_TEST_ENDPOINTS',
+  ipRate: 'TESSERA_IP_RATE',
+  visitorRate: 'TESSERA_VISITOR_RATE',
+  trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -83,6 +95,9 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   consent: '--consent',
   prefix: '--prefix',
   testEndpoints: '--test-endpoints',
+  ipRate: '--ip-rate',
+  visitorRate: '--visitor-rate',
+  trustedIpHeader: '--trusted-ip-header',
 };
 
 function configError(message: string): TesseraError {
@@ -197,6 +212,16 @@ export function resolveNodeConfig(layers: {
     prefix,
     testEndpoints,
   };
+  for (const key of ['ipRate', 'visitorRate'] as const) {
+    const got = pick(key);
+    if (got === undefined) continue;
+    const n = Number(got.value);
+    if (!Number.isFinite(n) || n <= 0)
+      throw configError(`${got.from} must be a positive number of batches per second`);
+    config[key] = n;
+  }
+  const ipHeader = text('trustedIpHeader');
+  if (ipHeader !== undefined) config.trustedIpHeader = ipHeader.toLowerCase();
   const bus = backend('bus', ['memory', 'redis', 'nats']);
   const log = backend('log', ['redis', 'nats']);
   const secret = text('secret');
