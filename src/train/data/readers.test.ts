@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from '../../core/types.js';
 import { createMemoryStore } from '../../stores/memory.js';
@@ -10,6 +11,8 @@ import { createIdSpace, widen } from './id-space.js';
 import { readOtto } from './otto.js';
 import { readRatings } from './ratings.js';
 import { readSessions } from './sessions.js';
+
+const OTTO_SAMPLE = fileURLToPath(new URL('../../../test/fixtures/otto-sample.jsonl', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-readers-'));
 let n = 0;
@@ -117,7 +120,7 @@ describe('readSessions', () => {
 
 describe('readOtto', () => {
   it('reads the OTTO sample into sessions and weighted interactions', async () => {
-    const r = await readOtto('/work/shared/data/otto-sample.jsonl');
+    const r = await readOtto(OTTO_SAMPLE);
     expect(r.report.lines).toBe(20);
     expect(r.sessions.sessions).toHaveLength(20);
     expect(r.interactions.userIds).toHaveLength(20);
@@ -145,7 +148,7 @@ describe('detectFormat', () => {
     expect(await detectFormat(file('196\t242\t3\t881250949\n'))).toBe('ratings');
     expect(await detectFormat(file('userId,movieId,rating,timestamp\n1,2,3,4\n'))).toBe('ratings');
     expect(await detectFormat(file('SessionId\tItemId\tTime\n1\t2\t3\n'))).toBe('sessions');
-    expect(await detectFormat('/work/shared/data/otto-sample.jsonl')).toBe('otto');
+    expect(await detectFormat(OTTO_SAMPLE)).toBe('otto');
   });
 });
 
