@@ -81,6 +81,8 @@ describe('rate-limit settings', () => {
     const c = resolveNodeConfig({ flags: { ipRate: '200' }, env: { ipRate: '5', visitorRate: '7' } });
     expect(c.ipRate).toBe(200);
     expect(c.visitorRate).toBe(7);
-    expect(() => resolveNodeConfig({ env: { ipRate: '-1' } })).toThrow(/TESSERA_IP_RATE must be a positive number/);
+    expect(() => resolveNodeConfig({ env: { ipRate: '-1' } })).toThrow(
+      /TESSERA_IP_RATE must be a positive number/,
+    );
   });
 });
