@@ -31,6 +31,14 @@ export interface ProfileStore {
    * reported as skipped by the sweep.
    */
   sweep?(before: number): Promise<number>;
+  /** Every stored profile id (for maintenance such as re-encryption). Optional. */
+  ids?(): AsyncIterable<string>;
+  /**
+   * Rewrite one stored profile with the store's codec as it is now (the
+   * current key), leaving its last-change time alone; true when the bytes
+   * were stale and got rewritten. Optional.
+   */
+  reencrypt?(id: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -7,7 +7,7 @@
  */
 import { LruCache } from './cache/index.js';
 import type { CatalogItem, EngineSettings } from './config.js';
-import { type KeyRing, seal, unseal } from './identity/index.js';
+import { type KeyRing, pseudonymizeUserId, seal, unseal } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
 import {
@@ -137,8 +137,9 @@ export class ProfileService {
    * ones and merge into the store. Serialised per visitor on this node.
    * Resolves once the store has the result.
    */
-  ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
+  ingest(visitor: string, raw: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
     return this.mutex.run(visitor, async () => {
+      const events = await this.pseudonymizeAll(raw);
       const now = this.o.now();
       const fallback = this.o.fallback;
       let loaded: Profile | undefined;
@@ -173,6 +174,23 @@ export class ProfileService {
       this.emit({ visitor, profile: merged });
       return { applied: fresh.length, profile: merged };
     });
+  }
+
+  /** The pseudonym the log, the links and the profile keep for a user id. */
+  pseudonym(userId: string): Promise<string> {
+    return pseudonymizeUserId(this.o.ring, userId);
+  }
+
+  /** Identify events with their user id replaced by its pseudonym: no raw user id is kept. */
+  private async pseudonymizeAll(events: TesseraEvent[]): Promise<TesseraEvent[]> {
+    if (!events.some((e) => e.type === 'identify')) return events;
+    return Promise.all(
+      events.map(async (e) =>
+        e.type === 'identify' && typeof e.props?.userId === 'string'
+          ? { ...e, props: { ...e.props, userId: await this.pseudonym(e.props.userId) } }
+          : e,
+      ),
+    );
   }
 
   private async deferred(visitor: string, fresh: LoggedEvent[], next: Profile, known: boolean) {

@@ -9,7 +9,7 @@
  */
 import { TesseraError } from '../core/errors.js';
 import type { EventLog, ModelStore, ProfileStore } from '../core/ports.js';
-import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { LoggedEvent, Profile } from '../core/types.js';
 import type { Stores } from './types.js';
 
@@ -18,11 +18,13 @@ export interface MemoryStoreOptions {
   name?: string;
   /** Clock for profiles' last-change times (retention sweeps); default Date.now. */
   now?: () => number;
+  /** Profile bytes at rest (default: plain JSON; the Node runtime injects AES-GCM). */
+  codec?: ProfileCodec;
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): Stores {
   const name = opts.name ?? 'memory';
-  const profiles = createMemoryProfileStore(name, opts.now ?? Date.now);
+  const profiles = createMemoryProfileStore(name, opts.now ?? Date.now, opts.codec ?? plainProfileCodec);
   const events = createMemoryEventLog(name);
   return {
     profiles,
@@ -38,7 +40,7 @@ function storeError(name: string, message: string, cause?: unknown): TesseraErro
   return new TesseraError(500, `[tessera] [${name}] ${message}`, { cause });
 }
 
-function createMemoryProfileStore(name: string, now: () => number): ProfileStore {
+function createMemoryProfileStore(name: string, now: () => number, codec: ProfileCodec): ProfileStore {
   const profiles = new Map<string, Uint8Array>();
   /** id → last change (epoch ms), for retention. */
   const updatedAt = new Map<string, number>();
@@ -49,7 +51,7 @@ function createMemoryProfileStore(name: string, now: () => number): ProfileStore
     const bytes = profiles.get(id);
     if (bytes === undefined) return undefined;
     try {
-      return decodeProfile(bytes);
+      return codec.decode(bytes);
     } catch (e) {
       throw storeError(name, `corrupt profile ${JSON.stringify(id)}`, e);
     }
@@ -66,7 +68,7 @@ function createMemoryProfileStore(name: string, now: () => number): ProfileStore
       // key are serialised and concurrent calls lose nothing.
       const current = read(id);
       const merged = current === undefined ? delta : mergeProfiles(current, delta);
-      profiles.set(id, encodeProfile(merged));
+      profiles.set(id, codec.encode(merged));
       updatedAt.set(id, now());
       return merged;
     },
@@ -87,6 +89,16 @@ function createMemoryProfileStore(name: string, now: () => number): ProfileStore
     },
     async unlink(id) {
       for (const [alias, target] of links) if (alias === id || target === id) links.delete(alias);
+    },
+    async *ids() {
+      yield* [...profiles.keys()];
+    },
+    async reencrypt(id) {
+      const bytes = profiles.get(id);
+      if (bytes === undefined || !codec.stale?.(bytes)) return false;
+      const p = read(id);
+      if (p !== undefined) profiles.set(id, codec.encode(p));
+      return true;
     },
     async sweep(before) {
       const old = new Set<string>();

@@ -25,7 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { KeyedMutex } from '../core/keyed-mutex.js';
 import type { ProfileStore } from '../core/ports.js';
-import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
 import { redisStreamsLog } from '../logs/redis-streams.js';
 import type { ConnectionState } from './driver-status.js';
@@ -44,6 +44,8 @@ export interface RedisProfileStoreOptions extends RedisConnectionOptions {
   ttlSeconds?: number;
   /** Conflicting writes from other nodes tolerated by one merge (default 16). */
   maxMergeAttempts?: number;
+  /** Profile bytes at rest (default: plain JSON; the Node runtime injects AES-GCM). */
+  codec?: ProfileCodec;
 }
 
 export type RedisProfileStore = ProfileStore & ConnectionState;
@@ -104,6 +106,7 @@ export function redisProfileStore(
   const linksKey = `${prefix}links`;
   const aliasPrefix = `${prefix}a:`;
   const profileKey = (id: string) => `${prefix}p:${id}`;
+  const codec = opts.codec ?? plainProfileCodec;
   const mutex = new KeyedMutex();
   let closed = false;
   // The connection may outlive this store (shared with the event log): check here too.
@@ -114,7 +117,7 @@ export function redisProfileStore(
 
   const decode = (id: string, bytes: Uint8Array): Profile => {
     try {
-      return decodeProfile(bytes);
+      return codec.decode(bytes);
     } catch (e) {
       throw redisError(`corrupt profile ${JSON.stringify(id)}`, e);
     }
@@ -128,7 +131,7 @@ export function redisProfileStore(
     for (let attempt = 1; ; attempt++) {
       const merged = bytes === undefined ? delta : mergeProfiles(decode(id, bytes), delta);
       const next = randomBytes(9).toString('base64url');
-      const r = (await script('merge', CAS, [key], [version, encodeProfile(merged), next, ttl], true)) as [
+      const r = (await script('merge', CAS, [key], [version, codec.encode(merged), next, ttl], true)) as [
         number,
         Buffer?,
         Buffer?,
@@ -173,6 +176,33 @@ export function redisProfileStore(
     },
     async unlink(id) {
       await script('unlink', UNLINK, [linksKey], [aliasPrefix, id]);
+    },
+    async *ids() {
+      const pattern = `${profileKey('').replace(/[*?[\]\\]/g, '\\$&')}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = (await run('ids', (c) =>
+          c.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', 500),
+        )) as [string, string[]];
+        cursor = next;
+        for (const k of keys) yield k.slice(profileKey('').length);
+      } while (cursor !== '0');
+    },
+    reencrypt(id) {
+      return mutex.run(id, async () => {
+        const key = profileKey(id);
+        const read = (await run('reencrypt', (c) =>
+          c.callBuffer('HMGET', key, 'd', 'v'),
+        )) as (Buffer | null)[];
+        const bytes = toBytes(read[0]);
+        if (bytes === undefined || !codec.stale?.(bytes)) return false;
+        const next = randomBytes(9).toString('base64url');
+        // TTL '0': the rewrite keeps the key's expiry (HSET does not touch it).
+        const args = [read[1]?.toString() ?? '', codec.encode(decode(id, bytes)), next, '0'];
+        const r = (await script('reencrypt', CAS, [key], args, true)) as [number];
+        // A conflicting write from another node wrote with its own (current) key already.
+        return r[0] === 1;
+      });
     },
     async close() {
       if (closed) return;

@@ -12,7 +12,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { TesseraError } from '../core/errors.js';
 import type { EventLog, ProfileStore } from '../core/ports.js';
 import { type Clock, systemClock } from '../core/ports.js';
-import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { LoggedEvent, Profile } from '../core/types.js';
 import type { Stores } from './types.js';
 
@@ -27,6 +27,8 @@ export interface SqliteStoreOptions {
   driver?: SqliteDriver;
   /** Clock for `updated_at` (default: system clock). */
   clock?: Clock;
+  /** Profile bytes at rest (default: plain JSON; the Node runtime injects AES-GCM). */
+  codec?: ProfileCodec;
 }
 
 /** Bumped when the schema changes; stored in `PRAGMA user_version`. */
@@ -112,7 +114,9 @@ export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Store
     openParts -= 1;
     if (openParts === 0) guard('close', () => db.close());
   };
-  const profiles = guard('prepare', () => sqliteProfileStore(db, clock, closePart));
+  const profiles = guard('prepare', () =>
+    sqliteProfileStore(db, clock, opts.codec ?? plainProfileCodec, closePart),
+  );
   const events = guard('prepare', () => sqliteEventLog(db, closePart));
   return {
     profiles,
@@ -150,12 +154,19 @@ function onceCloser(closePart: () => void): () => Promise<void> {
   };
 }
 
-function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): ProfileStore {
+function sqliteProfileStore(
+  db: Database,
+  clock: Clock,
+  codec: ProfileCodec,
+  closePart: () => void,
+): ProfileStore {
   const selectProfile = db.prepare<[string], { data: Uint8Array }>('SELECT data FROM profiles WHERE id = ?');
   const upsertProfile = db.prepare<[string, Uint8Array, number]>(
     `INSERT INTO profiles (id, data, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
   );
+  const rewriteProfile = db.prepare<[Uint8Array, string]>('UPDATE profiles SET data = ? WHERE id = ?');
+  const selectIds = db.prepare<[], { id: string }>('SELECT id FROM profiles ORDER BY id');
   const deleteProfile = db.prepare<[string]>('DELETE FROM profiles WHERE id = ?');
   const insertLink = db.prepare<[string, string]>(
     `INSERT INTO links (alias, canonical) VALUES (?, ?)
@@ -182,7 +193,7 @@ function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): 
     const row = selectProfile.get(id);
     if (row === undefined) return undefined;
     try {
-      return decodeProfile(row.data);
+      return codec.decode(row.data);
     } catch (e) {
       throw sqliteError(`corrupt profile ${JSON.stringify(id)}`, e);
     }
@@ -193,8 +204,17 @@ function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): 
   const mergeTx = db.transaction((id: string, delta: Profile): Profile => {
     const current = read(id);
     const merged = current === undefined ? delta : mergeProfiles(current, delta);
-    upsertProfile.run(id, encodeProfile(merged), clock.now());
+    upsertProfile.run(id, codec.encode(merged), clock.now());
     return merged;
+  });
+
+  // Same lock as a merge, so a concurrent merge cannot be overwritten with older contents.
+  const reencryptTx = db.transaction((id: string): boolean => {
+    const row = selectProfile.get(id);
+    if (row === undefined || !codec.stale?.(row.data)) return false;
+    const p = read(id);
+    if (p !== undefined) rewriteProfile.run(codec.encode(p), id);
+    return true;
   });
 
   return {
@@ -219,6 +239,13 @@ function sqliteProfileStore(db: Database, clock: Clock, closePart: () => void): 
     },
     async unlink(id) {
       guard('unlink', () => deleteLinks.run(id, id));
+    },
+    async *ids() {
+      // Read all first: an open iterator would hold the statement while callers write.
+      yield* guard('ids', () => selectIds.all().map((r) => r.id));
+    },
+    async reencrypt(id) {
+      return guard('reencrypt', () => reencryptTx.immediate(id));
     },
     async sweep(before) {
       return guard('sweep', () => sweepTx.immediate(before));

@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventCount } from '../../src/core/profile/index.js';
 import { createJetStreamLog } from '../../src/logs/jetstream.js';
+import { createEncryptedProfileCodec } from '../../src/runtimes/node/encrypted-codec.js';
 import { createRedisProfileStore } from '../../src/stores/redis.js';
 import { health, itemsOf, mintVisitor, send, type Visitor } from './client.js';
 import {
+  CLUSTER_SECRET,
   freePort,
   type NodeProcess,
   type ServiceProcess,
@@ -140,6 +142,8 @@ describe('a cluster under faults', () => {
     const store = await createRedisProfileStore({
       url: `redis://127.0.0.1:${redis.port}`,
       prefix: `${prefix}:`,
+      // The nodes encrypt profiles at rest under the cluster secret (key k1).
+      codec: createEncryptedProfileCodec({ secrets: { k1: CLUSTER_SECRET }, current: 'k1' }),
     });
     const counted: Array<{ visitor: string; acked: number; sent: number; counted: number }> = [];
     for (const v of visitors) {

@@ -71,8 +71,17 @@ describe('erasure leaves no trace', () => {
     // A bystander whose data must survive.
     const other = await browsingVisitor('p-0003', 'user-bystander-77');
     const { id } = await browsingVisitor('p-0042', 'user-erase-me-41');
+    // Links and the log keep the user id's pseudonym, never the user id itself.
+    const pseudonym = await t.app.engine.state.profiles.pseudonym('user-erase-me-41');
     let raw = rawDatabase();
-    for (const n of [id, 'p-0042', 'user-erase-me-41']) expect(raw.includes(Buffer.from(n))).toBe(true);
+    for (const n of [id, 'p-0042', pseudonym]) expect(raw.includes(Buffer.from(n))).toBe(true);
+    expect(raw.includes(Buffer.from('user-erase-me-41'))).toBe(false);
+    // Profiles are encrypted at rest by default: every row is a TSE1 blob.
+    const db = new Database(t.dbPath, { readonly: true });
+    const heads = db.prepare('SELECT substr(data, 1, 4) AS h FROM profiles').all() as { h: Buffer }[];
+    db.close();
+    expect(heads.map((r) => r.h.toString('latin1'))).toEqual(heads.map(() => 'TSE1'));
+    expect(heads.length).toBeGreaterThan(0);
 
     const exp = await admin('GET', `profiles/${id}`);
     expect(exp.status).toBe(200);
@@ -85,7 +94,7 @@ describe('erasure leaves no trace', () => {
     };
     expect(data.id).toBe(id);
     expect(data.profile?.recent.map((r) => r.item)).toContain('p-0042');
-    expect(data.links.canonical).toBe('user-erase-me-41');
+    expect(data.links.canonical).toBe(pseudonym);
     expect(data.events.some((e) => e.type === 'view' && e.item === 'p-0042')).toBe(true);
     expect(data.consent).toMatchObject({ personalization: true });
 
@@ -94,7 +103,7 @@ describe('erasure leaves no trace', () => {
     expect(await del.json()).toMatchObject({ erased: true, id, profile: true, links: 1 });
 
     raw = rawDatabase();
-    expectGone(raw, [id, 'p-0042', 'user-erase-me-41']);
+    expectGone(raw, [id, 'p-0042', 'user-erase-me-41', pseudonym]);
     expect(raw.includes(Buffer.from(other.id))).toBe(true);
     expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
     expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();

@@ -7,6 +7,9 @@
  *
  * `tessera admin sweep [--retention-days N] [--store sqlite:PATH]` deletes
  * profiles and events older than the retention period now.
+ *
+ * `tessera admin reencrypt` rewrites stored profiles under the current key
+ * (see reencrypt.ts).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,6 +18,7 @@ import { mintToken, parseScopes, readTokenFile, tokenFilePath, writeTokenFile } 
 import { DEFAULT_RETENTION_DAYS, retentionCutoff, sweepRetention } from '../../core/privacy/index.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
 import { positiveInt } from '../options.js';
+import { type ReencryptOptions, reencryptCommand } from './reencrypt.js';
 
 interface TokenOpts {
   dataDir: string;
@@ -87,5 +91,16 @@ export function registerAdmin(program: Command): void {
       } finally {
         await stores.close();
       }
+    });
+  admin
+    .command('reencrypt')
+    .description('Rewrite every stored profile under the current key (the last step of a key rotation)')
+    .option('--data-dir <dir>', 'data directory (its secret file is key k1 without --keys)', '.tessera')
+    .option('--store <url>', 'sqlite:PATH or redis://host:port[/db] (default sqlite:<data-dir>/tessera.db)')
+    .option('--keys <list>', 'key ring KID:SECRET,... (TESSERA_KEYS)')
+    .option('--key-current <kid>', 'the key to encrypt with (TESSERA_KEY_CURRENT)')
+    .option('--prefix <name>', 'Redis key namespace (default tessera)')
+    .action(async (o: ReencryptOptions) => {
+      await reencryptCommand(o);
     });
 }

@@ -22,6 +22,8 @@ async function serve(c: NodeConfig): Promise<void> {
     consentMode: c.consent,
     store: c.store,
     ...(c.secret ? { secret: c.secret } : {}),
+    ...(c.keys ? { keys: c.keys } : {}),
+    ...(c.keyCurrent ? { keyCurrent: c.keyCurrent } : {}),
     ...(c.site ? { siteDir: c.site } : {}),
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
     limits: limitsOf(c),
@@ -62,6 +64,8 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     log: o.log,
     dataDir: o.dataDir,
     secret: o.secret,
+    keys: o.keys,
+    keyCurrent: o.keyCurrent,
     site: o.site,
     consent: o.consent,
     prefix: o.prefix,
@@ -103,6 +107,8 @@ export function registerServe(program: Command): void {
       'data directory: embedded store, spool, model (TESSERA_DATA_DIR; default .tessera)',
     )
     .option('--secret <secret>', 'cookie secret, the same on every node (TESSERA_SECRET)')
+    .option('--keys <list>', 'key ring KID:SECRET,... for cookies and profiles at rest (TESSERA_KEYS)')
+    .option('--key-current <kid>', 'the key id that encrypts; the others only decrypt (TESSERA_KEY_CURRENT)')
     .option('--site <dir>', 'site folder with shop.mjs (TESSERA_SITE; default: the demo shop)')
     .option('--consent <mode>', 'opt-in or opt-out (TESSERA_CONSENT; default opt-in)')
     .option('--test-endpoints', 'test-only /_tessera/ routes that dump profiles (TESSERA_TEST_ENDPOINTS=1)')

@@ -80,7 +80,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     if (r.applied > 0) s.experiments.recordCollected(id, batch.events, s.compiled);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
-        await s.store.link(id, e.props.userId);
+        await s.store.link(id, await s.profiles.pseudonym(e.props.userId));
     }
     if (r.applied > 0) {
       const entry = s.profiles.cache.get(id);

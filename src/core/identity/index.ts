@@ -5,5 +5,6 @@
 export * from './base64url.js';
 export * from './consent.js';
 export * from './keys.js';
+export * from './pseudonym.js';
 export * from './sealed.js';
 export * from './signed-id.js';

@@ -13,12 +13,19 @@ export interface KeyRingInput {
   secrets: Record<string, string>;
   /** The key id new ciphertexts use. */
   current: string;
+  /**
+   * The key id whose secret keys user-id pseudonyms (default: the first in
+   * `secrets`). Pseudonyms must not change on rotation, so keep this one.
+   */
+  pseudonym?: string;
 }
 
 export interface KeyRing {
   current: string;
   hmac(kid?: string): Promise<CryptoKey>;
   aes(kid: string): Promise<CryptoKey> | undefined;
+  /** HMAC key for pseudonymous user ids (stable across rotations). */
+  pseudonym(): Promise<CryptoKey>;
 }
 
 async function derive(secret: string, info: string, usage: 'hmac' | 'aes'): Promise<CryptoKey> {
@@ -39,6 +46,10 @@ export function createKeyRing(input: KeyRingInput | string): KeyRing {
   }
   if (!ring.secrets[ring.current])
     throw new TesseraError(500, `[tessera] [keys] current key "${ring.current}" is not in the ring`);
+  const pseudonymKid = ring.pseudonym ?? Object.keys(ring.secrets)[0] ?? ring.current;
+  if (!ring.secrets[pseudonymKid])
+    throw new TesseraError(500, `[tessera] [keys] pseudonym key "${pseudonymKid}" is not in the ring`);
+  let pseudonymKey: Promise<CryptoKey> | undefined;
   const hmacKeys = new Map<string, Promise<CryptoKey>>();
   const aesKeys = new Map<string, Promise<CryptoKey>>();
   return {
@@ -52,6 +63,10 @@ export function createKeyRing(input: KeyRingInput | string): KeyRing {
         hmacKeys.set(kid, k);
       }
       return k;
+    },
+    pseudonym() {
+      pseudonymKey ??= derive(ring.secrets[pseudonymKid]!, 'user-pseudonym', 'hmac');
+      return pseudonymKey;
     },
     aes(kid) {
       let k = aesKeys.get(kid);

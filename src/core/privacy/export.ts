@@ -17,7 +17,7 @@ export interface VisitorExport {
   /** The stored profile; null when none is stored. */
   profile: Profile | null;
   links: {
-    /** The known user id this id is linked to (identify), if any. */
+    /** The pseudonym of the known user id this id is linked to (identify), if any. */
     canonical: string | null;
     /** Ids linked to this one as their canonical id. */
     aliases: string[];
@@ -25,6 +25,8 @@ export interface VisitorExport {
   events: LoggedEvent[];
   /** The latest consent choice held (from the profile, else the last consent event). */
   consent: { personalization: boolean; analytics: boolean } | null;
+  /** Says how user ids appear here: pseudonymized, the raw user id is never stored. */
+  userIds: 'pseudonymized';
 }
 
 const PAGE = 5000;
@@ -74,5 +76,6 @@ export async function exportVisitor(s: EngineState, id: string): Promise<Visitor
     links: { canonical: canonical ?? null, aliases },
     events,
     consent: consentOf(profile, events),
+    userIds: 'pseudonymized',
   };
 }

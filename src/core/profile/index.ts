@@ -13,6 +13,7 @@ export { emptyProfile, eraseProfile, isErased } from './empty.js';
 export { recordExposure } from './exposure.js';
 export { PROFILE_LIMITS, PROFILE_MAX_BYTES, TEXT_LIMITS } from './limits.js';
 export { mergeProfiles } from './merge.js';
+export { type ProfileCodec, plainProfileCodec } from './profile-codec.js';
 export {
   affinity,
   consentOf,

@@ -4,8 +4,7 @@
  * background retraining. `tessera dev` and `tessera serve` run this.
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +16,7 @@ import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute, retentionCutoff, type SweepResult, sweepRetention } from '../../core/privacy/index.js';
+import type { ProfileCodec } from '../../core/profile/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { createFileModelStore } from '../../stores/file-model.js';
@@ -24,7 +24,9 @@ import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.j
 import { createRedisRateLimiter } from '../../stores/redis-rate-limit.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
+import { createEncryptedProfileCodec } from './encrypted-codec.js';
 import { createNodeRewriter } from './html-rewriter.js';
+import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
@@ -42,6 +44,12 @@ export interface NodeAppOptions {
   siteDir?: string;
   nodeId?: string;
   secret?: string;
+  /** Key ring `KID:SECRET,...` (default TESSERA_KEYS); without it, the secret is key k1. */
+  keys?: string;
+  /** The key id that encrypts (default TESSERA_KEY_CURRENT, else the last of `keys`). */
+  keyCurrent?: string;
+  /** Encrypt profiles at rest with the key ring (default true). */
+  encryptAtRest?: boolean;
   consentMode?: ConsentMode;
   /** Retrain from the event log this often when it grew (ms; 0 = never). */
   retrainMs?: number;
@@ -106,19 +114,10 @@ export async function loadSite(siteDir: string): Promise<Shop> {
   return mod.loadShop(siteDir);
 }
 
-function secretFor(dataDir: string, given: string | undefined): string {
-  if (given) return given;
-  if (process.env.TESSERA_SECRET) return process.env.TESSERA_SECRET;
-  const file = join(dataDir, 'secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const s = randomBytes(32).toString('base64url');
-  writeFileSync(file, s, { mode: 0o600 });
-  return s;
-}
-
 async function openStore(
   spec: string,
   dataDir: string,
+  codec: ProfileCodec | undefined,
 ): Promise<{
   profiles: ProfileStore;
   events: EventLog;
@@ -127,7 +126,7 @@ async function openStore(
   close(): Promise<void>;
 }> {
   if (spec === 'memory:') {
-    const s = createMemoryStore();
+    const s = createMemoryStore(codec ? { codec } : {});
     return {
       profiles: s.profiles,
       events: s.events,
@@ -137,7 +136,7 @@ async function openStore(
   }
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
-    const s = await createSqliteStore({ path });
+    const s = await createSqliteStore({ path, ...(codec ? { codec } : {}) });
     const modelPath = join(dirname(path), 'model.tsra');
     return {
       profiles: s.profiles,
@@ -169,10 +168,12 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
+  const keys = nodeKeyRing(o, dataDir);
+  const codec = o.encryptAtRest === false ? undefined : createEncryptedProfileCodec(keys);
   const stores = await withSharedState(
     storeSpec.startsWith('redis://')
-      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix)
-      : await openStore(storeSpec, dataDir),
+      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix, codec)
+      : await openStore(storeSpec, dataDir, codec),
     { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger },
   );
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
@@ -187,7 +188,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       site,
       catalog: shop.catalog,
       settings: {
-        secret: secretFor(dataDir, o.secret),
+        secret: keys,
         nodeId: o.nodeId ?? 'node-1',
         consentMode: o.consentMode ?? 'opt-in',
       },

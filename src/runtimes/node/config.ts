@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
+import { keyRingFrom } from './key-ring-config.js';
 
 export type BackendUrl =
   | { kind: 'sqlite'; path: string }
@@ -28,6 +29,10 @@ export interface NodeConfig {
   log?: string;
   dataDir: string;
   secret?: string;
+  /** Key ring `KID:SECRET,...` (cookie sealing and encryption at rest); without it, `secret` is key k1. */
+  keys?: string;
+  /** The key id that encrypts (default: the last of `keys`). */
+  keyCurrent?: string;
   site?: string;
   consent: 'opt-in' | 'opt-out';
   /** Namespace of keys, subjects and streams, one per deployment. */
@@ -54,6 +59,8 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'log',
   'dataDir',
   'secret',
+  'keys',
+  'keyCurrent',
   'site',
   'consent',
   'prefix',
@@ -73,6 +80,8 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   log: 'TESSERA_LOG',
   dataDir: 'TESSERA_DATA_DIR',
   secret: 'TESSERA_SECRET',
+  keys: 'TESSERA_KEYS',
+  keyCurrent: 'TESSERA_KEY_CURRENT',
   site: 'TESSERA_SITE',
   consent: 'TESSERA_CONSENT',
   prefix: 'TESSERA_PREFIX',
@@ -91,6 +100,8 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   log: '--log',
   dataDir: '--data-dir',
   secret: '--secret',
+  keys: '--keys',
+  keyCurrent: '--key-current',
   site: '--site',
   consent: '--consent',
   prefix: '--prefix',
@@ -233,5 +244,11 @@ export function resolveNodeConfig(layers: {
     config.secret = secret;
   }
   if (site !== undefined) config.site = site;
+  const keys = text('keys');
+  const keyCurrent = text('keyCurrent');
+  // Validated now, so a bad key list fails at start with the setting's name.
+  if (keys !== undefined || keyCurrent !== undefined) keyRingFrom(keys, keyCurrent, () => 'k'.repeat(32));
+  if (keys !== undefined) config.keys = keys;
+  if (keyCurrent !== undefined) config.keyCurrent = keyCurrent;
   return config;
 }

@@ -17,6 +17,7 @@ import { createNatsBus } from '../../bus/nats.js';
 import { createRedisBus } from '../../bus/redis.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
 import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import type { ProfileCodec } from '../../core/profile/index.js';
 import type { IngestFallback } from '../../core/profile-service.js';
 import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
 import { createJetStreamLog } from '../../logs/jetstream.js';
@@ -75,8 +76,13 @@ const stateOf = (x: object): ConnectionState | undefined =>
   'status' in x && 'onStatus' in x ? (x as unknown as ConnectionState) : undefined;
 
 /** `--store redis://...`: profiles, links and the log in Redis; the model file under the data dir. */
-export async function openRedisStores(url: string, dataDir: string, prefix = 'tessera'): Promise<BaseStores> {
-  const s = await createRedisStore({ url, prefix: `${prefix}:` });
+export async function openRedisStores(
+  url: string,
+  dataDir: string,
+  prefix = 'tessera',
+  codec?: ProfileCodec,
+): Promise<BaseStores> {
+  const s = await createRedisStore({ url, prefix: `${prefix}:`, ...(codec ? { codec } : {}) });
   const modelPath = join(dataDir, 'model.tsra');
   return { ...s, models: createFileModelStore({ path: modelPath }), modelPath };
 }
