@@ -17,12 +17,15 @@ export interface SecurityTarget {
   close(): Promise<void>;
 }
 
-export async function startSecurityApp(o: { adminToken?: string } = {}): Promise<SecurityTarget> {
+export async function startSecurityApp(
+  o: { adminToken?: string; redis?: { url: string; prefix: string } } = {},
+): Promise<SecurityTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-sec-'));
   const dbPath = join(dir, 'tessera.db');
   const app = await createNodeApp({
     dataDir: dir,
-    store: `sqlite:${dbPath}`,
+    store: o.redis ? o.redis.url : `sqlite:${dbPath}`,
+    ...(o.redis ? { cluster: { log: o.redis.url, prefix: o.redis.prefix } } : {}),
     secret: 'security-suite-secret-security-suite-0',
     consentMode: 'opt-in',
     retrainMs: 0,

@@ -6,6 +6,7 @@
  * not turn into a collection outage. The failure is logged once a minute.
  * @module
  */
+import { fnv1a64 } from '../cache/fnv.js';
 import type { RequestLike } from '../context.js';
 import { parseCookies } from '../context.js';
 import { TesseraError } from '../errors.js';
@@ -69,15 +70,16 @@ export function createCollectGuard(opts: {
       const now = opts.now();
       // The raw cookie value, unverified: checking the signature costs an HMAC a
       // flood should not get for free, and a forged id only gets its own bucket
-      // (the per-IP bucket still holds).
+      // (the per-IP bucket still holds). The bucket key is a hash of the cookie,
+      // so a shared limiter store (Redis) never holds a visitor id.
       const id = parseCookies(req.headers.get('cookie'))[opts.idCookie];
       if (id) {
-        const wait = await take(`v:${id.slice(0, MAX_KEY_LENGTH)}`, settings.perVisitor, now);
+        const wait = await take(`v:${fnv1a64(id.slice(0, MAX_KEY_LENGTH))}`, settings.perVisitor, now);
         if (wait > 0) return tooMany('visitor', wait);
       }
       const ip = clientIpOf(req as RequestWithClientIp, settings.trustedIpHeader);
       if (ip) {
-        const wait = await take(`ip:${ip}`, settings.perIp, now);
+        const wait = await take(`ip:${fnv1a64(ip)}`, settings.perIp, now);
         if (wait > 0) return tooMany('client IP', wait);
       }
       return undefined;

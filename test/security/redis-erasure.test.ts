@@ -1,0 +1,73 @@
+/**
+ * Erasure on Redis: after DELETE /privacy/me, no key or value under the
+ * deployment's prefix (profiles, links, the Redis Streams event log, dedupe
+ * sets) mentions the visitor id, the item only they viewed, or their user id.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jarFetch } from '../helpers/cookie-jar.js';
+import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js';
+import { collect, consentingVisitor, type SecurityTarget, startSecurityApp } from './app.js';
+
+const prefix = uniquePrefix('erase');
+let t: SecurityTarget;
+let redis: Redis;
+
+beforeAll(async () => {
+  await requireRedis();
+  t = await startSecurityApp({ redis: { url: REDIS_URL, prefix } });
+  redis = new Redis(REDIS_URL, { lazyConnect: false });
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+  if (redis) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+});
+
+/** Every key name and every value under the prefix, as one string. */
+async function everythingStored(): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await redis.keys(`${prefix}*`)) {
+    parts.push(key);
+    const type = await redis.type(key);
+    if (type === 'string') parts.push((await redis.getBuffer(key))?.toString('latin1') ?? '');
+    else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
+    else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
+    else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
+    else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+    else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
+  }
+  return parts.join('\n');
+}
+
+describe('erasure on Redis', () => {
+  it('leaves no trace of the visitor in any key or value', async () => {
+    const jar = await consentingVisitor(t.base);
+    expect((await jarFetch(jar, `${t.base}/product/p-0123`)).status).toBe(200);
+    await collect(t.base, jar, [
+      { type: 'click', item: 'p-0123' },
+      { type: 'identify', props: { userId: 'user-redis-erase-9' } },
+    ]);
+    await t.app.engine.idle();
+    const id = jar.cookies.get('tsr_id')!.slice(0, 22);
+    const before = await everythingStored();
+    expect(before).toContain(id);
+    expect(before).toContain('p-0123');
+    expect(before).not.toContain('user-redis-erase-9');
+
+    const del = await jarFetch(jar, `${t.base}/privacy/me`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    const after = await everythingStored();
+    for (const needle of [id, 'p-0123', 'user-redis-erase-9']) {
+      const at = after.indexOf(needle);
+      expect(at, `${needle} still in: ${JSON.stringify(after.slice(Math.max(0, at - 300), at + 100))}`).toBe(
+        -1,
+      );
+    }
+    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+  });
+});
