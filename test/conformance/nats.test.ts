@@ -94,3 +94,23 @@ describe('jetstream event log', () => {
     );
   });
 });
+
+describe('jetstream retention', () => {
+  it('creates the stream with the configured maximum age, so old events expire on the server', async () => {
+    const prefix = uniquePrefix('age');
+    const day = 86_400_000;
+    const log = await createJetStreamLog({ servers: NATS_SERVERS, prefix, maxAgeMs: 30 * day });
+    try {
+      await log.append([logged('v1', 'e1')]);
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: NATS_SERVERS });
+      const info = await (await jetstreamManager(nc)).streams.info(`${prefix}-events`);
+      await nc.close();
+      expect(info.config.max_age).toBe(30 * day * 1_000_000);
+    } finally {
+      await log.close();
+      await dropJetStreamLog({ servers: NATS_SERVERS, prefix });
+    }
+  });
+});

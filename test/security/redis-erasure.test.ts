@@ -37,8 +37,8 @@ async function everythingStored(): Promise<string> {
     if (type === 'string') parts.push((await redis.getBuffer(key))?.toString('latin1') ?? '');
     else if (type === 'hash') parts.push(JSON.stringify(await redis.hgetall(key)));
     else if (type === 'set') parts.push(JSON.stringify(await redis.smembers(key)));
-    else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-    else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, 0, -1)));
+    else if (type === 'zset') parts.push(JSON.stringify(await redis.zrange(key, '0', '-1')));
+    else if (type === 'list') parts.push(JSON.stringify(await redis.lrange(key, '0', '-1')));
     else if (type === 'stream') parts.push(JSON.stringify(await redis.xrange(key, '-', '+')));
   }
   return parts.join('\n');
@@ -54,6 +54,10 @@ describe('erasure on Redis', () => {
     ]);
     await t.app.engine.idle();
     const id = jar.cookies.get('tsr_id')!.slice(0, 22);
+    // Retention on Redis is a TTL on the profile, refreshed by every write (365 days by default).
+    const ttl = await redis.ttl(`${prefix}:p:${id}`);
+    expect(ttl).toBeGreaterThan(364 * 86_400);
+    expect(ttl).toBeLessThanOrEqual(365 * 86_400);
     const before = await everythingStored();
     expect(before).toContain(id);
     expect(before).toContain('p-0123');

@@ -15,7 +15,13 @@ import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
-import { privacyRoute, retentionCutoff, type SweepResult, sweepRetention } from '../../core/privacy/index.js';
+import {
+  DEFAULT_RETENTION_DAYS,
+  privacyRoute,
+  retentionCutoff,
+  type SweepResult,
+  sweepRetention,
+} from '../../core/privacy/index.js';
 import type { ProfileCodec } from '../../core/profile/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
@@ -170,11 +176,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
   const keys = nodeKeyRing(o, dataDir);
   const codec = o.encryptAtRest === false ? undefined : createEncryptedProfileCodec(keys);
+  // Retention reaches the stores that can expire data themselves (Redis TTL,
+  // JetStream max age); SQLite and memory are swept by the daily timer below.
+  const retentionMs = (o.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
   const stores = await withSharedState(
     storeSpec.startsWith('redis://')
-      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix, codec)
+      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix, codec, Math.floor(retentionMs / 1000))
       : await openStore(storeSpec, dataDir, codec),
-    { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger },
+    { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger, retentionMs },
   );
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
   if (!existsSync(bundlePath)) throw new Error(`[tessera] ${bundlePath} is missing: run \`npm run build\``);

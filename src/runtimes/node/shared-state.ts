@@ -43,6 +43,8 @@ export interface SharedStateOptions {
   testEndpoints?: boolean | undefined;
   /** How often the spool looks for entries to replay without a status change (ms). */
   replayRetryMs?: number;
+  /** Retention: JetStream drops events older than this (ms); 0 or unset keeps them. */
+  retentionMs?: number | undefined;
 }
 
 /** What `openStore` in app.ts returns. */
@@ -81,8 +83,15 @@ export async function openRedisStores(
   dataDir: string,
   prefix = 'tessera',
   codec?: ProfileCodec,
+  /** Retention: a profile not written for this long expires (Redis TTL, refreshed on every write). */
+  ttlSeconds?: number,
 ): Promise<BaseStores> {
-  const s = await createRedisStore({ url, prefix: `${prefix}:`, ...(codec ? { codec } : {}) });
+  const s = await createRedisStore({
+    url,
+    prefix: `${prefix}:`,
+    ...(codec ? { codec } : {}),
+    ...(ttlSeconds ? { ttlSeconds } : {}),
+  });
   const modelPath = join(dataDir, 'model.tsra');
   return { ...s, models: createFileModelStore({ path: modelPath }), modelPath };
 }
@@ -97,6 +106,7 @@ async function openLog(spec: string, o: SharedStateOptions): Promise<EventLog> {
       prefix,
       name: `tessera-${o.nodeId}`,
       ackTimeoutMs: 1500,
+      ...(o.retentionMs ? { maxAgeMs: o.retentionMs } : {}),
     });
   if (b?.kind === 'redis') return createRedisStreamsLog({ url: b.url, prefix: `${prefix}:` });
   throw new Error(`[tessera] [config] log ${JSON.stringify(spec)}: use redis:// or nats://`);
