@@ -14,7 +14,9 @@
  *   engine sets. Sites that need strict per-visitor consistency use the
  *   Durable Object store instead.
  *
- * Identity links live in the same namespace (see `kv-links.ts`).
+ * Identity links live in the same namespace (see `kv-links.ts`). Profiles are
+ * written through `codec` (the Worker passes the WebCrypto AES-GCM one, so
+ * they are encrypted at rest); plain blobs already stored stay readable.
  * @module
  */
 import { TesseraError } from '../core/errors.js';
@@ -22,6 +24,7 @@ import { KeyedMutex } from '../core/keyed-mutex.js';
 import type { ProfileStore } from '../core/ports.js';
 import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
+import { type AsyncProfileCodec, plainAsyncProfileCodec } from './async-profile-codec.js';
 import type { KVNamespaceLike } from './cloudflare-bindings.js';
 import { createKvLinks } from './kv-links.js';
 
@@ -36,6 +39,8 @@ export interface KvProfileStoreOptions {
   now?: () => number;
   /** Where a failed background flush is reported. */
   onError?: (error: TesseraError) => void;
+  /** Profile bytes at rest (default: plain; the Worker passes the encrypting codec). */
+  codec?: AsyncProfileCodec;
 }
 
 export interface KvProfileStore extends ProfileStore {
@@ -65,6 +70,7 @@ export function createKvProfileStore(o: KvProfileStoreOptions): KvProfileStore {
   const maxBuffered = o.maxBuffered ?? 1000;
   const now = o.now ?? Date.now;
   const onError = o.onError ?? (() => {});
+  const codec = o.codec ?? plainAsyncProfileCodec;
   const key = (id: string) => `${prefix}p:${id}`;
   const slots = new Map<string, Slot>();
   const flushes = new Set<Promise<void>>();
@@ -80,7 +86,7 @@ export function createKvProfileStore(o: KvProfileStoreOptions): KvProfileStore {
     }
     if (bytes === null) return undefined;
     try {
-      return decodeProfile(new Uint8Array(bytes));
+      return await codec.decode(new Uint8Array(bytes));
     } catch (e) {
       throw new TesseraError(500, `[tessera] [${NAME}] corrupt profile "${id}"`, { cause: e });
     }
@@ -93,7 +99,7 @@ export function createKvProfileStore(o: KvProfileStoreOptions): KvProfileStore {
     slot.dirty = false;
     slot.lastWriteAt = now();
     try {
-      await kv.put(key(id), encodeProfile(slot.view));
+      await kv.put(key(id), await codec.encode(slot.view));
     } catch (e) {
       slot.dirty = true;
       throw kvError(`put "${id}"`, e);

@@ -9,11 +9,16 @@
  * not atomic across both; a retry of `link` converges.
  *
  * Export `TesseraProfiles` from the Worker and bind it (see examples/cloudflare).
+ * The profile is kept at rest through the class's `codecFor(env)`: plain
+ * here; the Cloudflare runtime's subclass encrypts it with the key ring from
+ * the object's secret bindings. The stub protocol carries plain profiles: it
+ * never leaves the account's Worker-to-object channel.
  * @module
  */
 import { TesseraError } from '../core/errors.js';
 import type { ProfileStore } from '../core/ports.js';
 import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
+import { type AsyncProfileCodec, plainAsyncProfileCodec } from './async-profile-codec.js';
 import type { DurableObjectNamespaceLike, DurableObjectStateLike } from './cloudflare-bindings.js';
 
 const NAME = 'durable-object';
@@ -27,20 +32,34 @@ export interface DurableObjectProfileStoreOptions {
 
 /** The Durable Object class. Its protocol: `POST https://do/<op>` with the argument as the body. */
 export class TesseraProfiles {
-  constructor(private readonly state: DurableObjectStateLike) {}
+  /** How the profile is kept at rest, from the object's bindings; a subclass encrypts. */
+  static codecFor(_env: unknown): AsyncProfileCodec {
+    return plainAsyncProfileCodec;
+  }
+
+  private readonly codec: AsyncProfileCodec;
+
+  constructor(
+    private readonly state: DurableObjectStateLike,
+    env?: unknown,
+  ) {
+    this.codec = (this.constructor as typeof TesseraProfiles).codecFor(env);
+  }
 
   async fetch(req: Request): Promise<Response> {
     const op = new URL(req.url).pathname.slice(1);
     const s = this.state.storage;
     switch (op) {
-      case 'get':
-        return bytes(await s.get<Uint8Array>('profile'));
+      case 'get': {
+        const stored = await s.get<Uint8Array>('profile');
+        return bytes(stored && encodeProfile(await this.codec.decode(stored)));
+      }
       case 'merge': {
         const delta = decodeProfile(new Uint8Array(await req.arrayBuffer()));
         const stored = await s.get<Uint8Array>('profile');
-        const merged = encodeProfile(stored ? mergeProfiles(decodeProfile(stored), delta) : delta);
-        await s.put('profile', merged);
-        return bytes(merged);
+        const merged = stored ? mergeProfiles(await this.codec.decode(stored), delta) : delta;
+        await s.put('profile', await this.codec.encode(merged));
+        return bytes(encodeProfile(merged));
       }
       case 'delete':
         await s.delete('profile');

@@ -9,8 +9,11 @@ import type { ExperimentDef } from '../../src/core/config.js';
 import { assignArm, fnv1a32, hashUnit } from '../../src/core/experiments/index.js';
 import type { ProfileStore } from '../../src/core/ports.js';
 import type { RuleInput } from '../../src/core/segments/compile.js';
+import { atRestCodecFromEnv } from '../../src/runtimes/cloudflare/env-keys.js';
+import { TesseraProfiles as EncryptingProfiles } from '../../src/runtimes/cloudflare/profiles-object.js';
 import type {
   DurableObjectNamespaceLike,
+  DurableObjectStateLike,
   ExecutionContextLike,
   KVNamespaceLike,
 } from '../../src/stores/cloudflare-bindings.js';
@@ -18,11 +21,29 @@ import { createKvProfileStore, type KvProfileStore } from '../../src/stores/clou
 import { createDurableObjectProfileStore } from '../../src/stores/durable-object.js';
 import { fromWire, toWire, type Wire } from './rpc-codec.js';
 
-export { TesseraProfiles } from '../../src/stores/durable-object.js';
+/**
+ * The Worker's class (profiles encrypted at rest from TESSERA_SECRET), plus
+ * one test-only operation, `raw`, that answers the stored bytes as they are.
+ */
+export class TesseraProfiles extends EncryptingProfiles {
+  constructor(
+    private readonly raw: DurableObjectStateLike,
+    env?: unknown,
+  ) {
+    super(raw, env);
+  }
+
+  override async fetch(req: Request): Promise<Response> {
+    if (new URL(req.url).pathname !== '/raw') return super.fetch(req);
+    const stored = await this.raw.storage.get<Uint8Array>('profile');
+    return new Response((stored ?? null) as BodyInit | null, { status: stored ? 200 : 404 });
+  }
+}
 
 interface Env {
   KV: KVNamespaceLike;
   PROFILES: DurableObjectNamespaceLike;
+  TESSERA_SECRET: string;
 }
 
 const stores = new Map<string, ProfileStore>();
@@ -48,7 +69,7 @@ function storeFor(env: Env, driver: string, instance: string): ProfileStore {
     const prefix = `${instance}/`;
     store =
       driver === 'kv'
-        ? createKvProfileStore({ kv: counting(env.KV), prefix })
+        ? createKvProfileStore({ kv: counting(env.KV), prefix, codec: atRestCodecFromEnv(env)! })
         : createDurableObjectProfileStore({ namespace: env.PROFILES, prefix });
     stores.set(key, store);
   }
@@ -91,6 +112,11 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path === '/bucketing') return Response.json(bucketing((await request.json()) as Vectors));
+    if (path === '/do-raw') {
+      // The bytes the object keeps at rest for `?name=<prefix><id>`.
+      const name = new URL(request.url).searchParams.get('name') ?? '';
+      return env.PROFILES.get(env.PROFILES.idFromName(name)).fetch('https://do/raw', { method: 'POST' });
+    }
     if (path === '/kv-puts') return Response.json(Object.fromEntries(puts));
     if (path === '/settle') {
       await Promise.all(

@@ -9,7 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileStore } from '../../src/core/ports.js';
-import { decodeProfile, mergeProfiles } from '../../src/core/profile/index.js';
+import { encodeProfile, mergeProfiles } from '../../src/core/profile/index.js';
+import { createWebCryptoProfileCodec } from '../../src/stores/webcrypto-profile-codec.js';
 import { canonical, delta } from '../conformance/fixtures.js';
 import { testProfileStore } from '../conformance/profile-store.js';
 import { type RunningWorker, startWorker } from './miniflare.js';
@@ -17,11 +18,15 @@ import { fromWire, toWire, type Wire } from './rpc-codec.js';
 
 let worker: RunningWorker;
 let instances = 0;
+const SECRET = 'store-suite-secret-store-suite-secret-00';
+/** The codec the Worker uses at rest, here in Node: the same format and keys. */
+const codec = createWebCryptoProfileCodec({ secrets: { k1: SECRET }, current: 'k1' });
 
 beforeAll(async () => {
   worker = await startWorker('test/workerd/store-worker.ts', {
     kvNamespaces: ['KV'],
     durableObjects: { PROFILES: 'TesseraProfiles' },
+    bindings: { TESSERA_SECRET: SECRET },
   });
 });
 afterAll(async () => {
@@ -80,7 +85,7 @@ describe('Cloudflare KV store in workerd: write coalescing', () => {
     expect((await puts())[`${instance}/p:busy`]).toBe(2);
     const kv = await worker.kv('KV');
     const raw = await kv.get(`${instance}/p:busy`, 'arrayBuffer');
-    expect(canonical(decodeProfile(new Uint8Array(raw!)))).toEqual(canonical(expected));
+    expect(canonical(await codec.decode(new Uint8Array(raw!)))).toEqual(canonical(expected));
   });
 
   it('drops a buffered write when the profile is deleted before the flush', async () => {
@@ -93,5 +98,48 @@ describe('Cloudflare KV store in workerd: write coalescing', () => {
     const kv = await worker.kv('KV');
     expect(await kv.get(`${instance}/p:gone`, 'text')).toBeNull();
     expect(await store.get('gone')).toBeUndefined();
+  });
+});
+
+describe('Cloudflare KV store in workerd: encryption at rest', () => {
+  it('keeps the profile in KV as a TSE1 ciphertext that does not show the item id', async () => {
+    const instance = `e${++instances}`;
+    const store = remoteStore(worker.baseUrl, 'kv', instance);
+    await store.merge('visitor', delta('node-a', 'sku-private-item'));
+    const kv = await worker.kv('KV');
+    const raw = new Uint8Array((await kv.get(`${instance}/p:visitor`, 'arrayBuffer'))!);
+    const text = new TextDecoder('latin1').decode(raw);
+    expect(text.startsWith('TSE1')).toBe(true);
+    expect(text).not.toContain('sku-private-item');
+    expect(canonical(await codec.decode(raw))).toEqual(canonical(delta('node-a', 'sku-private-item')));
+  });
+
+  it('reads a plain profile written before encryption and encrypts it on the next write', async () => {
+    const instance = `e${++instances}`;
+    const kv = await worker.kv('KV');
+    const before = delta('node-a', 'sku-old');
+    await kv.put(`${instance}/p:legacy`, encodeProfile(before));
+    const store = remoteStore(worker.baseUrl, 'kv', instance);
+    expect(canonical(await store.get('legacy'))).toEqual(canonical(before));
+    await store.merge('legacy', delta('node-b', 'sku-new', 10));
+    const raw = new Uint8Array((await kv.get(`${instance}/p:legacy`, 'arrayBuffer'))!);
+    expect(new TextDecoder('latin1').decode(raw.subarray(0, 4))).toBe('TSE1');
+    const now = await codec.decode(raw);
+    expect(canonical(now)).toEqual(canonical(mergeProfiles(before, delta('node-b', 'sku-new', 10))));
+  });
+});
+
+describe('Durable Object store in workerd: encryption at rest', () => {
+  it('keeps the profile in the object as a TSE1 ciphertext that does not show the item id', async () => {
+    const instance = `e${++instances}`;
+    const store = remoteStore(worker.baseUrl, 'do', instance);
+    await store.merge('visitor', delta('node-a', 'sku-private-item'));
+    const res = await fetch(`${worker.baseUrl}/do-raw?name=${encodeURIComponent(`${instance}/visitor`)}`);
+    expect(res.status).toBe(200);
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const text = new TextDecoder('latin1').decode(raw);
+    expect(text.startsWith('TSE1')).toBe(true);
+    expect(text).not.toContain('sku-private-item');
+    expect(canonical(await codec.decode(raw))).toEqual(canonical(delta('node-a', 'sku-private-item')));
   });
 });

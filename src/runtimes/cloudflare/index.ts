@@ -4,6 +4,8 @@
  * generic handler, and the drivers.
  * @module
  */
+
+export { type AsyncProfileCodec, plainAsyncProfileCodec } from '../../stores/async-profile-codec.js';
 export type {
   DurableObjectNamespaceLike,
   DurableObjectStateLike,
@@ -20,8 +22,9 @@ export {
 export {
   createDurableObjectProfileStore,
   type DurableObjectProfileStoreOptions,
-  TesseraProfiles,
 } from '../../stores/durable-object.js';
+export { createWebCryptoProfileCodec, webBlobKeyId } from '../../stores/webcrypto-profile-codec.js';
+export { atRestCodecFromEnv, type KeyEnv, keyRingFromEnv } from './env-keys.js';
 export {
   createFetchHandler,
   type FetchHandler,
@@ -30,5 +33,6 @@ export {
 } from './handler.js';
 export { createKvModelStore, createR2ModelStore, DEFAULT_MODEL_KEY } from './model-store.js';
 export { type FetchOriginOptions, fetchOrigin } from './origin.js';
+export { TesseraProfiles } from './profiles-object.js';
 export { createQueueEventLog, type QueueEventLogOptions, type QueueMessage } from './queue-log.js';
 export { createWorker, type TesseraEnv, type TesseraWorker, type WorkerSite } from './worker.js';

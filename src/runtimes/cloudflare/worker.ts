@@ -5,13 +5,17 @@
  *
  * | binding             | kind            | used for                                   |
  * |---------------------|-----------------|--------------------------------------------|
- * | `TESSERA_SECRET`    | secret          | cookie signatures and encryption (required) |
+ * | `TESSERA_SECRET`    | secret          | cookie signatures and encryption (required unless `TESSERA_KEYS`) |
+ * | `TESSERA_KEYS`, `TESSERA_KEY_CURRENT` | secrets | a key ring `k1:s1,k2:s2` for rotation (see env-keys.ts) |
  * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
  * | `TESSERA_EVENTS`    | Queue           | the event stream for the trainer            |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
+ *
+ * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
+ * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
  *
  * Each isolate gets its own node id (a random suffix): a profile's per-node
  * counters must have a single sequential writer, and isolates run side by side.
@@ -21,6 +25,7 @@ import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js'
 import type { Engine } from '../../core/engine.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import { privacyRoute } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type {
   DurableObjectNamespaceLike,
@@ -31,6 +36,7 @@ import type {
 } from '../../stores/cloudflare-bindings.js';
 import { createKvProfileStore } from '../../stores/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../stores/durable-object.js';
+import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
 import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
 import { createKvModelStore, createR2ModelStore } from './model-store.js';
 import { fetchOrigin } from './origin.js';
@@ -38,6 +44,9 @@ import { createQueueEventLog, type QueueMessage } from './queue-log.js';
 
 export interface TesseraEnv {
   TESSERA_SECRET?: string;
+  TESSERA_KEYS?: string;
+  TESSERA_KEY_CURRENT?: string;
+  TESSERA_ENCRYPT_AT_REST?: string;
   TESSERA_KV?: KVNamespaceLike;
   TESSERA_PROFILES?: DurableObjectNamespaceLike;
   TESSERA_MODELS?: R2BucketLike;
@@ -70,10 +79,13 @@ function randomSuffix(): string {
 }
 
 function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore | undefined {
+  // The object encrypts inside itself, from its own bindings (profiles-object.ts).
   if (env.TESSERA_PROFILES) return createDurableObjectProfileStore({ namespace: env.TESSERA_PROFILES });
   if (env.TESSERA_KV) {
+    const codec = atRestCodecFromEnv(env);
     return createKvProfileStore({
       kv: env.TESSERA_KV,
+      ...(codec ? { codec } : {}),
       onError: (e) => logger?.error(e.message, { cause: String(e.cause) }),
     });
   }
@@ -94,7 +106,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
-    if (!env.TESSERA_SECRET) throw new Error('[tessera] [worker] the TESSERA_SECRET secret is not set');
+    const ring = keyRingFromEnv(env);
+    if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
     const profiles = profileStore(env, site.logger);
     const models = modelStore(env);
@@ -104,7 +117,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
       settings: {
-        secret: env.TESSERA_SECRET,
+        secret: ring,
         nodeId: `${env.TESSERA_NODE_ID ?? 'cf'}-${randomSuffix()}`,
         consentMode: (env.TESSERA_CONSENT_MODE ?? 'opt-in') as ConsentMode,
         secureCookies: env.TESSERA_SECURE_COOKIES !== 'false',
@@ -117,6 +130,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         ...(origin ? { origin } : {}),
         ...(site.assets ? { assets: site.assets } : {}),
         ...(site.logger ? { logger: site.logger } : {}),
+        // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`).
+        routes: [privacyRoute()],
       },
     });
     if (profiles && 'settle' in profiles) settle = (profiles as { settle(): Promise<void> }).settle;
