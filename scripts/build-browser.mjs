@@ -3,18 +3,8 @@
 // Its gzipped size is checked by scripts/check-browser-size.mjs.
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { collectorBuildOptions } from './collector-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/browser/entry.ts'],
-  outfile: 'dist/browser/tessera.min.js',
-  bundle: true,
-  format: 'iife',
-  minify: true,
-  target: 'es2019',
-  platform: 'browser',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+await build({ ...collectorBuildOptions, absWorkingDir: root, outfile: 'dist/browser/tessera.min.js' });

@@ -12,23 +12,13 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { collectorBuildOptions } from './collector-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** The collector as `GET /tessera.js` serves it (options as in build-browser.mjs). */
+/** The collector as `GET /tessera.js` serves it (the same options as build-browser.mjs). */
 export async function buildCollector() {
-  const out = await build({
-    absWorkingDir: root,
-    entryPoints: ['src/browser/entry.ts'],
-    write: false,
-    bundle: true,
-    format: 'iife',
-    minify: true,
-    target: 'es2019',
-    platform: 'browser',
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  const out = await build({ ...collectorBuildOptions, absWorkingDir: root, write: false });
   return out.outputFiles[0].text;
 }
 
