@@ -4,7 +4,7 @@ import { runDecision } from './decision.mjs';
 import { runHttp } from './http.mjs';
 import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
-import { runPeer } from './peer.mjs';
+import { peerLines, runPeer } from './peer.mjs';
 import { runWorker } from './worker.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -21,9 +21,7 @@ if (!only || only === 'decision') {
 if (!only || only === 'peer') {
   const p = await runPeer();
   results.peer = p;
-  console.log(
-    `peer workload: Tessera ${fmt(p.tesseraPerSec, 0)}/s, GrowthBook ${fmt(p.growthbookPerSec, 0)}/s, ratio ${fmt(p.ratio)}× (target ≥ 5), same answers for ${fmt(p.agreement * 100, 1)}% of visitors`,
-  );
+  for (const line of peerLines(p)) console.log(line);
 }
 if (!only || only === 'http') {
   const h = await runHttp();
