@@ -63,11 +63,14 @@ describe('admin API', () => {
     expect((await fetch(`${base}/admin`)).status).toBe(401);
   });
 
-  it('serves the dashboard with ?token= and remembers it in an HttpOnly cookie', async () => {
-    const res = await fetch(`${base}/admin?token=${TOKEN}`);
-    expect(res.status).toBe(200);
-    expect(res.headers.getSetCookie()[0]).toMatch(/^tsr_admin=.*HttpOnly; SameSite=Strict/);
-    expect(await res.text()).toContain('<svg');
+  it('trades ?token= for a session cookie, then serves the dashboard on it', async () => {
+    const res = await fetch(`${base}/admin?token=${TOKEN}`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    const cookie = res.headers.getSetCookie()[0]!;
+    expect(cookie).toMatch(/^tsr_admin=.*HttpOnly; SameSite=Strict/);
+    const page = await fetch(`${base}/admin`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<svg');
   });
 
   it('counts each visitor once, keeps their arm across pages, and attributes purchases', async () => {

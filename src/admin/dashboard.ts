@@ -2,7 +2,8 @@
  * The dashboard page: one HTML document with its script inline, no library.
  * Charts are drawn as inline SVG (neither Chart.js nor uPlot is installed):
  * conversion per arm with its interval, the lift with its interval against
- * zero, and decision latency over time. It polls the JSON API every 2 s.
+ * zero, and decision latency over time. It polls the JSON API every 2 s,
+ * each call with the session's CSRF value in `X-Tessera-CSRF`.
  * @module
  */
 
@@ -21,8 +22,10 @@ export const DASHBOARD_SCRIPT = `
 const $ = (s) => document.querySelector(s);
 const pct = (x) => (x * 100).toFixed(2) + '%';
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
-async function api(path, init) {
-  const r = await fetch('/admin/api/' + path, { credentials: 'same-origin', ...init });
+const csrf = $('meta[name="tessera-csrf"]').content;
+async function api(path, init = {}) {
+  const r = await fetch('/admin/api/' + path,
+    { credentials: 'same-origin', ...init, headers: { ...init.headers, 'x-tessera-csrf': csrf } });
   if (!r.ok) throw new Error((await r.json()).error);
   return r.json();
 }
@@ -92,9 +95,16 @@ document.addEventListener('click', async (ev) => {
 refresh().catch((e) => { $('#experiments').textContent = e.message; });
 setInterval(() => refresh().catch(() => {}), 2000);`;
 
-export function dashboardHtml(siteName: string): string {
-  const name = siteName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * The page for a session whose CSRF value is `csrf`: it sits in a meta tag,
+ * not in the script, so the script (and its CSP hash) stays the same.
+ */
+export function dashboardHtml(siteName: string, csrf: string): string {
+  const name = escapeHtml(siteName);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera admin — ${name}</title>
+<meta name="tessera-csrf" content="${escapeHtml(csrf)}">
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${DASHBOARD_STYLE}</style></head>
 <body><header><h1>Tessera — ${name}</h1></header><main>
 <div id="experiments"><p class="muted">Loading…</p></div>

@@ -1,9 +1,17 @@
 /**
  * `/admin` as an engine route: the dashboard page and its JSON API, both
- * behind `authorizeAdmin` with the route's scope, every call written to the
- * audit log. Opening `/admin?token=…` once stores the token in an HttpOnly,
- * SameSite=Strict cookie scoped to `/admin`, so the page and its fetches
- * need no header.
+ * behind a bearer token or a dashboard session with the route's scope, every
+ * call written to the audit log (unauthenticated noise throttled).
+ *
+ * Opening `/admin?token=…` answers 303 to `/admin` at once, so the token
+ * leaves the address bar, the history and every later `Referer`; the
+ * `tsr_admin` cookie it sets names a server-side session (random id, one
+ * hour, `Path=/admin; HttpOnly; SameSite=Strict`, `Secure` over HTTPS).
+ * Every admin answer says `Referrer-Policy: no-referrer`. The page is served
+ * only to a top-level navigation (not to a script's fetch or a frame), with
+ * `Cross-Origin-Opener-Policy: same-origin` so a shop page that opens it
+ * gets no handle on it: a script on the shop's origin cannot read the
+ * session's CSRF value, and without it the API refuses the cookie.
  * @module
  */
 import type { RequestLike } from '../core/context.js';
@@ -13,11 +21,21 @@ import type { EngineState } from '../core/http/engine-state.js';
 import { errorReply, type Reply } from '../core/http/reply.js';
 import { cspHash, dashboardCsp, securityHeaders } from '../core/http/security-headers.js';
 import { handleAdminApi } from './api.js';
-import type { AuditSink } from './audit.js';
-import { ADMIN_COOKIE, type AdminAuth, authorizeAdmin, presentedToken, scopeFor } from './auth.js';
+import { type AuditEntry, type AuditSink, auditRoute, throttleUnauthenticated } from './audit.js';
+import {
+  ADMIN_COOKIE,
+  type AdminAuth,
+  authorizeAdmin,
+  authorizeSession,
+  bearerToken,
+  checkDashboardOrigin,
+  scopeFor,
+  sessionCookie,
+} from './auth.js';
 import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardHtml } from './dashboard.js';
 import { handleProfilesApi, profileIdOf } from './profiles-api.js';
-import type { Principal, TokenBook } from './tokens.js';
+import { memorySessionBook, type SessionBook } from './sessions.js';
+import { hashToken, type Principal, type TokenBook } from './tokens.js';
 
 export interface AdminOptions {
   /** `TESSERA_ADMIN_TOKEN`: a token with every scope. */
@@ -26,8 +44,14 @@ export interface AdminOptions {
   tokens?: TokenBook;
   /** Where each call is recorded; default nowhere. */
   audit?: AuditSink;
-  /** Mark the cookie Secure (default false, for plain-http localhost). */
+  /**
+   * Mark the session cookie Secure even on plain http (behind a proxy that
+   * does not say `X-Forwarded-Proto`). It is Secure anyway over HTTPS and
+   * when the engine's `settings.secureCookies` is on.
+   */
   secureCookie?: boolean;
+  /** Where dashboard sessions live; default in memory, one hour each. */
+  sessions?: SessionBook;
 }
 
 const NO_TOKENS: TokenBook = { records: () => [] };
@@ -48,73 +72,117 @@ function dashboardSecurity(): Promise<Record<string, string>> {
   return dashboardHeaders;
 }
 
-async function serve(
-  req: RequestLike,
-  path: string,
-  state: EngineState,
-  o: AdminOptions,
-  auth: AdminAuth,
-  seen: { principal?: Principal },
-): Promise<Reply> {
+function isHttps(req: RequestLike): boolean {
+  if (req.url.startsWith('https:')) return true;
+  return req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+}
+
+/** `/admin?token=…`: trade the token for a session and drop it from the URL. */
+async function openSession(req: RequestLike, token: string, state: EngineState, o: Options): Promise<Reply> {
+  await authorizeAdmin(o.auth, token, 'read:stats', o.seen);
+  const { id } = await o.sessions.open(await hashToken(token), state.now());
+  const secure = o.secureCookie || state.settings.secureCookies || isHttps(req);
+  const maxAge = Math.floor(o.sessions.ttlMs / 1000);
+  return {
+    status: 303,
+    headers: { location: '/admin', 'cache-control': 'no-store' },
+    cookies: [
+      `${ADMIN_COOKIE}=${id}; Path=/admin; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+    ],
+    body: null,
+  };
+}
+
+interface Options {
+  auth: AdminAuth;
+  sessions: SessionBook;
+  secureCookie: boolean;
+  seen: { principal?: Principal };
+}
+
+async function serve(req: RequestLike, path: string, state: EngineState, o: Options): Promise<Reply> {
   const url = new URL(req.url, 'http://local');
   const scope = scopeFor(req.method, path);
+  const bearer = bearerToken(req);
+  const sessionId = bearer === undefined ? sessionCookie(req) : undefined;
+  const session = sessionId ? await o.sessions.find(sessionId, state.now()) : undefined;
+  const authorize = () =>
+    sessionId !== undefined
+      ? authorizeSession(o.auth, session, scope, o.seen)
+      : authorizeAdmin(o.auth, bearer, scope, o.seen);
   if (path.startsWith('/admin/api/')) {
-    await authorizeAdmin(auth, presentedToken(req), scope, seen);
+    await authorize();
+    if (session) checkDashboardOrigin(req, session);
     if (path.startsWith('/admin/api/profiles')) return await handleProfilesApi(req, path, state);
     return await handleAdminApi(req, path, state);
   }
   if (path !== '/admin' && path !== '/admin/')
     throw new TesseraError(404, `[tessera] [admin] no page ${path}`);
-  const fromQuery = url.searchParams.get('token') ?? undefined;
-  await authorizeAdmin(auth, fromQuery ?? presentedToken(req), 'read:stats', seen);
-  const cookies = fromQuery
-    ? [
-        `${ADMIN_COOKIE}=${encodeURIComponent(fromQuery)}; Path=/admin; HttpOnly; SameSite=Strict${o.secureCookie ? '; Secure' : ''}`,
-      ]
-    : [];
+  const fromQuery = url.searchParams.get('token');
+  if (fromQuery !== null && req.method === 'GET') return openSession(req, fromQuery, state, o);
+  await authorize();
+  // A script's fetch or a frame must not read the page: it carries the CSRF value.
+  const dest = req.headers.get('sec-fetch-dest');
+  if (dest !== null && dest !== 'document')
+    throw new TesseraError(
+      403,
+      `[tessera] [admin] the dashboard opens as a page, not as ${dest.slice(0, 20)}`,
+    );
   return {
     status: 200,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
       ...(await dashboardSecurity()),
+      'cross-origin-opener-policy': 'same-origin',
     },
-    cookies,
-    body: dashboardHtml(state.compiled.site.name),
+    cookies: [],
+    body: dashboardHtml(state.compiled.site.name, session?.csrf ?? ''),
   };
 }
 
-export function adminRoute(o: AdminOptions): EngineRoute {
-  const auth: AdminAuth = { tokens: o.tokens ?? NO_TOKENS, envToken: o.token || undefined };
+export function adminRoute(options: AdminOptions): EngineRoute {
+  const auth: AdminAuth = { tokens: options.tokens ?? NO_TOKENS, envToken: options.token || undefined };
+  const sessions = options.sessions ?? memorySessionBook();
+  const audit = options.audit && throttleUnauthenticated(options.audit);
   return {
     prefix: '/admin',
     async handle(req, state): Promise<Reply> {
       const path = new URL(req.url, 'http://local').pathname;
       const seen: { principal?: Principal } = {};
+      const o: Options = { auth, sessions, secureCookie: options.secureCookie ?? false, seen };
       let reply: Reply;
       try {
-        reply = await serve(req, path, state, o, auth, seen);
+        reply = await serve(req, path, state, o);
       } catch (e) {
         if (!isTesseraError(e)) {
-          o.audit?.write(entry(req, path, 500, seen));
+          audit?.write(entry(req, path, 500, seen, state.now()));
           throw e;
         }
         reply = errorReply(e);
       }
-      o.audit?.write(entry(req, path, reply.status, seen));
+      audit?.write(entry(req, path, reply.status, seen, state.now()));
+      // Admin URLs (visitor ids, experiment keys) never leave in a Referer.
+      reply.headers['referrer-policy'] = 'no-referrer';
       return reply;
     },
   };
 }
 
-function entry(req: RequestLike, path: string, status: number, seen: { principal?: Principal }) {
+function entry(
+  req: RequestLike,
+  path: string,
+  status: number,
+  seen: { principal?: Principal },
+  now: number,
+): AuditEntry {
   const target = targetOf(path);
   return {
-    time: new Date().toISOString(),
+    time: new Date(now).toISOString(),
     token: seen.principal?.name ?? 'none',
-    method: req.method,
-    route: path,
+    method: req.method.slice(0, 16),
+    ...auditRoute(path),
     status,
-    ...(target !== undefined ? { target } : {}),
+    ...(target !== undefined ? { target: target.slice(0, 200) } : {}),
   };
 }

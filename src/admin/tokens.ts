@@ -92,7 +92,15 @@ export async function authenticate(
   records: readonly TokenRecord[],
   envToken: string | undefined,
 ): Promise<Principal | undefined> {
-  const hash = await hashToken(presented);
+  return principalOfHash(await hashToken(presented), records, envToken);
+}
+
+/** `authenticate` for a token known by its hash (a dashboard session keeps only that). */
+export async function principalOfHash(
+  hash: string,
+  records: readonly TokenRecord[],
+  envToken: string | undefined,
+): Promise<Principal | undefined> {
   let found: Principal | undefined;
   for (const r of records) if (sameHash(hash, r.hash) && !found) found = { name: r.name, scopes: r.scopes };
   // The bootstrap / dev path: the environment's token holds every scope.

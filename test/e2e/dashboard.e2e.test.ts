@@ -1,7 +1,9 @@
 /**
  * The admin dashboard in Chromium: visitors take part in the demo's
- * experiment over HTTP, then the page (opened with the admin token) shows
- * the experiment's lift, and clicking "promote" makes a variant the default.
+ * experiment over HTTP, then the page (opened with the admin token, which
+ * leaves the address bar at once) shows the experiment's lift, and clicking
+ * "promote" makes a variant the default. A script on a shop page of the same
+ * origin, in the same browser, cannot use the admin's session.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +59,7 @@ describe('admin dashboard in Chromium', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    expect(page.url()).toBe(`${target.baseUrl}/admin`);
     const lift = page.locator('[data-lift="recs-strategy"]');
     await lift.waitFor();
     const shown = Number.parseFloat((await lift.textContent()) ?? 'NaN');
@@ -70,6 +73,34 @@ describe('admin dashboard in Chromium', () => {
       .toContain('promoted → personalized');
     const after = (await (await api('experiments/recs-strategy')).json()) as { promoted: string };
     expect(after.promoted).toBe('personalized');
+    await context.close();
+  });
+
+  it('keeps a shop page’s script out of the admin API and page, though the admin’s session cookie exists', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    await page.locator('[data-experiment="recs-strategy"]').waitFor();
+    await page.goto(`${target.baseUrl}/`);
+    const statuses = await page.evaluate(async () => {
+      const headers = { 'x-tessera-csrf': '1' };
+      const read = await fetch('/admin/api/profiles/anyone', { headers });
+      const pause = await fetch('/admin/api/experiments/recs-strategy/pause', { method: 'POST', headers });
+      const dashboard = await fetch('/admin');
+      return [read.status, pause.status, dashboard.status];
+    });
+    expect(statuses).toEqual([403, 403, 403]);
+    // Opened as a page from the shop, the dashboard is in its own browsing context group (COOP).
+    const opened = await page.evaluate(async () => {
+      const w = window.open('/admin');
+      await new Promise((r) => setTimeout(r, 1500));
+      try {
+        return w?.document.querySelector('meta[name="tessera-csrf"]')?.getAttribute('content') ?? 'no page';
+      } catch {
+        return 'no page';
+      }
+    });
+    expect(opened).toBe('no page');
     await context.close();
   });
 });

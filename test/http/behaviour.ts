@@ -214,6 +214,27 @@ export function httpBehaviourSuite(
       expect(await t.profileCount()).toBe(profilesBefore - 1);
     });
 
+    it('refuses a cross-site post to /collect (it cannot withdraw consent) and accepts same-origin and server posts', async () => {
+      const jar = new CookieJar();
+      await collect(t.baseUrl, jar, [ev('consent', { props: { personalization: true, analytics: true } })]);
+      const withdraw = JSON.stringify({
+        events: [ev('consent', { props: { personalization: false, analytics: false } })],
+      });
+      const post = (headers: Record<string, string>, body = withdraw) =>
+        jarFetch(jar, `${t.baseUrl}/collect`, { method: 'POST', headers, body });
+      const foreign = await post({ origin: 'https://evil.example', 'content-type': 'text/plain' });
+      expect(foreign.status).toBe(403);
+      expect(((await foreign.json()) as { error: string }).error).toMatch(/cross-site post refused/);
+      expect((await post({ 'sec-fetch-site': 'cross-site', 'content-type': 'text/plain' })).status).toBe(403);
+      expect((await post({ origin: 'null', 'content-type': 'text/plain' })).status).toBe(403);
+      expect(jar.cookies.has('tsr_id')).toBe(true);
+      const view = JSON.stringify({ events: [ev('view', { item: products.running[0] })] });
+      const own = new URL(t.baseUrl).origin;
+      const sameOrigin = { origin: own, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' };
+      expect((await post(sameOrigin, view)).status).toBe(202);
+      expect((await post({ 'content-type': 'application/json' }, view)).status).toBe(202);
+    });
+
     it('serves the collector script and 404s unknown pages', async () => {
       const js = await fetch(`${t.baseUrl}/tessera.js`);
       expect(js.status).toBe(200);

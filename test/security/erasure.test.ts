@@ -120,7 +120,10 @@ describe('erasure leaves no trace', () => {
     expect(data.id).toBe(id);
     expect(data.events.some((e) => e.item === 'p-0077')).toBe(true);
 
-    const del = await jarFetch(jar, `${t.base}/privacy/me`, { method: 'DELETE' });
+    const del = await jarFetch(jar, `${t.base}/privacy/me`, {
+      method: 'DELETE',
+      headers: { 'x-tessera-csrf': '1' },
+    });
     expect(del.status).toBe(200);
     const cleared = del.headers.getSetCookie();
     expect(cleared.some((c) => /^tsr_id=;.*Max-Age=0/i.test(c))).toBe(true);
@@ -129,6 +132,22 @@ describe('erasure leaves no trace', () => {
     expectGone(rawDatabase(), [id, 'p-0077', 'user-self-serve-12']);
     expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
     expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+  });
+
+  it('refuses an erasure another site starts from the visitor’s browser, and keeps their data', async () => {
+    const { jar, id } = await browsingVisitor('p-0031', 'user-keep-me-7');
+    const erase = (headers: Record<string, string>) =>
+      jarFetch(jar, `${t.base}/privacy/me`, { method: 'DELETE', headers });
+    const foreign = await erase({ origin: 'https://evil.example', 'x-tessera-csrf': '1' });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: string }).error).toMatch(/cross-site erasure refused/);
+    expect((await erase({ 'sec-fetch-site': 'cross-site', 'x-tessera-csrf': '1' })).status).toBe(403);
+    // A form or a text/plain fetch cannot add a custom header without a preflight.
+    const bare = await erase({ origin: new URL(t.base).origin });
+    expect(bare.status).toBe(403);
+    expect(((await bare.json()) as { error: string }).error).toMatch(/x-tessera-csrf/);
+    expect(jar.cookies.has('tsr_id')).toBe(true);
+    expect(await t.app.engine.state.store.get(id)).toBeDefined();
   });
 
   it('answers 404 with a message and nothing else without a valid signed id', async () => {

@@ -63,7 +63,10 @@ describe('erasure on Redis', () => {
     expect(before).toContain('p-0123');
     expect(before).not.toContain('user-redis-erase-9');
 
-    const del = await jarFetch(jar, `${t.base}/privacy/me`, { method: 'DELETE' });
+    const del = await jarFetch(jar, `${t.base}/privacy/me`, {
+      method: 'DELETE',
+      headers: { 'x-tessera-csrf': '1' },
+    });
     expect(del.status).toBe(200);
     const after = await everythingStored();
     for (const needle of [id, 'p-0123', 'user-redis-erase-9']) {

@@ -80,7 +80,10 @@ describe('Cloudflare Worker in workerd: /privacy/me', () => {
     expect(raw.startsWith('TSE1')).toBe(true);
     expect(raw).not.toContain(item);
 
-    const res = await jarFetch(jar, `${w.baseUrl}/privacy/me`, { method: 'DELETE' });
+    const res = await jarFetch(jar, `${w.baseUrl}/privacy/me`, {
+      method: 'DELETE',
+      headers: { 'x-tessera-csrf': '1' },
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { erased: boolean; profile: boolean }).erased).toBe(true);
     const cleared = res.headers.getSetCookie();

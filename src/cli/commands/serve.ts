@@ -50,6 +50,7 @@ function limitsOf(c: NodeConfig): Partial<LimitSettings> {
   if (c.ipRate !== undefined) out.perIp = { rate: c.ipRate, burst: 2 * c.ipRate };
   if (c.visitorRate !== undefined) out.perVisitor = { rate: c.visitorRate, burst: 2 * c.visitorRate };
   if (c.trustedIpHeader !== undefined) out.trustedIpHeader = c.trustedIpHeader;
+  if (c.allowedOrigins !== undefined) out.allowedOrigins = c.allowedOrigins.split(',').map((o) => o.trim());
   return out;
 }
 
@@ -73,6 +74,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     ipRate: o.ipRate,
     visitorRate: o.visitorRate,
     trustedIpHeader: o.trustedIpHeader,
+    allowedOrigins: o.allowedOrigins,
   };
 }
 
@@ -121,6 +123,10 @@ export function registerServe(program: Command): void {
       '/collect batches per second per visitor, burst 2n (TESSERA_VISITOR_RATE; default 20)',
     )
     .option('--trusted-ip-header <name>', 'client IP header set by your proxy (TESSERA_TRUSTED_IP_HEADER)')
+    .option(
+      '--allowed-origins <list>',
+      'other origins whose pages may post to /collect, e.g. https://shop.example (TESSERA_ALLOWED_ORIGINS)',
+    )
     .action((o: Record<string, unknown>) => {
       const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
       return serve(

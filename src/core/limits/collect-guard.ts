@@ -1,5 +1,7 @@
 /**
- * What `/collect` checks before reading a body: URL and cookie sizes, then one
+ * What `/collect` checks before reading a body: URL and cookie sizes, that a
+ * browser did not send it from another site (a cross-site `text/plain` POST
+ * carries the visitor's cookies and could withdraw their consent), then one
  * token from the visitor's bucket and one from the client IP's. A denied
  * request gets 429 with `Retry-After` and a JSON message. If the limiter's
  * backend fails (Redis down), the request goes through: a limiter outage must
@@ -11,6 +13,7 @@ import type { RequestLike } from '../context.js';
 import { parseCookies } from '../context.js';
 import { TesseraError } from '../errors.js';
 import { errorReply, type Reply } from '../http/reply.js';
+import { crossSiteReason, normalizeOrigin } from '../http/same-origin.js';
 import type { Logger } from '../ports.js';
 import { clientIpOf, type RequestWithClientIp } from './client-ip.js';
 import { checkCookieLength, checkUrlLength, DEFAULT_SIZE_LIMITS, type SizeLimits } from './request-size.js';
@@ -23,6 +26,11 @@ export interface LimitSettings extends SizeLimits {
   perIp: BucketRule;
   /** Header holding the client IP behind a proxy (`cf-connecting-ip`, `x-forwarded-for`); unset = socket address. */
   trustedIpHeader?: string;
+  /**
+   * Origins besides the edge's own whose pages may post events (sites whose
+   * pages live on another host than the edge), e.g. `https://shop.example`.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
@@ -32,7 +40,7 @@ export const DEFAULT_LIMIT_SETTINGS: LimitSettings = {
 };
 
 export interface CollectGuard {
-  /** A 4xx reply when the request must stop here, else undefined. Throws TesseraError for size limits. */
+  /** A 4xx reply when the request must stop here, else undefined. Throws TesseraError for size limits and cross-site posts. */
   check(req: RequestLike): Promise<Reply | undefined>;
 }
 
@@ -46,6 +54,7 @@ export function createCollectGuard(opts: {
   now: () => number;
 }): CollectGuard {
   const { settings, limiter } = opts;
+  const allowedOrigins = (settings.allowedOrigins ?? []).map(normalizeOrigin);
   let lastWarn = Number.NEGATIVE_INFINITY;
 
   async function take(key: string, rule: BucketRule, now: number): Promise<number> {
@@ -67,6 +76,9 @@ export function createCollectGuard(opts: {
     async check(req) {
       checkUrlLength(req, settings);
       checkCookieLength(req, settings);
+      const crossSite = crossSiteReason(req, allowedOrigins);
+      if (crossSite !== undefined)
+        throw new TesseraError(403, `[tessera] [collect] cross-site post refused: ${crossSite}`);
       const now = opts.now();
       // The raw cookie value, unverified: checking the signature costs an HMAC a
       // flood should not get for free, and a forged id only gets its own bucket

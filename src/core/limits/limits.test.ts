@@ -90,3 +90,40 @@ describe('URL and cookie sizes', () => {
     expect(JSON.parse(String(r.body)).error).toMatch(/^\[tessera\] Cookie header is longer than 8192/);
   });
 });
+
+describe('cross-site posts', () => {
+  const guardWith = (allowedOrigins?: string[]) =>
+    createCollectGuard({
+      settings: { ...DEFAULT_LIMIT_SETTINGS, ...(allowedOrigins ? { allowedOrigins } : {}) },
+      limiter: {
+        name: 'none',
+        take: async () => ({ allowed: true, retryAfterMs: 0 }),
+        close: async () => {},
+      },
+      idCookie: 'tsr_id',
+      logger: silentLogger,
+      now: () => 0,
+    });
+  const post = (headers: Record<string, string>) => request('POST', '/collect', headers, EMPTY);
+
+  it('accepts the edge’s own origin, behind a TLS proxy too, and requests without an Origin', async () => {
+    const guard = guardWith();
+    expect(await guard.check(post({ origin: 'http://shop.test' }))).toBeUndefined();
+    const proxied = post({ origin: 'https://shop.test', 'x-forwarded-proto': 'https' });
+    expect(await guard.check(proxied)).toBeUndefined();
+    expect(await guard.check(post({}))).toBeUndefined();
+  });
+
+  it('refuses another origin with 403 unless the site allows it', async () => {
+    await expect(guardWith().check(post({ origin: 'https://shop.example' }))).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/cross-site post refused: Origin https:\/\/shop.example/),
+    });
+    const allowing = guardWith(['https://Shop.example/']);
+    const site = post({ origin: 'https://shop.example', 'sec-fetch-site': 'cross-site' });
+    expect(await allowing.check(site)).toBeUndefined();
+    await expect(allowing.check(post({ origin: 'https://evil.example' }))).rejects.toMatchObject({
+      status: 403,
+    });
+  });
+});

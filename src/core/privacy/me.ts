@@ -10,6 +10,12 @@
  *
  * Without a valid signed id the answer is 404 with a message and nothing
  * else: there is no id to look up, and a forged one does not verify.
+ *
+ * DELETE changes state on the strength of a cookie alone, so another site
+ * must not be able to trigger it from the visitor's browser: it needs the
+ * `X-Tessera-CSRF` header (a cross-origin page cannot send a custom header
+ * without a CORS preflight, which is never granted) and no cross-site
+ * `Origin` or `Sec-Fetch-Site` (403 otherwise).
  * @module
  */
 import { parseCookies, type RequestLike } from '../context.js';
@@ -18,6 +24,7 @@ import { isTesseraError, TesseraError } from '../errors.js';
 import { clearCookie } from '../http/cookies.js';
 import type { EngineState } from '../http/engine-state.js';
 import { errorReply, jsonReply, type Reply } from '../http/reply.js';
+import { CSRF_HEADER, crossSiteReason } from '../http/same-origin.js';
 import { verifySignedId } from '../identity/index.js';
 import { eraseVisitor } from './erase.js';
 import { exportVisitor } from './export.js';
@@ -35,6 +42,7 @@ async function visitorOf(req: RequestLike, s: EngineState): Promise<string> {
 export async function handlePrivacyMe(req: RequestLike, s: EngineState): Promise<Reply> {
   if (req.method !== 'GET' && req.method !== 'DELETE')
     throw new TesseraError(405, '[tessera] [privacy] use GET to see your data or DELETE to erase it');
+  if (req.method === 'DELETE') refuseCrossSite(req);
   const id = await visitorOf(req, s);
   if (req.method === 'GET') return jsonReply(200, await exportVisitor(s, id));
   const erased = await eraseVisitor(s, id);
@@ -43,6 +51,14 @@ export async function handlePrivacyMe(req: RequestLike, s: EngineState): Promise
     clearCookie(s.settings.cookies.id, secure),
     clearCookie(s.settings.cookies.profile, secure),
   ]);
+}
+
+function refuseCrossSite(req: RequestLike): void {
+  const crossSite = crossSiteReason(req);
+  if (crossSite !== undefined)
+    throw new TesseraError(403, `[tessera] [privacy] cross-site erasure refused: ${crossSite}`);
+  if (req.headers.get(CSRF_HEADER) === null)
+    throw new TesseraError(403, `[tessera] [privacy] erasure needs the ${CSRF_HEADER} header`);
 }
 
 /** The route a runtime adds to `EnginePorts.routes`. */

@@ -13,6 +13,7 @@
  * | `TESSERA_EVENTS`    | Queue           | the event stream for the trainer            |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
+ * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
  *
  * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
  * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
@@ -54,6 +55,7 @@ export interface TesseraEnv {
   TESSERA_ORIGIN?: string;
   TESSERA_CONSENT_MODE?: string;
   TESSERA_SECURE_COOKIES?: string;
+  TESSERA_ALLOWED_ORIGINS?: string;
   TESSERA_NODE_ID?: string;
 }
 
@@ -122,6 +124,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         consentMode: (env.TESSERA_CONSENT_MODE ?? 'opt-in') as ConsentMode,
         secureCookies: env.TESSERA_SECURE_COOKIES !== 'false',
       },
+      ...(env.TESSERA_ALLOWED_ORIGINS
+        ? { limits: { allowedOrigins: env.TESSERA_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) } }
+        : {}),
       ports: {
         ...(profiles ? { profiles } : {}),
         events: createQueueEventLog({ queue: env.TESSERA_EVENTS }),

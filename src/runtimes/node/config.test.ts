@@ -85,4 +85,14 @@ describe('rate-limit settings', () => {
       /TESSERA_IP_RATE must be a positive number/,
     );
   });
+
+  it('reads the origins allowed to post to /collect and refuses what is not an origin', () => {
+    const c = resolveNodeConfig({
+      env: { allowedOrigins: 'https://shop.example, https://www.shop.example' },
+    });
+    expect(c.allowedOrigins).toBe('https://shop.example, https://www.shop.example');
+    expect(() => resolveNodeConfig({ flags: { allowedOrigins: 'shop.example' } })).toThrow(
+      /--allowed-origins: "shop.example" is not an origin/,
+    );
+  });
 });

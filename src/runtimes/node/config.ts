@@ -45,6 +45,8 @@ export interface NodeConfig {
   visitorRate?: number;
   /** Header that carries the client IP behind a proxy (`cf-connecting-ip`, `x-forwarded-for`). */
   trustedIpHeader?: string;
+  /** Origins besides the node's own whose pages may post to `/collect`, comma-separated. */
+  allowedOrigins?: string;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -68,6 +70,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'ipRate',
   'visitorRate',
   'trustedIpHeader',
+  'allowedOrigins',
 ];
 
 /** Environment variable of each setting. */
@@ -89,6 +92,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   ipRate: 'TESSERA_IP_RATE',
   visitorRate: 'TESSERA_VISITOR_RATE',
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
+  allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -109,6 +113,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   ipRate: '--ip-rate',
   visitorRate: '--visitor-rate',
   trustedIpHeader: '--trusted-ip-header',
+  allowedOrigins: '--allowed-origins',
 };
 
 function configError(message: string): TesseraError {
@@ -233,6 +238,16 @@ export function resolveNodeConfig(layers: {
   }
   const ipHeader = text('trustedIpHeader');
   if (ipHeader !== undefined) config.trustedIpHeader = ipHeader.toLowerCase();
+  const origins = text('allowedOrigins');
+  if (origins !== undefined) {
+    for (const o of origins.split(',').map((x) => x.trim())) {
+      if (!/^https?:\/\/[^/\s]+$/i.test(o))
+        throw configError(
+          `${pick('allowedOrigins')!.from}: "${o}" is not an origin like https://shop.example`,
+        );
+    }
+    config.allowedOrigins = origins;
+  }
   const bus = backend('bus', ['memory', 'redis', 'nats']);
   const log = backend('log', ['redis', 'nats']);
   const secret = text('secret');

@@ -1,0 +1,77 @@
+/**
+ * The admin route on a fake clock: a dashboard session ends when its
+ * lifetime is over, and strangers' calls are itemized in the audit log up
+ * to a limit a minute, then counted in one summary line.
+ */
+import { describe, expect, it } from 'vitest';
+import type { EngineState } from '../core/http/engine-state.js';
+import { memoryAuditSink } from './audit.js';
+import { adminRoute } from './route.js';
+
+const TOKEN = 'route-test-token-0123456789';
+
+function setup() {
+  let now = Date.parse('2025-01-01T00:00:00Z');
+  const audit = memoryAuditSink();
+  const route = adminRoute({ token: TOKEN, audit });
+  const state = {
+    now: () => now,
+    settings: { secureCookies: false },
+    compiled: { site: { name: 'test shop' } },
+  } as unknown as EngineState;
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    route.handle(new Request(`http://shop.test${path}`, { headers }), state);
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { audit, get, advance };
+}
+
+async function openSession(get: ReturnType<typeof setup>['get']): Promise<{ cookie: string; csrf: string }> {
+  const res = await get(`/admin?token=${TOKEN}`);
+  const cookie = res.cookies[0]!.split(';')[0]!;
+  const page = await get('/admin', { cookie });
+  const csrf = /name="tessera-csrf" content="([^"]+)"/.exec(String(page.body))?.[1] ?? '';
+  return { cookie, csrf };
+}
+
+describe('admin sessions', () => {
+  it('let the dashboard in for an hour, then answer 401 until the token is presented again', async () => {
+    const { get, advance } = setup();
+    const { cookie, csrf } = await openSession(get);
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    advance(3_599_000);
+    expect((await get('/admin', { cookie })).status).toBe(200);
+    advance(1_000);
+    const expired = await get('/admin', { cookie });
+    expect(expired.status).toBe(401);
+    expect(String(expired.body)).toMatch(/session unknown or expired/);
+    expect((await get(`/admin?token=${TOKEN}`)).status).toBe(303);
+  });
+
+  it('set a Secure cookie when the request came over https', async () => {
+    const { get } = setup();
+    const res = await get(`/admin?token=${TOKEN}`, { 'x-forwarded-proto': 'https' });
+    expect(res.cookies[0]).toMatch(/; Secure$/);
+    expect((await get(`/admin?token=${TOKEN}`)).cookies[0]).not.toContain('Secure');
+  });
+});
+
+describe('the audit log under unauthenticated noise', () => {
+  it('itemizes 20 strangers a minute, counts the rest, and writes the count in the next minute', async () => {
+    const { audit, get, advance } = setup();
+    for (let i = 0; i < 500; i++) await get(`/admin/api/${'x'.repeat(100)}\u0000${i}`);
+    expect(audit.entries).toHaveLength(20);
+    expect(audit.entries[0]!.route).toMatch(/^\/admin\/api\/x+%00\d+$/);
+    await get(`/admin?token=${TOKEN}`);
+    expect(audit.entries.at(-1)).toMatchObject({ token: 'env:TESSERA_ADMIN_TOKEN', status: 303 });
+    advance(60_000);
+    await get('/admin/api/experiments');
+    expect(audit.entries.at(-2)).toMatchObject({ token: 'none', route: '*', suppressed: { 401: 480 } });
+    expect(audit.entries.at(-1)).toMatchObject({
+      token: 'none',
+      route: '/admin/api/experiments',
+      status: 401,
+    });
+  });
+});
