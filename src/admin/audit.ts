@@ -4,7 +4,7 @@
  * the visitor or experiment the call was about.
  * @module
  */
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AuditEntry {
@@ -29,6 +29,7 @@ export const AUDIT_FILE = 'audit.log';
 export function fileAuditSink(dataDir: string): AuditSink & { path: string } {
   const path = join(dataDir, AUDIT_FILE);
   closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600); // a file from before keeps its old mode otherwise
   return {
     path,
     // Synchronous on purpose: the entry is on disk before the reply leaves.

@@ -16,7 +16,7 @@ import { handleAdminApi } from './api.js';
 import type { AuditSink } from './audit.js';
 import { ADMIN_COOKIE, type AdminAuth, authorizeAdmin, presentedToken, scopeFor } from './auth.js';
 import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardHtml } from './dashboard.js';
-import { handleProfilesApi, profileIdOf } from './profiles-api.js';
+import { handleProfilesApi, profileIdOf, profilesAuditTarget } from './profiles-api.js';
 import type { Principal, TokenBook } from './tokens.js';
 
 export interface AdminOptions {
@@ -96,24 +96,32 @@ export function adminRoute(o: AdminOptions): EngineRoute {
         reply = await serve(req, path, state, o, auth, seen);
       } catch (e) {
         if (!isTesseraError(e)) {
-          o.audit?.write(entry(req, path, 500, seen));
+          o.audit?.write(await entry(req, path, 500, seen, state));
           throw e;
         }
         reply = errorReply(e);
       }
-      o.audit?.write(entry(req, path, reply.status, seen));
+      o.audit?.write(await entry(req, path, reply.status, seen, state));
       return reply;
     },
   };
 }
 
-function entry(req: RequestLike, path: string, status: number, seen: { principal?: Principal }) {
-  const target = targetOf(path);
+async function entry(
+  req: RequestLike,
+  path: string,
+  status: number,
+  seen: { principal?: Principal },
+  state: EngineState,
+) {
+  // A profile call names a person: the trail keeps its pseudonym, never the id.
+  const profile = await profilesAuditTarget(path, state);
+  const target = profile?.target ?? targetOf(path);
   return {
     time: new Date().toISOString(),
     token: seen.principal?.name ?? 'none',
     method: req.method,
-    route: path,
+    route: profile?.route ?? path,
     status,
     ...(target !== undefined ? { target } : {}),
   };
