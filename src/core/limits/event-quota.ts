@@ -37,12 +37,7 @@ export class DailyEventQuota {
     this.used.set(visitor, { day: prev.day, n: Math.max(0, prev.n - count) });
   }
 
-  /** Whether the visitor has used the whole quota today. */
-  full(visitor: string, now: number): boolean {
-    const prev = this.used.get(visitor);
-    return prev?.day === Math.floor(now / DAY_MS) && prev.n >= this.perDay;
-  }
-
+  /** After an erasure: nothing about the visitor stays, not even a count. */
   forget(visitor: string): void {
     this.used.delete(visitor);
   }
