@@ -10,7 +10,7 @@
  * summary line when the next minute's first entry comes in.
  * @module
  */
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface AuditEntry {
@@ -96,6 +96,7 @@ export function throttleUnauthenticated(sink: AuditSink, perMinute = 20): AuditS
 export function fileAuditSink(dataDir: string): AuditSink & { path: string } {
   const path = join(dataDir, AUDIT_FILE);
   closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600); // a file from before keeps its old mode otherwise
   return {
     path,
     // Synchronous on purpose: the entry is on disk before the reply leaves.

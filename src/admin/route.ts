@@ -33,7 +33,7 @@ import {
   sessionCookie,
 } from './auth.js';
 import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardHtml } from './dashboard.js';
-import { handleProfilesApi, profileIdOf } from './profiles-api.js';
+import { handleProfilesApi, profileIdOf, profilesAuditTarget } from './profiles-api.js';
 import { memorySessionBook, type SessionBook } from './sessions.js';
 import { hashToken, type Principal, type TokenBook } from './tokens.js';
 
@@ -156,12 +156,12 @@ export function adminRoute(options: AdminOptions): EngineRoute {
         reply = await serve(req, path, state, o);
       } catch (e) {
         if (!isTesseraError(e)) {
-          audit?.write(entry(req, path, 500, seen, state.now()));
+          audit?.write(await entry(req, path, 500, seen, state));
           throw e;
         }
         reply = errorReply(e);
       }
-      audit?.write(entry(req, path, reply.status, seen, state.now()));
+      audit?.write(await entry(req, path, reply.status, seen, state));
       // Admin URLs (visitor ids, experiment keys) never leave in a Referer.
       reply.headers['referrer-policy'] = 'no-referrer';
       return reply;
@@ -169,19 +169,21 @@ export function adminRoute(options: AdminOptions): EngineRoute {
   };
 }
 
-function entry(
+async function entry(
   req: RequestLike,
   path: string,
   status: number,
   seen: { principal?: Principal },
-  now: number,
-): AuditEntry {
-  const target = targetOf(path);
+  state: EngineState,
+): Promise<AuditEntry> {
+  // A profile call names a person: the trail keeps its pseudonym, never the id.
+  const profile = await profilesAuditTarget(path, state);
+  const target = profile?.target ?? targetOf(path);
   return {
-    time: new Date(now).toISOString(),
+    time: new Date(state.now()).toISOString(),
     token: seen.principal?.name ?? 'none',
     method: req.method.slice(0, 16),
-    ...auditRoute(path),
+    ...(profile ? { route: profile.route } : auditRoute(path)),
     status,
     ...(target !== undefined ? { target: target.slice(0, 200) } : {}),
   };

@@ -123,6 +123,22 @@ export interface ExperimentDef {
   explore?: number;
 }
 
+/**
+ * What personal data the site lets Tessera keep. Everything defaults to the
+ * strictest choice: no form values, no search terms, every identify trait
+ * pseudonymized.
+ */
+export interface SitePrivacy {
+  /** Form fields (by name) whose typed value may be kept; others keep field name and kind only. Never passwords. */
+  formFields?: string[];
+  /** Identify traits that are not personal (a plan, a shoe size) and stay in clear; every other trait is pseudonymized. */
+  traits?: string[];
+  /** Keep a normalized, bounded search term (default false: only that a search happened and its length). */
+  searchTerms?: boolean;
+  /** Most events logged per visitor per day on a node (default 2,000); more still update the profile. */
+  maxEventsPerDay?: number;
+}
+
 export interface SiteConfig {
   /** Site name, shown by the CLI and the dashboard. */
   name: string;
@@ -141,6 +157,8 @@ export interface SiteConfig {
    * {{category}} {{brand}} {{image}} {{reason}}` placeholders.
    */
   itemTemplate?: string;
+  /** Which personal data may be kept (see `SitePrivacy`). */
+  privacy?: SitePrivacy;
 }
 
 export type ConsentMode = 'opt-in' | 'opt-out';

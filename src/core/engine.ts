@@ -126,6 +126,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     now,
     item: (id) => compiled.catalog.get(id),
     fallback: ports.ingestFallback,
+    privacy: config.site.privacy,
   });
   const state: EngineState = {
     settings,

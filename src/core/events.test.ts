@@ -95,4 +95,35 @@ describe('event validation', () => {
       'ts is too old',
     ]);
   });
+
+  it('rejects a purchase whose quantity or price could overflow revenue, naming the prop', () => {
+    const buy = (id: string, props: Record<string, unknown>) => ok(id, { type: 'purchase', props });
+    const r = parseBatch(
+      JSON.stringify({
+        events: [
+          buy('huge', { quantity: 1e308 }),
+          buy('frac', { quantity: 2.5 }),
+          buy('zero', { quantity: 0 }),
+          buy('neg-price', { price: -1 }),
+          buy('big-price', { price: 2e9 }),
+          buy('big-value', { value: 1e308 }),
+          buy('text', { quantity: '3' }),
+          buy('fine', { quantity: 3, price: 19.99, value: 59.97 }),
+          ok('cart', { type: 'add_to_cart', props: { quantity: 1e6 } }),
+        ],
+      }),
+      NOW,
+    );
+    expect(r.rejected).toEqual([
+      { index: 0, error: 'props.quantity must be an integer from 1 to 10000' },
+      { index: 1, error: 'props.quantity must be an integer from 1 to 10000' },
+      { index: 2, error: 'props.quantity must be an integer from 1 to 10000' },
+      { index: 3, error: 'props.price must be a number from 0 to 1000000000' },
+      { index: 4, error: 'props.price must be a number from 0 to 1000000000' },
+      { index: 5, error: 'props.value must be a number from 0 to 1000000000' },
+      { index: 6, error: 'props.quantity must be an integer from 1 to 10000' },
+      { index: 8, error: 'props.quantity must be an integer from 1 to 10000' },
+    ]);
+    expect(r.events.map((e) => e.id)).toEqual(['fine']);
+  });
 });

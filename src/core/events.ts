@@ -60,11 +60,33 @@ const EventSchema = v.object({
 
 const ITEM_TYPES = new Set(['view', 'click', 'add_to_cart', 'purchase']);
 /**
- * The only props a form event may carry: which field and what kind. `value`
- * arrives only for fields the site allow-listed in its markup (the collector
- * enforces that); everything else is dropped here.
+ * The only props a form event may carry: which field and what kind, a survey
+ * answer, and a `value` that ingest keeps only for fields the site's privacy
+ * config allows (see privacy/minimize.ts); everything else is dropped here.
  */
 const FORM_PROPS = new Set(['form', 'field', 'kind', 'survey', 'value']);
+
+/**
+ * Numbers that feed revenue (price × quantity, or a given value): bounded
+ * here, at the root, so no sum of them can overflow to Infinity (which JSON
+ * serializes as null and the dashboard cannot draw).
+ */
+export const MAX_QUANTITY = 10_000;
+export const MAX_PRICE = 1_000_000_000;
+
+/** Why the revenue props of an event are out of bounds, if they are. */
+function revenuePropsProblem(props: Record<string, unknown>): string | undefined {
+  const q = props.quantity;
+  if (q !== undefined && !(Number.isInteger(q) && (q as number) >= 1 && (q as number) <= MAX_QUANTITY))
+    return `props.quantity must be an integer from 1 to ${MAX_QUANTITY}`;
+  for (const key of ['price', 'value'] as const) {
+    const x = props[key];
+    if (key === 'value' && typeof x !== 'number') continue; // a form or feedback value is text
+    if (x !== undefined && !(typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= MAX_PRICE))
+      return `props.${key} must be a number from 0 to ${MAX_PRICE}`;
+  }
+  return undefined;
+}
 
 function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
   const first = issues[0];
@@ -96,6 +118,8 @@ export function validateEvent(raw: unknown, now: number, limits: BatchLimits): T
       return 'props must be plain JSON';
     }
     if (size > limits.maxPropsBytes) return `props are larger than ${limits.maxPropsBytes} bytes`;
+    const problem = revenuePropsProblem(props);
+    if (problem) return problem;
     out.props = props;
   }
   if (e.type === 'consent') {

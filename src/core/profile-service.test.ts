@@ -61,3 +61,124 @@ describe('profile service', () => {
     expect(eventCount(p, 'click', now, DEFAULT_SETTINGS.halfLifeMs)).toBeCloseTo(20, 1);
   });
 });
+
+function minimizingService(privacy: Record<string, unknown>, now: () => number = Date.now) {
+  const mem = createMemoryStore();
+  const ring = createKeyRing('y'.repeat(32));
+  const svc = new ProfileService({
+    settings: { ...DEFAULT_SETTINGS, secret: 'y'.repeat(32) },
+    ring,
+    store: mem.profiles,
+    log: mem.events,
+    logger: silentLogger,
+    now,
+    item: () => undefined,
+    privacy,
+  });
+  return { svc, log: mem.events, ring };
+}
+
+describe('what ingest keeps of personal data', () => {
+  it('keeps form values only for allowed fields, and a password never', async () => {
+    const { svc, log } = minimizingService({ formFields: ['newsletter_topic', 'password'] });
+    const t = Date.now();
+    await svc.ingest('v', [
+      {
+        id: 'f1',
+        type: 'form',
+        ts: t,
+        props: { form: 'login', field: 'password', kind: 'password', value: 'hunter2' },
+      },
+      {
+        id: 'f2',
+        type: 'form',
+        ts: t,
+        props: { form: 'login', field: 'email', kind: 'email', value: 'a@b.test' },
+      },
+      {
+        id: 'f3',
+        type: 'form',
+        ts: t,
+        props: { form: 'nl', field: 'newsletter_topic', kind: 'select', value: 'trail' },
+      },
+    ]);
+    const stored = (await log.read(0, 10)).events.map((e) => e.props);
+    expect(stored).toEqual([
+      { form: 'login', field: 'password', kind: 'password' },
+      { form: 'login', field: 'email', kind: 'email' },
+      { form: 'nl', field: 'newsletter_topic', kind: 'select', value: 'trail' },
+    ]);
+  });
+
+  it('stores that a search happened and its length, the normalized term only when the site allows it', async () => {
+    const strict = minimizingService({});
+    const t = Date.now();
+    await strict.svc.ingest('v', [
+      { id: 's1', type: 'search', ts: t, props: { query: '  Red  Shoes ', x: 1 } },
+    ]);
+    expect((await strict.log.read(0, 10)).events[0]?.props).toEqual({ length: 9 });
+    const open = minimizingService({ searchTerms: true });
+    await open.svc.ingest('v', [{ id: 's1', type: 'search', ts: t, props: { query: '  Red  Shoes ' } }]);
+    expect((await open.log.read(0, 10)).events[0]?.props).toEqual({ query: 'red shoes', length: 9 });
+  });
+
+  it('replaces every identify trait the site did not declare by its keyed pseudonym, in the log and the profile', async () => {
+    const { svc, log } = minimizingService({ traits: ['plan'] });
+    await svc.ingest('v', [
+      {
+        id: 'i1',
+        type: 'identify',
+        ts: Date.now(),
+        props: {
+          userId: 'user-1',
+          traits: { email: 'Alice@Example.test', phone: 5551234, plan: 'gold', x: {} },
+        },
+      },
+    ]);
+    const pseudonym = await svc.traitPseudonym('alice@example.test');
+    expect(pseudonym).toMatch(/^u_[0-9a-f]{32}$/);
+    const [e] = (await log.read(0, 10)).events;
+    expect(e?.props).toEqual({
+      userId: await svc.pseudonym('user-1'),
+      traits: { email: pseudonym, phone: await svc.traitPseudonym('5551234'), plan: 'gold' },
+    });
+    const p = (await svc.load('v'))!.profile;
+    expect(p.traits.email?.v).toBe(pseudonym);
+    expect(p.traits.plan?.v).toBe('gold');
+    expect(JSON.stringify(p)).not.toMatch(/alice|5551234|user-1/i);
+  });
+});
+
+describe('per-visitor event quota', () => {
+  it('stops logging a visitor past the daily quota, still updates the profile, and counts the dropped events', async () => {
+    let now = Date.UTC(2026, 0, 10, 12);
+    const { svc, log } = minimizingService({ maxEventsPerDay: 30 }, () => now);
+    const batch = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ id: `e${from + i}`, type: 'scroll' as const, ts: now }));
+    const a = await svc.ingest('v', batch(0, 20));
+    expect(a).toMatchObject({ applied: 20, dropped: 0 });
+    // A resent batch is no new event: the log knows it, and it takes nothing from the quota.
+    expect(await svc.ingest('v', batch(0, 20))).toMatchObject({ applied: 0, dropped: 0 });
+    const b = await svc.ingest('v', batch(20, 20));
+    expect(b).toMatchObject({ applied: 20, dropped: 10 });
+    expect(await log.count()).toBe(30);
+    const p = (await svc.load('v'))!.profile;
+    expect(eventCount(p, 'scroll', now, DEFAULT_SETTINGS.halfLifeMs)).toBeCloseTo(40, 0);
+    // Another visitor has their own quota; the next day starts afresh.
+    expect((await svc.ingest('w', batch(100, 5))).dropped).toBe(0);
+    now += 86_400_000;
+    expect((await svc.ingest('v', batch(200, 5))).dropped).toBe(0);
+    expect(await log.count()).toBe(40);
+  });
+
+  it('defaults to 2,000 stored events per visitor per day', async () => {
+    const { svc, log } = minimizingService({});
+    const t = Date.now();
+    for (let k = 0; k < 21; k++)
+      await svc.ingest(
+        'v',
+        Array.from({ length: 100 }, (_, i) => ({ id: `e${k}-${i}`, type: 'scroll' as const, ts: t })),
+      );
+    expect(await log.count()).toBe(2000);
+  });
+});

@@ -6,10 +6,17 @@
  * @module
  */
 import { LruCache } from './cache/index.js';
-import type { CatalogItem, EngineSettings } from './config.js';
-import { type KeyRing, pseudonymizeUserId, seal, unseal } from './identity/index.js';
+import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
+import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId, seal, unseal } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { DailyEventQuota } from './limits/event-quota.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
+import {
+  minimizeEvent,
+  type PrivacyPolicy,
+  privacyPolicy,
+  pseudonymizeIdentify,
+} from './privacy/minimize.js';
 import {
   applyEvent,
   emptyProfile,
@@ -60,6 +67,16 @@ export interface ProfileServiceOptions {
   item: (id: string) => CatalogItem | undefined;
   cacheEntries?: number;
   fallback?: IngestFallback | undefined;
+  /** The site's privacy config: what of forms, searches and traits is kept, the daily event quota. */
+  privacy?: SitePrivacy | undefined;
+}
+
+export interface IngestResult {
+  /** Events new to the profile. */
+  applied: number;
+  /** Of those, how many the log did not take because the visitor is over the daily quota. */
+  dropped: number;
+  profile: Profile;
 }
 
 export class ProfileService {
@@ -73,10 +90,14 @@ export class ProfileService {
   private readonly pending = new Map<string, Profile>();
   private readonly hlc: HlcClock;
   private readonly listeners = new Set<(change: ProfileChange) => void>();
+  private readonly privacy: PrivacyPolicy;
+  private readonly quota: DailyEventQuota;
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
     this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
+    this.privacy = privacyPolicy(o.privacy);
+    this.quota = new DailyEventQuota(this.privacy.maxEventsPerDay);
   }
 
   /**
@@ -133,13 +154,15 @@ export class ProfileService {
   }
 
   /**
-   * Apply events for a visitor: log first (dedupe by id), then apply the new
-   * ones and merge into the store. Serialised per visitor on this node.
-   * Resolves once the store has the result.
+   * Apply events for a visitor: minimise them (privacy/minimize.ts), log
+   * first (dedupe by id), then apply the new ones and merge into the store.
+   * Past the visitor's daily quota, events update the profile but are not
+   * logged (`dropped`). Serialised per visitor on this node. Resolves once
+   * the store has the result.
    */
-  ingest(visitor: string, raw: TesseraEvent[]): Promise<{ applied: number; profile: Profile }> {
+  ingest(visitor: string, raw: TesseraEvent[]): Promise<IngestResult> {
     return this.mutex.run(visitor, async () => {
-      const events = await this.pseudonymizeAll(raw);
+      const events = await this.minimizeAll(raw);
       const now = this.o.now();
       const fallback = this.o.fallback;
       let loaded: Profile | undefined;
@@ -151,28 +174,44 @@ export class ProfileService {
         known = false;
       }
       const kept = dropRepeatViews(loaded, events);
+      const allowed = this.quota.take(visitor, kept.length, now);
       const logged: LoggedEvent[] = kept.map((e) => ({
         ...e,
         visitor,
         node: this.o.settings.nodeId,
         received: now,
       }));
-      const fresh = logged.length ? await this.o.log.append(logged) : [];
+      const fresh = allowed > 0 ? await this.o.log.append(logged.slice(0, allowed)) : [];
+      this.quota.refund(visitor, allowed - fresh.length, now);
       // Store unreadable: build on what this node deferred already, for its pages only.
       const current = loaded ?? (known ? undefined : this.pending.get(visitor)) ?? emptyProfile(now);
-      if (fresh.length === 0) return { applied: 0, profile: current };
-      const next = this.applyAll(current, fresh);
-      if (fallback && (!known || fallback.busy())) return this.deferred(visitor, fresh, next, known);
+      let next = this.applyAll(current, fresh);
+      // Past the quota: into the profile only, and only what it does not have yet.
+      const over: LoggedEvent[] = [];
+      for (const e of logged.slice(allowed)) {
+        const after = this.applyAll(next, [e]);
+        if (after !== next) over.push(e);
+        next = after;
+      }
+      if (over.length > 0)
+        this.o.logger.warn('[tessera] [ingest] a visitor is over the daily event quota: events not logged', {
+          quota: this.quota.perDay,
+          dropped: over.length,
+        });
+      const changes = [...fresh, ...over];
+      if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
+      if (fallback && (!known || fallback.busy()))
+        return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
       let merged: Profile;
       try {
         merged = await this.o.store.merge(visitor, next);
       } catch (e) {
         if (!fallback?.isUnavailable(e)) throw e;
-        return this.deferred(visitor, fresh, next, known);
+        return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
       }
       this.cache.set(visitor, { profile: merged, changedAt: now });
       this.emit({ visitor, profile: merged });
-      return { applied: fresh.length, profile: merged };
+      return { applied: changes.length, dropped: over.length, profile: merged };
     });
   }
 
@@ -181,14 +220,20 @@ export class ProfileService {
     return pseudonymizeUserId(this.o.ring, userId);
   }
 
-  /** Identify events with their user id replaced by its pseudonym: no raw user id is kept. */
-  private async pseudonymizeAll(events: TesseraEvent[]): Promise<TesseraEvent[]> {
-    if (!events.some((e) => e.type === 'identify')) return events;
+  /** The pseudonym a personal identify trait (an email, a phone number) is kept as. */
+  traitPseudonym(value: string | number | boolean): Promise<string> {
+    return pseudonymizeTrait(this.o.ring, value);
+  }
+
+  /** Events as they may be stored: form values, search terms and personal identify data minimised. */
+  private async minimizeAll(events: TesseraEvent[]): Promise<TesseraEvent[]> {
+    const keys = {
+      userId: (id: string) => this.pseudonym(id),
+      trait: (v: string | number | boolean) => this.traitPseudonym(v),
+    };
     return Promise.all(
-      events.map(async (e) =>
-        e.type === 'identify' && typeof e.props?.userId === 'string'
-          ? { ...e, props: { ...e.props, userId: await this.pseudonym(e.props.userId) } }
-          : e,
+      events.map((e) =>
+        e.type === 'identify' ? pseudonymizeIdentify(e, this.privacy, keys) : minimizeEvent(e, this.privacy),
       ),
     );
   }
@@ -268,6 +313,7 @@ export class ProfileService {
     await this.mutex.run(visitor, async () => {
       this.pending.delete(visitor);
       this.cache.delete(visitor);
+      this.quota.forget(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
       await this.o.log.deleteVisitor(visitor);

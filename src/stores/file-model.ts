@@ -9,6 +9,7 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TesseraError } from '../core/errors.js';
 import type { ModelStore } from '../core/ports.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface FileModelStoreOptions {
   /** The artifact file, e.g. `.tessera/model.bin`; its directory is created on put. */
@@ -40,8 +41,10 @@ export function createFileModelStore(opts: FileModelStoreOptions): ModelStore {
       // Temp name unique per writer, in the same directory so rename is atomic.
       const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await mkdir(dirname(path), { recursive: true });
-        const file = await open(temp, 'w');
+        await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
+        // Owner-only like every data file (`open`'s mode is applied before the umask, so chmod too).
+        const file = await open(temp, 'w', PRIVATE_FILE_MODE);
+        await file.chmod(PRIVATE_FILE_MODE);
         try {
           await file.writeFile(new Uint8Array(artifact));
           // On disk before the rename, so a crash cannot leave a renamed but empty file.

@@ -6,7 +6,6 @@
  * nothing that imports the core pulls in a native module.
  * @module
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TesseraError } from '../core/errors.js';
@@ -14,6 +13,7 @@ import type { EventLog, ProfileStore } from '../core/ports.js';
 import { type Clock, systemClock } from '../core/ports.js';
 import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { LoggedEvent, Profile } from '../core/types.js';
+import { makePrivate, privateDir, privateFile, sqliteFiles } from './private-files.js';
 import type { Stores } from './types.js';
 
 type Database = BetterSqlite3.Database;
@@ -97,12 +97,20 @@ async function loadDriver(): Promise<SqliteDriver> {
 export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Stores> {
   const Driver = opts.driver ?? (await loadDriver());
   const clock = opts.clock ?? systemClock;
+  const onDisk = opts.path !== ':memory:' && opts.path !== '';
   const db = guard(`cannot open ${opts.path}`, () => {
-    if (opts.path !== ':memory:' && opts.path !== '') mkdirSync(dirname(opts.path), { recursive: true });
+    if (onDisk) {
+      privateDir(dirname(opts.path));
+      privateFile(opts.path);
+    }
     return new Driver(opts.path);
   });
   try {
-    guard(`cannot set up ${opts.path}`, () => setUp(db));
+    guard(`cannot set up ${opts.path}`, () => {
+      setUp(db);
+      // Files from before this rule (or made by another tool) are tightened too.
+      if (onDisk) makePrivate(...sqliteFiles(opts.path));
+    });
   } catch (e) {
     db.close();
     throw e;
@@ -139,10 +147,21 @@ function setUp(db: Database): void {
   db.pragma('synchronous = NORMAL');
   // Another process holding the write lock makes us wait, not fail.
   db.pragma('busy_timeout = 5000');
-  // Erasure must leave no trace in the file: deleted rows are overwritten with zeros.
+  // Erasure must leave no trace in the file: deleted rows are overwritten with
+  // zeros. The WAL still holds the old pages until a checkpoint: see `erased`.
   db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+/**
+ * After a deletion: fold the WAL into the (zeroed) database file and truncate
+ * it, so the deleted rows' old pages do not wait in `-wal` for the next
+ * automatic checkpoint (or survive a crash there). Erasures are rare; the
+ * cost is one checkpoint each.
+ */
+function erased(db: Database): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 function onceCloser(closePart: () => void): () => Promise<void> {
@@ -226,7 +245,10 @@ function sqliteProfileStore(
       return guard('merge', () => mergeTx.immediate(id, delta));
     },
     async delete(id) {
-      guard('delete', () => deleteProfile.run(id));
+      guard('delete', () => {
+        deleteProfile.run(id);
+        erased(db);
+      });
     },
     async link(alias, canonical) {
       guard('link', () => insertLink.run(alias, canonical));
@@ -238,7 +260,10 @@ function sqliteProfileStore(
       return guard('aliases', () => selectAliases.all(canonical).map((r) => r.alias));
     },
     async unlink(id) {
-      guard('unlink', () => deleteLinks.run(id, id));
+      guard('unlink', () => {
+        deleteLinks.run(id, id);
+        erased(db);
+      });
     },
     async *ids() {
       // Read all first: an open iterator would hold the statement while callers write.
@@ -248,7 +273,11 @@ function sqliteProfileStore(
       return guard('reencrypt', () => reencryptTx.immediate(id));
     },
     async sweep(before) {
-      return guard('sweep', () => sweepTx.immediate(before));
+      return guard('sweep', () => {
+        const n = sweepTx.immediate(before);
+        if (n > 0) erased(db);
+        return n;
+      });
     },
     close: onceCloser(closePart),
   };
@@ -311,13 +340,21 @@ function sqliteEventLog(db: Database, closePart: () => void): EventLog {
       });
     },
     async deleteVisitor(visitor) {
-      return guard('deleteVisitor', () => deleteByVisitor.run(visitor).changes);
+      return guard('deleteVisitor', () => {
+        const n = deleteByVisitor.run(visitor).changes;
+        erased(db);
+        return n;
+      });
     },
     async count() {
       return guard('count', () => countEvents.get()?.n ?? 0);
     },
     async sweep(before) {
-      return guard('sweep', () => sweepEvents.run(before).changes);
+      return guard('sweep', () => {
+        const n = sweepEvents.run(before).changes;
+        if (n > 0) erased(db);
+        return n;
+      });
     },
     close: onceCloser(closePart),
   };

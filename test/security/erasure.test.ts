@@ -3,12 +3,19 @@
  * visitor's data; after `DELETE /admin/api/profiles/ID` or the visitor's own
  * `DELETE /privacy/me`, the raw SQLite file (WAL checkpointed first) and the
  * event log hold neither the id nor the one item only that visitor viewed,
- * and the in-process caches miss.
+ * and the in-process caches miss. Then, without any manual checkpoint, no
+ * file under the data directory (WAL, SHM, spool, audit log included) holds
+ * the visitor id, their email, a typed password or a search term; and the
+ * directory is 0700, its files 0600.
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsOf } from '../../src/core/privacy/index.js';
+import { createNodeApp } from '../../src/runtimes/node/app.js';
+import { consoleLogger } from '../../src/runtimes/node/logger.js';
 import { type CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 import { collect, consentingVisitor, type SecurityTarget, startSecurityApp } from './app.js';
 
@@ -159,4 +166,93 @@ describe('erasure leaves no trace', () => {
       expect(String(body.error)).toMatch(/no valid visitor id/);
     }
   });
+});
+
+/** Every file below `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+describe('nothing sensitive stays on disk', () => {
+  it('after DELETE /privacy/me no file in the data dir holds the id, the email, the password or the search term', async () => {
+    const jar = await consentingVisitor(t.base);
+    const id = idOf(jar);
+    const email = 'Erase.Me+disk@example.test';
+    const userId = 'user-disk-scan-5';
+    const password = 'hunter2-SECRET-PW';
+    const term = 'zebra-striped-trailrunner';
+    const res = await collect(t.base, jar, [
+      { type: 'identify', props: { userId, traits: { email, name: 'Erin Disk' } } },
+      { type: 'form', props: { form: 'login', field: 'password', kind: 'password', value: password } },
+      { type: 'form', props: { form: 'login', field: 'email', kind: 'email', value: email } },
+      { type: 'search', props: { query: term } },
+      { type: 'view', item: 'p-0101' },
+    ]);
+    expect(res.status).toBe(202);
+    await t.app.engine.idle();
+
+    // Held pseudonymized, yet an operator finds the visitor by email or by user id.
+    for (const key of [email, email.toLowerCase(), userId]) {
+      const found = await admin('GET', `profiles/${encodeURIComponent(key)}`);
+      expect(found.status, key).toBe(200);
+      const body = (await found.json()) as { visitors: Array<{ id: string }> };
+      expect(body.visitors.map((v) => v.id)).toEqual([id]);
+    }
+
+    const del = await jarFetch(jar, `${t.base}/privacy/me`, {
+      method: 'DELETE',
+      headers: { 'x-tessera-csrf': '1' },
+    });
+    expect(del.status).toBe(200);
+    const needles = [id, email, email.toLowerCase(), userId, password, term, 'Erin Disk'];
+    const files = filesUnder(t.dir);
+    expect(files.map((f) => f.slice(t.dir.length + 1))).toEqual(
+      expect.arrayContaining(['tessera.db', 'tessera.db-wal', 'spool.db', 'audit.log']),
+    );
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const n of needles) expect(bytes.includes(Buffer.from(n)), `"${n}" in ${file}`).toBe(false);
+    }
+    expect((await admin('GET', `profiles/${encodeURIComponent(email)}`)).status).toBe(404);
+  });
+
+  it('creates the data directory 0700 and every file in it 0600, fixing an existing directory', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'tessera-modes-'));
+    const dir = join(parent, 'data');
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
+    const app = await createNodeApp({
+      dataDir: dir,
+      secret: 'security-suite-secret-security-suite-0',
+      retrainMs: 0,
+      modelPollMs: 0,
+      logger: consoleLogger('error'),
+      adminToken: ADMIN,
+    });
+    try {
+      const port = await app.listen(0, '127.0.0.1');
+      await consentingVisitor(`http://127.0.0.1:${port}`);
+      await fetch(`http://127.0.0.1:${port}/admin/api/segments`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      });
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      const files = filesUnder(dir);
+      expect(files.map((f) => f.slice(dir.length + 1))).toEqual(
+        expect.arrayContaining([
+          'tessera.db',
+          'tessera.db-wal',
+          'tessera.db-shm',
+          'spool.db',
+          'audit.log',
+          'model.tsra',
+        ]),
+      );
+      for (const f of files) expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    } finally {
+      await app.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

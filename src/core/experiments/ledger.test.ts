@@ -53,6 +53,27 @@ describe('ExperimentLedger', () => {
     expect(b).toMatchObject({ visitors: 1, converted: 1, clicked: 1, carted: 1, revenue: 15 });
   });
 
+  it('keeps revenue finite whatever values reach it', () => {
+    const l = new ExperimentLedger();
+    l.expose('v1', 'x', 'a');
+    l.record(
+      'v1',
+      [
+        ev('1', 'purchase', { value: 1e308 }),
+        ev('2', 'purchase', { value: 1e308 }),
+        ev('3', 'purchase', { value: Number.POSITIVE_INFINITY }),
+        ev('4', 'purchase', { value: Number.NaN }),
+        ev('5', 'purchase', { value: -50 }),
+        ev('6', 'purchase', { value: 7 }),
+      ],
+      rec,
+    );
+    const [a] = l.totals('x', arms);
+    expect(Number.isFinite(a!.revenue)).toBe(true);
+    expect(a!.revenue).toBeGreaterThanOrEqual(7);
+    expect(JSON.parse(JSON.stringify(a)).revenue).toBe(a!.revenue);
+  });
+
   it('ignores visitors never exposed and clicks outside recommendation slots', () => {
     const l = new ExperimentLedger();
     expect(l.record('ghost', [ev('1', 'purchase', { value: 1 })], rec)).toEqual([]);

@@ -37,6 +37,19 @@ export interface LedgerEvent extends TesseraEvent {
   value?: number;
 }
 
+/**
+ * Revenue plus one purchase's value, never a non-finite number: events are
+ * bounded at validation, but the ledger is read on every decision and
+ * serialized for the dashboard (Infinity becomes null there), so it checks
+ * again. A value that is not a finite, non-negative number adds nothing, and
+ * a sum that would overflow stays where it was.
+ */
+function addRevenue(total: number, value: number | undefined): number {
+  if (value === undefined || !Number.isFinite(value) || value <= 0) return total;
+  const next = total + value;
+  return Number.isFinite(next) ? next : total;
+}
+
 const newTally = (): ArmTally => ({
   visitors: new Set(),
   converted: new Set(),
@@ -110,7 +123,7 @@ export class ExperimentLedger {
         if (kind === 'purchase') {
           first = !t.converted.has(visitor);
           t.converted.add(visitor);
-          if (newPurchase) t.revenue += e.value ?? 0;
+          if (newPurchase) t.revenue = addRevenue(t.revenue, e.value);
         } else if (kind === 'add_to_cart') t.carted.add(visitor);
         else t.clicked.add(visitor);
         hits.push({ experiment, arm, segment, kind, first });

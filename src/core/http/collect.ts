@@ -74,9 +74,11 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   }
 
   let stored = 0;
+  let droppedForQuota = 0;
   if (id && batch.events.length > 0) {
     const r = await s.profiles.ingest(id, batch.events);
-    stored = r.applied;
+    stored = r.applied - r.dropped;
+    droppedForQuota = r.dropped;
     if (r.applied > 0) s.experiments.recordCollected(id, batch.events, s.compiled);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
@@ -98,7 +100,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     }
   }
   const accepted = batch.accepted;
-  return jsonReply(202, { accepted, rejected: batch.rejected, stored }, cookies);
+  const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};
+  return jsonReply(202, { accepted, rejected: batch.rejected, stored, ...dropped }, cookies);
 }
 
 function lastConsent(events: TesseraEvent[]): TesseraEvent | undefined {

@@ -10,6 +10,7 @@ export {
   DEFAULT_LIMIT_SETTINGS,
   type LimitSettings,
 } from './collect-guard.js';
+export { DailyEventQuota } from './event-quota.js';
 export { checkCookieLength, checkUrlLength, DEFAULT_SIZE_LIMITS, type SizeLimits } from './request-size.js';
 export {
   type BucketRule,

@@ -7,6 +7,7 @@
  * @module
  */
 import type { EngineState } from '../http/engine-state.js';
+import { pseudonymCandidates } from '../identity/index.js';
 import type { EventLog } from '../ports.js';
 import type { LoggedEvent, Profile } from '../types.js';
 
@@ -31,16 +32,50 @@ export interface VisitorExport {
 
 const PAGE = 5000;
 
-/** The visitor's events, in log order. A full scan: erasure requests are rare. */
-export async function eventsOf(log: EventLog, visitor: string): Promise<LoggedEvent[]> {
-  const found: LoggedEvent[] = [];
+/** Every event of the log, in order, through `visit`. A full scan: access requests are rare. */
+async function scanLog(log: EventLog, visit: (e: LoggedEvent) => void): Promise<void> {
   for (let cursor = 0; ; ) {
     const page = await log.read(cursor, PAGE);
-    for (const e of page.events) if (e.visitor === visitor) found.push(e);
+    for (const e of page.events) visit(e);
     if (page.events.length === 0 || page.cursor === cursor) break;
     cursor = page.cursor;
   }
+}
+
+/** The visitor's events, in log order. */
+export async function eventsOf(log: EventLog, visitor: string): Promise<LoggedEvent[]> {
+  const found: LoggedEvent[] = [];
+  await scanLog(log, (e) => {
+    if (e.visitor === visitor) found.push(e);
+  });
   return found;
+}
+
+/** Visitors found through a user id or an email, and the pseudonyms that led there. */
+export interface LinkedVisitors {
+  pseudonyms: string[];
+  visitors: string[];
+}
+
+/**
+ * The visitors a raw user id or trait value (an email) belongs to. Only
+ * pseudonyms are held, so the value is pseudonymized the ways ingest does
+ * (user id as given, trait normalized) and looked up in the identity links
+ * and in the identify events of the log (where trait pseudonyms are).
+ */
+export async function linkedVisitors(s: EngineState, raw: string): Promise<LinkedVisitors> {
+  const pseudonyms = await pseudonymCandidates(s.ring, raw);
+  const wanted = new Set(pseudonyms);
+  const visitors = new Set<string>();
+  for (const list of await Promise.all(pseudonyms.map((p) => s.store.aliases(p))))
+    for (const v of list) visitors.add(v);
+  await scanLog(s.log, (e) => {
+    if (e.type !== 'identify' || visitors.has(e.visitor)) return;
+    const traits = e.props?.traits;
+    const values = [e.props?.userId, ...(traits && typeof traits === 'object' ? Object.values(traits) : [])];
+    if (values.some((x) => typeof x === 'string' && wanted.has(x))) visitors.add(e.visitor);
+  });
+  return { pseudonyms, visitors: [...visitors].sort() };
 }
 
 function consentOf(profile: Profile | undefined, events: LoggedEvent[]): VisitorExport['consent'] {

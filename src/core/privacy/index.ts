@@ -4,7 +4,14 @@
  * @module
  */
 export { type ErasureResult, eraseVisitor } from './erase.js';
-export { eventsOf, exportVisitor, holdsAnything, type VisitorExport } from './export.js';
+export {
+  eventsOf,
+  exportVisitor,
+  holdsAnything,
+  type LinkedVisitors,
+  linkedVisitors,
+  type VisitorExport,
+} from './export.js';
 export { handlePrivacyMe, PRIVACY_PATH, privacyRoute } from './me.js';
 export {
   DEFAULT_RETENTION_DAYS,

@@ -69,6 +69,24 @@ describe('parseSiteConfig', () => {
     expect(message).toContain('itemRoute.prefix: expected a path starting with "/"');
   });
 
+  it('accepts a privacy section and names what is wrong in one', () => {
+    const privacy = {
+      formFields: ['newsletter_topic'],
+      traits: ['plan'],
+      searchTerms: true,
+      maxEventsPerDay: 500,
+    };
+    expect(parseSiteConfig({ ...valid(), privacy }).privacy).toEqual(privacy);
+    const message = problemsOf({
+      ...valid(),
+      privacy: { formFields: [''], searchTerms: 'yes', maxEventsPerDay: 0.5, keepEverything: true },
+    });
+    expect(message).toContain('privacy.formFields[0]: expected a non-empty string');
+    expect(message).toContain('privacy.searchTerms: expected boolean');
+    expect(message).toContain('privacy.maxEventsPerDay: expected an integer');
+    expect(message).toContain('privacy.keepEverything: unknown key');
+  });
+
   it('rejects unknown keys inside definitions and unknown slot kinds', () => {
     const json = valid();
     (json.segments as Array<Record<string, unknown>>)[0]!.rules = {};

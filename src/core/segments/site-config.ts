@@ -75,6 +75,15 @@ const ExperimentSchema = v.strictObject({
   explore: v.exactOptional(share),
 });
 
+const PrivacySchema = v.strictObject({
+  formFields: v.exactOptional(v.array(nonEmpty)),
+  traits: v.exactOptional(v.array(nonEmpty)),
+  searchTerms: v.exactOptional(v.boolean()),
+  maxEventsPerDay: v.exactOptional(
+    v.pipe(v.number(), v.integer('expected an integer'), v.minValue(1), v.maxValue(1_000_000)),
+  ),
+});
+
 // Loose at the top level: fields added to SiteConfig later pass through untouched.
 const SiteConfigSchema = v.looseObject({
   name: nonEmpty,
@@ -89,6 +98,7 @@ const SiteConfigSchema = v.looseObject({
   ),
   content: v.exactOptional(v.record(nonEmpty, v.string())),
   itemTemplate: v.exactOptional(v.string()),
+  privacy: v.exactOptional(PrivacySchema),
 });
 
 function issuePath(issue: v.BaseIssue<unknown>): string {

@@ -4,7 +4,7 @@
  * background retraining. `tessera dev` and `tessera serve` run this.
  * @module
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,6 +27,7 @@ import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { createFileModelStore } from '../../stores/file-model.js';
 import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
+import { makePrivate, privateDir } from '../../stores/private-files.js';
 import { createRedisRateLimiter } from '../../stores/redis-rate-limit.js';
 import { createSqliteStore } from '../../stores/sqlite.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
@@ -144,6 +145,7 @@ async function openStore(
     const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
     const s = await createSqliteStore({ path, ...(codec ? { codec } : {}) });
     const modelPath = join(dirname(path), 'model.tsra');
+    makePrivate(modelPath);
     return {
       profiles: s.profiles,
       events: s.events,
@@ -169,7 +171,9 @@ async function readAll(log: EventLog): Promise<LoggedEvent[]> {
 
 export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const dataDir = resolve(o.dataDir ?? '.tessera');
-  mkdirSync(dataDir, { recursive: true });
+  // Owner-only, and tightened when an older version left it (or its secret) readable.
+  privateDir(dataDir, { fix: true });
+  makePrivate(join(dataDir, 'secret'), tokenFilePath(dataDir));
   const logger = o.logger ?? consoleLogger('info');
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);

@@ -7,12 +7,16 @@
  * independently, each strictly in the order its entries were spooled. An
  * entry is written with `synchronous = FULL` before `append` returns, so a
  * write the node acknowledged survives the process being killed.
+ *
+ * Entries hold visitor ids and events, so the file is owner-only, deleted
+ * entries are zeroed (`secure_delete`), and once the spool is drained its WAL
+ * is checkpointed and truncated: replayed (or erased) data leaves no copy.
  * @module
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TesseraError } from '../../core/errors.js';
+import { makePrivate, privateDir, privateFile, sqliteFiles } from '../../stores/private-files.js';
 
 export type SpoolTarget = 'log' | 'store';
 
@@ -66,10 +70,14 @@ export async function openSpool(path: string, driver?: SqliteDriver): Promise<Sp
   }
   let db: BetterSqlite3.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      privateDir(dirname(path));
+      privateFile(path);
+    }
     db = new Driver(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
+    db.pragma('secure_delete = ON');
     db.exec(`CREATE TABLE IF NOT EXISTS spool (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       target TEXT NOT NULL,
@@ -79,6 +87,7 @@ export async function openSpool(path: string, driver?: SqliteDriver): Promise<Sp
       attempts INTEGER NOT NULL DEFAULT 0
     )`);
     db.exec('CREATE INDEX IF NOT EXISTS spool_target ON spool (target, seq)');
+    if (path !== ':memory:') makePrivate(...sqliteFiles(path));
   } catch (e) {
     throw spoolError(`cannot open ${path}: ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -117,6 +126,7 @@ export async function openSpool(path: string, driver?: SqliteDriver): Promise<Sp
     remove(seq) {
       open('remove');
       del.run(seq);
+      if ((countAll.get() as { n: number }).n === 0) db.pragma('wal_checkpoint(TRUNCATE)');
     },
     failed(seq) {
       open('failed');
