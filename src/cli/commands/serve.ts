@@ -20,6 +20,7 @@ async function serve(c: NodeConfig): Promise<void> {
     dataDir: c.dataDir,
     nodeId: c.nodeId,
     consentMode: c.consent,
+    secureCookies: c.secureCookies,
     store: c.store,
     ...(c.secret ? { secret: c.secret } : {}),
     ...(c.keys ? { keys: c.keys } : {}),
@@ -73,6 +74,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     ipRate: o.ipRate,
     visitorRate: o.visitorRate,
     trustedIpHeader: o.trustedIpHeader,
+    secureCookies: o.secureCookies,
   };
 }
 
@@ -84,8 +86,14 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the embedded store lives', '.tessera')
     .option('--consent <mode>', 'opt-in or opt-out', consentMode, 'opt-in' as const)
+    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
     .action((o) =>
-      serve(resolveNodeConfig({ flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` } })),
+      serve(
+        resolveNodeConfig({
+          flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` },
+          env: { secureCookies: configFromEnv(process.env).secureCookies },
+        }),
+      ),
     );
 
   program
@@ -121,6 +129,7 @@ export function registerServe(program: Command): void {
       '/collect batches per second per visitor, burst 2n (TESSERA_VISITOR_RATE; default 20)',
     )
     .option('--trusted-ip-header <name>', 'client IP header set by your proxy (TESSERA_TRUSTED_IP_HEADER)')
+    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
     .action((o: Record<string, unknown>) => {
       const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
       return serve(

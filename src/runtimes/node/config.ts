@@ -45,6 +45,8 @@ export interface NodeConfig {
   visitorRate?: number;
   /** Header that carries the client IP behind a proxy (`cf-connecting-ip`, `x-forwarded-for`). */
   trustedIpHeader?: string;
+  /** Every cookie Tessera sets carries `Secure` (behind HTTPS); off by default for http://localhost. */
+  secureCookies: boolean;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -68,6 +70,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'ipRate',
   'visitorRate',
   'trustedIpHeader',
+  'secureCookies',
 ];
 
 /** Environment variable of each setting. */
@@ -89,6 +92,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   ipRate: 'TESSERA_IP_RATE',
   visitorRate: 'TESSERA_VISITOR_RATE',
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
+  secureCookies: 'TESSERA_SECURE_COOKIES',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -109,6 +113,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   ipRate: '--ip-rate',
   visitorRate: '--visitor-rate',
   trustedIpHeader: '--trusted-ip-header',
+  secureCookies: '--secure-cookies',
 };
 
 function configError(message: string): TesseraError {
@@ -212,6 +217,14 @@ export function resolveNodeConfig(layers: {
     throw configError(`${pick('prefix')!.from} must be 1-64 of [A-Za-z0-9_-]`);
   const te = pick('testEndpoints');
   const testEndpoints = te !== undefined && (te.value === true || te.value === '1' || te.value === 'true');
+  // Strict: a typo must not leave cookies without Secure while the operator thinks it is on.
+  const sc = pick('secureCookies');
+  let secureCookies = false;
+  if (sc !== undefined) {
+    if (sc.value === true || sc.value === '1' || sc.value === 'true') secureCookies = true;
+    else if (!(sc.value === false || sc.value === '0' || sc.value === 'false'))
+      throw configError(`${sc.from} must be true or false (1 or 0), got ${JSON.stringify(sc.value)}`);
+  }
 
   const config: NodeConfig = {
     port,
@@ -222,6 +235,7 @@ export function resolveNodeConfig(layers: {
     consent,
     prefix,
     testEndpoints,
+    secureCookies,
   };
   for (const key of ['ipRate', 'visitorRate'] as const) {
     const got = pick(key);
