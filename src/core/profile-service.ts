@@ -10,9 +10,11 @@ import type { CatalogItem, EngineSettings } from './config.js';
 import { type KeyRing, pseudonymizeUserId, seal, unseal } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
+import { ErasureTombstones } from './privacy/tombstones.js';
 import {
   applyEvent,
   emptyProfile,
+  eraseProfile,
   HlcClock,
   isErased,
   makeDigest,
@@ -73,10 +75,13 @@ export class ProfileService {
   private readonly pending = new Map<string, Profile>();
   private readonly hlc: HlcClock;
   private readonly listeners = new Set<(change: ProfileChange) => void>();
+  /** Erased ids, refused for good (privacy/tombstones.ts). */
+  readonly tombstones: ErasureTombstones;
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
     this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
+    this.tombstones = new ErasureTombstones(o.store, o.ring, o.now);
   }
 
   /**
@@ -145,7 +150,10 @@ export class ProfileService {
       let loaded: Profile | undefined;
       let known = true;
       try {
-        loaded = (await this.load(visitor))?.profile;
+        const [gone, entry] = await Promise.all([this.tombstones.erased(visitor), this.load(visitor)]);
+        // An erased id never grows a profile again, whoever sends events for it.
+        if (gone) return { applied: 0, profile: eraseProfile(now) };
+        loaded = entry?.profile;
       } catch (e) {
         if (!fallback?.isUnavailable(e)) throw e;
         known = false;
@@ -210,6 +218,10 @@ export class ProfileService {
     return this.mutex.run(visitor, async () => {
       const stored = await this.o.store.get(visitor);
       if (stored && isErased(stored)) return stored;
+      if (await this.tombstones.erased(visitor)) {
+        this.pending.delete(visitor);
+        return eraseProfile(this.o.now());
+      }
       const merged = await this.o.store.merge(
         visitor,
         this.applyAll(stored ?? emptyProfile(this.o.now()), events),
@@ -268,6 +280,7 @@ export class ProfileService {
     await this.mutex.run(visitor, async () => {
       this.pending.delete(visitor);
       this.cache.delete(visitor);
+      await this.tombstones.record(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
       await this.o.log.deleteVisitor(visitor);
@@ -293,6 +306,7 @@ export class ProfileService {
   forget(visitor: string): void {
     this.pending.delete(visitor);
     this.cache.delete(visitor);
+    this.tombstones.forget(visitor);
   }
 
   /** Hear about every change this node makes (the bus publishes them); returns an unsubscribe. */
