@@ -55,6 +55,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       personalization: consentEvent.props?.personalization === true,
       analytics: consentEvent.props?.analytics === true,
     };
+    // A grant to a visitor who has an id keeps the cookies identity resolution set: an id minted
+    // for this request (opt-out, or one replacing an erased id) must reach the browser.
     if (choice.personalization && browserOptsOut(ctx)) {
       // The cookie keeps the visitor's choice; GPC/DNT still win over it: no id, nothing stored
       // (resolveVisitor already clears an id cookie the browser sent).
@@ -75,8 +77,6 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       }
       id = undefined;
     }
-    // A grant keeps the cookies identity resolution set: an id minted for this request (opt-out,
-    // or a replaced erased id) must reach the browser, or events go under an id it never sees.
     cookies.push(
       setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }),
     );
