@@ -50,9 +50,11 @@ describe('resolveConsent', () => {
     expect([s.personalization, s.analytics]).toEqual([false, false]);
   });
 
-  it('lets an explicit choice win over the mode and over GPC', () => {
-    const s = resolveConsent('opt-in', { personalization: true, analytics: false }, true);
+  it('lets an explicit choice win over the mode, and GPC win over the choice', () => {
+    const s = resolveConsent('opt-in', { personalization: true, analytics: false }, false);
     expect([s.personalization, s.analytics, s.chosen]).toEqual([true, false, true]);
+    const gpc = resolveConsent('opt-in', { personalization: true, analytics: true }, true);
+    expect([gpc.personalization, gpc.analytics, gpc.chosen]).toEqual([false, false, true]);
     const declined = resolveConsent('opt-out', { personalization: false, analytics: false }, false);
     expect([declined.personalization, declined.analytics]).toEqual([false, false]);
   });

@@ -45,17 +45,20 @@ export function parseConsentCookie(value: string | undefined): ConsentChoice | u
 }
 
 /**
- * Combine mode, signals and choice. An explicit choice always wins (it can
- * only come from the visitor acting); without one, GPC or DNT decline
- * everything, opt-out grants everything and opt-in grants nothing.
+ * Combine mode, signals and choice. GPC or DNT decline everything, even over
+ * a stored choice (the server does the same, docs/security.md: a script can
+ * write the cookie without the visitor acting); then an explicit choice
+ * wins; without one, opt-out grants everything and opt-in grants nothing.
  */
 export function resolveConsent(
   mode: ConsentMode,
   choice: ConsentChoice | undefined,
   privacySignal: boolean,
 ): BrowserConsentState {
+  if (privacySignal)
+    return { necessary: true, personalization: false, analytics: false, chosen: choice !== undefined };
   if (choice) return { necessary: true, ...choice, chosen: true };
-  const granted = mode === 'opt-out' && !privacySignal;
+  const granted = mode === 'opt-out';
   return { necessary: true, personalization: granted, analytics: granted, chosen: false };
 }
 

@@ -16,10 +16,20 @@ export interface RequestLike {
 }
 
 /** Built-in geo headers, first match wins: Cloudflare, Vercel, Fastly (by convention), generic. */
-const COUNTRY_HEADERS = ['cf-ipcountry', 'x-vercel-ip-country', 'fastly-geo-country', 'x-country-code'];
-const REGION_HEADERS = ['cf-region-code', 'x-vercel-ip-country-region', 'fastly-geo-region', 'x-region-code'];
-const CITY_HEADERS = ['cf-ipcity', 'x-vercel-ip-city', 'fastly-geo-city', 'x-city'];
-const TZ_HEADERS = ['cf-timezone', 'x-vercel-ip-timezone', 'fastly-geo-timezone', 'x-timezone'];
+export const COUNTRY_HEADERS = [
+  'cf-ipcountry',
+  'x-vercel-ip-country',
+  'fastly-geo-country',
+  'x-country-code',
+];
+export const REGION_HEADERS = [
+  'cf-region-code',
+  'x-vercel-ip-country-region',
+  'fastly-geo-region',
+  'x-region-code',
+];
+export const CITY_HEADERS = ['cf-ipcity', 'x-vercel-ip-city', 'fastly-geo-city', 'x-city'];
+export const TZ_HEADERS = ['cf-timezone', 'x-vercel-ip-timezone', 'fastly-geo-timezone', 'x-timezone'];
 
 const MAX_COOKIE_HEADER = 8192;
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { variantKey } from './cache/index.js';
+import { contextDependence, contextFieldsOfRules, listFieldsOf, variantKey } from './cache/index.js';
 import type { CatalogItem, SiteConfig } from './config.js';
 import type { DecisionMemo } from './decision-memo.js';
 import { type ArmEffects, type AssignInput, assignArms } from './experiments/index.js';
@@ -23,6 +23,8 @@ export interface CompiledSite {
   catalog: ReadonlyMap<string, CatalogItem>;
   contentSlots: string[];
   recSlots: string[];
+  /** Context fields rules read: directly by content slots (in arms too), and by segments. */
+  contextFields: { content: string[]; segments: string[] };
 }
 
 export function compileSite(site: SiteConfig, catalog: readonly CatalogItem[]): CompiledSite {
@@ -39,6 +41,10 @@ export function compileSite(site: SiteConfig, catalog: readonly CatalogItem[]): 
     catalog: byId,
     contentSlots,
     recSlots,
+    contextFields: {
+      content: contextFieldsOfRules(site.slots, site.experiments),
+      segments: contextFieldsOfRules(site.segments.map((seg) => seg.rule)),
+    },
   };
 }
 
@@ -147,12 +153,23 @@ export function decide(input: DecideInput): Decision {
   }
 
   const personalized = profile !== undefined;
+  // Without the visitor, recommendation lists come from the request context (cold-start lists).
+  const listFields =
+    artifact && compiled.recSlots.length > 0 && input.visitorId === undefined && !profile
+      ? listFieldsOf(artifact.contextNames)
+      : [];
+  const keyFields =
+    listFields.length === 0
+      ? compiled.contextFields.content
+      : [...compiled.contextFields.content, ...listFields];
+  const context = contextDependence(ctx, keyFields, compiled.contextFields.segments);
   return {
     segments,
     arms,
     content,
     recommendations,
-    cacheKey: variantKey({ path: ctx.path, segments, arms, personalized }),
+    cacheKey: variantKey({ path: ctx.path, segments, arms, personalized, contextKeys: context.keys }),
+    contextFields: context.fields,
     personalized,
     trace,
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),

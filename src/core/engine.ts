@@ -7,7 +7,7 @@
  * @module
  */
 import { compileItemTemplate, type HTMLRewriterFactory } from './assemble/index.js';
-import { LruCache } from './cache/index.js';
+import { LruCache, privateWhenSettingCookies } from './cache/index.js';
 import type { CatalogItem, EngineSettings, SiteConfig } from './config.js';
 import { DEFAULT_SETTINGS } from './config.js';
 import type { RequestLike } from './context.js';
@@ -198,7 +198,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
 
   async function handle(req: RequestLike): Promise<Reply> {
     try {
-      return await route(req);
+      // Where every reply is finished: one that sets a cookie never goes to a shared cache.
+      return privateWhenSettingCookies(await route(req));
     } catch (e) {
       if (isTesseraError(e) && e.status < 500) return errorReply(e);
       logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });

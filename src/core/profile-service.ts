@@ -17,9 +17,11 @@ import {
   privacyPolicy,
   pseudonymizeIdentify,
 } from './privacy/minimize.js';
+import { ErasureTombstones } from './privacy/tombstones.js';
 import {
   applyEvent,
   emptyProfile,
+  eraseProfile,
   HlcClock,
   isErased,
   makeDigest,
@@ -92,12 +94,15 @@ export class ProfileService {
   private readonly listeners = new Set<(change: ProfileChange) => void>();
   private readonly privacy: PrivacyPolicy;
   private readonly quota: DailyEventQuota;
+  /** Erased ids, refused for good (privacy/tombstones.ts). */
+  readonly tombstones: ErasureTombstones;
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
     this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
     this.privacy = privacyPolicy(o.privacy);
     this.quota = new DailyEventQuota(this.privacy.maxEventsPerDay);
+    this.tombstones = new ErasureTombstones(o.store, o.ring, o.now);
   }
 
   /**
@@ -168,7 +173,10 @@ export class ProfileService {
       let loaded: Profile | undefined;
       let known = true;
       try {
-        loaded = (await this.load(visitor))?.profile;
+        const [gone, entry] = await Promise.all([this.tombstones.erased(visitor), this.load(visitor)]);
+        // An erased id never grows a profile again, whoever sends events for it.
+        if (gone) return { applied: 0, dropped: 0, profile: eraseProfile(now) };
+        loaded = entry?.profile;
       } catch (e) {
         if (!fallback?.isUnavailable(e)) throw e;
         known = false;
@@ -255,6 +263,10 @@ export class ProfileService {
     return this.mutex.run(visitor, async () => {
       const stored = await this.o.store.get(visitor);
       if (stored && isErased(stored)) return stored;
+      if (await this.tombstones.erased(visitor)) {
+        this.pending.delete(visitor);
+        return eraseProfile(this.o.now());
+      }
       const merged = await this.o.store.merge(
         visitor,
         this.applyAll(stored ?? emptyProfile(this.o.now()), events),
@@ -314,6 +326,7 @@ export class ProfileService {
       this.pending.delete(visitor);
       this.cache.delete(visitor);
       this.quota.forget(visitor);
+      await this.tombstones.record(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
       await this.o.log.deleteVisitor(visitor);
@@ -339,6 +352,7 @@ export class ProfileService {
   forget(visitor: string): void {
     this.pending.delete(visitor);
     this.cache.delete(visitor);
+    this.tombstones.forget(visitor);
   }
 
   /** Hear about every change this node makes (the bus publishes them); returns an unsubscribe. */

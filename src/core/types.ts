@@ -196,8 +196,10 @@ export interface Decision {
   content: Record<string, string>;
   /** Slot name → recommended items. */
   recommendations: Record<string, RecommendedItem[]>;
-  /** Variant cache key: from segments and arms, never from the visitor id. */
+  /** Variant cache key: from segments, arms and the context values the content used, never from the visitor id. */
   cacheKey: string;
+  /** Request context fields the page depended on (their headers go to Vary; see cache/context-dependence.ts). */
+  contextFields: string[];
   /** True when the decision used a profile (consent given and one exists). */
   personalized: boolean;
   trace: TraceEntry[];

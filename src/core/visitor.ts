@@ -1,7 +1,9 @@
 /**
  * Who is asking, and what may we keep: the signed anonymous id and the
  * consent state of a request. Without personalization consent there is no id:
- * no identifier cookie is set and an existing one is cleared.
+ * no identifier cookie is set and an existing one is cleared. An id that was
+ * erased (its signature still verifies) is never used again: the visitor
+ * gets a new one, so nothing grows under the old id.
  * @module
  */
 import type { EngineSettings } from './config.js';
@@ -20,16 +22,20 @@ export interface Visitor {
   /** Anonymous id; undefined without personalization consent. */
   id: string | undefined;
   consent: ResolvedConsent;
-  /** True when the request carried an id cookie that was not ours (tampered or foreign). */
+  /** True when the request carried an id cookie that was not ours (tampered, foreign or erased). */
   replaced: boolean;
   /** Set-Cookie lines the response must carry. */
   cookies: string[];
 }
 
+/** Whether an id was erased for good (see privacy/tombstones.ts). */
+export type ErasedCheck = (id: string) => Promise<boolean>;
+
 export async function resolveVisitor(
   ctx: DecisionContext,
   settings: EngineSettings,
   ring: KeyRing,
+  erased?: ErasedCheck,
 ): Promise<Visitor> {
   const names = settings.cookies;
   const consent = resolveConsent(ctx, settings.consentMode, names.consent);
@@ -42,10 +48,10 @@ export async function resolveVisitor(
     return { id: undefined, consent, replaced: false, cookies };
   }
   const verified = await verifySignedId(ring, raw);
-  if (verified) return { id: verified, consent, replaced: false, cookies };
+  if (verified && !(await erased?.(verified))) return { id: verified, consent, replaced: false, cookies };
   const id = newVisitorId();
   cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
-  // A profile digest sealed for another id is useless now; drop it.
+  // A profile digest sealed for another (or an erased) id is useless now; drop it.
   if (ctx.cookies[names.profile] !== undefined)
     cookies.push(clearCookie(names.profile, settings.secureCookies));
   return { id, consent, replaced: raw !== undefined, cookies };

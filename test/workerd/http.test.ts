@@ -34,7 +34,8 @@ async function startWorkerTarget(): Promise<Target> {
       let cursor: string | undefined;
       do {
         const page = await kv.list({ prefix: 'p:', ...(cursor ? { cursor } : {}) });
-        n += page.keys.length;
+        // Erasure tombstones (`p:erased:<keyed hash>`, privacy/tombstones.ts) hold no profile.
+        n += page.keys.filter((k) => !k.name.startsWith('p:erased:')).length;
         cursor = page.list_complete ? undefined : page.cursor;
       } while (cursor);
       return n;

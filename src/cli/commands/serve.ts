@@ -20,6 +20,7 @@ async function serve(c: NodeConfig): Promise<void> {
     dataDir: c.dataDir,
     nodeId: c.nodeId,
     consentMode: c.consent,
+    secureCookies: c.secureCookies,
     store: c.store,
     ...(c.secret ? { secret: c.secret } : {}),
     ...(c.keys ? { keys: c.keys } : {}),
@@ -75,6 +76,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     visitorRate: o.visitorRate,
     trustedIpHeader: o.trustedIpHeader,
     allowedOrigins: o.allowedOrigins,
+    secureCookies: o.secureCookies,
   };
 }
 
@@ -86,8 +88,14 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the embedded store lives', '.tessera')
     .option('--consent <mode>', 'opt-in or opt-out', consentMode, 'opt-in' as const)
+    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
     .action((o) =>
-      serve(resolveNodeConfig({ flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` } })),
+      serve(
+        resolveNodeConfig({
+          flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` },
+          env: { secureCookies: configFromEnv(process.env).secureCookies },
+        }),
+      ),
     );
 
   program
@@ -127,6 +135,7 @@ export function registerServe(program: Command): void {
       '--allowed-origins <list>',
       'other origins whose pages may post to /collect, e.g. https://shop.example (TESSERA_ALLOWED_ORIGINS)',
     )
+    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
     .action((o: Record<string, unknown>) => {
       const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
       return serve(

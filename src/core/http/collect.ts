@@ -8,7 +8,7 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { TesseraError } from '../errors.js';
 import { parseBatch } from '../events.js';
-import { formatConsentCookie } from '../identity/index.js';
+import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
 import { clearCookie, setCookie } from './cookies.js';
@@ -42,7 +42,9 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     });
   }
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring, (id) =>
+    s.profiles.tombstones.erasedCached(id),
+  );
   const cookies = visitor.cookies;
   let id = visitor.id;
   const secure = s.settings.secureCookies;
@@ -53,17 +55,21 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       personalization: consentEvent.props?.personalization === true,
       analytics: consentEvent.props?.analytics === true,
     };
-    cookies.length = 0;
-    cookies.push(
-      setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }),
-    );
-    if (choice.personalization && !id) {
+    // A grant to a visitor who has an id keeps the cookies identity resolution set: an id minted
+    // for this request (opt-out, or one replacing an erased id) must reach the browser.
+    if (choice.personalization && browserOptsOut(ctx)) {
+      // The cookie keeps the visitor's choice; GPC/DNT still win over it: no id, nothing stored
+      // (resolveVisitor already clears an id cookie the browser sent).
+      id = undefined;
+    } else if (choice.personalization && !id) {
       const minted = await mintVisitor(s.settings, s.ring);
       id = minted.id;
+      cookies.length = 0;
       cookies.push(minted.cookie);
     } else if (!choice.personalization) {
-      // Withdrawal: stop keeping a profile, and forget the one we kept.
+      // Withdrawal: stop keeping a profile, and forget the one we kept (for good: a tombstone).
       if (id) await s.profiles.erase(id);
+      cookies.length = 0;
       const rawId = ctx.cookies[s.settings.cookies.id];
       if (rawId !== undefined) cookies.push(clearCookie(s.settings.cookies.id, secure));
       if (ctx.cookies[s.settings.cookies.profile] !== undefined) {
@@ -71,6 +77,9 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       }
       id = undefined;
     }
+    cookies.push(
+      setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }),
+    );
   }
 
   let stored = 0;

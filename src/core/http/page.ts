@@ -6,7 +6,7 @@
  * @module
  */
 import { buildShell, escapeHtml, renderShellChunks, type Shell } from '../assemble/index.js';
-import { cacheHeaders } from '../cache/index.js';
+import { cacheHeaders, tooVariedToShare, varyHeadersOf } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { decide } from '../decide.js';
@@ -39,7 +39,9 @@ export interface RequestDecision {
 export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing): Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring, (id) =>
+    s.profiles.tombstones.erasedCached(id),
+  );
   t?.step('context');
   let profile: Profile | undefined;
   let profileSource = 'none';
@@ -143,8 +145,10 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
       }),
     );
   }
+  // Shared only when made from the request alone, and not from its referrer.
+  const perVisitor = visitor.id !== undefined || tooVariedToShare(decision.contextFields, ctx);
   const headers = htmlHeaders({
-    ...pageCacheHeaders(decision.personalized, Object.keys(holeHtml).length > 0),
+    ...pageCacheHeaders(perVisitor, decision.contextFields, s),
     'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
     'x-tessera-variant': decision.cacheKey,
     'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
@@ -245,16 +249,31 @@ function tileFields(id: string, s: EngineState): Record<string, string | number>
   };
 }
 
-const VARY_ON = ['Sec-CH-UA-Mobile'];
-const cacheHeaderMemo = new Map<string, Record<string, string>>();
+/** Per engine's settings (the geo headers are part of Vary). */
+const cacheHeaderMemos = new WeakMap<object, Map<string, Record<string, string>>>();
 
-/** Cache headers depend on two flags only: computed once per combination. */
-function pageCacheHeaders(personalized: boolean, hasVisitorSlots: boolean): Record<string, string> {
-  const key = `${personalized ? 1 : 0}${hasVisitorSlots ? 1 : 0}`;
-  const hit = cacheHeaderMemo.get(key);
+/**
+ * Cache headers depend on whether the page was made for this visitor and on
+ * the context fields it read (a handful of combinations per site and model):
+ * computed once per combination.
+ */
+function pageCacheHeaders(
+  perVisitor: boolean,
+  fields: readonly string[],
+  s: EngineState,
+): Record<string, string> {
+  let memo = cacheHeaderMemos.get(s.settings);
+  if (!memo) {
+    memo = new Map();
+    cacheHeaderMemos.set(s.settings, memo);
+  }
+  const key = `${perVisitor ? 1 : 0}${fields.join(',')}`;
+  const hit = memo.get(key);
   if (hit) return hit;
-  const h: Record<string, string> = { ...cacheHeaders({ personalized, hasVisitorSlots, varyOn: VARY_ON }) };
-  cacheHeaderMemo.set(key, h);
+  const varyOn = varyHeadersOf(fields, s.settings.geoHeaders);
+  const h: Record<string, string> = { ...cacheHeaders({ perVisitor, varyOn }) };
+  if (memo.size > 256) memo.clear();
+  memo.set(key, h);
   return h;
 }
 

@@ -1,9 +1,13 @@
 /**
  * Consent state: the visitor's choice lives in a small cookie the browser
  * script can read (`p1.a0`: personalization yes, analytics no). Storing the
- * choice itself is strictly necessary, so it needs no consent. Without a
- * choice, the mode decides: opt-in means no; opt-out means yes unless the
- * browser sends Global Privacy Control or Do-Not-Track.
+ * choice itself is strictly necessary, so it needs no consent.
+ *
+ * Order (docs/security.md): Global Privacy Control or Do-Not-Track first —
+ * the browser's standing opt-out wins even over a cookie that says yes,
+ * because a script on the site can write that cookie without the visitor
+ * acting; then the visitor's choice in the cookie; then the mode (opt-in
+ * means no, opt-out yes).
  * @module
  */
 import type { ConsentMode } from '../config.js';
@@ -28,10 +32,16 @@ export function parseConsentCookie(
   return { personalization: m[1] === '1', analytics: m[2] === '1' };
 }
 
+/** The browser says "do not track me" (Sec-GPC: 1 or DNT: 1): no personalization, no id. */
+export function browserOptsOut(ctx: Pick<DecisionContext, 'gpc' | 'dnt'>): boolean {
+  return ctx.gpc || ctx.dnt;
+}
+
 export function resolveConsent(ctx: DecisionContext, mode: ConsentMode, cookieName: string): ResolvedConsent {
+  if (browserOptsOut(ctx))
+    return { necessary: true, personalization: false, analytics: false, source: 'gpc' };
   const chosen = parseConsentCookie(ctx.cookies[cookieName]);
   if (chosen) return { necessary: true, ...chosen, source: 'cookie' };
-  if (ctx.gpc || ctx.dnt) return { necessary: true, personalization: false, analytics: false, source: 'gpc' };
   const granted = mode === 'opt-out';
   return { necessary: true, personalization: granted, analytics: granted, source: 'mode' };
 }

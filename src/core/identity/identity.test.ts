@@ -71,7 +71,7 @@ describe('identity', () => {
     expect(() => createKeyRing('short')).toThrow(/at least 32/);
   });
 
-  it('resolves consent from the cookie, then GPC, then the mode', () => {
+  it('resolves consent from GPC/DNT, then the cookie, then the mode', () => {
     expect(formatConsentCookie({ personalization: true, analytics: false })).toBe('p1.a0');
     expect(parseConsentCookie('p0.a1')).toEqual({ personalization: false, analytics: true });
     expect(parseConsentCookie('yes')).toBeUndefined();
@@ -81,9 +81,20 @@ describe('identity', () => {
       personalization: false,
       source: 'gpc',
     });
-    expect(resolveConsent(ctx({ c: 'p1.a1' }, true), 'opt-in', 'c')).toMatchObject({
+    expect(resolveConsent(ctx({ c: 'p1.a1' }), 'opt-in', 'c')).toMatchObject({
       personalization: true,
       source: 'cookie',
     });
+  });
+
+  it('lets GPC and DNT win over a consent cookie that grants personalization', () => {
+    expect(resolveConsent(ctx({ c: 'p1.a1' }, true), 'opt-in', 'c')).toEqual({
+      necessary: true,
+      personalization: false,
+      analytics: false,
+      source: 'gpc',
+    });
+    const dnt = { ...ctx({ c: 'p1.a1' }), dnt: true };
+    expect(resolveConsent(dnt, 'opt-out', 'c')).toMatchObject({ personalization: false, source: 'gpc' });
   });
 });

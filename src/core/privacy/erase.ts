@@ -2,9 +2,12 @@
  * Erasure of one visitor (GDPR art. 17, CCPA "right to delete"), by the
  * admin API or by the visitor themself. `ProfileService.erase` removes the
  * stored profile, the identity links on either side of the id, the visitor's
- * events from the log and this node's cached copy, then announces the
- * erasure: in a cluster that change goes out on the bus as a tombstone, and
- * every node drops its copy (and its local store's, see cluster-sync.ts).
+ * events from the log and this node's cached copy, leaves an erasure
+ * tombstone under a keyed hash of the id (privacy/tombstones.ts: the id can
+ * never grow a profile again, even if its signed cookie comes back), then
+ * announces the erasure: in a cluster that change goes out on the bus as a
+ * tombstone, and every node drops its copy (and its local store's, see
+ * cluster-sync.ts).
  *
  * What else could hold the visitor here: the decision memo keys derived
  * segments and recommendations by the profile object. It is a WeakMap, so an

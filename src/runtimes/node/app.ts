@@ -58,6 +58,8 @@ export interface NodeAppOptions {
   /** Encrypt profiles at rest with the key ring (default true). */
   encryptAtRest?: boolean;
   consentMode?: ConsentMode;
+  /** Every cookie Tessera sets carries `Secure` (serve over HTTPS); default false. */
+  secureCookies?: boolean;
   /** Retrain from the event log this often when it grew (ms; 0 = never). */
   retrainMs?: number;
   /** Poll the model store for a new version this often (ms, default 2000; 0 = never). */
@@ -204,6 +206,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         secret: keys,
         nodeId: o.nodeId ?? 'node-1',
         consentMode: o.consentMode ?? 'opt-in',
+        secureCookies: o.secureCookies ?? false,
       },
       ...(o.experiments ? { experiments: o.experiments } : {}),
       ...(o.limits ? { limits: o.limits } : {}),

@@ -120,6 +120,8 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
       changed.delete(visitor);
       profiles.forget(visitor);
       if (o.localStore) {
+        // This node's store refuses the id from now on, as the erasing node's does.
+        await profiles.tombstones.record(visitor);
         await engine.state.store.delete(visitor);
         await engine.state.store.unlink(visitor);
         await engine.state.log.deleteVisitor(visitor);

@@ -48,6 +48,24 @@ describe('node config', () => {
     expect(() => readConfigFile(join(dir, 'missing.json'))).toThrow(/cannot read config file/);
   });
 
+  it('marks cookies Secure from the flag, TESSERA_SECURE_COOKIES or the file key; off by default', () => {
+    expect(resolveNodeConfig({}).secureCookies).toBe(false);
+    expect(resolveNodeConfig({ flags: { secureCookies: true } }).secureCookies).toBe(true);
+    expect(resolveNodeConfig({ env: configFromEnv({ TESSERA_SECURE_COOKIES: '1' }) }).secureCookies).toBe(
+      true,
+    );
+    expect(resolveNodeConfig({ file: { secureCookies: true } }).secureCookies).toBe(true);
+    expect(
+      resolveNodeConfig({
+        env: configFromEnv({ TESSERA_SECURE_COOKIES: 'false' }),
+        file: { secureCookies: true },
+      }).secureCookies,
+    ).toBe(false);
+    expect(() => resolveNodeConfig({ env: configFromEnv({ TESSERA_SECURE_COOKIES: 'yes' }) })).toThrow(
+      /TESSERA_SECURE_COOKIES must be true or false/,
+    );
+  });
+
   it('names the source of a bad value', () => {
     expect(() => resolveNodeConfig({ env: { bus: 'kafka://x' } })).toThrow(
       '[tessera] [config] TESSERA_BUS "kafka://x": use memory:, redis://host:port[/db] or nats://host:port',

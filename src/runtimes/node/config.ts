@@ -47,6 +47,8 @@ export interface NodeConfig {
   trustedIpHeader?: string;
   /** Origins besides the node's own whose pages may post to `/collect`, comma-separated. */
   allowedOrigins?: string;
+  /** Every cookie Tessera sets carries `Secure` (behind HTTPS); off by default for http://localhost. */
+  secureCookies: boolean;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -71,6 +73,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'visitorRate',
   'trustedIpHeader',
   'allowedOrigins',
+  'secureCookies',
 ];
 
 /** Environment variable of each setting. */
@@ -93,6 +96,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   visitorRate: 'TESSERA_VISITOR_RATE',
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
   allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
+  secureCookies: 'TESSERA_SECURE_COOKIES',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -114,6 +118,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   visitorRate: '--visitor-rate',
   trustedIpHeader: '--trusted-ip-header',
   allowedOrigins: '--allowed-origins',
+  secureCookies: '--secure-cookies',
 };
 
 function configError(message: string): TesseraError {
@@ -217,6 +222,14 @@ export function resolveNodeConfig(layers: {
     throw configError(`${pick('prefix')!.from} must be 1-64 of [A-Za-z0-9_-]`);
   const te = pick('testEndpoints');
   const testEndpoints = te !== undefined && (te.value === true || te.value === '1' || te.value === 'true');
+  // Strict: a typo must not leave cookies without Secure while the operator thinks it is on.
+  const sc = pick('secureCookies');
+  let secureCookies = false;
+  if (sc !== undefined) {
+    if (sc.value === true || sc.value === '1' || sc.value === 'true') secureCookies = true;
+    else if (!(sc.value === false || sc.value === '0' || sc.value === 'false'))
+      throw configError(`${sc.from} must be true or false (1 or 0), got ${JSON.stringify(sc.value)}`);
+  }
 
   const config: NodeConfig = {
     port,
@@ -227,6 +240,7 @@ export function resolveNodeConfig(layers: {
     consent,
     prefix,
     testEndpoints,
+    secureCookies,
   };
   for (const key of ['ipRate', 'visitorRate'] as const) {
     const got = pick(key);
