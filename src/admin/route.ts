@@ -88,8 +88,7 @@ export function adminRoute(o: AdminOptions): EngineRoute {
   const auth: AdminAuth = { tokens: o.tokens ?? NO_TOKENS, envToken: o.token || undefined };
   return {
     prefix: '/admin',
-    async handle(req, state): Promise<Reply> {
-      const path = new URL(req.url, 'http://local').pathname;
+    async handle(req, state, path): Promise<Reply> {
       const seen: { principal?: Principal } = {};
       let reply: Reply;
       try {

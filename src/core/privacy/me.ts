@@ -17,6 +17,7 @@ import type { EngineRoute } from '../engine.js';
 import { isTesseraError, TesseraError } from '../errors.js';
 import { clearCookie } from '../http/cookies.js';
 import type { EngineState } from '../http/engine-state.js';
+import { encodePath } from '../http/path.js';
 import { errorReply, jsonReply, type Reply } from '../http/reply.js';
 import { verifySignedId } from '../identity/index.js';
 import { eraseVisitor } from './erase.js';
@@ -49,10 +50,10 @@ export async function handlePrivacyMe(req: RequestLike, s: EngineState): Promise
 export function privacyRoute(): EngineRoute {
   return {
     prefix: PRIVACY_PATH,
-    async handle(req, state) {
-      const path = new URL(req.url, 'http://local').pathname;
+    async handle(req, state, path) {
       try {
-        if (path !== PRIVACY_PATH) throw new TesseraError(404, `[tessera] [privacy] no page ${path}`);
+        if (path !== PRIVACY_PATH)
+          throw new TesseraError(404, `[tessera] [privacy] no page ${encodePath(path)}`);
         return await handlePrivacyMe(req, state);
       } catch (e) {
         if (isTesseraError(e)) return errorReply(e);
