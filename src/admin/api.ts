@@ -74,7 +74,7 @@ function act(fn: () => void): void {
 /** Answer `/admin/api/...` (the caller has checked the token). */
 export async function handleAdminApi(req: RequestLike, path: string, s: EngineState): Promise<Reply> {
   const x = s.experiments;
-  const parts = path.split('/').filter(Boolean).slice(2).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean).slice(2);
   const [area, key, action] = parts;
   const get = req.method === 'GET';
   if (area === 'experiments' && key === undefined && get)

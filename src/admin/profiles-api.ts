@@ -21,13 +21,7 @@ import { eraseVisitor, exportVisitor, holdsAnything, linkedVisitors } from '../c
 
 /** The visitor id of a `/admin/api/profiles/ID` path, if it is one. */
 export function profileIdOf(path: string): string | undefined {
-  const m = /^\/admin\/api\/profiles\/([^/]+)$/.exec(path);
-  if (!m?.[1]) return undefined;
-  try {
-    return decodeURIComponent(m[1]);
-  } catch {
-    return undefined;
-  }
+  return /^\/admin\/api\/profiles\/([^/]+)$/.exec(path)?.[1];
 }
 
 export async function handleProfilesApi(req: RequestLike, path: string, s: EngineState): Promise<Reply> {

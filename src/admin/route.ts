@@ -147,8 +147,7 @@ export function adminRoute(options: AdminOptions): EngineRoute {
   const audit = options.audit && throttleUnauthenticated(options.audit);
   return {
     prefix: '/admin',
-    async handle(req, state): Promise<Reply> {
-      const path = new URL(req.url, 'http://local').pathname;
+    async handle(req, state, path): Promise<Reply> {
       const seen: { principal?: Principal } = {};
       const o: Options = { auth, sessions, secureCookie: options.secureCookie ?? false, seen };
       let reply: Reply;

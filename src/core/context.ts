@@ -5,6 +5,7 @@
  * @module
  */
 import type { EngineSettings } from './config.js';
+import { pathOf } from './http/path.js';
 import type { DecisionContext, DeviceClass, Utm } from './types.js';
 
 /** The part of a Request the core reads: a real `Request` satisfies it. */
@@ -172,16 +173,15 @@ function parseUtm(search: string): Utm {
   return utm;
 }
 
-/** Split a URL string into path and search without the cost of `new URL` on the hot path. */
-function splitUrl(url: string): { path: string; search: string } {
+/** The search part of a URL string (`?…`, before any fragment), without the cost of `new URL` on the hot path. */
+function searchOf(url: string): string {
   let i = url.indexOf('://');
   i = i === -1 ? 0 : url.indexOf('/', i + 3);
-  if (i === -1) return { path: '/', search: '' };
+  if (i === -1) return '';
   const q = url.indexOf('?', i);
   const h = url.indexOf('#', i);
   const end = h === -1 ? url.length : h;
-  if (q === -1 || q > end) return { path: url.slice(i, end) || '/', search: '' };
-  return { path: url.slice(i, q) || '/', search: url.slice(q, end) };
+  return q === -1 || q > end ? '' : url.slice(q, end);
 }
 
 export function buildContext(
@@ -191,15 +191,15 @@ export function buildContext(
 ): DecisionContext {
   const h = req.headers;
   const get = (n: string) => h.get(n);
-  const { path, search } = splitUrl(req.url);
   const geo = settings.geoHeaders ?? {};
   const ctx: DecisionContext = {
     method: req.method,
-    path: safeDecode(path),
+    // The one decoder every route uses: the same path the engine routed by.
+    path: pathOf(req.url),
     cookies: parseCookies(get('cookie')),
     device: deviceClass(get('user-agent'), get('sec-ch-ua-mobile')),
     localHour: 0,
-    utm: parseUtm(search),
+    utm: parseUtm(searchOf(req.url)),
     gpc: get('sec-gpc') === '1',
     dnt: get('dnt') === '1',
     now,

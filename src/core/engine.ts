@@ -19,7 +19,7 @@ import { ExperimentRuntime, type ExperimentSettings } from './experiments/index.
 import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
-import { pathOf } from './http/path.js';
+import { encodePath, pathOf } from './http/path.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import { createKeyRing, type KeyRingInput } from './identity/index.js';
 import {
@@ -52,7 +52,8 @@ export interface EngineConfig {
 export interface EngineRoute {
   /** Requests whose path starts with this go to `handle`. */
   prefix: string;
-  handle(req: RequestLike, state: EngineState): Promise<Reply>;
+  /** `path`: the request path, decoded once by the engine (`pathOf`); a route never decodes it again. */
+  handle(req: RequestLike, state: EngineState, path: string): Promise<Reply>;
 }
 
 const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
@@ -75,6 +76,12 @@ export interface EnginePorts {
   perf?: () => number;
   /** Dependency states for `/health` (networked stores, buses, the spool). */
   health?: () => HealthReport;
+  /**
+   * Whether the caller may read the node's details on `/health` (node id,
+   * drivers, model, dependencies, spool backlog): an admin token with
+   * `read:stats`. Without it, or when it says no, `/health` is `{status}`.
+   */
+  canReadStats?: (req: RequestLike) => Promise<boolean>;
   /** Where ingest defers events while the store is down (degraded mode). */
   ingestFallback?: IngestFallback;
   /** Routes in front of the site's pages (`/admin`, ...). */
@@ -174,9 +181,9 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   async function route(req: RequestLike): Promise<Reply> {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
-    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state);
+    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state, path);
     if (path === '/collect') return (await collectGuard.check(req)) ?? handleCollect(req, state);
-    if (path === '/health') return health(state, ports.health?.());
+    if (path === '/health') return health(req, state, ports);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
       return {
@@ -191,7 +198,10 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       };
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      throw new TesseraError(405, `[tessera] ${req.method} is not allowed on ${path}`);
+      throw new TesseraError(
+        405,
+        `[tessera] ${methodName(req.method)} is not allowed on ${encodePath(path)}`,
+      );
     }
     return handlePage(req, state);
   }
@@ -245,11 +255,30 @@ function warm<A extends { indexOf(id: string): number }>(artifact: A): A {
   return artifact;
 }
 
-function health(s: EngineState, report: HealthReport | undefined): Reply {
+/** A method name fit for a message: a token, else a placeholder (it is the client's to choose). */
+function methodName(method: string): string {
+  return /^[A-Za-z]{1,16}$/.test(method) ? method : 'this method';
+}
+
+/**
+ * `/health` for load balancers: `{status}` for anyone. What the node runs
+ * (its id, drivers, model version, dependencies, spool backlog) is for
+ * operators only: a caller whose admin token holds `read:stats`.
+ */
+async function health(req: RequestLike, s: EngineState, ports: EnginePorts): Promise<Reply> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const reply = errorReply(new TesseraError(405, '[tessera] /health answers GET and HEAD'));
+    reply.headers.allow = 'GET, HEAD';
+    return reply;
+  }
+  const report = ports.health?.();
   const degraded = report?.degraded ?? [];
   // Still 200: a degraded node keeps serving pages from what it has.
+  const status = degraded.length > 0 ? 'degraded' : 'ok';
+  const detailed = ports.canReadStats ? await ports.canReadStats(req).catch(() => false) : false;
+  if (!detailed) return jsonReply(200, { status });
   return jsonReply(200, {
-    status: degraded.length > 0 ? 'degraded' : 'ok',
+    status,
     node: s.settings.nodeId,
     store: s.store.name,
     log: s.log.name,

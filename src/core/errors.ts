@@ -3,6 +3,8 @@
  * comes from, and `toResponse()`. Bad input never becomes a bare 500.
  * @module
  */
+import { errorReply, toResponse } from './http/reply.js';
+
 export class TesseraError extends Error {
   readonly status: number;
 
@@ -16,11 +18,9 @@ export class TesseraError extends Error {
     return { error: this.message, status: this.status };
   }
 
+  /** The same reply `errorReply` builds (nosniff, no control characters), as a Web Response. */
   toResponse(): Response {
-    return new Response(JSON.stringify(this.toJSON()), {
-      status: this.status,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-    });
+    return toResponse(errorReply(this));
   }
 }
 

@@ -1,6 +1,7 @@
 /** HTTP helpers the cluster tests share: visitors, events, pages, health, profile dumps. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CLUSTER_ADMIN_TOKEN } from './launcher.js';
 
 const catalog = JSON.parse(
   readFileSync(resolve(import.meta.dirname, '../../examples/shop/catalog.json'), 'utf8'),
@@ -77,7 +78,10 @@ export interface Health {
 }
 
 export async function health(base: string): Promise<Health> {
-  const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`${base}/health`, {
+    headers: { authorization: `Bearer ${CLUSTER_ADMIN_TOKEN}` },
+    signal: AbortSignal.timeout(3000),
+  });
   return (await res.json()) as Health;
 }
 

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 export const CLUSTER_SECRET = 'cluster-test-secret-cluster-test-secret-0123';
+/** Lets the tests read each node's details on /health (dependencies, spool, bus counters). */
+export const CLUSTER_ADMIN_TOKEN = 'cluster-test-admin-token-cluster-test-admin';
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -78,7 +80,7 @@ function spawnNode(spec: NodeSpec, port: number, output: string[]): ChildProcess
   args.push('--ip-rate', '100000', '--visitor-rate', '100000');
   const proc = spawn(process.execPath, args, {
     cwd: root,
-    env: { ...process.env, TESSERA_SECRET: CLUSTER_SECRET },
+    env: { ...process.env, TESSERA_SECRET: CLUSTER_SECRET, TESSERA_ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (d: Buffer) => {

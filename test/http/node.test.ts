@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startNodeTarget } from '../helpers/node-target.js';
 import { httpBehaviourSuite } from './behaviour.js';
+import { httpHardeningSuite } from './hardening.js';
 
 const catalog = JSON.parse(
   readFileSync(new URL('../../examples/shop/catalog.json', import.meta.url), 'utf8'),
@@ -13,3 +14,4 @@ const running = catalog.filter((p) => p.category === 'running' && p.in_stock).ma
 
 httpBehaviourSuite('Node, SQLite store', () => startNodeTarget({ store: 'sqlite' }), { running });
 httpBehaviourSuite('Node, memory store', () => startNodeTarget({ store: 'memory' }), { running });
+httpHardeningSuite('Node, memory store', () => startNodeTarget({ store: 'memory' }), { item: running[0]! });

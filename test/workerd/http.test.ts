@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
 import type { Target } from '../helpers/node-target.js';
 import { httpBehaviourSuite } from '../http/behaviour.js';
+import { httpHardeningSuite } from '../http/hardening.js';
 import { startWorker } from './miniflare.js';
 
 const catalog = JSON.parse(
@@ -49,3 +50,4 @@ async function startWorkerTarget(): Promise<Target> {
 }
 
 httpBehaviourSuite('Cloudflare Worker in workerd, KV store', startWorkerTarget, { running });
+httpHardeningSuite('Cloudflare Worker in workerd, KV store', startWorkerTarget, { item: running[0]! });

@@ -13,10 +13,16 @@ import {
   readConfigFile,
   resolveNodeConfig,
 } from '../../runtimes/node/config.js';
+import { consoleLogger } from '../../runtimes/node/logger.js';
+import { guardProcess } from '../../runtimes/node/process-guards.js';
 import { consentMode, envPort, port } from '../options.js';
 
 async function serve(c: NodeConfig): Promise<void> {
+  const logger = consoleLogger('info');
+  // A serving node logs what escaped every handler instead of exiting on it.
+  guardProcess(logger);
   const app = await createNodeApp({
+    logger,
     dataDir: c.dataDir,
     nodeId: c.nodeId,
     consentMode: c.consent,

@@ -61,6 +61,21 @@ describe('variantKey', () => {
     expect(variantKey({ ...base, path: '/a|p=1' })).not.toContain('/a|p=1');
   });
 
+  it('is a valid header value for any path, and tells apart paths that differ only in encoding', () => {
+    const odd = ['/a\n', '/a%0A', '/a|p=1', '/a%7Cp=1', '/?\u2603', '/%3F%E2%98%83', '/a b', '/\uD800'];
+    const keys = odd.map((path) => variantKey({ ...base, path }));
+    for (const k of keys) expect(k).toMatch(/^[\x21-\x7e]*$/);
+    expect(new Set(keys).size).toBe(odd.length);
+    expect(variantKey({ ...base, path: '/category/running\r\nX-Evil: 1' })).toBe(
+      'v1|/category/running%0D%0AX-Evil:%201|p=1|s=mobile,runners|x=hero:b',
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (tail) => {
+        expect(variantKey({ ...base, path: `/${tail}` })).toMatch(/^[\x21-\x7e]*$/);
+      }),
+    );
+  });
+
   it('never contains the visitor id, even when a caller passes one along', () => {
     const visitor = 'v-5f1d2c9e-0a7b-4c1e-9d3f-1234567890ab';
     const withExtra = { ...base, visitor, id: visitor } as VariantKeyInput;

@@ -16,13 +16,17 @@
  * - `s`, `x`, `c` are sorted by UTF-16 code units and deduplicated, so the
  *   order the engine found them in does not matter.
  * - Names and values are percent-encoded (`encodeURIComponent`), so a `,`
- *   `:` `|` or `=` inside a segment id cannot make two variants collide; in
- *   the path only `|` is encoded.
+ *   `:` `|` or `=` inside a segment id cannot make two variants collide. The
+ *   (decoded) path is in its canonical encoded form (`encodePath`): `%`, `|`,
+ *   `?`, `#`, spaces, control and non-ASCII characters percent-encoded, so
+ *   the key is always a valid header value and two paths never share a key
+ *   (`/a%0A` and `/a\n` differ).
  * - Keys longer than MAX_KEY_LENGTH keep `v1|<path>|` readable (for purging
  *   by path) and replace the rest by `h=<FNV-1a 64 hex>`; with a path longer
  *   than MAX_PATH_LENGTH the whole key is `v1|h=<hash>`.
  * @module
  */
+import { encodePath } from '../http/path.js';
 import { fnv1a64 } from './fnv.js';
 
 export const MAX_KEY_LENGTH = 256;
@@ -39,7 +43,7 @@ export interface VariantKeyInput {
 }
 
 export function variantKey(input: VariantKeyInput): string {
-  const path = input.path.replaceAll('|', '%7C');
+  const path = encodePath(input.path);
   const fields = [`p=${input.personalized ? 1 : 0}`];
   const segments = sortedUnique(input.segments.map(encodeURIComponent));
   if (segments.length > 0) fields.push(`s=${segments.join(',')}`);

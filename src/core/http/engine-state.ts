@@ -31,6 +31,11 @@ export interface OriginPassthrough {
 }
 
 export interface Origin {
+  /**
+   * `path`: the request path as a URL path (`encodePath` of the path the
+   * engine routed by). Decoding it once gives exactly that path: a `%3F` in
+   * it is part of the path, never a query.
+   */
   render(
     path: string,
     req: RequestLike,

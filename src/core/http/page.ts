@@ -15,6 +15,7 @@ import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent 
 import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
+import { encodePath } from './path.js';
 import { jsonReply, type Reply } from './reply.js';
 import { SHOP_SECURITY_HEADERS } from './security-headers.js';
 import { Timing } from './server-timing.js';
@@ -116,9 +117,9 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   if (cached && now - cached.builtAt < s.shellTtlMs) {
     shell = cached.shell;
   } else {
-    const page = s.origin ? await s.origin.render(ctx.path, req) : undefined;
+    const page = s.origin ? await s.origin.render(encodePath(ctx.path), req) : undefined;
     t.step('origin');
-    if (!page) return jsonReply(404, { error: `[tessera] no page at ${ctx.path}`, status: 404 });
+    if (!page) return jsonReply(404, { error: `[tessera] no page at ${encodePath(ctx.path)}`, status: 404 });
     if (!('html' in page)) return { status: page.status, headers: page.headers, cookies, body: page.body };
     if (page.status !== 200) {
       return {

@@ -32,22 +32,88 @@ export function joinChunks(chunks: Array<string | Uint8Array>): Uint8Array {
   return out;
 }
 
+const MARKUP = /[<>&\u2028\u2029]/g;
+const JSON_ESCAPES: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/**
+ * A JSON reply. `nosniff` and the escaped `<`, `>`, `&` keep a message that
+ * quotes request data (a path, an event type) from ever being read as HTML.
+ */
 export function jsonReply(status: number, data: unknown, cookies: string[] = []): Reply {
   return {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
     cookies,
-    body: JSON.stringify(data),
+    body: (JSON.stringify(data) ?? 'null').replace(MARKUP, (c) => JSON_ESCAPES[c] ?? c),
   };
 }
 
+/** Control characters (C0, DEL, C1, line and paragraph separators) a message may quote from a request. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/gu;
+
+/**
+ * The JSON reply for an error. Messages may quote what a client sent (a
+ * path, a method, an id); its control characters are percent-encoded so a
+ * client or a log that prints the message shows them, not obeys them.
+ */
 export function errorReply(err: TesseraError): Reply {
-  return jsonReply(err.status, err.toJSON());
+  const error = err.message.replace(CONTROL, (c) => encodeURIComponent(c));
+  return jsonReply(err.status, { error, status: err.status });
+}
+
+/** A header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What a header value may hold as it is: tab and printable ASCII. */
+const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
+const HEADER_VALUE_UNSAFE = /[^\t\x20-\x7e]/gu;
+
+/** A header value with every character outside tab and printable ASCII percent-encoded (UTF-8). */
+export function safeHeaderValue(value: string): string {
+  if (HEADER_VALUE.test(value)) return value;
+  return value.replace(HEADER_VALUE_UNSAFE, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '%EF%BF%BD'; // a lone surrogate
+    }
+  });
+}
+
+/**
+ * The one place a reply becomes header lines, for the Node server and for
+ * `toResponse` alike. Header values can carry request data (the path in the
+ * variant key, an origin's headers); a CR, LF or a character the runtime
+ * cannot send would make Node throw ERR_INVALID_CHAR and `new Headers`
+ * throw a TypeError. Such values are percent-encoded, names that are not
+ * tokens are dropped, so no request can make a reply unwritable.
+ */
+export function replyHeaders(reply: Reply): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in reply.headers) {
+    const value = reply.headers[name];
+    if (value === undefined || !HEADER_NAME.test(name)) continue;
+    out[name] = safeHeaderValue(String(value));
+  }
+  if (reply.cookies.length > 0) out['set-cookie'] = reply.cookies.map(safeHeaderValue);
+  return out;
 }
 
 export function toResponse(reply: Reply): Response {
-  const headers = new Headers(reply.headers);
-  for (const c of reply.cookies) headers.append('set-cookie', c);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(replyHeaders(reply))) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
   const raw = reply.status === 204 || reply.status === 304 ? null : reply.body;
   const body = Array.isArray(raw) ? joinChunks(raw) : raw;
   return new Response(body as BodyInit | null, { status: reply.status, headers });

@@ -23,6 +23,7 @@ import type { EngineRoute } from '../engine.js';
 import { isTesseraError, TesseraError } from '../errors.js';
 import { clearCookie } from '../http/cookies.js';
 import type { EngineState } from '../http/engine-state.js';
+import { encodePath } from '../http/path.js';
 import { errorReply, jsonReply, type Reply } from '../http/reply.js';
 import { CSRF_HEADER, crossSiteReason } from '../http/same-origin.js';
 import { verifySignedId } from '../identity/index.js';
@@ -65,10 +66,10 @@ function refuseCrossSite(req: RequestLike): void {
 export function privacyRoute(): EngineRoute {
   return {
     prefix: PRIVACY_PATH,
-    async handle(req, state) {
-      const path = new URL(req.url, 'http://local').pathname;
+    async handle(req, state, path) {
       try {
-        if (path !== PRIVACY_PATH) throw new TesseraError(404, `[tessera] [privacy] no page ${path}`);
+        if (path !== PRIVACY_PATH)
+          throw new TesseraError(404, `[tessera] [privacy] no page ${encodePath(path)}`);
         return await handlePrivacyMe(req, state);
       } catch (e) {
         if (isTesseraError(e)) return errorReply(e);

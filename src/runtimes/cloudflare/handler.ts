@@ -12,6 +12,7 @@
 import type { HTMLRewriterFactory, HTMLRewriterLike } from '../../core/assemble/index.js';
 import { createEngine, type Engine, type EngineConfig, type EnginePorts } from '../../core/engine.js';
 import { TesseraError } from '../../core/errors.js';
+import { errorReply, toResponse } from '../../core/http/reply.js';
 import { createMemoryStore } from '../../stores/memory.js';
 import { createQueueEventLog } from './queue-log.js';
 
@@ -62,6 +63,16 @@ export function createFetchHandler(o: FetchHandlerOptions): FetchHandler {
     });
     return ready;
   };
-  const handler = async (request: Request) => (await engine()).fetch(request);
+  const handler = async (request: Request): Promise<Response> => {
+    try {
+      return await (await engine()).fetch(request);
+    } catch (e) {
+      // The engine answers its own errors; this is what escaped it (a failed build, a reply that could not
+      // become a Response): logged, and a JSON 500 instead of the runtime's bare error page.
+      const log = o.ports?.logger?.error ?? ((m: string, d?: Record<string, unknown>) => console.error(m, d));
+      log('[tessera] [fetch] request failed', { error: String(e), stack: (e as Error)?.stack });
+      return toResponse(errorReply(new TesseraError(500, '[tessera] internal error')));
+    }
+  };
   return Object.assign(handler, { engine });
 }

@@ -8,8 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { adminRoute, fileAuditSink, fileTokenBook, tokenFilePath } from '../../admin/index.js';
+import { bearerToken } from '../../admin/auth.js';
+import {
+  adminRoute,
+  authorizeAdmin,
+  fileAuditSink,
+  fileTokenBook,
+  tokenFilePath,
+} from '../../admin/index.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
+import type { RequestLike } from '../../core/context.js';
 import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
@@ -198,6 +206,18 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   };
   for (const [path, a] of Object.entries(shop.assets)) assets[path] = a;
   const origin: Origin = { render: (path) => shop.render(path) };
+  const adminToken = o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN;
+  const adminTokens = fileTokenBook(tokenFilePath(dataDir));
+  // The node's details on /health: for the same tokens as the admin API's statistics.
+  const canReadStats = async (req: RequestLike): Promise<boolean> => {
+    const token = bearerToken(req);
+    if (!token) return false; // load balancers' probes: no token, no file read
+    const auth = { tokens: adminTokens, envToken: adminToken || undefined };
+    return authorizeAdmin(auth, token, 'read:stats').then(
+      () => true,
+      () => false,
+    );
+  };
   const engine = createEngine(
     {
       site,
@@ -221,13 +241,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       logger,
       routes: [
         adminRoute({
-          token: o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN,
-          tokens: fileTokenBook(tokenFilePath(dataDir)),
+          token: adminToken,
+          tokens: adminTokens,
           audit: fileAuditSink(dataDir),
         }),
         privacyRoute(),
       ],
       health: stores.health,
+      canReadStats,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: storeSpec.startsWith('redis://')

@@ -6,5 +6,6 @@
 export { createNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
 export { createNodeRewriter, HTMLRewriter } from './html-rewriter.js';
 export { consoleLogger } from './logger.js';
+export { guardProcess } from './process-guards.js';
 export { NodeRequest } from './request.js';
 export { createNodeServer, listen, writeReply } from './server.js';

@@ -10,6 +10,8 @@ import { consoleLogger } from './logger.js';
 let dir: string;
 let app: NodeApp;
 let base: string;
+/** The model version is on /health for operators only. */
+const ADMIN = 'hot-swap-admin-token-hot-swap-admin-token';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-swap-'));
@@ -20,6 +22,7 @@ beforeAll(async () => {
     retrainMs: 0,
     modelPollMs: 50,
     logger: consoleLogger('error'),
+    adminToken: ADMIN,
   });
   base = `http://127.0.0.1:${await app.listen(0)}`;
 });
@@ -30,7 +33,7 @@ afterAll(async () => {
 });
 
 async function servedVersion(): Promise<string> {
-  const r = await fetch(`${base}/health`);
+  const r = await fetch(`${base}/health`, { headers: { authorization: `Bearer ${ADMIN}` } });
   return ((await r.json()) as { model: string }).model;
 }
 

@@ -7,6 +7,33 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestLike } from '../../core/context.js';
 import { TesseraError } from '../../core/errors.js';
 
+/** A Host header that is a host name or IP with an optional port; anything else is not used. */
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/**
+ * The authority of the URL the core reads. The Host header is the client's
+ * to choose: `127.0.0.1:8787/admin` must not become part of the path (a
+ * proxy that blocks `/admin*` would be bypassed), so only a well-formed
+ * host[:port] is taken.
+ */
+function hostOf(host: string | undefined): string {
+  return host !== undefined && HOST.test(host) ? host : 'localhost';
+}
+
+/**
+ * The path and query of the request line. Origin form (`/path?q`) as it is;
+ * absolute form (`http://host/path`, what a proxy may send) by its path, so
+ * the line's authority never routes; anything else (`*`, `evil/x`) as a
+ * path of its own.
+ */
+function targetOf(url: string | undefined): string {
+  if (!url) return '/';
+  if (url.startsWith('/')) return url;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url);
+  if (scheme) return `/${url.slice(scheme[0].length).replace(/^\/+/, '')}`;
+  return `/${url}`;
+}
+
 export class NodeRequest implements RequestLike {
   readonly url: string;
   readonly headers: { get(name: string): string | null };
@@ -18,7 +45,7 @@ export class NodeRequest implements RequestLike {
     private readonly maxBodyBytes: number,
   ) {
     this.clientIp = req.socket.remoteAddress;
-    this.url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+    this.url = `http://${hostOf(req.headers.host)}${targetOf(req.url)}`;
     const h = req.headers;
     this.headers = {
       get(name: string): string | null {

@@ -1,16 +1,18 @@
 /**
  * The Node HTTP server: hands each request to the engine and writes the
- * reply. Adds nothing to the decision logic.
+ * reply. Adds nothing to the decision logic. Whatever goes wrong while a
+ * reply is written is logged and answered 500 (or, once the head is out,
+ * the connection is closed): a request can never take the process down.
  * @module
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Engine } from '../../core/engine.js';
-import type { Reply } from '../../core/http/reply.js';
+import { type Reply, replyHeaders } from '../../core/http/reply.js';
+import type { Logger } from '../../core/ports.js';
 import { NodeRequest } from './request.js';
 
 export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
-  const headers: Record<string, string | string[]> = reply.headers;
-  if (reply.cookies.length) headers['set-cookie'] = reply.cookies;
+  const headers = replyHeaders(reply);
   const body = reply.body;
   if (body === null || head) {
     res.writeHead(reply.status, headers);
@@ -31,15 +33,17 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
   }
   res.writeHead(reply.status, headers);
   const reader = body.getReader();
+  // A client that leaves mid-body releases the stream instead of leaving it waiting for 'drain'.
+  res.once('close', () => void reader.cancel().catch(() => {}));
   const pump = (): void => {
-    reader.read().then(
-      ({ done, value }) => {
+    reader
+      .read()
+      .then(({ done, value }) => {
         if (done) return void res.end();
         if (res.write(value)) pump();
         else res.once('drain', pump);
-      },
-      (e) => res.destroy(e as Error),
-    );
+      })
+      .catch((e: unknown) => res.destroy(e instanceof Error ? e : new Error(String(e))));
   };
   pump();
 }
@@ -48,18 +52,46 @@ function concatChunks(chunks: Array<string | Uint8Array>): Buffer {
   return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
 }
 
+const INTERNAL_ERROR = '{"error":"[tessera] internal error","status":500}';
+
+/** After a failure: a clean 500 while the head is not out yet, else close the connection. */
+function fail(res: ServerResponse, e: unknown, logger: Logger): void {
+  logger.error('[tessera] [node] reply failed', { error: String(e), stack: (e as Error)?.stack });
+  if (res.headersSent || res.writableEnded) {
+    res.destroy();
+    return;
+  }
+  try {
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.writeHead(500, {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-length': String(INTERNAL_ERROR.length),
+    });
+    res.end(INTERNAL_ERROR);
+  } catch {
+    res.destroy();
+  }
+}
+
+async function respond(
+  engine: Engine,
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+): Promise<void> {
+  try {
+    const reply = await engine.handle(new NodeRequest(req, maxBodyBytes));
+    writeReply(res, reply, req.method === 'HEAD');
+  } catch (e) {
+    fail(res, e, engine.state.logger);
+  }
+}
+
 export function createNodeServer(engine: Engine): Server {
   const max = engine.state.settings.maxBodyBytes;
-  const server = createServer((req, res) => {
-    const nreq = new NodeRequest(req, max);
-    engine.handle(nreq).then(
-      (reply) => writeReply(res, reply, req.method === 'HEAD'),
-      () => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"error":"[tessera] internal error","status":500}');
-      },
-    );
-  });
+  const server = createServer((req, res) => void respond(engine, req, res, max));
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

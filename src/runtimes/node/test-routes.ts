@@ -10,6 +10,7 @@
  * @module
  */
 import type { Engine } from '../../core/engine.js';
+import { pathOf } from '../../core/http/path.js';
 import { jsonReply } from '../../core/http/reply.js';
 
 /** JSON with object keys sorted at every level: equal profiles give equal text. */
@@ -24,9 +25,9 @@ export function canonicalJson(value: unknown): string {
 
 export function withTestRoutes(engine: Engine, stats?: () => unknown): Engine {
   const handle: Engine['handle'] = async (req) => {
-    const url = new URL(req.url, 'http://node');
-    if (url.pathname === '/_tessera/profile' && req.method === 'GET') {
-      const visitor = url.searchParams.get('visitor') ?? '';
+    const path = pathOf(req.url);
+    if (path === '/_tessera/profile' && req.method === 'GET') {
+      const visitor = new URL(req.url, 'http://node').searchParams.get('visitor') ?? '';
       const profiles = engine.state.profiles;
       const cached = profiles.cache.get(visitor)?.profile;
       const profile = cached ?? (await engine.state.store.get(visitor)) ?? null;
@@ -41,7 +42,7 @@ export function withTestRoutes(engine: Engine, stats?: () => unknown): Engine {
         body: canonicalJson({ visitor, profile }),
       };
     }
-    if (url.pathname === '/_tessera/cluster' && req.method === 'GET') {
+    if (path === '/_tessera/cluster' && req.method === 'GET') {
       return jsonReply(200, { stats: stats?.() ?? null });
     }
     return engine.handle(req);

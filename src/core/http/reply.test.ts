@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { TesseraError } from '../errors.js';
+import { errorReply, jsonReply, type Reply, replyHeaders, toResponse } from './reply.js';
+
+const hostile: Reply = {
+  status: 200,
+  headers: {
+    'content-type': 'text/plain',
+    'x-tessera-variant': 'v1|/?\u2603\r\nX-Evil: 1',
+    'bad name': 'dropped',
+    'x-latin1': 'caf\u00e9',
+  },
+  cookies: ['a=1\n; Path=/', 'b=2'],
+  body: 'ok',
+};
+
+describe('replyHeaders', () => {
+  it('percent-encodes header values a runtime could not send, and drops names that are not tokens', () => {
+    expect(replyHeaders(hostile)).toEqual({
+      'content-type': 'text/plain',
+      'x-tessera-variant': 'v1|/?%E2%98%83%0D%0AX-Evil: 1',
+      'x-latin1': 'caf%C3%A9',
+      'set-cookie': ['a=1%0A; Path=/', 'b=2'],
+    });
+  });
+
+  it('leaves valid headers as they are', () => {
+    const ok = jsonReply(200, { a: 1 });
+    expect(replyHeaders(ok)).toEqual(ok.headers);
+  });
+});
+
+describe('toResponse', () => {
+  it('builds a Response from a reply whose headers carry request data, instead of throwing', async () => {
+    const res = toResponse(hostile);
+    expect(res.headers.get('x-tessera-variant')).toBe('v1|/?%E2%98%83%0D%0AX-Evil: 1');
+    expect(res.headers.get('x-evil')).toBeNull();
+    expect(res.headers.getSetCookie()).toEqual(['a=1%0A; Path=/', 'b=2']);
+    expect(await res.text()).toBe('ok');
+  });
+});
+
+describe('JSON replies', () => {
+  it('carry nosniff and never hold markup as it was sent', () => {
+    const r = jsonReply(400, { error: '<script>alert(1)</script> & \u2028' });
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.body).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(r.body as string)).toEqual({ error: '<script>alert(1)</script> & \u2028' });
+  });
+
+  it('show control characters an error quotes from the request encoded', () => {
+    const r = errorReply(new TesseraError(404, '[tessera] no page /a\r\nb\u0000\u0085'));
+    expect(JSON.parse(r.body as string)).toEqual({
+      error: '[tessera] no page /a%0D%0Ab%00%C2%85',
+      status: 404,
+    });
+    expect(new TesseraError(400, '[tessera] x').toResponse().headers.get('x-content-type-options')).toBe(
+      'nosniff',
+    );
+  });
+});
