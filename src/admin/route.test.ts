@@ -21,8 +21,10 @@ function setup() {
     settings: { secureCookies: false },
     compiled: { site: { name: 'test shop' } },
   } as unknown as EngineState;
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    route.handle(new Request(`http://shop.test${path}`, { headers }), state, path.split('?')[0] ?? path);
+  const get = (path: string, headers: Record<string, string> = {}) => {
+    const req = new Request(`http://shop.test${path}`, { headers });
+    return route.handle(req, state, pathOf(req.url));
+  };
   const advance = (ms: number) => {
     now += ms;
   };
