@@ -1,8 +1,8 @@
 /**
  * Experiment statistics: intervals for proportions and lifts, the mSPRT
  * always-valid sequential test, the minimum detectable lift, the
- * sample-ratio-mismatch check, Bayesian
- * probability to beat control, and a seeded random source.
+ * sample-ratio-mismatch check, Bayesian probability to beat control, and a
+ * seeded random source.
  * @module
  */
 export { type BetaPosterior, posterior, probBeats, probBeatsExact, probBestMonteCarlo } from './bayes.js';
