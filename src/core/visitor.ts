@@ -12,6 +12,7 @@ import {
   type ResolvedConsent,
   resolveConsent,
   signId,
+  type VisitorIdSource,
   verifySignedId,
 } from './identity/index.js';
 import type { DecisionContext } from './types.js';
@@ -30,6 +31,7 @@ export async function resolveVisitor(
   ctx: DecisionContext,
   settings: EngineSettings,
   ring: KeyRing,
+  mint: VisitorIdSource = newVisitorId,
 ): Promise<Visitor> {
   const names = settings.cookies;
   const consent = resolveConsent(ctx, settings.consentMode, names.consent);
@@ -43,7 +45,7 @@ export async function resolveVisitor(
   }
   const verified = await verifySignedId(ring, raw);
   if (verified) return { id: verified, consent, replaced: false, cookies };
-  const id = newVisitorId();
+  const id = mint();
   cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
   // A profile digest sealed for another id is useless now; drop it.
   if (ctx.cookies[names.profile] !== undefined)
@@ -55,8 +57,9 @@ export async function resolveVisitor(
 export async function mintVisitor(
   settings: EngineSettings,
   ring: KeyRing,
+  mint: VisitorIdSource = newVisitorId,
 ): Promise<{ id: string; cookie: string }> {
-  const id = newVisitorId();
+  const id = mint();
   return {
     id,
     cookie: setCookie(settings.cookies.id, await signId(ring, id), { secure: settings.secureCookies }),

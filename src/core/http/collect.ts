@@ -42,7 +42,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     });
   }
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring, s.visitorIds);
   const cookies = visitor.cookies;
   let id = visitor.id;
   const secure = s.settings.secureCookies;
@@ -58,7 +58,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       setCookie(s.settings.cookies.consent, formatConsentCookie(choice), { httpOnly: false, secure }),
     );
     if (choice.personalization && !id) {
-      const minted = await mintVisitor(s.settings, s.ring);
+      const minted = await mintVisitor(s.settings, s.ring, s.visitorIds);
       id = minted.id;
       cookies.push(minted.cookie);
     } else if (!choice.personalization) {

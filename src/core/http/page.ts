@@ -39,7 +39,7 @@ export interface RequestDecision {
 export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing): Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring);
+  const visitor = await resolveVisitor(ctx, s.settings, s.ring, s.visitorIds);
   t?.step('context');
   let profile: Profile | undefined;
   let profileSource = 'none';
