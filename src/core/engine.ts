@@ -21,7 +21,7 @@ import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
-import { createKeyRing, type KeyRingInput } from './identity/index.js';
+import { createKeyRing, type KeyRingInput, newVisitorId, type VisitorIdSource } from './identity/index.js';
 import {
   checkUrlLength,
   createCollectGuard,
@@ -74,6 +74,8 @@ export interface EnginePorts {
   logger?: Logger;
   now?: () => number;
   perf?: () => number;
+  /** New anonymous ids (default: 128 random bits). The simulator seeds it; never predictable in production. */
+  visitorIds?: VisitorIdSource;
   /** Dependency states for `/health` (networked stores, buses, the spool). */
   health?: () => HealthReport;
   /**
@@ -157,6 +159,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     experiments: undefined as unknown as ExperimentRuntime,
     background: new Set(),
     now,
+    visitorIds: ports.visitorIds ?? newVisitorId,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
   };

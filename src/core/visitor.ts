@@ -14,6 +14,7 @@ import {
   type ResolvedConsent,
   resolveConsent,
   signId,
+  type VisitorIdSource,
   verifySignedId,
 } from './identity/index.js';
 import type { DecisionContext } from './types.js';
@@ -36,6 +37,7 @@ export async function resolveVisitor(
   settings: EngineSettings,
   ring: KeyRing,
   erased?: ErasedCheck,
+  mint: VisitorIdSource = newVisitorId,
 ): Promise<Visitor> {
   const names = settings.cookies;
   const consent = resolveConsent(ctx, settings.consentMode, names.consent);
@@ -49,7 +51,7 @@ export async function resolveVisitor(
   }
   const verified = await verifySignedId(ring, raw);
   if (verified && !(await erased?.(verified))) return { id: verified, consent, replaced: false, cookies };
-  const id = newVisitorId();
+  const id = mint();
   cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
   // A profile digest sealed for another (or an erased) id is useless now; drop it.
   if (ctx.cookies[names.profile] !== undefined)
@@ -61,8 +63,9 @@ export async function resolveVisitor(
 export async function mintVisitor(
   settings: EngineSettings,
   ring: KeyRing,
+  mint: VisitorIdSource = newVisitorId,
 ): Promise<{ id: string; cookie: string }> {
-  const id = newVisitorId();
+  const id = mint();
   return {
     id,
     cookie: setCookie(settings.cookies.id, await signId(ring, id), { secure: settings.secureCookies }),

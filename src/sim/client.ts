@@ -1,8 +1,11 @@
 /**
  * One shopper's browser, as far as the server can tell: a cookie jar, page
- * requests timed from the client side, and `/collect` beacons.
+ * requests timed from the client side, and `/collect` beacons. Every
+ * exchange waits for its turn in the schedule, and beacons carry the time
+ * of that turn.
  * @module
  */
+import type { Turn } from './schedule.js';
 
 export interface Timings {
   /** Client-measured page round trips, ms. */
@@ -11,14 +14,15 @@ export interface Timings {
   server: number[];
 }
 
-let eventSeq = 0;
-
 export class ShopperClient {
   private readonly jar = new Map<string, string>();
+  /** Event ids need only be unique per visitor (the log deduplicates on visitor and id). */
+  private eventSeq = 0;
 
   constructor(
     private readonly base: string,
     private readonly timings: Timings,
+    private readonly turn: Turn,
   ) {}
 
   private cookieHeader(): string {
@@ -36,7 +40,15 @@ export class ShopperClient {
     }
   }
 
-  async page(path: string): Promise<string> {
+  page(path: string): Promise<string> {
+    return this.turn(() => this.fetchPage(path));
+  }
+
+  collect(events: Array<{ type: string; item?: string; props?: Record<string, unknown> }>): Promise<void> {
+    return this.turn((now) => this.post(events, now));
+  }
+
+  private async fetchPage(path: string): Promise<string> {
     const t0 = performance.now();
     const res = await fetch(this.base + path, {
       headers: { cookie: this.cookieHeader(), 'user-agent': 'tessera-sim' },
@@ -50,12 +62,12 @@ export class ShopperClient {
     return html;
   }
 
-  async collect(
+  private async post(
     events: Array<{ type: string; item?: string; props?: Record<string, unknown> }>,
+    now: number,
   ): Promise<void> {
-    const now = Date.now();
     const body = JSON.stringify({
-      events: events.map((e) => ({ id: `sim-${(eventSeq++).toString(36)}`, ts: now, ...e })),
+      events: events.map((e) => ({ id: `sim-${(this.eventSeq++).toString(36)}`, ts: now, ...e })),
     });
     const res = await fetch(`${this.base}/collect`, {
       method: 'POST',

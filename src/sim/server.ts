@@ -2,7 +2,9 @@
  * The server a simulation drives when no `--url` is given: the Node runtime
  * on 127.0.0.1 with an in-memory store, serving a copy of the demo shop whose
  * experiment is switched on (and, for the A/A check, given the popular
- * recommender in both arms).
+ * recommender in both arms). Its clock is the simulation's and it mints
+ * visitor ids from the seed, so a seeded run is reproducible; the secret and
+ * the admin token stay random (neither changes a result).
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +12,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogItem, ExperimentDef, SiteConfig } from '../core/config.js';
+import { seededVisitorIds } from '../core/identity/index.js';
 import { createNodeApp, type NodeApp, packageRoot } from '../runtimes/node/app.js';
 import { consoleLogger } from '../runtimes/node/logger.js';
 
@@ -40,6 +43,8 @@ export async function startSimServer(o: {
   experiment: string;
   personalization: boolean;
   siteDir?: string;
+  seed: number;
+  now: () => number;
 }): Promise<SimServer> {
   const siteDir = prepareSite(
     o.siteDir ?? join(packageRoot, 'examples/shop'),
@@ -56,6 +61,8 @@ export async function startSimServer(o: {
     retrainMs: 0,
     modelPollMs: 0,
     adminToken: token,
+    now: o.now,
+    visitorIds: seededVisitorIds(o.seed),
     logger: consoleLogger('error'),
     // Thousands of simulated shoppers share one loopback address: that is not a flood.
     limits: { perIp: { rate: 1e6, burst: 1e6 } },

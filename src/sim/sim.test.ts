@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../core/config.js';
+import { minimumDetectableLift } from '../stats/power.js';
 import { seededRandom } from '../stats/random.js';
 import { itemIds, slotItems } from './client.js';
 import { simulate } from './run.js';
@@ -59,6 +60,26 @@ describe('simulate', () => {
     expect(r.purchases === 0 || r.arms.some((a) => a.converted > 0)).toBe(true);
     expect(r.lift_ci).toHaveLength(2);
     expect(typeof r.srm_pass).toBe('boolean');
-    expect(r.latency_p99_ms).toBeGreaterThan(0);
+    expect(r.timing.latency_p99_ms).toBeGreaterThan(0);
+    // The smallest lift this many visitors could show, at the experiment's own α.
+    const [control, treatment] = r.arms;
+    const mde = minimumDetectableLift({
+      baseline: control!.conversion,
+      nControl: control!.visitors,
+      nTreatment: treatment!.visitors,
+      alpha: 1 - r.confidence,
+    });
+    expect(mde).toBeGreaterThan(0);
+    expect(r.mde).toBe(mde);
+    expect(r.mde_power).toBe(0.8);
   }, 60_000);
+
+  it('is bit-identical from run to run with the same seed (timings apart), and differs with another seed', async () => {
+    const o = { visitors: 200, seed: 7, retrainEvery: 100 };
+    const { timing: _a, ...first } = await simulate(o);
+    const { timing: _b, ...second } = await simulate(o);
+    expect(JSON.stringify(second)).toBe(JSON.stringify(first));
+    const { timing: _c, ...other } = await simulate({ ...o, seed: 8 });
+    expect(JSON.stringify({ ...other, seed: first.seed })).not.toBe(JSON.stringify(first));
+  }, 240_000);
 });

@@ -2,8 +2,9 @@
  * `tessera simulate`: synthetic shoppers against a Tessera server (one it
  * starts on 127.0.0.1, or `--url`), running the demo shop's
  * personalized-vs-popular experiment. Prints conversion per arm, the lift
- * with its interval, the sequential verdict, SRM and page latency; `--json`
- * prints one JSON object on stdout. `--seeds N` repeats over N seeds and
+ * with its interval, the sequential verdict, the minimum detectable lift,
+ * SRM and page latency; `--json` prints one JSON object on stdout, the same
+ * for the same seed but for its `timing`. `--seeds N` repeats over N seeds and
  * prints how often a winner was declared (the false-positive rate with
  * `--no-personalization`).
  */
@@ -26,6 +27,13 @@ interface SimulateFlags {
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
+/** 0.8 → 80%, 0.01 → 1%, 0.001 → 0.1%. */
+const level = (x: number): string => `${Number((x * 100).toPrecision(3))}%`;
+
+/** Not significant, and the observed lift is smaller than this many visitors could detect. */
+function tooFew(r: SimResult): boolean {
+  return !r.significant && r.mde !== null && Math.abs(r.lift) < r.mde;
+}
 
 export function formatResult(r: SimResult): string {
   const lines = [
@@ -38,14 +46,16 @@ export function formatResult(r: SimResult): string {
       `${a.arm.padEnd(14)} ${String(a.visitors).padStart(8)}  ${String(a.converted).padStart(9)}  ${pct(a.conversion).padStart(10)}  ${pct(a.ctr).padStart(8)}  ${a.revenuePerVisitor.toFixed(2).padStart(15)}`,
     );
   const conf = `${Math.round(r.confidence * 100)}%`;
+  const t = r.timing;
   lines.push(
     '',
     `lift of ${r.treatment} over ${r.control}: ${pct(r.lift)} (${conf} CI ${pct(r.lift_ci[0])} to ${pct(r.lift_ci[1])})`,
     `sequential test (mSPRT, always valid): p = ${r.p_sequential.toPrecision(3)} → ${r.verdict} at ${conf}`,
     `P(${r.treatment} beats ${r.control}) = ${pct(r.prob_beat_control)}`,
+    `minimum detectable lift at these visitors: ${r.mde === null ? 'n/a (no conversions in control)' : pct(r.mde)} (${level(r.mde_power)} power, α = ${level(1 - r.confidence)} two-sided, fixed horizon; the sequential test needs more)${tooFew(r) ? ' → too few visitors to tell this lift from none' : ''}`,
     `SRM: ${r.srm_pass ? 'pass' : 'FAIL'} (p = ${r.srm_p.toPrecision(3)})`,
-    `page latency (client round trip): p50 ${r.latency_p50_ms.toFixed(1)} ms, p95 ${r.latency_p95_ms.toFixed(1)} ms, p99 ${r.latency_p99_ms.toFixed(1)} ms; server decision p99 ${r.server_p99_ms.toFixed(1)} ms`,
-    `${r.seconds.toFixed(1)} s`,
+    `page latency (client round trip): p50 ${t.latency_p50_ms.toFixed(1)} ms, p95 ${t.latency_p95_ms.toFixed(1)} ms, p99 ${t.latency_p99_ms.toFixed(1)} ms; server decision p99 ${t.server_p99_ms.toFixed(1)} ms`,
+    `${t.seconds.toFixed(1)} s`,
   );
   return lines.join('\n');
 }
@@ -108,7 +118,12 @@ export function registerSimulate(program: Command): void {
       'repeat over this many seeds and print how often a winner was declared',
       positiveInt,
     )
-    .option('--concurrency <n>', 'visitors in flight', positiveInt, 4)
+    .option(
+      '--concurrency <n>',
+      'visitors in the shop at once (requests interleaved in a fixed order)',
+      positiveInt,
+      4,
+    )
     .option('--url <url>', 'drive a running server instead of starting one on 127.0.0.1')
     .option('--admin-token <token>', 'admin token of that server', process.env.TESSERA_ADMIN_TOKEN)
     .option('--experiment <key>', 'experiment to run', 'recs-strategy')

@@ -42,8 +42,12 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     });
   }
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring, (id) =>
-    s.profiles.tombstones.erasedCached(id),
+  const visitor = await resolveVisitor(
+    ctx,
+    s.settings,
+    s.ring,
+    (id) => s.profiles.tombstones.erasedCached(id),
+    s.visitorIds,
   );
   const cookies = visitor.cookies;
   let id = visitor.id;
@@ -62,7 +66,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       // (resolveVisitor already clears an id cookie the browser sent).
       id = undefined;
     } else if (choice.personalization && !id) {
-      const minted = await mintVisitor(s.settings, s.ring);
+      const minted = await mintVisitor(s.settings, s.ring, s.visitorIds);
       id = minted.id;
       cookies.length = 0;
       cookies.push(minted.cookie);

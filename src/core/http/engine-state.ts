@@ -10,7 +10,7 @@ import type { CompiledSite } from '../decide.js';
 import type { DecisionMemo } from '../decision-memo.js';
 import type { BatchLimits } from '../events.js';
 import type { ExperimentRuntime } from '../experiments/runtime.js';
-import type { KeyRing } from '../identity/index.js';
+import type { KeyRing, VisitorIdSource } from '../identity/index.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
 import type { Artifact } from '../recommend/index.js';
@@ -75,6 +75,8 @@ export interface EngineState {
   /** Work a request started and did not wait for (edge-observed views); see `Engine.idle`. */
   background: Set<Promise<void>>;
   now: () => number;
+  /** Mints anonymous visitor ids (random in production, seeded in the simulator). */
+  visitorIds: VisitorIdSource;
   /** High-resolution clock for Server-Timing (ms). */
   perf: () => number;
   startedAt: number;

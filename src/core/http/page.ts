@@ -40,8 +40,12 @@ export interface RequestDecision {
 export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing): Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(ctx, s.settings, s.ring, (id) =>
-    s.profiles.tombstones.erasedCached(id),
+  const visitor = await resolveVisitor(
+    ctx,
+    s.settings,
+    s.ring,
+    (id) => s.profiles.tombstones.erasedCached(id),
+    s.visitorIds,
   );
   t?.step('context');
   let profile: Profile | undefined;

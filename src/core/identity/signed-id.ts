@@ -5,6 +5,7 @@
  * and the same cookie arrives on every request of a visit.
  * @module
  */
+import { seededRandom } from '../../stats/random.js';
 import { fromBase64Url, toBase64Url } from './base64url.js';
 import type { KeyRing } from './keys.js';
 
@@ -12,11 +13,30 @@ const enc = new TextEncoder();
 const ID_RE = /^[A-Za-z0-9_-]{22}$/;
 const SIG_LEN = 22; // 16 bytes of HMAC-SHA256, base64url
 
-/** A fresh random anonymous id: 128 bits, base64url. */
+/** Where new anonymous ids come from. */
+export type VisitorIdSource = () => string;
+
+/** A fresh random anonymous id: 128 bits, base64url. What production mints. */
 export function newVisitorId(): string {
   const b = new Uint8Array(16);
   crypto.getRandomValues(b);
   return toBase64Url(b);
+}
+
+/**
+ * Ids drawn from a seed, shaped like random ones: the n-th id minted is the
+ * same in every run. For the simulator, whose visitors are bucketed into
+ * arms by their id, so a seeded run is reproducible. Never for real traffic:
+ * these ids are predictable (the signature still protects the cookie, but
+ * an id is meant to be unguessable).
+ */
+export function seededVisitorIds(seed: number): VisitorIdSource {
+  const rnd = seededRandom(seed);
+  return () => {
+    const b = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) b[i] = Math.floor(rnd.next() * 256);
+    return toBase64Url(b);
+  };
 }
 
 async function signature(ring: KeyRing, id: string): Promise<string> {

@@ -83,6 +83,9 @@ export interface NodeAppOptions {
   experiments?: ExperimentSettings;
   /** URL/cookie sizes, `/collect` rate limits, the trusted client-IP header. */
   limits?: Partial<LimitSettings>;
+  /** The engine's clock and id source (default: wall time, random ids); the simulator's are virtual and seeded. */
+  now?: () => number;
+  visitorIds?: () => string;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
 }
@@ -239,6 +242,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       origin,
       assets,
       logger,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.visitorIds ? { visitorIds: o.visitorIds } : {}),
       routes: [
         adminRoute({
           token: adminToken,
@@ -273,6 +278,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       catalog: shop.catalog,
       events,
       segments: segmentCategories,
+      ...(o.now ? { now: o.now() } : {}),
       ...(t.algorithm ? { algorithm: t.algorithm } : {}),
       ...(t.log ? { log: t.log } : {}),
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
