@@ -3,7 +3,9 @@
  * workerd bindings (KV namespace, Durable Object namespace). The Node side of
  * the conformance suite calls `POST /rpc` once per store method; the driver
  * code, its coalescing buffer and the bindings all live in this isolate.
- * Also evaluates the bucketing vectors here (`POST /bucketing`).
+ * Also evaluates the bucketing vectors here (`POST /bucketing`), and the
+ * rules, variant-key and profile-merge vectors with the runner the Node test
+ * uses (`POST /vectors/<kind>`, the vector file as the body).
  */
 import type { ExperimentDef } from '../../src/core/config.js';
 import { assignArm, fnv1a32, hashUnit } from '../../src/core/experiments/index.js';
@@ -19,6 +21,7 @@ import type {
 } from '../../src/stores/cloudflare-bindings.js';
 import { createKvProfileStore, type KvProfileStore } from '../../src/stores/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../src/stores/durable-object.js';
+import { runVectors, type VectorKind } from '../vectors/runner.js';
 import { fromWire, toWire, type Wire } from './rpc-codec.js';
 
 /**
@@ -112,6 +115,10 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (path === '/bucketing') return Response.json(bucketing((await request.json()) as Vectors));
+    if (path.startsWith('/vectors/')) {
+      const kind = path.slice('/vectors/'.length) as VectorKind;
+      return Response.json(runVectors(kind, await request.json()));
+    }
     if (path === '/do-raw') {
       // The bytes the object keeps at rest for `?name=<prefix><id>`.
       const name = new URL(request.url).searchParams.get('name') ?? '';
