@@ -2,6 +2,7 @@
 // same numbers as JSON with --json. Targets are printed beside the results.
 import { runDecision } from './decision.mjs';
 import { runHttp } from './http.mjs';
+import { ingestLine, runIngest } from './ingest.mjs';
 import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
 import { peerLines, runPeer } from './peer.mjs';
@@ -29,6 +30,11 @@ if (!only || only === 'http') {
   console.log(
     `http personalized page (${h.bytes} B, ${h.connections} connections, median of ${h.rounds}×${h.seconds}s): Tessera ${fmt(h.tesseraRps, 0)} req/s, bare node:http ${fmt(h.bareRps, 0)} req/s, ratio ${fmt(h.ratio)} (target ≥ 0.6); p99 ${h.tesseraP99Ms} ms vs ${h.bareP99Ms} ms`,
   );
+}
+if (!only || only === 'ingest') {
+  const r = await runIngest();
+  results.ingest = r;
+  console.log(ingestLine(r));
 }
 if (!only || only === 'worker') {
   const w = await runWorker();

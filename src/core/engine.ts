@@ -46,6 +46,12 @@ export interface EngineConfig {
   experiments?: ExperimentSettings;
   /** URL/cookie sizes and `/collect` rate limits (defaults: DEFAULT_LIMIT_SETTINGS). */
   limits?: Partial<LimitSettings>;
+  /**
+   * Write profiles behind ingest after this delay (ms), coalesced per visitor
+   * (see profile-writes.ts); unset, ingest waits for the store. For a
+   * long-lived process that calls `close()` on shutdown.
+   */
+  profileWriteBehindMs?: number;
 }
 
 /** A route a host adds in front of the site's pages (the admin API, for one). */
@@ -136,6 +142,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     item: (id) => compiled.catalog.get(id),
     fallback: ports.ingestFallback,
     privacy: config.site.privacy,
+    writeBehindMs: config.profileWriteBehindMs,
   });
   const state: EngineState = {
     settings,
@@ -143,7 +150,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ring,
     compiled,
     profiles,
-    store: ports.profiles,
+    // Reads wait for profiles written behind; deletes drop them first.
+    store: profiles.store,
     log: ports.events,
     logger,
     origin: ports.origin,
@@ -245,6 +253,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     state,
     compiled,
     async close() {
+      await profiles.flush();
       await ports.profiles.close();
       await ports.events.close();
       await rateLimiter.close();

@@ -3,6 +3,12 @@
  * durable store, the sealed cookie digest for decisions that must not wait
  * for the network, and the one write path (apply → log → merge) that ingest
  * and edge-observed views share.
+ *
+ * With `writeBehindMs`, ingest resolves once the events are in the log and
+ * the in-process profile has them; the store merge follows, coalesced per
+ * visitor (profile-writes.ts explains the trade-off). Without it, ingest
+ * resolves once the store has the result (runtimes whose process may end
+ * with the response, such as a Worker, keep it that way).
  * @module
  */
 import { LruCache } from './cache/index.js';
@@ -28,6 +34,7 @@ import {
   mergeProfiles,
   profileFromDigest,
 } from './profile/index.js';
+import { ProfileWrites } from './profile-writes.js';
 import { dropRepeatViews } from './repeat-views.js';
 import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
 
@@ -71,6 +78,8 @@ export interface ProfileServiceOptions {
   fallback?: IngestFallback | undefined;
   /** The site's privacy config: what of forms, searches and traits is kept, the daily event quota. */
   privacy?: SitePrivacy | undefined;
+  /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
+  writeBehindMs?: number | undefined;
 }
 
 export interface IngestResult {
@@ -96,6 +105,8 @@ export class ProfileService {
   private readonly quota: DailyEventQuota;
   /** Erased ids, refused for good (privacy/tombstones.ts). */
   readonly tombstones: ErasureTombstones;
+  /** Profiles ahead of the store, written behind (only with `writeBehindMs`). */
+  private readonly writes: ProfileWrites | undefined;
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
@@ -103,6 +114,63 @@ export class ProfileService {
     this.privacy = privacyPolicy(o.privacy);
     this.quota = new DailyEventQuota(this.privacy.maxEventsPerDay);
     this.tombstones = new ErasureTombstones(o.store, o.ring, o.now);
+    if (o.writeBehindMs !== undefined) {
+      this.writes = new ProfileWrites({
+        delayMs: o.writeBehindMs,
+        write: (visitor, profile) => o.store.merge(visitor, profile),
+        written: (visitor, profile, merged) => this.written(visitor, profile, merged),
+        failed: (_visitor, error) =>
+          o.logger.warn('[tessera] [ingest] profile write failed; retrying', { error: String(error) }),
+      });
+    }
+    this.store = this.storeView();
+  }
+
+  /**
+   * The store as the rest of the engine should read it: a read of a visitor
+   * first waits for the profile written behind (an export, another node
+   * asking, a test see what this node has), and a delete first drops what
+   * waits to be written, so it cannot come back after the delete.
+   */
+  readonly store: ProfileStore;
+
+  private storeView(): ProfileStore {
+    const writes = this.writes;
+    const store = this.o.store;
+    if (!writes) return store;
+    return {
+      ...bindAll(store),
+      name: store.name,
+      async get(id) {
+        await writes.settle(id);
+        return store.get(id);
+      },
+      async delete(id) {
+        await writes.cancel(id);
+        return store.delete(id);
+      },
+    };
+  }
+
+  /** A write-behind landed: cache what the store holds, unless this node has moved on since. */
+  private written(visitor: string, profile: Profile, merged: Profile): void {
+    const cached = this.cache.get(visitor);
+    // A newer profile (cached or queued) includes `profile`; its own write will bring back what the store added.
+    if ((!cached || cached.profile === profile) && this.writes?.unsaved(visitor) === undefined)
+      this.cache.set(visitor, { profile: merged, changedAt: cached?.changedAt ?? this.o.now() });
+    this.emit({ visitor, profile: merged });
+  }
+
+  /** Write every profile still waiting for the store (shutdown); resolves when they are stored. */
+  async flush(): Promise<void> {
+    const lost = (await this.writes?.flush()) ?? 0;
+    if (lost > 0)
+      this.o.logger.error(
+        '[tessera] [ingest] profile writes lost at shutdown (their events are in the log)',
+        {
+          profiles: lost,
+        },
+      );
   }
 
   /**
@@ -115,7 +183,7 @@ export class ProfileService {
   ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
     const observed = this.pending.get(id);
     if (observed) return { entry: { profile: observed, changedAt: this.o.now() }, source: 'cache' };
-    const hit = this.cache.get(id);
+    const hit = this.cached(id);
     if (hit) return { entry: hit, source: 'cache' };
     const digest = await this.readDigest(id, digestCookie);
     if (digest) {
@@ -147,9 +215,20 @@ export class ProfileService {
     }
   }
 
+  /** The profile this node holds in memory: cached, or written behind and not stored yet. */
+  private cached(id: string): CachedProfile | undefined {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const unsaved = this.writes?.unsaved(id);
+    if (unsaved === undefined) return undefined;
+    const entry: CachedProfile = { profile: unsaved, changedAt: lastChange(unsaved) };
+    this.cache.set(id, entry);
+    return entry;
+  }
+
   /** Read through to the store and fill the cache. */
   async load(id: string): Promise<CachedProfile | undefined> {
-    const cached = this.cache.get(id);
+    const cached = this.cached(id);
     if (cached) return cached;
     const p = await this.o.store.get(id);
     if (!p || isErased(p)) return undefined;
@@ -163,7 +242,8 @@ export class ProfileService {
    * first (dedupe by id), then apply the new ones and merge into the store.
    * Past the visitor's daily quota, events update the profile but are not
    * logged (`dropped`). Serialised per visitor on this node. Resolves once
-   * the store has the result.
+   * the log has the events and this node's profile has them; the store has
+   * the result by then too, unless profiles are written behind.
    */
   ingest(visitor: string, raw: TesseraEvent[]): Promise<IngestResult> {
     return this.mutex.run(visitor, async () => {
@@ -210,6 +290,11 @@ export class ProfileService {
       if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
       if (fallback && (!known || fallback.busy()))
         return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
+      if (this.writes) {
+        this.cache.set(visitor, { profile: next, changedAt: now });
+        this.writes.put(visitor, next);
+        return { applied: changes.length, dropped: over.length, profile: next };
+      }
       let merged: Profile;
       try {
         merged = await this.o.store.merge(visitor, next);
@@ -326,6 +411,8 @@ export class ProfileService {
       this.pending.delete(visitor);
       this.cache.delete(visitor);
       this.quota.forget(visitor);
+      // A write started before the erasure lands before the delete, never after it.
+      await this.writes?.cancel(visitor).catch(() => undefined);
       await this.tombstones.record(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
@@ -353,6 +440,7 @@ export class ProfileService {
     this.pending.delete(visitor);
     this.cache.delete(visitor);
     this.tombstones.forget(visitor);
+    void this.writes?.cancel(visitor);
   }
 
   /** Hear about every change this node makes (the bus publishes them); returns an unsubscribe. */
@@ -387,6 +475,28 @@ export class ProfileService {
       return undefined;
     }
   }
+}
+
+/** The store's methods bound to it, so a view can spread them. */
+function bindAll(store: ProfileStore): ProfileStore {
+  const out: Record<string, unknown> = { name: store.name };
+  for (const key of [
+    'get',
+    'merge',
+    'delete',
+    'link',
+    'resolve',
+    'aliases',
+    'unlink',
+    'sweep',
+    'ids',
+    'reencrypt',
+    'close',
+  ] as const) {
+    const f = store[key];
+    if (typeof f === 'function') out[key] = f.bind(store);
+  }
+  return out as unknown as ProfileStore;
 }
 
 function lastChange(p: Profile): number {

@@ -4,6 +4,17 @@
  *
  * better-sqlite3 is loaded lazily with a dynamic `import()` (or injected), so
  * nothing that imports the core pulls in a native module.
+ *
+ * Group commit: appends and merges called in the same event-loop turn share
+ * one IMMEDIATE transaction, written at the end of the turn (`setImmediate`).
+ * A commit costs far more than a row (the WAL frames of every page touched,
+ * the write lock), so under load one commit carries many requests' rows;
+ * alone, a write waits one loop turn. Each call runs in its own savepoint, so
+ * its rows are all in or all out, and one call failing (a corrupt profile)
+ * fails that call only. A call's promise settles after the commit: an append
+ * that resolved is in the file. Every other operation first runs the writes
+ * queued before it, so the store applies calls in the order they were made
+ * (a delete never lands before a merge called earlier).
  * @module
  */
 import { dirname } from 'node:path';
@@ -85,6 +96,76 @@ function guard<T>(what: string, fn: () => T): T {
   }
 }
 
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface GroupCommit {
+  /** Queue `fn` (a `db.transaction` function) for this turn's transaction; settles after the commit. */
+  write<T>(what: string, fn: () => T): Promise<T>;
+  /** Run the queued writes now (before any other operation, and on close). */
+  drain(): void;
+}
+
+function groupCommit(db: Database): GroupCommit {
+  let queue: QueuedWrite[] = [];
+  let scheduled = false;
+  const outcomes: Array<{ ok: boolean; value: unknown }> = [];
+  const runAll = db.transaction((batch: QueuedWrite[]) => {
+    for (const w of batch) {
+      try {
+        outcomes.push({ ok: true, value: w.run() });
+      } catch (e) {
+        // A savepoint rolled back: that call fails alone. An error that ended
+        // the whole transaction (RAISE(ROLLBACK), a full disk) fails the group.
+        if (!db.inTransaction) throw e;
+        outcomes.push({ ok: false, value: e });
+      }
+    }
+  });
+  const drain = () => {
+    scheduled = false;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    outcomes.length = 0;
+    try {
+      runAll.immediate(batch);
+    } catch (e) {
+      // The commit itself failed (disk full, lock timeout): nothing of the group is in.
+      const err =
+        e instanceof TesseraError
+          ? e
+          : sqliteError(`commit: ${e instanceof Error ? e.message : String(e)}`, e);
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const o = outcomes[i];
+      if (o?.ok) w.resolve(o.value);
+      else w.reject(o?.value);
+    });
+  };
+  return {
+    write<T>(what: string, fn: () => T) {
+      return new Promise<T>((resolve, reject) => {
+        queue.push({
+          run: () => guard(what, fn),
+          resolve: resolve as (value: unknown) => void,
+          reject,
+        });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(drain);
+        }
+      });
+    },
+    drain,
+  };
+}
+
 async function loadDriver(): Promise<SqliteDriver> {
   try {
     const mod = await import('better-sqlite3');
@@ -116,16 +197,18 @@ export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Store
     throw e;
   }
 
+  const group = groupCommit(db);
   // Each part closes independently; the connection closes when both have.
   let openParts = 2;
   const closePart = () => {
+    group.drain();
     openParts -= 1;
     if (openParts === 0) guard('close', () => db.close());
   };
   const profiles = guard('prepare', () =>
-    sqliteProfileStore(db, clock, opts.codec ?? plainProfileCodec, closePart),
+    sqliteProfileStore(db, group, clock, opts.codec ?? plainProfileCodec, closePart),
   );
-  const events = guard('prepare', () => sqliteEventLog(db, closePart));
+  const events = guard('prepare', () => sqliteEventLog(db, group, closePart));
   return {
     profiles,
     events,
@@ -175,6 +258,7 @@ function onceCloser(closePart: () => void): () => Promise<void> {
 
 function sqliteProfileStore(
   db: Database,
+  group: GroupCommit,
   clock: Clock,
   codec: ProfileCodec,
   closePart: () => void,
@@ -218,8 +302,9 @@ function sqliteProfileStore(
     }
   };
 
-  // IMMEDIATE takes the write lock before the read, so no other connection
-  // (or process) can slip a write between our read and our write.
+  // Runs inside the group's IMMEDIATE transaction, which takes the write lock
+  // before the read, so no other connection (or process) can slip a write
+  // between our read and our write. A savepoint of its own (see groupCommit).
   const mergeTx = db.transaction((id: string, delta: Profile): Profile => {
     const current = read(id);
     const merged = current === undefined ? delta : mergeProfiles(current, delta);
@@ -236,63 +321,57 @@ function sqliteProfileStore(
     return true;
   });
 
+  // Every operation but a merge first runs the writes queued before it (call order).
+  const ordered = <T>(what: string, fn: () => T): T =>
+    guard(what, () => {
+      group.drain();
+      return fn();
+    });
+
   return {
     name: 'sqlite',
     async get(id) {
-      return guard('get', () => read(id));
+      return ordered('get', () => read(id));
     },
-    async merge(id, delta) {
-      return guard('merge', () => mergeTx.immediate(id, delta));
+    merge(id, delta) {
+      return group.write('merge', () => mergeTx(id, delta));
     },
     async delete(id) {
-      guard('delete', () => {
+      ordered('delete', () => {
         deleteProfile.run(id);
         erased(db);
       });
     },
     async link(alias, canonical) {
-      guard('link', () => insertLink.run(alias, canonical));
+      ordered('link', () => insertLink.run(alias, canonical));
     },
     async resolve(alias) {
-      return guard('resolve', () => selectCanonical.get(alias)?.canonical);
+      return ordered('resolve', () => selectCanonical.get(alias)?.canonical);
     },
     async aliases(canonical) {
-      return guard('aliases', () => selectAliases.all(canonical).map((r) => r.alias));
+      return ordered('aliases', () => selectAliases.all(canonical).map((r) => r.alias));
     },
     async unlink(id) {
-      guard('unlink', () => {
+      ordered('unlink', () => {
         deleteLinks.run(id, id);
         erased(db);
       });
     },
     async *ids() {
       // Read all first: an open iterator would hold the statement while callers write.
-      yield* guard('ids', () => selectIds.all().map((r) => r.id));
+      yield* ordered('ids', () => selectIds.all().map((r) => r.id));
     },
     async reencrypt(id) {
-      return guard('reencrypt', () => reencryptTx.immediate(id));
+      return ordered('reencrypt', () => reencryptTx.immediate(id));
     },
     async sweep(before) {
-      return guard('sweep', () => {
+      return ordered('sweep', () => {
         const n = sweepTx.immediate(before);
         if (n > 0) erased(db);
         return n;
       });
     },
     close: onceCloser(closePart),
-  };
-}
-
-function toRow(e: LoggedEvent): Omit<EventRow, 'seq'> {
-  return {
-    visitor: e.visitor,
-    id: e.id,
-    type: e.type,
-    ts: e.ts,
-    item: e.item ?? null,
-    props: e.props === undefined ? null : JSON.stringify(e.props),
-    node: e.node,
-    received: e.received,
   };
 }
 
@@ -310,11 +389,13 @@ function fromRow(r: EventRow): LoggedEvent {
   return event;
 }
 
-function sqliteEventLog(db: Database, closePart: () => void): EventLog {
+function sqliteEventLog(db: Database, group: GroupCommit, closePart: () => void): EventLog {
   // OR IGNORE skips a (visitor, id) already logged; `changes` tells which were new.
-  const insertEvent = db.prepare<[Omit<EventRow, 'seq'>]>(
+  const insertEvent = db.prepare<
+    [string, string, string, number, string | null, string | null, string, number]
+  >(
     `INSERT OR IGNORE INTO events (visitor, id, type, ts, item, props, node, received)
-     VALUES (@visitor, @id, @type, @ts, @item, @props, @node, @received)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectPage = db.prepare<[number, number], EventRow>(
     'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
@@ -323,34 +404,47 @@ function sqliteEventLog(db: Database, closePart: () => void): EventLog {
   const countEvents = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
   const sweepEvents = db.prepare<[number]>('DELETE FROM events WHERE received < ?');
 
+  // One batch, one savepoint in the group's transaction: all of its events or none.
   const appendTx = db.transaction((events: LoggedEvent[]): LoggedEvent[] =>
-    events.filter((e) => insertEvent.run(toRow(e)).changes === 1),
+    events.filter((e) => {
+      const props = e.props === undefined ? null : JSON.stringify(e.props);
+      return (
+        insertEvent.run(e.visitor, e.id, e.type, e.ts, e.item ?? null, props, e.node, e.received).changes ===
+        1
+      );
+    }),
   );
+  const ordered = <T>(what: string, fn: () => T): T =>
+    guard(what, () => {
+      group.drain();
+      return fn();
+    });
 
   return {
     name: 'sqlite',
-    async append(events) {
-      return guard('append', () => appendTx.immediate(events));
+    append(events) {
+      if (events.length === 0) return Promise.resolve([]);
+      return group.write('append', () => appendTx(events));
     },
     async read(after, limit) {
-      return guard('read', () => {
+      return ordered('read', () => {
         const rows = selectPage.all(after, Math.max(0, limit));
         const last = rows[rows.length - 1];
         return { events: rows.map(fromRow), cursor: last ? last.seq : after };
       });
     },
     async deleteVisitor(visitor) {
-      return guard('deleteVisitor', () => {
+      return ordered('deleteVisitor', () => {
         const n = deleteByVisitor.run(visitor).changes;
         erased(db);
         return n;
       });
     },
     async count() {
-      return guard('count', () => countEvents.get()?.n ?? 0);
+      return ordered('count', () => countEvents.get()?.n ?? 0);
     },
     async sweep(before) {
-      return guard('sweep', () => {
+      return ordered('sweep', () => {
         const n = sweepEvents.run(before).changes;
         if (n > 0) erased(db);
         return n;

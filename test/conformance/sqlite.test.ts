@@ -82,6 +82,42 @@ describe('sqlite store', () => {
     await second.close();
   });
 
+  it('logs a batch in one transaction: a failure midway leaves none of its events, other batches keep theirs', async () => {
+    const store = await createSqliteStore({ path: tmp.path });
+    // The failure, injected where SQLite raises it: a trigger refusing one event id.
+    const raw = new Database(tmp.path);
+    raw.exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN NEW.id = 'boom'
+              BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+    raw.close();
+    // Both batches are called in the same loop turn, so they share one group commit.
+    const [bad, good] = await Promise.allSettled([
+      store.events.append([logged('v1', 'a1'), logged('v1', 'a2'), logged('v1', 'boom'), logged('v1', 'a4')]),
+      store.events.append([logged('v2', 'b1'), logged('v2', 'b2')]),
+    ]);
+    expect(bad.status).toBe('rejected');
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(
+      /\[tessera\] \[sqlite\] append: injected failure/,
+    );
+    expect(good.status).toBe('fulfilled');
+    const { events } = await store.events.read(0, 100);
+    expect(events.map((e) => `${e.visitor}/${e.id}`)).toEqual(['v2/b1', 'v2/b2']);
+    await store.close();
+  });
+
+  it('has a batch in the file once its append resolves, and applies calls in the order they were made', async () => {
+    const store = await createSqliteStore({ path: tmp.path });
+    const appended = store.events.append([logged('v1', 'e1'), logged('v1', 'e2')]);
+    const merged = store.profiles.merge('v1', delta('node-a', 'sku-1'));
+    // Called after the merge, in the same turn: the delete must not be overtaken by it.
+    const deleted = store.profiles.delete('v1');
+    await Promise.all([appended, merged, deleted]);
+    const raw = new Database(tmp.path, { readonly: true });
+    expect((raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(2);
+    raw.close();
+    expect(await store.profiles.get('v1')).toBeUndefined();
+    await store.close();
+  });
+
   it('opens the database in WAL mode', async () => {
     const store = await createSqliteStore({ path: tmp.path });
     await store.profiles.merge('v1', delta('node-a', 'sku-1'));

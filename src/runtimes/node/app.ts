@@ -170,6 +170,11 @@ async function openStore(
   throw new Error(`[tessera] unknown store "${spec}": use sqlite:PATH or memory:`);
 }
 
+/** How long a changed profile waits for its store write on a node with the embedded store. */
+export const PROFILE_WRITE_BEHIND_MS = 50;
+
+const localStore = (spec: string) => spec === 'memory:' || spec.startsWith('sqlite:');
+
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
   let cursor = 0;
@@ -233,6 +238,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       },
       ...(o.experiments ? { experiments: o.experiments } : {}),
       ...(o.limits ? { limits: o.limits } : {}),
+      // The embedded store takes profile writes behind ingest (the log first, see
+      // core/profile-writes.ts); a networked store keeps its write-through path,
+      // where a failed write defers the batch's events to the spool.
+      ...(localStore(storeSpec) ? { profileWriteBehindMs: PROFILE_WRITE_BEHIND_MS } : {}),
     },
     {
       profiles: stores.profiles,
@@ -347,6 +356,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       if (timer) clearInterval(timer);
       models?.stop();
       await new Promise<void>((r) => server.close(() => r()));
+      await engine.state.profiles.flush();
       await stores.close();
     },
   };

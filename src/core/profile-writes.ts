@@ -1,0 +1,153 @@
+/**
+ * Write-behind for profile writes. Ingest folds a batch into the in-process
+ * profile at once (the next page on this node sees it) and hands the result
+ * here; the store write happens after a short delay, at most one per visitor
+ * in flight, with whatever the visitor's profile is by then. Several batches
+ * of one visitor in quick succession become one store write (one encode, one
+ * encryption), and the visitors due together reach the store in the same
+ * event-loop turn, where a store that groups commits (SQLite) writes them in
+ * one transaction.
+ *
+ * The trade-off: the event log is the source of truth and is written before
+ * `/collect` answers; the stored profile is derived and may trail it by the
+ * delay (plus a write in flight). A clean shutdown flushes (`flush`); a crash
+ * loses at most that window of profile updates, never events. Other nodes
+ * hear of a change once it is stored.
+ *
+ * Erasure: `cancel` drops the visitor's queued write and disowns the one in
+ * flight (its result is neither cached nor announced), and resolves when that
+ * write has settled, so the caller deletes after it: nothing written behind
+ * can bring an erased profile back.
+ * @module
+ */
+import type { Profile } from './types.js';
+
+export interface ProfileWritesOptions {
+  /** How long a changed profile waits before its store write (ms). */
+  delayMs: number;
+  /** After a failed write, how long before trying again (ms, default 1000). */
+  retryMs?: number;
+  /** The store write (the store's CRDT merge); resolves to the stored result. */
+  write(visitor: string, profile: Profile): Promise<Profile>;
+  /** A write this queue still owns landed: `merged` is what the store holds now. */
+  written(visitor: string, profile: Profile, merged: Profile): void;
+  /** A write failed; it stays queued and is tried again. */
+  failed(visitor: string, error: unknown): void;
+}
+
+interface InFlight {
+  profile: Profile;
+  done: Promise<void>;
+}
+
+export class ProfileWrites {
+  private readonly queued = new Map<string, Profile>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly o: ProfileWritesOptions) {}
+
+  /** The newest profile of the visitor not yet in the store, if any. */
+  unsaved(visitor: string): Profile | undefined {
+    return this.queued.get(visitor) ?? this.inFlight.get(visitor)?.profile;
+  }
+
+  /** Queue the visitor's profile as it is now; replaces a queued older one (it includes it). */
+  put(visitor: string, profile: Profile): void {
+    this.queued.set(visitor, profile);
+    this.arm(this.o.delayMs);
+  }
+
+  /** Write the visitor's queued profile now, and resolve once nothing of theirs waits (or a write failed). */
+  async settle(visitor: string): Promise<void> {
+    if (this.queued.has(visitor) && !this.inFlight.has(visitor)) this.start(visitor);
+    const flight = this.inFlight.get(visitor);
+    if (!flight) return;
+    await flight.done;
+    // Queued behind the one that was in flight: written at once by `arm(0)`; wait for it too.
+    if (this.queued.has(visitor) && !this.inFlight.has(visitor)) this.start(visitor);
+    await this.inFlight.get(visitor)?.done;
+  }
+
+  /** Forget the visitor's pending writes; resolves once a write already started has settled. */
+  cancel(visitor: string): Promise<void> {
+    this.queued.delete(visitor);
+    const flight = this.inFlight.get(visitor);
+    this.inFlight.delete(visitor);
+    return flight ? flight.done : Promise.resolve();
+  }
+
+  /**
+   * Write everything queued now and wait for it (shutdown). A write that
+   * fails `attempts` times is dropped; returns how many were (their events
+   * are in the log).
+   */
+  async flush(attempts = 3): Promise<number> {
+    for (let i = 0; i < attempts && this.size > 0; i++) {
+      this.startDue();
+      await Promise.all([...this.inFlight.values()].map((f) => f.done));
+    }
+    const lost = this.size;
+    this.queued.clear();
+    this.inFlight.clear();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    return lost;
+  }
+
+  /** Profiles waiting for the store (queued or in flight). */
+  get size(): number {
+    return new Set([...this.queued.keys(), ...this.inFlight.keys()]).size;
+  }
+
+  private arm(delayMs: number): void {
+    const at = Date.now() + delayMs;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.startDue();
+    }, delayMs);
+    // A pending write must not keep a Node process alive; `flush` on close writes it.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  /** Start a write for every queued visitor without one in flight (the others follow theirs). */
+  private startDue(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    for (const visitor of [...this.queued.keys()]) {
+      if (!this.inFlight.has(visitor)) this.start(visitor);
+    }
+  }
+
+  private start(visitor: string): void {
+    const profile = this.queued.get(visitor);
+    if (profile === undefined) return;
+    this.queued.delete(visitor);
+    const flight: InFlight = { profile, done: Promise.resolve() };
+    const owned = () => this.inFlight.get(visitor) === flight;
+    flight.done = this.o.write(visitor, profile).then(
+      (merged) => {
+        if (!owned()) return;
+        this.inFlight.delete(visitor);
+        this.o.written(visitor, profile, merged);
+        if (this.queued.has(visitor)) this.arm(0);
+      },
+      (error) => {
+        if (!owned()) return;
+        this.inFlight.delete(visitor);
+        // A newer queued profile includes this one; otherwise this one goes back.
+        if (!this.queued.has(visitor)) this.queued.set(visitor, profile);
+        this.o.failed(visitor, error);
+        this.arm(this.o.retryMs ?? 1000);
+      },
+    );
+    this.inFlight.set(visitor, flight);
+  }
+}
