@@ -15,6 +15,7 @@ export {
 export {
   type BrowserConsentState,
   type ConsentChoice,
+  consentFromCookies,
   mayCollect,
   parseConsentCookie,
   readCookie,
