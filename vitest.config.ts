@@ -33,6 +33,9 @@ const INTEGRATION = [
   'test/http/**/*.test.ts',
   'test/security/admin-access.test.ts',
   'test/security/erasure.test.ts',
+  'test/security/revenue-bounds.test.ts',
+  'test/security/secure-cookies.test.ts', // the built CLI
+  'src/runtimes/node/process-guards.test.ts',
   // the HTTP handler fuzzed in process: no socket, but 100,000 requests (30 s) do not fit a fast loop
   'test/fuzz/**/*.test.ts',
   // workerd through Miniflare

@@ -15,7 +15,7 @@ export const IDLE_FLUSH_MS = 5000;
  * Events that change the next page's decision (or record a choice), so they
  * must reach the server before the visitor navigates on.
  */
-const URGENT_TYPES: ReadonlySet<string> = new Set([
+const URGENT_TYPES: readonly string[] = [
   'page',
   'click',
   'add_to_cart',
@@ -23,10 +23,10 @@ const URGENT_TYPES: ReadonlySet<string> = new Set([
   'consent',
   'identify',
   'feedback',
-]);
+];
 
 export function isUrgent(type: EventType): boolean {
-  return URGENT_TYPES.has(type);
+  return URGENT_TYPES.includes(type);
 }
 
 /**
@@ -39,6 +39,13 @@ export function flushDelay(queued: number, urgent: boolean): number | undefined 
   if (queued >= BATCH_MAX) return 0;
   return urgent ? URGENT_DELAY_MS : IDLE_FLUSH_MS;
 }
+
+/**
+ * Most unacknowledged events kept (five batches). Past it the oldest go (and
+ * are counted), so a visitor offline for long keeps the recent signals, which
+ * shape the next page.
+ */
+export const QUEUE_MAX = 100;
 
 /** Split a queue into request-sized batches, in order. */
 export function chunk<T>(items: readonly T[], size: number = BATCH_MAX): T[][] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayCollect, parseConsentCookie, readCookie, resolveConsent } from './consent.js';
+import { consentFromCookies, mayCollect, parseConsentCookie, readCookie, resolveConsent } from './consent.js';
 
 describe('readCookie', () => {
   it('finds a cookie among others and decodes it', () => {
@@ -27,6 +27,28 @@ describe('parseConsentCookie', () => {
     for (const v of ['p1', 'p2.a1', 'a1.p1', 'p1.a1.x', 'yes', ''])
       expect(parseConsentCookie(v)).toBeUndefined();
     expect(parseConsentCookie(undefined)).toBeUndefined();
+  });
+});
+
+describe('consentFromCookies', () => {
+  it('finds the choice among other cookies', () => {
+    expect(consentFromCookies('a=1; tsr_consent=p1.a0; b=2')).toEqual({
+      personalization: true,
+      analytics: false,
+    });
+    expect(consentFromCookies('tsr_consent=p0.a1')).toEqual({ personalization: false, analytics: true });
+  });
+
+  it('ignores look-alike names and malformed values', () => {
+    for (const c of [
+      'old_tsr_consent=p1.a1',
+      'tsr_consent=p1.a1x',
+      'tsr_consent=p2.a1',
+      'tsr_consent=',
+      '',
+    ]) {
+      expect(consentFromCookies(c)).toBeUndefined();
+    }
   });
 });
 

@@ -22,11 +22,10 @@ export interface BrowserConsentState extends ConsentChoice {
 
 /** The value of one cookie in a `document.cookie` string, URI-decoded. */
 export function readCookie(cookies: string, name: string): string | undefined {
-  for (const part of cookies.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
+  for (const part of cookies.split('; ')) {
+    if (part.startsWith(`${name}=`)) {
       try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
+        return decodeURIComponent(part.slice(name.length + 1));
       } catch {
         return undefined;
       }
@@ -45,6 +44,16 @@ export function parseConsentCookie(value: string | undefined): ConsentChoice | u
 }
 
 /**
+ * The choice in the `tsr_consent` cookie, straight from a `document.cookie`
+ * string (`a=1; tsr_consent=p1.a0`). Like `parseConsentCookie`, anything
+ * malformed counts as no choice.
+ */
+export function consentFromCookies(cookies: string): ConsentChoice | undefined {
+  const m = /(?:^|; )tsr_consent=p([01])\.a([01])(?:;|$)/.exec(cookies);
+  return m ? { personalization: m[1] === '1', analytics: m[2] === '1' } : undefined;
+}
+
+/**
  * Combine mode, signals and choice. GPC or DNT decline everything, even over
  * a stored choice (the server does the same, docs/security.md: a script can
  * write the cookie without the visitor acting); then an explicit choice
@@ -55,17 +64,21 @@ export function resolveConsent(
   choice: ConsentChoice | undefined,
   privacySignal: boolean,
 ): BrowserConsentState {
-  if (privacySignal)
-    return { necessary: true, personalization: false, analytics: false, chosen: choice !== undefined };
-  if (choice) return { necessary: true, ...choice, chosen: true };
-  const granted = mode === 'opt-out';
-  return { necessary: true, personalization: granted, analytics: granted, chosen: false };
+  // GPC/DNT win even over a stored choice; the choice is still remembered as made.
+  const granted = mode === 'opt-out' && !privacySignal;
+  return {
+    necessary: true,
+    personalization: granted,
+    analytics: granted,
+    ...(privacySignal ? {} : choice),
+    chosen: !!choice,
+  };
 }
 
 /** Measurement-only signals: useless for personalization, so analytics consent is required. */
-const ANALYTICS_ONLY: ReadonlySet<string> = new Set(['scroll', 'dwell', 'form']);
+const ANALYTICS_ONLY: readonly string[] = ['scroll', 'dwell', 'form'];
 /** Signals that tie the visitor to a person or to stated preferences. */
-const PERSONAL_ONLY: ReadonlySet<string> = new Set(['identify', 'feedback']);
+const PERSONAL_ONLY: readonly string[] = ['identify', 'feedback'];
 
 /**
  * May an event of this type leave the browser? The consent event always may
@@ -74,7 +87,7 @@ const PERSONAL_ONLY: ReadonlySet<string> = new Set(['identify', 'feedback']);
  */
 export function mayCollect(type: EventType, consent: ConsentChoice): boolean {
   if (type === 'consent') return true;
-  if (ANALYTICS_ONLY.has(type)) return consent.analytics;
-  if (PERSONAL_ONLY.has(type)) return consent.personalization;
+  if (ANALYTICS_ONLY.includes(type)) return consent.analytics;
+  if (PERSONAL_ONLY.includes(type)) return consent.personalization;
   return consent.personalization || consent.analytics;
 }

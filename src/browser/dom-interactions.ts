@@ -35,8 +35,8 @@ export function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: 
 }
 
 function onClick(c: Collector, doc: Document, reload: () => void, e: Event): void {
-  const target = e.target instanceof Element ? e.target : null;
-  if (!target) return;
+  const target = e.target;
+  if (!(target instanceof Element)) return;
   const choice = target.closest('[data-tessera-consent]')?.getAttribute('data-tessera-consent');
   if (choice === 'accept' || choice === 'decline') {
     e.preventDefault();
@@ -62,22 +62,24 @@ function onFieldInput(c: Collector, seen: Set<string>, e: Event): void {
   const form = el.form;
   const props = formFieldProps({
     tag: el.tagName.toLowerCase(),
-    type: el.getAttribute('type') ?? undefined,
-    name: el.getAttribute('name') ?? undefined,
-    id: el.id || undefined,
-    form: (form && (form.id || form.getAttribute('name'))) || undefined,
+    type: el.getAttribute('type'),
+    name: el.getAttribute('name'),
+    id: el.id,
+    form: form && (form.id || form.getAttribute('name')),
     allow: el.hasAttribute('data-tessera-allow'),
     value: el.value,
   });
   // Once per field and page: the interaction is the signal, not each keystroke.
-  const key = props && `${props.form}/${props.field}`;
-  if (!props || !key || seen.has(key)) return;
+  if (!props) return;
+  const key = `${props.form}/${props.field}`;
+  if (seen.has(key)) return;
   seen.add(key);
   c.record('form', undefined, props, false);
 }
 
 function onSubmit(c: Collector, e: Event): void {
-  const form = e.target instanceof Element ? e.target.closest('form[data-tessera-search]') : null;
+  // A submit event's target is always the form.
+  const form = (e.target as Element).closest('form[data-tessera-search]');
   if (!form) return;
   const field = form.querySelector<HTMLInputElement>(
     '[data-tessera-search-field],input[type=search],input[name=q],input[type=text],input:not([type])',

@@ -27,7 +27,6 @@ function viewOf(c: Collector, el: Element, main: boolean): void {
 function watchViews(c: Collector, doc: Document): void {
   const main = doc.querySelector('[data-tessera-item][data-tessera-main]');
   if (main) viewOf(c, main, true);
-  if (typeof IntersectionObserver !== 'function') return;
   const timers = new Map<Element, ReturnType<typeof setTimeout>>();
   const io = new IntersectionObserver(
     guard((entries: IntersectionObserverEntry[]) => {
@@ -69,14 +68,19 @@ function watchScroll(c: Collector, doc: Document, win: Window): void {
   win.addEventListener('scroll', onScroll, { passive: true });
 }
 
-/** Dwell is sent as the visible time since the page last became visible, so repeated hides add up. */
+/**
+ * Dwell is sent as the visible time since the page last became visible, so
+ * repeated hides add up. A page that was never visible has nothing to beacon:
+ * what it queued goes by fetch, or with the next page.
+ */
 function watchVisibility(c: Collector, doc: Document, win: Window): void {
   let visibleSince: number | undefined = doc.visibilityState === 'visible' ? Date.now() : undefined;
+  // Once per hide: leaving a page fires both visibilitychange and pagehide,
+  // and the beaconed events stay queued until a fetch is acknowledged.
   const hide = guard(() => {
-    if (visibleSince !== undefined) {
-      c.record('dwell', undefined, { ms: Date.now() - visibleSince }, false);
-      visibleSince = undefined;
-    }
+    if (visibleSince === undefined) return;
+    c.record('dwell', undefined, { ms: Date.now() - visibleSince }, false);
+    visibleSince = undefined;
     void c.drain(true);
   });
   doc.addEventListener('visibilitychange', () => {

@@ -6,29 +6,30 @@
  * @module
  */
 import { createCollector, type TesseraBrowserApi } from './collector.js';
-import { readCookie } from './consent.js';
 import { guard, hideBanners, wireInteractions } from './dom-interactions.js';
 import { wireLifecycle } from './dom-lifecycle.js';
-import { newEventId } from './event.js';
+import { RETRY_BASE_MS } from './retry.js';
 import { createSender } from './transport.js';
 
-const CONSENT_COOKIE = 'tsr_consent';
+/** Where the unacknowledged queue waits for the next page of this tab. */
+const QUEUE_KEY = 'tsr_queue';
 
 guard(() => {
   const w = window as Window & { tessera?: TesseraBrowserApi };
   if (w.tessera) return; // included twice: the first copy owns the page
   const script = document.currentScript;
-  const attr = (name: string): string | null => (script ? script.getAttribute(name) : null);
+  const attr = (name: string) => script?.getAttribute(name);
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const c = createCollector({
     mode: attr('data-consent-mode') === 'opt-out' ? 'opt-out' : 'opt-in',
-    readConsentCookie: () => readCookie(document.cookie, CONSENT_COOKIE),
+    readCookies: () => document.cookie,
     privacySignal: nav.globalPrivacyControl === true || nav.doNotTrack === '1',
     send: createSender(attr('data-endpoint') || '/collect'),
-    now: Date.now,
-    newId: () => newEventId(typeof crypto === 'object' ? crypto : undefined),
-    setTimer: (fn, ms) => setTimeout(fn, ms),
-    clearTimer: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
+    load: () => sessionStorage.getItem(QUEUE_KEY),
+    save: guard((value: string | undefined) =>
+      value ? sessionStorage.setItem(QUEUE_KEY, value) : sessionStorage.removeItem(QUEUE_KEY),
+    ),
+    retryBase: Number(attr('data-retry-base')) || RETRY_BASE_MS,
   });
   // consent, consentState and flush cannot throw; the rest take arbitrary input from the page.
   w.tessera = {

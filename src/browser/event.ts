@@ -4,20 +4,14 @@
  */
 import { EVENT_TYPES, type EventType, type TesseraEvent } from '../core/types.js';
 
-type IdSource = Partial<Pick<Crypto, 'randomUUID' | 'getRandomValues'>>;
-
 /**
- * A unique event id: `crypto.randomUUID()` when the browser has it (secure
- * contexts), else 16 random bytes in hex, else Math.random as a last resort.
- * The server dedupes on this id, so collisions only ever lose one event.
+ * A unique event id: 16 random bytes in hex. `getRandomValues` works outside
+ * secure contexts too (unlike `randomUUID`), so every page gets the same kind
+ * of id. The server dedupes on it, so a resent event must keep its id.
  */
-export function newEventId(source: IdSource | undefined): string {
-  if (source?.randomUUID) return source.randomUUID();
-  const bytes = new Uint8Array(16);
-  if (source?.getRandomValues) source.getRandomValues(bytes);
-  else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+export function newEventId(source: Pick<Crypto, 'getRandomValues'> = crypto): string {
   let hex = '';
-  for (const b of bytes) hex += (b < 16 ? '0' : '') + b.toString(16);
+  for (const b of source.getRandomValues(new Uint8Array(16))) hex += (b | 256).toString(16).slice(1);
   return hex;
 }
 
@@ -44,8 +38,7 @@ export function buildEvent(
  * addresses, tokens or search terms, which the collector must not send.
  */
 export function stripUrl(url: string): string {
-  const cut = url.search(/[?#]/);
-  return cut < 0 ? url : url.slice(0, cut);
+  return url.split(/[?#]/)[0] as string;
 }
 
 /** Props of the `page` event: the path and the referrer, both without query. */

@@ -10,11 +10,11 @@ export interface FieldFacts {
   /** Lower-case tag name: input, select, textarea. */
   tag: string;
   /** The input's `type` attribute, if any. */
-  type?: string | undefined;
-  name?: string | undefined;
+  type?: string | null | undefined;
+  name?: string | null | undefined;
   id?: string | undefined;
   /** The owning form's id or name. */
-  form?: string | undefined;
+  form?: string | null | undefined;
   /** True when the field carries `data-tessera-allow`. */
   allow: boolean;
   value?: string | undefined;
@@ -24,12 +24,12 @@ export interface FieldFacts {
 export const MAX_VALUE_LENGTH = 200;
 
 /** The kind of field: the input type (`email`, `checkbox`...) or the tag. */
-export function fieldKind(tag: string, type: string | undefined): string {
+export function fieldKind(tag: string, type: string | null | undefined): string {
   return tag === 'input' ? (type || 'text').toLowerCase() : tag;
 }
 
 /** Kinds whose value is never sent, whatever the markup says. */
-const SECRET_KINDS: ReadonlySet<string> = new Set(['password', 'hidden']);
+const SECRET_KINDS: readonly string[] = ['password', 'hidden'];
 
 /**
  * Props of a `form` event, or undefined when the field cannot be named
@@ -40,7 +40,7 @@ export function formFieldProps(f: FieldFacts): Record<string, string> | undefine
   const kind = fieldKind(f.tag, f.type);
   if (!field || kind === 'hidden') return undefined;
   const props: Record<string, string> = { form: f.form || '', field, kind };
-  if (f.allow && !SECRET_KINDS.has(kind) && f.value !== undefined) {
+  if (f.allow && !SECRET_KINDS.includes(kind) && f.value !== undefined) {
     props.value = f.value.slice(0, MAX_VALUE_LENGTH);
   }
   return props;

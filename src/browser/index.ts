@@ -4,8 +4,17 @@
  * sites include (`/tessera.js`) is built from `entry.ts`.
  * @module
  */
-export { BATCH_MAX, chunk, flushDelay, IDLE_FLUSH_MS, isUrgent, URGENT_DELAY_MS } from './batching.js';
 export {
+  BATCH_MAX,
+  chunk,
+  flushDelay,
+  IDLE_FLUSH_MS,
+  isUrgent,
+  QUEUE_MAX,
+  URGENT_DELAY_MS,
+} from './batching.js';
+export {
+  type Batch,
   type Collector,
   type CollectorDeps,
   createCollector,
@@ -15,6 +24,7 @@ export {
 export {
   type BrowserConsentState,
   type ConsentChoice,
+  consentFromCookies,
   mayCollect,
   parseConsentCookie,
   readCookie,
@@ -22,4 +32,11 @@ export {
 } from './consent.js';
 export { buildEvent, isEventType, newEventId, pageProps, stripUrl } from './event.js';
 export { type FieldFacts, fieldKind, formFieldProps, MAX_VALUE_LENGTH, searchProps } from './fields.js';
+export {
+  parseRetryAfter,
+  RETRY_BASE_MS,
+  RETRY_MAX_DOUBLINGS,
+  retryDelay,
+  type ServerAnswer,
+} from './retry.js';
 export { newBuckets, SCROLL_BUCKETS, scrollDepth } from './scroll.js';

@@ -1,35 +1,29 @@
 /**
- * Getting batches to `/collect`. Prompt flushes use `fetch` with keepalive and
- * same-origin credentials, so the server's Set-Cookie (visitor id, consent)
- * is honoured; flushes on page hide use `sendBeacon`, which survives unload.
+ * Getting batches to `/collect`. Flushes use `fetch` with keepalive (and the
+ * default same-origin credentials), so the server's Set-Cookie (visitor id,
+ * consent) is honoured and its answer decides what happens to the batch;
+ * flushes on page hide use `sendBeacon`, which survives unload but answers
+ * nothing.
  * @module
  */
-import type { TesseraEvent } from '../core/types.js';
+import type { Batch } from './collector.js';
 
-/** A sender for `CollectorDeps.send`; never rejects (a lost batch must not break the page). */
-export function createSender(endpoint: string): (events: TesseraEvent[], beacon: boolean) => Promise<void> {
-  return (events, beacon) => {
-    const body = JSON.stringify({ events });
-    try {
-      if (beacon && navigator.sendBeacon(endpoint, new Blob([body], { type: 'application/json' }))) {
-        return Promise.resolve();
-      }
-    } catch {
-      // sendBeacon refused (size, or an old browser's content-type rule): fall through to fetch.
-    }
-    try {
-      return fetch(endpoint, {
-        method: 'POST',
-        body,
-        headers: { 'content-type': 'application/json' },
-        credentials: 'same-origin',
-        keepalive: true,
-      }).then(
-        () => undefined,
-        () => undefined,
-      );
-    } catch {
-      return Promise.resolve();
-    }
+/**
+ * A sender for `CollectorDeps.send`: resolves to the server's response, or
+ * undefined for a network error or a beacon. Never rejects.
+ */
+export function createSender(
+  endpoint: string,
+): (batch: Batch, beacon: boolean) => Promise<Response | undefined> {
+  return async (batch, beacon) => {
+    const body = JSON.stringify(batch);
+    // Over the beacon quota (64 KB in flight), sendBeacon says no: a keepalive fetch takes over.
+    if (beacon && navigator.sendBeacon(endpoint, new Blob([body], { type: 'application/json' }))) return;
+    return fetch(endpoint, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      keepalive: true,
+    }).catch(() => undefined);
   };
 }

@@ -39,6 +39,16 @@ describe('event validation', () => {
     }
   });
 
+  it("reads the browser's count of events its queue dropped, and ignores a bad one", () => {
+    const batch = (dropped: unknown) => parseBatch(JSON.stringify({ events: [ok('a')], dropped }), NOW);
+    expect(batch(7).dropped).toBe(7);
+    for (const bad of [undefined, -1, 1.5, '7', null]) {
+      const r = batch(bad);
+      expect(r.dropped).toBe(0);
+      expect(r.events).toHaveLength(1);
+    }
+  });
+
   it('needs an item on item events, a boolean on consent, a user id on identify', () => {
     const r = parseBatch(
       JSON.stringify({

@@ -36,6 +36,12 @@ export interface ParsedBatch {
   /** How many events of the batch were valid (duplicates included). */
   accepted: number;
   rejected: Rejection[];
+  /**
+   * Events the browser lost to its bounded queue before this batch (the
+   * optional top-level `dropped`); 0 when absent or not a non-negative
+   * integer, as a bad counter must not cost the batch its events.
+   */
+  dropped: number;
 }
 
 const Props = v.record(v.string(), v.unknown(), 'props must be an object');
@@ -152,7 +158,7 @@ export function parseBatch(
   if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events)) {
     throw new TesseraError(400, '[tessera] [collect] body must be an object {"events": [...]}');
   }
-  const list = (json as { events: unknown[] }).events;
+  const { events: list, dropped } = json as { events: unknown[]; dropped?: unknown };
   if (list.length > limits.maxBatch) {
     throw new TesseraError(
       400,
@@ -172,5 +178,6 @@ export function parseBatch(
       events.push(res);
     }
   }
-  return { events, accepted: list.length - rejected.length, rejected };
+  const lost = Number.isSafeInteger(dropped) && (dropped as number) > 0 ? (dropped as number) : 0;
+  return { events, accepted: list.length - rejected.length, rejected, dropped: lost };
 }

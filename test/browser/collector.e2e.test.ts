@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Received, startFixtureServer } from './fixture-server.js';
+import { accept, type Received, startFixtureServer } from './fixture-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,6 +39,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   server.received.length = 0;
+  server.respond = accept;
   context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
   // Tag beacon requests, so the test can tell the page-hide flush from a fetch.
   await context.addInitScript(() => {
@@ -182,4 +183,122 @@ describe('browser collector in Chromium', () => {
     await interactEverywhere(page);
     expect(server.received).toEqual([]);
   });
+});
+
+/** Events in batches the fixture acknowledged (2xx), by id: what the server would keep after its dedupe. */
+const acked = (): Map<string, Received['events'][number]> =>
+  new Map(
+    server.received
+      .filter((r) => r.status < 300)
+      .flatMap((r) => r.events)
+      .map((e) => [e.id, e]),
+  );
+const seenIds = (): Set<string> => new Set(events().map((e) => e.id));
+const ackedOf = (type: string, item?: string) => () =>
+  [...acked().values()].find((e) => e.type === type && (item === undefined || e.item === item));
+
+describe('browser collector delivery in Chromium', () => {
+  it('delivers every event exactly once through three 503s and two 429s with Retry-After', async () => {
+    await grantConsent();
+    const plan = [503, 503, 503, 429, 429];
+    server.respond = () => {
+      const status = plan.shift() ?? 202;
+      return status === 429 ? { status, retryAfter: '1' } : { status };
+    };
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/?retry=50`);
+    for (const sku of ['sku-1', 'sku-2', 'sku-3']) {
+      await page.click(`[data-tessera-item="${sku}"] h3`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await until(ackedOf('click', 'sku-3'), 'the last click, acknowledged', 10_000);
+    await page.evaluate(() => (window as unknown as TesseraWindow).tessera.flush());
+    await until(
+      () => (acked().size === seenIds().size ? true : undefined),
+      'everything seen to be acknowledged',
+    );
+    expect(server.received.slice(0, 5).map((r) => r.status)).toEqual([503, 503, 503, 429, 429]);
+    const delivered = [...acked().values()];
+    const count = (type: string, item?: string) =>
+      delivered.filter((e) => e.type === type && (item === undefined || e.item === item)).length;
+    expect(count('page')).toBe(1);
+    expect(count('view', 'sku-main')).toBe(1);
+    for (const sku of ['sku-1', 'sku-2', 'sku-3']) expect(count('click', sku)).toBe(1);
+    // The 429s said one second: no batch came back sooner.
+    const [, , , first429, second429, next] = server.received.map((r) => r.at);
+    expect((second429 ?? 0) - (first429 ?? 0)).toBeGreaterThanOrEqual(1000);
+    expect((next ?? 0) - (second429 ?? 0)).toBeGreaterThanOrEqual(1000);
+  }, 20_000);
+
+  it('holds events while the browser is offline and sends them once it is back', async () => {
+    await grantConsent();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/?retry=50`);
+    await until(ackedOf('page'), 'the page event');
+    await context.setOffline(true);
+    await page.click('[data-tessera-item="sku-1"] h3');
+    await page.click('[data-tessera-item="sku-2"] button');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(eventOf('click', 'sku-1')()).toBeUndefined();
+    await context.setOffline(false);
+    await until(ackedOf('click', 'sku-1'), 'the click made offline', 8_000);
+    await until(ackedOf('add_to_cart', 'sku-2'), 'the add_to_cart made offline', 8_000);
+  }, 20_000);
+
+  it('resends on the next page what a retry had not delivered before the navigation', async () => {
+    await grantConsent();
+    // Page one hears "come back in 30 s", so only the next page can deliver; beacons are lost.
+    server.respond = () => ({ status: 429, retryAfter: '30' });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/?retry=50`);
+    const first = await until(eventOf('page'), 'the refused page event');
+    // Queued behind the Retry-After: never sent by this page's fetch.
+    await page.click('[data-tessera-item="sku-1"] h3');
+    server.respond = ({ url }) => (url.includes('via=beacon') ? { status: 503 } : accept());
+    await page.goto(`${server.origin}/?retry=50`);
+    const click = await until(ackedOf('click', 'sku-1'), 'the click, sent by the next page', 8_000);
+    expect(acked().get(first.id)).toEqual(first);
+    for (const id of [first.id, click.id]) {
+      const carriers = server.received.filter((r) => r.status < 300 && r.events.some((e) => e.id === id));
+      expect(carriers.map((r) => r.url)).toEqual(['/collect']);
+    }
+    expect([...acked().values()].filter((e) => e.type === 'page')).toHaveLength(2);
+  }, 20_000);
+
+  it('drops a batch the server calls malformed, with a console warning, and never resends it', async () => {
+    await grantConsent();
+    server.respond = () => ({ status: 400 });
+    const page = await context.newPage();
+    const warnings: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'warning') warnings.push(m.text());
+    });
+    await page.goto(`${server.origin}/blank?retry=50`);
+    const refused = await until(eventOf('page'), 'the refused page event');
+    server.respond = accept;
+    await page.evaluate(() => (window as unknown as TesseraWindow).tessera.flush());
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+    expect(events().filter((e) => e.id === refused.id)).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/\[tessera\] \[collect\].*400/)]);
+  }, 20_000);
+
+  it('keeps the newest 100 events while the server refuses, and reports how many it dropped', async () => {
+    await grantConsent();
+    server.respond = () => ({ status: 503 });
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/blank?retry=50`);
+    await until(eventOf('page'), 'the page event, refused');
+    await page.evaluate(() => {
+      const { tessera } = window as unknown as { tessera: { track(t: string, i: string): void } };
+      for (let i = 0; i < 110; i++) tessera.track('view', `sku-${i}`);
+    });
+    server.respond = accept;
+    const views = () => [...acked().values()].filter((e) => e.type === 'view').map((e) => e.item);
+    await until(() => (views().length >= 100 ? true : undefined), 'the kept views', 8_000);
+    // The page event and the ten oldest views went; the first delivered batch says so.
+    expect(views()).toEqual(Array.from({ length: 100 }, (_, i) => `sku-${i + 10}`));
+    expect(ackedOf('page')()).toBeUndefined();
+    const deliveries = server.received.filter((r) => r.status < 300);
+    expect(deliveries.map((r) => r.dropped)).toEqual([11, 0, 0, 0, 0]);
+  }, 20_000);
 });

@@ -32,6 +32,11 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   const now = s.now();
   const body = await readBody(req, s.settings.maxBodyBytes);
   const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  if (batch.dropped > 0) {
+    s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
+      dropped: batch.dropped,
+    });
+  }
   // Nothing usable at all: a 4xx with the reasons, so junk never looks accepted.
   if (batch.accepted === 0 && batch.rejected.length > 0) {
     const first = batch.rejected[0]?.error ?? 'invalid event';
