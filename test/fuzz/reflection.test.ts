@@ -81,6 +81,7 @@ describe('hostile input is never reflected unescaped', () => {
   it('shows the escaped path on the 404 page (the check above is not vacuous)', async () => {
     const { reply, html } = await page(`/${encodeURIComponent('<b>x</b>')}`);
     expect(reply.status).toBe(404);
-    expect(html).toMatch(/&lt;b&gt;x&lt;\/b&gt;|%3Cb%3Ex%3C%2Fb%3E/);
+    // `%2F` stays encoded in the decoded path (path.ts), so the page shows it as `%252F`.
+    expect(html).toMatch(/&lt;b&gt;x&lt;\/b&gt;|%3Cb%3Ex%3C(%2F|%252F)b%3E/);
   });
 });
