@@ -24,6 +24,7 @@ const INTEGRATION = [
   'test/security/redis-erasure.test.ts',
   // spawned processes: the built CLI, redis-server, cluster nodes
   'src/cli/commands/eval.test.ts',
+  'test/cli/**/*.test.ts',
   'src/stores/redis-connection.test.ts',
   'test/cluster/**/*.test.ts',
   // HTTP servers on a port

@@ -21,7 +21,13 @@ import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
-import { createKeyRing, type KeyRingInput, newVisitorId, type VisitorIdSource } from './identity/index.js';
+import {
+  createKeyRing,
+  type KeyRingInput,
+  newVisitorId,
+  type VisitorIdSource,
+  verifySignedId,
+} from './identity/index.js';
 import {
   checkUrlLength,
   createCollectGuard,
@@ -185,6 +191,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     settings: limits,
     limiter: rateLimiter,
     idCookie: settings.cookies.id,
+    verifyId: async (raw) => (await verifySignedId(ring, raw)) !== undefined,
     logger,
     now,
   });
@@ -193,7 +200,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state, path);
-    if (path === '/collect') return (await collectGuard.check(req)) ?? handleCollect(req, state);
+    if (path === '/collect') return collectGuard.run(req, () => handleCollect(req, state));
     if (path === '/health') return health(req, state, ports);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {

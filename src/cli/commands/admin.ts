@@ -1,6 +1,7 @@
 /**
  * `tessera admin token --scopes read:stats,write:config [--name N]` mints a
- * scoped admin token, prints it once and stores only its hash in
+ * scoped admin token, prints it once (alone on stdout; the note on stderr)
+ * and stores only its hash in
  * `<data-dir>/admin-tokens.json` (mode 0600); `--list` shows the names,
  * scopes and creation times; `--revoke NAME` removes one. A running server
  * picks changes up at its next admin call.
@@ -28,11 +29,20 @@ interface TokenOpts {
   revoke?: string;
 }
 
-export async function tokenCommand(o: TokenOpts, print: (line: string) => void = console.log): Promise<void> {
+/**
+ * `print` gets what a script captures (the token, the list); `note` gets what
+ * a person reads (stderr), so `TOKEN=$(tessera admin token --scopes ...)`
+ * holds only the token.
+ */
+export async function tokenCommand(
+  o: TokenOpts,
+  print: (line: string) => void = console.log,
+  note: (line: string) => void = console.error,
+): Promise<void> {
   const path = tokenFilePath(resolve(o.dataDir));
   const records = readTokenFile(path);
   if (o.list) {
-    if (records.length === 0) print(`no admin tokens in ${path}`);
+    if (records.length === 0) note(`no admin tokens in ${path}`);
     for (const r of records)
       print(`${r.name}\t${r.scopes.join(',')}\tcreated ${new Date(r.createdAt).toISOString()}`);
     return;
@@ -52,7 +62,7 @@ export async function tokenCommand(o: TokenOpts, print: (line: string) => void =
   const { token, record } = await mintToken(name, scopes);
   writeTokenFile(path, [...records, record]);
   print(token);
-  print(`# ${name} (${scopes.join(',')}): shown once, only its hash is stored in ${path}`);
+  note(`# ${name} (${scopes.join(',')}): shown once, only its hash is stored in ${path}`);
 }
 
 export function registerAdmin(program: Command): void {

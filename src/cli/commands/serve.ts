@@ -1,11 +1,13 @@
 /**
- * `tessera dev` (the demo shop) and `tessera serve` (a node). `serve` takes
- * its settings from flags, environment variables and a JSON config file, in
- * that order of precedence (see runtimes/node/config.ts).
+ * `tessera serve` (a node) and `tessera dev` (the demo shop, what `npm start`
+ * runs). Both take the same flags, `TESSERA_*` environment variables and JSON
+ * config file (`--config` or `TESSERA_CONFIG`), in that order of precedence
+ * (see runtimes/node/config.ts); `dev` only brings its own defaults, so the
+ * demo can be configured like a node (its rate limits, say).
  */
 import type { Command } from 'commander';
 import type { LimitSettings } from '../../core/limits/index.js';
-import { createNodeApp } from '../../runtimes/node/app.js';
+import { createNodeApp, type NodeAppOptions } from '../../runtimes/node/app.js';
 import {
   configFromEnv,
   type NodeConfig,
@@ -15,14 +17,28 @@ import {
 } from '../../runtimes/node/config.js';
 import { consoleLogger } from '../../runtimes/node/logger.js';
 import { guardProcess } from '../../runtimes/node/process-guards.js';
-import { consentMode, envPort, port } from '../options.js';
 
-async function serve(c: NodeConfig): Promise<void> {
-  const logger = consoleLogger('info');
-  // A serving node logs what escaped every handler instead of exiting on it.
-  guardProcess(logger);
-  const app = await createNodeApp({
-    logger,
+/** What `dev` changes: defaults only, under every flag, variable and file value. */
+export const DEV_DEFAULTS: RawConfig = { nodeId: 'dev' };
+
+/** The config a command runs with: its flags, the environment, the config file, then `defaults`. */
+export function resolveCommandConfig(
+  flags: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+  defaults: RawConfig = {},
+): NodeConfig {
+  const file = (flags.config as string | undefined) ?? env.TESSERA_CONFIG;
+  return resolveNodeConfig({
+    flags: flagsOf(flags),
+    env: configFromEnv(env),
+    ...(file ? { file: readConfigFile(file) } : {}),
+    defaults,
+  });
+}
+
+/** The Node app a config describes. */
+export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
+  return {
     dataDir: c.dataDir,
     nodeId: c.nodeId,
     consentMode: c.consent,
@@ -34,7 +50,14 @@ async function serve(c: NodeConfig): Promise<void> {
     ...(c.site ? { siteDir: c.site } : {}),
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
     limits: limitsOf(c),
-  });
+  };
+}
+
+async function serve(c: NodeConfig): Promise<void> {
+  const logger = consoleLogger('info');
+  // A serving node logs what escaped every handler instead of exiting on it.
+  guardProcess(logger);
+  const app = await createNodeApp({ ...nodeAppOptions(c), logger });
   const bound = await app.listen(c.port, c.host);
   const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
   const s = app.engine.state;
@@ -55,6 +78,7 @@ async function serve(c: NodeConfig): Promise<void> {
 function limitsOf(c: NodeConfig): Partial<LimitSettings> {
   const out: Partial<LimitSettings> = {};
   if (c.ipRate !== undefined) out.perIp = { rate: c.ipRate, burst: 2 * c.ipRate };
+  if (c.ipCeiling !== undefined) out.ipCeiling = { rate: c.ipCeiling, burst: 2 * c.ipCeiling };
   if (c.visitorRate !== undefined) out.perVisitor = { rate: c.visitorRate, burst: 2 * c.visitorRate };
   if (c.trustedIpHeader !== undefined) out.trustedIpHeader = c.trustedIpHeader;
   if (c.allowedOrigins !== undefined) out.allowedOrigins = c.allowedOrigins.split(',').map((o) => o.trim());
@@ -79,6 +103,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     prefix: o.prefix,
     testEndpoints: o.testEndpoints,
     ipRate: o.ipRate,
+    ipCeiling: o.ipCeiling,
     visitorRate: o.visitorRate,
     trustedIpHeader: o.trustedIpHeader,
     allowedOrigins: o.allowedOrigins,
@@ -86,31 +111,16 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
   };
 }
 
-export function registerServe(program: Command): void {
-  program
-    .command('dev')
-    .description('run the demo shop with the embedded store (PORT, default 8787)')
-    .option('--port <n>', 'port', port, envPort())
-    .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'where the embedded store lives', '.tessera')
-    .option('--consent <mode>', 'opt-in or opt-out', consentMode, 'opt-in' as const)
-    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
-    .action((o) =>
-      serve(
-        resolveNodeConfig({
-          flags: { ...o, nodeId: 'dev', store: `sqlite:${o.dataDir}/tessera.db` },
-          env: { secureCookies: configFromEnv(process.env).secureCookies },
-        }),
-      ),
-    );
-
-  program
-    .command('serve')
-    .description('run a Tessera node (flags > TESSERA_* environment > --config file > defaults)')
+/**
+ * The settings flags, shared by both commands. No commander defaults: a flag
+ * left out must be undefined, or it would hide the environment and the file.
+ */
+function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
+  return cmd
     .option('--config <file>', 'JSON file with any of the settings below (camelCase keys); or TESSERA_CONFIG')
     .option('--port <n>', 'port (TESSERA_PORT or PORT; default 8787)')
     .option('--host <host>', 'interface to listen on (TESSERA_HOST; default 127.0.0.1)')
-    .option('--node-id <name>', 'node id, unique per process (TESSERA_NODE_ID; default node-1)')
+    .option('--node-id <name>', `node id, unique per process (TESSERA_NODE_ID; default ${nodeIdDefault})`)
     .option('--store <url>', 'profile store: sqlite:PATH, memory: or redis://host:port[/db] (TESSERA_STORE)')
     .option('--bus <url>', 'bus between nodes: nats://host:port, redis://host:port or memory: (TESSERA_BUS)')
     .option(
@@ -130,7 +140,11 @@ export function registerServe(program: Command): void {
     .option('--test-endpoints', 'test-only /_tessera/ routes that dump profiles (TESSERA_TEST_ENDPOINTS=1)')
     .option(
       '--ip-rate <n>',
-      '/collect batches per second per client IP, burst 2n (TESSERA_IP_RATE; default 50)',
+      '/collect batches per second per client IP without a valid visitor id, burst 2n (TESSERA_IP_RATE; default 200)',
+    )
+    .option(
+      '--ip-ceiling <n>',
+      '/collect batches per second per client IP, visitors included, burst 2n (TESSERA_IP_CEILING; default 5000)',
     )
     .option(
       '--visitor-rate <n>',
@@ -141,15 +155,24 @@ export function registerServe(program: Command): void {
       '--allowed-origins <list>',
       'other origins whose pages may post to /collect, e.g. https://shop.example (TESSERA_ALLOWED_ORIGINS)',
     )
-    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
-    .action((o: Record<string, unknown>) => {
-      const file = (o.config as string | undefined) ?? process.env.TESSERA_CONFIG;
-      return serve(
-        resolveNodeConfig({
-          flags: flagsOf(o),
-          env: configFromEnv(process.env),
-          ...(file ? { file: readConfigFile(file) } : {}),
-        }),
-      );
-    });
+    .option(
+      '--secure-cookies',
+      'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)',
+    );
+}
+
+export function registerServe(program: Command): void {
+  nodeOptions(
+    program
+      .command('dev')
+      .description('run the demo shop: `serve` with node id "dev" (same flags, TESSERA_* and config file)'),
+    'dev',
+  ).action((o: Record<string, unknown>) => serve(resolveCommandConfig(o, process.env, DEV_DEFAULTS)));
+
+  nodeOptions(
+    program
+      .command('serve')
+      .description('run a Tessera node (flags > TESSERA_* environment > --config file > defaults)'),
+    'node-1',
+  ).action((o: Record<string, unknown>) => serve(resolveCommandConfig(o, process.env)));
 }

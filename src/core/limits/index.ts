@@ -15,6 +15,7 @@ export { checkCookieLength, checkUrlLength, DEFAULT_SIZE_LIMITS, type SizeLimits
 export {
   type BucketRule,
   type BucketState,
+  chargeTokens,
   createMemoryRateLimiter,
   type RateLimiter,
   type TakeResult,

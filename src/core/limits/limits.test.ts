@@ -5,12 +5,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { request, startFuzzEngine } from '../../../test/fuzz/engine.js';
+import type { RequestLike } from '../context.js';
 import type { Reply } from '../http/reply.js';
 import { silentLogger } from '../ports.js';
 import { clientIpOf } from './client-ip.js';
-import { createCollectGuard, DEFAULT_LIMIT_SETTINGS } from './collect-guard.js';
+import { type CollectGuard, createCollectGuard, DEFAULT_LIMIT_SETTINGS } from './collect-guard.js';
 
 const EMPTY = '{"events":[]}';
+const ACCEPTED: Reply = { status: 202, headers: {}, cookies: [], body: null };
 
 describe('/collect rate limits', () => {
   it('answers 429 with Retry-After and a message once a visitor spends the burst', async () => {
@@ -31,7 +33,29 @@ describe('/collect rate limits', () => {
     expect(other.status).toBe(202);
   });
 
-  it('limits a client IP whatever cookies it sends', async () => {
+  it('counts a visitor with a valid id against their own bucket, not their IP’s', async () => {
+    const f = await startFuzzEngine({ perIp: { rate: 1, burst: 2 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await f.engine.handle(request('POST', '/collect', { cookie: f.cookie }, EMPTY, '10.9.9.9'));
+      statuses.push(r.status);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202]);
+  });
+
+  it('charges a junk batch (400, 413) ten tokens of its IP’s bucket', async () => {
+    const f = await startFuzzEngine({ perIp: { rate: 1, burst: 20 } });
+    const statuses: number[] = [];
+    const junk = [
+      request('POST', '/collect', {}, 'not json', '10.7.7.7'),
+      request('POST', '/collect', { 'content-length': '999999' }, '', '10.7.7.7'),
+      request('POST', '/collect', {}, EMPTY, '10.7.7.7'),
+    ];
+    for (const req of junk) statuses.push((await f.engine.handle(req)).status);
+    expect(statuses).toEqual([400, 413, 429]);
+  });
+
+  it('limits a client IP’s batches without a valid id, whatever cookies they carry', async () => {
     const f = await startFuzzEngine({ perIp: { rate: 1, burst: 2 } });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -47,14 +71,21 @@ describe('/collect rate limits', () => {
   it('lets requests through when the limiter backend fails', async () => {
     const guard = createCollectGuard({
       settings: DEFAULT_LIMIT_SETTINGS,
-      limiter: { name: 'broken', take: () => Promise.reject(new Error('down')), close: async () => {} },
+      limiter: {
+        name: 'broken',
+        take: () => Promise.reject(new Error('down')),
+        charge: () => Promise.reject(new Error('down')),
+        close: async () => {},
+      },
       idCookie: 'tsr_id',
+      verifyId: async () => true,
       logger: silentLogger,
       now: () => 0,
     });
-    expect(
-      await guard.check(request('POST', '/collect', { cookie: 'tsr_id=x' }, EMPTY, '1.2.3.4')),
-    ).toBeUndefined();
+    const req = request('POST', '/collect', { cookie: 'tsr_id=x' }, EMPTY, '1.2.3.4');
+    expect((await guard.run(req, async () => ACCEPTED)).status).toBe(202);
+    const junk = request('POST', '/collect', {}, 'junk', '1.2.3.4');
+    expect((await guard.run(junk, async () => ({ ...ACCEPTED, status: 400 }))).status).toBe(400);
   });
 });
 
@@ -98,31 +129,35 @@ describe('cross-site posts', () => {
       limiter: {
         name: 'none',
         take: async () => ({ allowed: true, retryAfterMs: 0 }),
+        charge: async () => {},
         close: async () => {},
       },
       idCookie: 'tsr_id',
+      verifyId: async () => false,
       logger: silentLogger,
       now: () => 0,
     });
   const post = (headers: Record<string, string>) => request('POST', '/collect', headers, EMPTY);
+  const check = (guard: CollectGuard, req: RequestLike) =>
+    guard.run(req, async () => ACCEPTED).then((r) => (r === ACCEPTED ? undefined : r));
 
   it('accepts the edge’s own origin, behind a TLS proxy too, and requests without an Origin', async () => {
     const guard = guardWith();
-    expect(await guard.check(post({ origin: 'http://shop.test' }))).toBeUndefined();
+    expect(await check(guard, post({ origin: 'http://shop.test' }))).toBeUndefined();
     const proxied = post({ origin: 'https://shop.test', 'x-forwarded-proto': 'https' });
-    expect(await guard.check(proxied)).toBeUndefined();
-    expect(await guard.check(post({}))).toBeUndefined();
+    expect(await check(guard, proxied)).toBeUndefined();
+    expect(await check(guard, post({}))).toBeUndefined();
   });
 
   it('refuses another origin with 403 unless the site allows it', async () => {
-    await expect(guardWith().check(post({ origin: 'https://shop.example' }))).rejects.toMatchObject({
+    await expect(check(guardWith(), post({ origin: 'https://shop.example' }))).rejects.toMatchObject({
       status: 403,
       message: expect.stringMatching(/cross-site post refused: Origin https:\/\/shop.example/),
     });
     const allowing = guardWith(['https://Shop.example/']);
     const site = post({ origin: 'https://shop.example', 'sec-fetch-site': 'cross-site' });
-    expect(await allowing.check(site)).toBeUndefined();
-    await expect(allowing.check(post({ origin: 'https://evil.example' }))).rejects.toMatchObject({
+    expect(await check(allowing, site)).toBeUndefined();
+    await expect(check(allowing, post({ origin: 'https://evil.example' }))).rejects.toMatchObject({
       status: 403,
     });
   });

@@ -2,7 +2,11 @@
  * Token buckets for `/collect`: a port (`RateLimiter`) so one node can keep
  * its buckets in memory and a cluster can share them in Redis, and the memory
  * implementation. A bucket holds at most `burst` tokens and refills at `rate`
- * tokens a second; each request takes one.
+ * tokens a second; each request takes one. A request found costlier once it
+ * was answered (a junk batch) is charged the rest afterwards: the charge
+ * spends whatever is there and may leave the bucket in debt, one burst deep
+ * at most, so the next request waits for the debt to refill too (an empty
+ * floor would let one junk batch in every time a single token came back).
  * @module
  */
 
@@ -23,6 +27,8 @@ export interface TakeResult {
 export interface RateLimiter {
   readonly name: string;
   take(key: string, rule: BucketRule, now: number): Promise<TakeResult>;
+  /** Spends `tokens` whatever the bucket holds, down to `-burst`. */
+  charge(key: string, rule: BucketRule, now: number, tokens: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,22 +37,35 @@ export interface BucketState {
   at: number;
 }
 
+function refill(state: BucketState | undefined, rule: BucketRule, now: number): BucketState {
+  const tokens = state?.tokens ?? rule.burst;
+  const at = state?.at ?? now;
+  // A clock that went backwards (another node's) refills nothing rather than draining.
+  if (now <= at) return { tokens, at };
+  return { tokens: Math.min(rule.burst, tokens + ((now - at) * rule.rate) / 1000), at: now };
+}
+
 /** The refill-and-take step, shared by the memory limiter and mirrored by the Redis script. */
 export function takeToken(
   state: BucketState | undefined,
   rule: BucketRule,
   now: number,
 ): { state: BucketState; result: TakeResult } {
-  let tokens = state?.tokens ?? rule.burst;
-  let at = state?.at ?? now;
-  // A clock that went backwards (another node's) refills nothing rather than draining.
-  if (now > at) {
-    tokens = Math.min(rule.burst, tokens + ((now - at) * rule.rate) / 1000);
-    at = now;
-  }
+  const { tokens, at } = refill(state, rule, now);
   if (tokens >= 1) return { state: { tokens: tokens - 1, at }, result: { allowed: true, retryAfterMs: 0 } };
   const retryAfterMs = Math.max(1, Math.ceil(((1 - tokens) * 1000) / rule.rate));
   return { state: { tokens, at }, result: { allowed: false, retryAfterMs } };
+}
+
+/** The refill-and-charge step (also mirrored by the Redis script). */
+export function chargeTokens(
+  state: BucketState | undefined,
+  rule: BucketRule,
+  now: number,
+  cost: number,
+): BucketState {
+  const { tokens, at } = refill(state, rule, now);
+  return { tokens: Math.max(-rule.burst, tokens - cost), at };
 }
 
 /**
@@ -57,18 +76,23 @@ export function takeToken(
 export function createMemoryRateLimiter(opts: { maxKeys?: number } = {}): RateLimiter & { size(): number } {
   const maxKeys = opts.maxKeys ?? 100_000;
   const buckets = new Map<string, BucketState>();
+  const put = (key: string, state: BucketState) => {
+    buckets.delete(key); // re-insert: Map order is the recency order
+    buckets.set(key, state);
+    if (buckets.size > maxKeys) {
+      const oldest = buckets.keys().next().value;
+      if (oldest !== undefined) buckets.delete(oldest);
+    }
+  };
   return {
     name: 'memory',
     async take(key, rule, now) {
-      const prev = buckets.get(key);
-      const { state, result } = takeToken(prev, rule, now);
-      if (prev) buckets.delete(key); // re-insert: Map order is the recency order
-      buckets.set(key, state);
-      if (buckets.size > maxKeys) {
-        const oldest = buckets.keys().next().value;
-        if (oldest !== undefined) buckets.delete(oldest);
-      }
+      const { state, result } = takeToken(buckets.get(key), rule, now);
+      put(key, state);
       return result;
+    },
+    async charge(key, rule, now, tokens) {
+      put(key, chargeTokens(buckets.get(key), rule, now, tokens));
     },
     size: () => buckets.size,
     async close() {

@@ -32,6 +32,16 @@ describe('node config', () => {
     expect(c.port).toBe(9000);
   });
 
+  it('puts a command’s defaults under every source the operator gives', () => {
+    const defaults = { nodeId: 'dev', ipRate: 7 };
+    expect(resolveNodeConfig({ defaults })).toMatchObject({ nodeId: 'dev', ipRate: 7 });
+    expect(resolveNodeConfig({ defaults, file: { ipRate: 3 } }).ipRate).toBe(3);
+    expect(resolveNodeConfig({ defaults, env: configFromEnv({ TESSERA_NODE_ID: 'env' }) }).nodeId).toBe(
+      'env',
+    );
+    expect(resolveNodeConfig({ defaults, flags: { nodeId: 'flag' } }).nodeId).toBe('flag');
+  });
+
   it('reads a JSON config file and refuses unknown keys', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-config-'));
     const good = join(dir, 'tessera.json');
@@ -101,6 +111,14 @@ describe('rate-limit settings', () => {
     expect(c.visitorRate).toBe(7);
     expect(() => resolveNodeConfig({ env: { ipRate: '-1' } })).toThrow(
       /TESSERA_IP_RATE must be a positive number/,
+    );
+  });
+
+  it('reads the per-IP ceiling from TESSERA_IP_CEILING, --ip-ceiling or the file', () => {
+    expect(resolveNodeConfig({ env: configFromEnv({ TESSERA_IP_CEILING: '8000' }) }).ipCeiling).toBe(8000);
+    expect(resolveNodeConfig({ flags: { ipCeiling: '900' }, file: { ipCeiling: 5 } }).ipCeiling).toBe(900);
+    expect(() => resolveNodeConfig({ file: { ipCeiling: 0 } })).toThrow(
+      /config file "ipCeiling" must be a positive number/,
     );
   });
 

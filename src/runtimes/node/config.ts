@@ -1,7 +1,9 @@
 /**
- * The settings of `tessera serve`, from flags, environment variables and a
- * JSON config file, with that precedence (flags > env > file > defaults),
- * validated once with errors that name where a bad value came from.
+ * The settings of `tessera serve` and `tessera dev`, from flags, environment
+ * variables and a JSON config file, with that precedence (flags > env > file
+ * > the command's defaults > built-in defaults), validated once with errors
+ * that name where a bad value came from. Both commands read the same sources;
+ * `dev` only brings its own defaults.
  *
  * Backends are URLs: `sqlite:PATH`, `memory:`, `redis://host:port[/db]`,
  * `nats://host:port`.
@@ -39,8 +41,10 @@ export interface NodeConfig {
   prefix: string;
   /** Test-only routes under `/_tessera/` (profile dumps). Never in production. */
   testEndpoints: boolean;
-  /** `/collect` batches per second per client IP (burst twice that); undefined = the engine default. */
+  /** `/collect` batches per second per client IP without a verified visitor id (burst twice that); undefined = the engine default. */
   ipRate?: number;
+  /** `/collect` batches per second per client IP, visitors included (burst twice that); undefined = the engine default. */
+  ipCeiling?: number;
   /** `/collect` batches per second per visitor (burst twice that). */
   visitorRate?: number;
   /** Header that carries the client IP behind a proxy (`cf-connecting-ip`, `x-forwarded-for`). */
@@ -70,6 +74,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'prefix',
   'testEndpoints',
   'ipRate',
+  'ipCeiling',
   'visitorRate',
   'trustedIpHeader',
   'allowedOrigins',
@@ -93,6 +98,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   prefix: 'TESSERA_PREFIX',
   testEndpoints: 'TESSERA_TEST_ENDPOINTS',
   ipRate: 'TESSERA_IP_RATE',
+  ipCeiling: 'TESSERA_IP_CEILING',
   visitorRate: 'TESSERA_VISITOR_RATE',
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
   allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
@@ -115,6 +121,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   prefix: '--prefix',
   testEndpoints: '--test-endpoints',
   ipRate: '--ip-rate',
+  ipCeiling: '--ip-ceiling',
   visitorRate: '--visitor-rate',
   trustedIpHeader: '--trusted-ip-header',
   allowedOrigins: '--allowed-origins',
@@ -174,18 +181,22 @@ export function parseBackendUrl(value: string): BackendUrl | undefined {
 }
 
 /**
- * Merges the sources (flags > env > file > defaults) and validates the result.
- * `sources` names where each layer came from, for error messages.
+ * Merges the sources (flags > env > file > the command's defaults > built-in
+ * defaults) and validates the result; errors name the layer a value came from.
  */
 export function resolveNodeConfig(layers: {
   flags?: RawConfig;
   env?: RawConfig;
   file?: RawConfig;
+  /** Defaults of the command (`dev`), under every source the operator gives. */
+  defaults?: RawConfig;
 }): NodeConfig {
   const pick = (key: keyof NodeConfig): { value: unknown; from: string } | undefined => {
     if (layers.flags?.[key] !== undefined) return { value: layers.flags[key], from: FLAGS[key] };
     if (layers.env?.[key] !== undefined) return { value: layers.env[key], from: ENV_NAMES[key] };
     if (layers.file?.[key] !== undefined) return { value: layers.file[key], from: `config file "${key}"` };
+    if (layers.defaults?.[key] !== undefined)
+      return { value: layers.defaults[key], from: `the default of "${key}"` };
     return undefined;
   };
   const text = (key: keyof NodeConfig, fallback?: string): string | undefined => {
@@ -242,7 +253,7 @@ export function resolveNodeConfig(layers: {
     testEndpoints,
     secureCookies,
   };
-  for (const key of ['ipRate', 'visitorRate'] as const) {
+  for (const key of ['ipRate', 'ipCeiling', 'visitorRate'] as const) {
     const got = pick(key);
     if (got === undefined) continue;
     const n = Number(got.value);

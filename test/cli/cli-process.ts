@@ -1,0 +1,79 @@
+/**
+ * Runs the built CLI (`dist/cli/main.js`; `npm run build` first) as a child
+ * process with an environment free of the caller's `TESSERA_*` settings.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/runtimes/node/app.js';
+
+const main = join(packageRoot, 'dist/cli/main.js');
+
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_') && k !== 'PORT') env[k] = v;
+  return { ...env, ...extra };
+}
+
+function requireBuild(): void {
+  if (!existsSync(main)) throw new Error(`[tessera] [test] ${main} is missing: run \`npm run build\``);
+}
+
+/** Runs a command to its end: its stdout and stderr, apart. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; stderr: string }> {
+  requireBuild();
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: cleanEnv(env), cwd: packageRoot },
+      (e, stdout, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve({ stdout, stderr })),
+    );
+  });
+}
+
+export interface RunningCli {
+  base: string;
+  /** The line the server printed when it started. */
+  banner: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `dev` or `serve` and resolves once it prints the address it listens on. */
+export function startCli(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
+  requireBuild();
+  const proc: ChildProcess = spawn(process.execPath, [main, ...args], {
+    env: cleanEnv(env),
+    cwd: packageRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (proc.exitCode !== null) return resolve();
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`[tessera] [test] ${args.join(' ')} did not start in 20 s:\n${output.join('')}`));
+    }, 20_000);
+    proc.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    proc.stdout?.on('data', (d: Buffer) => {
+      output.push(d.toString());
+      const m = /on (http:\/\/[^\s]+) \(/.exec(output.join(''));
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve({ base: m[1], banner: output.join('').trim(), stop });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`[tessera] [test] ${args.join(' ')} exited with ${code}:\n${output.join('')}`));
+    });
+  });
+}
