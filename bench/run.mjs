@@ -5,6 +5,7 @@ import { runHttp } from './http.mjs';
 import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
 import { runPeer } from './peer.mjs';
+import { runProfile } from './profile.mjs';
 import { runWorker } from './worker.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -23,6 +24,14 @@ if (!only || only === 'peer') {
   results.peer = p;
   console.log(
     `peer workload: Tessera ${fmt(p.tesseraPerSec, 0)}/s, GrowthBook ${fmt(p.growthbookPerSec, 0)}/s, ratio ${fmt(p.ratio)}× (target ≥ 5), same answers for ${fmt(p.agreement * 100, 1)}% of visitors`,
+  );
+}
+if (!only || only === 'profile') {
+  const r = await runProfile();
+  results.profile = r;
+  const us = (ns) => (ns === undefined ? 'n/a' : `${fmt(ns / 1000, 3)} µs`);
+  console.log(
+    `profile fold (median per event): applyEvent on an empty profile ${us(r.applyEventEmptyNs)}, at its size cap ${us(r.applyEventCappedNs)} (target ≤ 2 µs); 20 raw views: applyEvent one by one ${us(r.foldPerEventNs)}, applyEvents ${us(r.applyEventsPerEventNs)}, plain-JS floor ${us(r.floorPerEventNs)}, ratio ${fmt(r.ratio, 1)}× the floor`,
   );
 }
 if (!only || only === 'http') {

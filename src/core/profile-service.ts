@@ -11,7 +11,7 @@ import { type KeyRing, pseudonymizeUserId, seal, unseal } from './identity/index
 import { KeyedMutex } from './keyed-mutex.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
 import {
-  applyEvent,
+  applyEvents,
   emptyProfile,
   HlcClock,
   isErased,
@@ -251,16 +251,12 @@ export class ProfileService {
   }
 
   private applyAll(start: Profile, events: readonly TesseraEvent[]): Profile {
-    let p = start;
-    for (const e of events) {
-      p = applyEvent(p, e, {
-        node: this.o.settings.nodeId,
-        at: this.hlc.now(),
-        halfLifeMs: this.o.settings.halfLifeMs,
-        item: this.o.item,
-      });
-    }
-    return p;
+    return applyEvents(start, events, {
+      node: this.o.settings.nodeId,
+      at: () => this.hlc.now(),
+      halfLifeMs: this.o.settings.halfLifeMs,
+      item: this.o.item,
+    });
   }
 
   /** Erase everything held about a visitor on this node and in the store. */
