@@ -6,6 +6,7 @@ import { ingestLine, runIngest } from './ingest.mjs';
 import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
 import { peerLines, runPeer } from './peer.mjs';
+import { runProfile } from './profile.mjs';
 import { runWorker } from './worker.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -23,6 +24,14 @@ if (!only || only === 'peer') {
   const p = await runPeer();
   results.peer = p;
   for (const line of peerLines(p)) console.log(line);
+}
+if (!only || only === 'profile') {
+  const r = await runProfile();
+  results.profile = r;
+  const us = (ns) => (ns === undefined ? 'n/a' : `${fmt(ns / 1000, 3)} µs`);
+  console.log(
+    `profile fold (median per event): applyEvent on an empty profile ${us(r.applyEventEmptyNs)}, at its size cap ${us(r.applyEventCappedNs)} (target ≤ 2 µs); 20 raw views: applyEvent one by one ${us(r.foldPerEventNs)}, applyEvents ${us(r.applyEventsPerEventNs)}, plain-JS floor ${us(r.floorPerEventNs)}, ratio ${fmt(r.ratio, 1)}× the floor`,
+  );
 }
 if (!only || only === 'http') {
   const h = await runHttp();

@@ -25,7 +25,7 @@ import {
 } from './privacy/minimize.js';
 import { ErasureTombstones } from './privacy/tombstones.js';
 import {
-  applyEvent,
+  applyEvents,
   emptyProfile,
   eraseProfile,
   HlcClock,
@@ -393,16 +393,12 @@ export class ProfileService {
   }
 
   private applyAll(start: Profile, events: readonly TesseraEvent[]): Profile {
-    let p = start;
-    for (const e of events) {
-      p = applyEvent(p, e, {
-        node: this.o.settings.nodeId,
-        at: this.hlc.now(),
-        halfLifeMs: this.o.settings.halfLifeMs,
-        item: this.o.item,
-      });
-    }
-    return p;
+    return applyEvents(start, events, {
+      node: this.o.settings.nodeId,
+      at: () => this.hlc.now(),
+      halfLifeMs: this.o.settings.halfLifeMs,
+      item: this.o.item,
+    });
   }
 
   /** Erase everything held about a visitor on this node and in the store. */

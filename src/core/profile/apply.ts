@@ -1,6 +1,9 @@
 /**
- * Applying one event to a profile: pure, idempotent by event id, and always
- * returning a truncated profile.
+ * Applying events to a profile: pure, idempotent by event id, and always
+ * returning a truncated profile. A batch (`applyEvents`) gives the same
+ * profile as its events applied one by one, with one copy: only the parts the
+ * events touch are copied (see draft.ts), and a seen event id is found in
+ * constant time (see normal.ts).
  *
  * Event weights (what one event adds to the decayed affinity of its item, and
  * of the item's category, brand and each of its first tags):
@@ -25,22 +28,23 @@
  * @module
  */
 import type { EventType, Hlc, Profile, TesseraEvent } from '../types.js';
-import { addComponent } from './components.js';
 import {
   checkHalfLife,
   forwardWeight,
   gridLandmark,
-  hasDecayed,
   LANDMARK_SPAN_HALF_LIVES,
   MIN_STORED,
   reanchorFactor,
   rescaleFactor,
 } from './decay.js';
 import { applyDeclared } from './declared.js';
+import { ProfileDraft } from './draft.js';
 import { fnv1a32 } from './hash.js';
 import { MAX_HLC_COUNTER, MAX_TAGS_PER_ITEM, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
+import { isMarkedNormal, seenIndexOf } from './normal.js';
+import { seenEntry } from './seen.js';
 import { clampNode, clampText } from './text.js';
-import { normalizeProfile, seenEntry, seenHash } from './truncate.js';
+import { inNormalForm, normalizeProfile } from './truncate.js';
 
 export const EVENT_WEIGHTS: Readonly<Record<EventType, number>> = Object.freeze({
   purchase: 5,
@@ -78,9 +82,15 @@ export interface ApplyOptions {
   item?: (id: string) => ItemAttributes | undefined;
 }
 
-/** What the declared-data handlers need; `draft` is a private copy they may change. */
+/** `applyEvents` options: as for one event, but the node clock is read once per event, in order. */
+export interface ApplyBatchOptions extends Omit<ApplyOptions, 'at'> {
+  /** The node clock, or a function read once for each event (duplicates too, as a loop over applyEvent would). */
+  at: Hlc | (() => Hlc);
+}
+
+/** What the declared-data handlers need; `draft` is a private working copy they may change. */
 export interface ApplyContext {
-  draft: Profile;
+  draft: ProfileDraft;
   node: string;
   at: Hlc;
   /** Event time, clamped to the node clock. */
@@ -90,51 +100,84 @@ export interface ApplyContext {
 }
 
 export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Profile {
-  if (p.erasedAt !== undefined) return p;
-  const hash = fnv1a32(String(e.id));
-  if (p.seen.some((s) => seenHash(s) === hash)) return p;
+  return applyEvents(p, [e], opts);
+}
 
-  const halfLifeMs = checkHalfLife(opts.halfLifeMs);
-  const node = clampNode(opts.node);
-  const at = cleanHlc(opts.at);
-  const t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
-  const draft = structuredClone(p);
-
-  const addDecayed = (part: 'affinities' | 'counts', key: string, weight: number) => {
-    anchorFor(draft, t, halfLifeMs);
-    const amount = weight * forwardWeight(t, draft.landmark, halfLifeMs);
-    if (amount >= MIN_STORED) addComponent(draft[part], key, node, amount);
-  };
-  const attributes = (item: string) => opts.item?.(item);
-  const ctx: ApplyContext = {
-    draft,
-    node,
-    at,
-    t,
-    attributes,
-    addItemAffinity(item, weight) {
-      for (const key of affectedKeys(item, attributes(item))) addDecayed('affinities', key, weight);
-    },
-  };
-
-  if (isImpression(e)) {
-    // A tile seen in a recommendation slot is an impression, not interest:
-    // it feeds fatigue caps (`exposures`), never affinities or recent items.
-    const key = clampText(`item:${e.item}`, TEXT_LIMITS.exposureKey);
-    if (key !== 'item:') addComponent(draft.exposures, key, node, 1);
-    draft.seen.push(seenEntry(at.p, hash));
-    return normalizeProfile(draft);
+/**
+ * Apply a visitor's events in order: the same profile as applying them one by
+ * one with applyEvent, made with one copy. Returns `p` itself when nothing
+ * applies (erased, or every event seen already), a new profile otherwise.
+ */
+export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: ApplyBatchOptions): Profile {
+  const clock = typeof opts.at === 'function' ? opts.at : () => opts.at as Hlc;
+  // A profile this module did not make is normalized first, once.
+  const base = p.erasedAt !== undefined || isMarkedNormal(p) || inNormalForm(p) ? p : normalizeProfile(p);
+  let draft: ProfileDraft | undefined;
+  let ctx: BatchContext | undefined;
+  for (const e of events) {
+    const at = clock();
+    if (p.erasedAt !== undefined) continue;
+    const hash = fnv1a32(String(e.id));
+    if (draft === undefined ? seenIndexOf(base).has(hash) : draft.hasSeen(hash)) continue;
+    draft ??= new ProfileDraft(base);
+    ctx ??= new BatchContext(draft, opts);
+    ctx.apply(e, hash, cleanHlc(at));
+    draft.endEvent();
   }
-  if (!UNCOUNTED.has(e.type)) addDecayed('counts', clampText(e.type, TEXT_LIMITS.eventType), 1);
-  const weight = EVENT_WEIGHTS[e.type] ?? 0;
-  if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
-    ctx.addItemAffinity(e.item, weight);
-    const item = clampText(e.item, TEXT_LIMITS.item);
-    if (RECENT_TYPES.has(e.type) && item !== '') draft.recent.push({ item, type: e.type, at });
+  return draft === undefined ? p : draft.finish();
+}
+
+/** One batch's context, moved from event to event. */
+class BatchContext implements ApplyContext {
+  readonly node: string;
+  readonly halfLifeMs: number;
+  at: Hlc = { p: 0, l: 0, n: '' };
+  t = 0;
+
+  constructor(
+    readonly draft: ProfileDraft,
+    private readonly opts: ApplyBatchOptions,
+  ) {
+    this.halfLifeMs = checkHalfLife(opts.halfLifeMs);
+    this.node = clampNode(opts.node);
   }
-  applyDeclared(ctx, e);
-  draft.seen.push(seenEntry(at.p, hash));
-  return normalizeProfile(draft);
+
+  attributes(item: string): ItemAttributes | undefined {
+    return this.opts.item?.(item);
+  }
+
+  addItemAffinity(item: string, weight: number): void {
+    for (const key of affectedKeys(item, this.attributes(item))) this.addDecayed('affinities', key, weight);
+  }
+
+  apply(e: TesseraEvent, hash: string, at: Hlc): void {
+    const { draft } = this;
+    this.at = at;
+    this.t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
+    if (isImpression(e)) {
+      // A tile seen in a recommendation slot is an impression, not interest:
+      // it feeds fatigue caps (`exposures`), never affinities or recent items.
+      const key = clampText(`item:${e.item}`, TEXT_LIMITS.exposureKey);
+      if (key !== 'item:') draft.exposures.add(key, this.node, 1);
+      draft.addSeen(seenEntry(at.p, hash));
+      return;
+    }
+    if (!UNCOUNTED.has(e.type)) this.addDecayed('counts', clampText(e.type, TEXT_LIMITS.eventType), 1);
+    const weight = EVENT_WEIGHTS[e.type] ?? 0;
+    if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
+      this.addItemAffinity(e.item, weight);
+      const item = clampText(e.item, TEXT_LIMITS.item);
+      if (RECENT_TYPES.has(e.type) && item !== '') draft.addRecent({ item, type: e.type, at });
+    }
+    applyDeclared(this, e);
+    draft.addSeen(seenEntry(at.p, hash));
+  }
+
+  private addDecayed(part: 'affinities' | 'counts', key: string, weight: number): void {
+    anchorFor(this.draft, this.t, this.halfLifeMs);
+    const amount = weight * forwardWeight(this.t, this.draft.landmark, this.halfLifeMs);
+    if (amount >= MIN_STORED) this.draft[part].add(key, this.node, amount);
+  }
 }
 
 /** A `view` the browser script reports for a tile inside a slot (`props.slot`). */
@@ -157,11 +200,12 @@ function cleanHlc(at: Hlc): Hlc {
 
 /** `item:<id>`, and from the catalog `category:`, `brand:` and the first tags. */
 function affectedKeys(item: string, attrs: ItemAttributes | undefined): string[] {
-  const keys = new Set<string>();
+  const keys: string[] = [];
   const add = (kind: string, value: unknown) => {
     if (typeof value !== 'string') return;
     const v = clampText(value, kind === 'item' ? TEXT_LIMITS.item : TEXT_LIMITS.attribute);
-    if (v !== '') keys.add(`${kind}:${v}`);
+    const key = v === '' ? '' : `${kind}:${v}`;
+    if (key !== '' && !keys.includes(key)) keys.push(key);
   };
   add('item', item);
   if (attrs !== undefined) {
@@ -169,7 +213,7 @@ function affectedKeys(item: string, attrs: ItemAttributes | undefined): string[]
     add('brand', attrs.brand);
     if (Array.isArray(attrs.tags)) for (const tag of attrs.tags.slice(0, MAX_TAGS_PER_ITEM)) add('tag', tag);
   }
-  return [...keys];
+  return keys;
 }
 
 /**
@@ -179,8 +223,8 @@ function affectedKeys(item: string, attrs: ItemAttributes | undefined): string[]
  * two), and a changed half-life re-anchors the old sums as their value at the
  * new landmark.
  */
-function anchorFor(draft: Profile, t: number, halfLifeMs: number): void {
-  if (!hasDecayed(draft)) {
+function anchorFor(draft: ProfileDraft, t: number, halfLifeMs: number): void {
+  if (!draft.hasDecayed()) {
     draft.landmark = gridLandmark(t, halfLifeMs);
     draft.halfLifeMs = halfLifeMs;
     return;
@@ -189,12 +233,8 @@ function anchorFor(draft: Profile, t: number, halfLifeMs: number): void {
   if (sameHalfLife && t - draft.landmark <= LANDMARK_SPAN_HALF_LIVES * halfLifeMs) return;
   const target = { landmark: gridLandmark(t, halfLifeMs), halfLifeMs };
   const factor = sameHalfLife ? rescaleFactor(draft, target) : reanchorFactor(draft, t, target);
-  for (const part of [draft.affinities, draft.counts]) {
-    for (const key in part) {
-      const nodes = part[key]!;
-      for (const n in nodes) nodes[n] = nodes[n]! * factor;
-    }
-  }
+  draft.affinities.scale(factor);
+  draft.counts.scale(factor);
   draft.landmark = target.landmark;
   draft.halfLifeMs = halfLifeMs;
 }

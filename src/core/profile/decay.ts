@@ -60,7 +60,7 @@ export function checkHalfLife(halfLifeMs: number): number {
 }
 
 /** The half-life to read or rescale a profile's sums with: its own, else the caller's, else the default. */
-export function halfLifeOf(p: Profile, fallback?: number): number {
+export function halfLifeOf(p: Frame, fallback?: number): number {
   return p.halfLifeMs ?? fallback ?? DEFAULT_SETTINGS.halfLifeMs;
 }
 
@@ -74,7 +74,7 @@ export function hasDecayed(p: Pick<Profile, 'affinities' | 'counts'>): boolean {
 /** Where the decayed sums of a profile are anchored. */
 export interface Frame {
   landmark: number;
-  halfLifeMs?: number;
+  halfLifeMs?: number | undefined;
 }
 
 /**
@@ -103,7 +103,7 @@ function frameOf(p: Profile): Frame {
  * decayed with their own half-life to the new landmark. On the grid and with
  * one half-life this is an exact power of two.
  */
-export function rescaleFactor(from: Profile, to: Frame): number {
+export function rescaleFactor(from: Frame, to: Frame): number {
   if (from.landmark === to.landmark) return 1;
   return pow2Snapped(-(to.landmark - from.landmark) / halfLifeOf(from, to.halfLifeMs));
 }
@@ -114,7 +114,7 @@ export function rescaleFactor(from: Profile, to: Frame): number {
  * shape of the history is lost, the value now is kept; only a configuration
  * change takes this path.
  */
-export function reanchorFactor(from: Profile, t: number, to: Required<Frame>): number {
+export function reanchorFactor(from: Frame, t: number, to: { landmark: number; halfLifeMs: number }): number {
   return (
     pow2(-(t - from.landmark) / halfLifeOf(from, to.halfLifeMs)) * pow2((t - to.landmark) / to.halfLifeMs)
   );

@@ -80,7 +80,8 @@ function suppress(ctx: ApplyContext, kind: 'item' | 'category', value: string, f
   const v = clampText(value, kind === 'item' ? TEXT_LIMITS.item : TEXT_LIMITS.attribute);
   if (v === '') return;
   const key = `${kind}:${v}`;
-  ctx.draft.suppressions[key] = Math.max(own(ctx.draft.suppressions, key) ?? 0, ctx.t + forMs);
+  const suppressions = ctx.draft.suppressions();
+  suppressions[key] = Math.max(own(suppressions, key) ?? 0, ctx.t + forMs);
 }
 
 function setTrait(ctx: ApplyContext, rawKey: string, raw: unknown): void {
@@ -88,7 +89,8 @@ function setTrait(ctx: ApplyContext, rawKey: string, raw: unknown): void {
   const value = traitValue(raw);
   if (key === '' || value === undefined) return;
   const reg: LwwRegister<TraitValue> = { v: value, at: ctx.at };
-  ctx.draft.traits[key] = lwwMax(own(ctx.draft.traits, key), reg) ?? reg;
+  const traits = ctx.draft.traits();
+  traits[key] = lwwMax(own(traits, key), reg) ?? reg;
 }
 
 function traitValue(raw: unknown): TraitValue | undefined {

@@ -5,7 +5,14 @@
  * @module
  */
 export { compareHlc, HlcClock } from '../hlc.js';
-export { type ApplyOptions, applyEvent, EVENT_WEIGHTS, type ItemAttributes } from './apply.js';
+export {
+  type ApplyBatchOptions,
+  type ApplyOptions,
+  applyEvent,
+  applyEvents,
+  EVENT_WEIGHTS,
+  type ItemAttributes,
+} from './apply.js';
 export { decodeProfile, encodeProfile } from './codec.js';
 export { NOT_INTERESTED_MS, THUMBS_DOWN_MS, THUMBS_UP_WEIGHT } from './declared.js';
 export { DIGEST_LAST, DIGEST_TOP, makeDigest, profileFromDigest } from './digest.js';

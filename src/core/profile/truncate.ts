@@ -18,9 +18,11 @@ import { listComponents } from './components.js';
 import { MIN_STORED } from './decay.js';
 import { eraseProfile } from './empty.js';
 import { PROFILE_LIMITS } from './limits.js';
+import { markNormal } from './normal.js';
 import { own } from './own.js';
+import { compareSeen, truncateSeen } from './seen.js';
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Top `n` elements by (value desc, key, node), dropping values below `min`; keys and nodes sorted. */
 export function truncateComponents(elements: Component[], n: number, min: number): Components {
@@ -38,7 +40,8 @@ export function truncateComponents(elements: Component[], n: number, min: number
   return out;
 }
 
-function compareRecent(a: RecentItem, b: RecentItem): number {
+/** The order of recent items: newest first, then item, then type. */
+export function compareRecent(a: RecentItem, b: RecentItem): number {
   return compareHlc(b.at, a.at) || byString(a.item, b.item) || byString(a.type, b.type);
 }
 
@@ -78,39 +81,96 @@ export function truncateSuppressions(s: Record<string, number>, n: number): Reco
   return Object.fromEntries(kept);
 }
 
-/** A `seen` entry: the node's physical clock in base 36, a dot, the event id hash. */
-export function seenEntry(p: number, hash: string): string {
-  return `${Math.max(0, Math.floor(p)).toString(36)}.${hash}`;
+type Parts = Pick<
+  Profile,
+  'affinities' | 'counts' | 'recent' | 'traits' | 'exposures' | 'suppressions' | 'seen'
+>;
+
+/** Where the sums are anchored, and the registers: what a profile holds besides its bounded parts. */
+interface Header {
+  landmark: number;
+  halfLifeMs?: number | undefined;
+  consent?: Profile['consent'] | undefined;
+  userId?: Profile['userId'] | undefined;
 }
 
-export function seenHash(entry: string): string {
-  return entry.slice(entry.indexOf('.') + 1);
-}
-
-function seenTime(entry: string): number {
-  return Number.parseInt(entry.slice(0, entry.indexOf('.')), 36);
-}
-
-/** The `n` newest distinct entries, newest first. */
-export function truncateSeen(seen: string[], n: number): string[] {
-  return [...new Set(seen)].sort((a, b) => seenTime(b) - seenTime(a) || byString(a, b)).slice(0, n);
+/** A profile in the canonical field order: header from `p`, the bounded parts as given. */
+export function assembleProfile(p: Header, parts: Parts): Profile {
+  return {
+    v: 1,
+    landmark: p.landmark,
+    ...(p.halfLifeMs !== undefined && { halfLifeMs: p.halfLifeMs }),
+    affinities: parts.affinities,
+    counts: parts.counts,
+    recent: parts.recent,
+    traits: parts.traits,
+    ...(p.consent !== undefined && { consent: p.consent }),
+    ...(p.userId !== undefined && { userId: p.userId }),
+    exposures: parts.exposures,
+    suppressions: parts.suppressions,
+    seen: parts.seen,
+  };
 }
 
 /** Every part truncated to PROFILE_LIMITS and laid out canonically. Every profile that exists went through this. */
 export function normalizeProfile(p: Profile): Profile {
   if (p.erasedAt !== undefined) return eraseProfile(p.erasedAt);
-  return {
-    v: 1,
-    landmark: p.landmark,
-    ...(p.halfLifeMs !== undefined && { halfLifeMs: p.halfLifeMs }),
-    affinities: truncateComponents(listComponents(p.affinities), PROFILE_LIMITS.affinities, MIN_STORED),
-    counts: truncateComponents(listComponents(p.counts), PROFILE_LIMITS.counts, MIN_STORED),
-    recent: truncateRecent(p.recent, PROFILE_LIMITS.recent),
-    traits: truncateTraits(p.traits, PROFILE_LIMITS.traits),
-    ...(p.consent !== undefined && { consent: p.consent }),
-    ...(p.userId !== undefined && { userId: p.userId }),
-    exposures: truncateComponents(listComponents(p.exposures), PROFILE_LIMITS.exposures, 1),
-    suppressions: truncateSuppressions(p.suppressions, PROFILE_LIMITS.suppressions),
-    seen: truncateSeen(p.seen, PROFILE_LIMITS.seen),
-  };
+  return markNormal(
+    assembleProfile(p, {
+      affinities: truncateComponents(listComponents(p.affinities), PROFILE_LIMITS.affinities, MIN_STORED),
+      counts: truncateComponents(listComponents(p.counts), PROFILE_LIMITS.counts, MIN_STORED),
+      recent: truncateRecent(p.recent, PROFILE_LIMITS.recent),
+      traits: truncateTraits(p.traits, PROFILE_LIMITS.traits),
+      exposures: truncateComponents(listComponents(p.exposures), PROFILE_LIMITS.exposures, 1),
+      suppressions: truncateSuppressions(p.suppressions, PROFILE_LIMITS.suppressions),
+      seen: truncateSeen(p.seen, PROFILE_LIMITS.seen),
+    }),
+  );
+}
+
+/**
+ * True when normalizing `p` would change nothing, not even its layout: each
+ * part within its limit, in canonical order, without values truncation drops.
+ * (Any set within a limit is its own top N, so no ranking needs checking.)
+ * Linear and allocation-free; for profiles this module did not mark.
+ */
+export function inNormalForm(p: Profile): boolean {
+  if (p.erasedAt !== undefined) return false;
+  const L = PROFILE_LIMITS;
+  return (
+    componentsInForm(p.affinities, L.affinities, MIN_STORED) &&
+    componentsInForm(p.counts, L.counts, MIN_STORED) &&
+    componentsInForm(p.exposures, L.exposures, 1) &&
+    sortedWithin(p.recent, L.recent, compareRecent) &&
+    sortedWithin(Object.keys(p.traits), L.traits, byString) &&
+    sortedWithin(Object.keys(p.suppressions), L.suppressions, byString) &&
+    Object.values(p.suppressions).every(Number.isFinite) &&
+    sortedWithin(p.seen, L.seen, compareSeen)
+  );
+}
+
+function componentsInForm(c: Components, n: number, min: number): boolean {
+  let count = 0;
+  let lastKey: string | undefined;
+  for (const key in c) {
+    if (lastKey !== undefined && byString(lastKey, key) >= 0) return false;
+    lastKey = key;
+    const nodes = c[key]!;
+    let lastNode: string | undefined;
+    for (const node in nodes) {
+      if (lastNode !== undefined && byString(lastNode, node) >= 0) return false;
+      lastNode = node;
+      const v = nodes[node]!;
+      if (!(Number.isFinite(v) && v >= min) || ++count > n) return false;
+    }
+    if (lastNode === undefined) return false;
+  }
+  return true;
+}
+
+/** At most `n` elements, strictly increasing (so distinct too). */
+function sortedWithin<T>(xs: readonly T[], n: number, compare: (a: T, b: T) => number): boolean {
+  if (xs.length > n) return false;
+  for (let i = 1; i < xs.length; i++) if (compare(xs[i - 1]!, xs[i]!) >= 0) return false;
+  return true;
 }
