@@ -1,7 +1,7 @@
 // `PORT=8788 npm run dev:worker`: the demo shop in workerd, through the
 // Miniflare API (wrangler 4 needs Node 22). The same pages and endpoints as
 // `npm start`: profiles in a local KV namespace (persisted under
-// .tessera/worker/), events to a local queue, the collector at /tessera.js.
+// .tessera/worker/), events to a local queue that the Worker consumes, the collector at /tessera.js.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ const mf = new Miniflare({
   kvNamespaces: ['TESSERA_KV'],
   kvPersist: join(state, 'kv'),
   queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+  // The Worker consumes its own event queue (queue-consumer.ts), as wrangler.toml sets it up.
+  queueConsumers: { 'tessera-events': { maxBatchSize: 100, maxBatchTimeout: 1 } },
   bindings: {
     TESSERA_SECRET: process.env.TESSERA_SECRET ?? readFileSync(secretFile, 'utf8').trim(),
     TESSERA_CONSENT_MODE: process.env.TESSERA_CONSENT_MODE ?? 'opt-in',

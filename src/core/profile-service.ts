@@ -99,6 +99,12 @@ export class ProfileService {
    * visitor just saw even when the store is slower than the visitor.
    */
   private readonly pending = new Map<string, Profile>();
+  /**
+   * The last digest cookie this node sealed per visitor. A page that brings
+   * it back needs no unseal: the cached copy is at least as new. Any other
+   * cookie may describe a later state than the cached copy (`forDecision`).
+   */
+  private readonly sealedHere: LruCache<string, string>;
   private readonly hlc: HlcClock;
   private readonly listeners = new Set<(change: ProfileChange) => void>();
   private readonly privacy: PrivacyPolicy;
@@ -110,6 +116,7 @@ export class ProfileService {
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
+    this.sealedHere = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
     this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
     this.privacy = privacyPolicy(o.privacy);
     this.quota = new DailyEventQuota(this.privacy.maxEventsPerDay);
@@ -184,9 +191,15 @@ export class ProfileService {
     const observed = this.pending.get(id);
     if (observed) return { entry: { profile: observed, changedAt: this.o.now() }, source: 'cache' };
     const hit = this.cached(id);
-    if (hit) return { entry: hit, source: 'cache' };
+    if (hit && (!digestCookie || this.sealedHere.get(id) === digestCookie))
+      return { entry: hit, source: 'cache' };
     const digest = await this.readDigest(id, digestCookie);
+    if (hit && (!digest || digest.at <= hit.changedAt)) return { entry: hit, source: 'cache' };
     if (digest) {
+      // A cookie sealed elsewhere (another isolate or node) after this copy changed: the visitor's
+      // events since then went there, and the store may not show them yet (KV). The cookie is the
+      // newer state; the copy here is dropped and read again.
+      if (hit) this.cache.delete(id);
       // Warm the cache from the store in the background for the next request.
       void this.load(id).catch((e) =>
         this.o.logger.warn('[tessera] profile prefetch failed', { error: String(e) }),
@@ -457,7 +470,9 @@ export class ProfileService {
 
   async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {
     const d = makeDigest(entry.profile, segments, this.o.now(), this.o.settings.halfLifeMs);
-    return seal(this.o.ring, JSON.stringify(d), `digest:${visitor}`);
+    const sealed = await seal(this.o.ring, JSON.stringify(d), `digest:${visitor}`);
+    this.sealedHere.set(visitor, sealed);
+    return sealed;
   }
 
   private async readDigest(id: string, cookie: string | undefined): Promise<ProfileDigest | undefined> {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 import type { Target } from '../helpers/node-target.js';
+import { recommendedCategories } from './recommended.js';
 
 let seq = 0;
 const ev = (type: string, extra: Record<string, unknown> = {}) => ({
@@ -16,15 +17,6 @@ const ev = (type: string, extra: Record<string, unknown> = {}) => ({
 
 function heroOf(html: string): string | undefined {
   return /data-hero="([^"]+)"/.exec(html)?.[1];
-}
-
-/** Categories of the tiles the engine put into the recommended slot. */
-function recommendedCategories(html: string): string[] {
-  const start = html.indexOf('data-tessera-slot="recommended"');
-  const end = html.indexOf('</section>', start);
-  const slot = html.slice(start, end);
-  if (!slot.includes('data-tessera-personalized')) return [];
-  return [...slot.matchAll(/data-category="([^"]+)"/g)].map((m) => m[1]!);
 }
 
 async function collect(base: string, jar: CookieJar, events: unknown[]) {

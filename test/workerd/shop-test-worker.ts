@@ -1,19 +1,70 @@
 /**
- * The demo shop Worker exactly as deployed, plus one route the tests need and
- * production does not have: `GET /__test/events` answers how many events the
- * isolate's event log forwarded (a queue cannot be counted from outside).
+ * The demo shop Worker exactly as deployed, plus what the tests need and
+ * production does not have:
+ *
+ * - `GET /__test/events` answers how many events the isolate's event log
+ *   forwarded (a queue cannot be counted from outside);
+ * - `POST /__test/enqueue` sends its JSON body to the event queue as is (a
+ *   redelivery, a message for a visitor the edge never saw);
+ * - `GET /__test/profile?visitor=` answers the stored profile (decrypted);
+ * - the queue consumer runs over a KV namespace whose first write of the
+ *   profile of a visitor named `fail-once-*` fails, to show the retry.
  */
 import worker from '../../examples/cloudflare/worker.js';
-import type { ExecutionContextLike, TesseraEnv } from '../../src/runtimes/cloudflare/index.js';
+import {
+  atRestCodecFromEnv,
+  createKvProfileStore,
+  type ExecutionContextLike,
+  type KVNamespaceLike,
+  type QueueBatchLike,
+  type QueueMessage,
+  type TesseraEnv,
+} from '../../src/runtimes/cloudflare/index.js';
 
 export { TesseraProfiles } from '../../examples/cloudflare/worker.js';
 
+const failed = new Set<string>();
+
+function failingOnce(kv: KVNamespaceLike): KVNamespaceLike {
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (prop === 'put') {
+        const put: KVNamespaceLike['put'] = (key, value, options) => {
+          if (key.startsWith('p:fail-once-') && !failed.has(key)) {
+            failed.add(key);
+            return Promise.reject(new Error('injected KV failure'));
+          }
+          return target.put(key, value, options);
+        };
+        return put;
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 export default {
   async fetch(request: Request, env: TesseraEnv, ctx: ExecutionContextLike): Promise<Response> {
-    if (new URL(request.url).pathname === '/__test/events') {
+    const url = new URL(request.url);
+    if (url.pathname === '/__test/events') {
       const engine = await worker.engine(env);
       return Response.json({ count: await engine.state.log.count() });
     }
+    if (url.pathname === '/__test/enqueue') {
+      await env.TESSERA_EVENTS!.sendBatch(
+        ((await request.json()) as QueueMessage[]).map((body) => ({ body })),
+      );
+      return new Response(null, { status: 204 });
+    }
+    if (url.pathname === '/__test/profile') {
+      const codec = atRestCodecFromEnv(env);
+      const store = createKvProfileStore({ kv: env.TESSERA_KV!, ...(codec ? { codec } : {}) });
+      return Response.json((await store.get(url.searchParams.get('visitor') ?? '')) ?? null);
+    }
     return worker.fetch(request, env, ctx);
+  },
+  async queue(batch: QueueBatchLike<QueueMessage>, env: TesseraEnv, ctx: ExecutionContextLike) {
+    return worker.queue(batch, { ...env, TESSERA_KV: failingOnce(env.TESSERA_KV!) }, ctx);
   },
 };

@@ -34,5 +34,12 @@ export {
 export { createKvModelStore, createR2ModelStore, DEFAULT_MODEL_KEY } from './model-store.js';
 export { type FetchOriginOptions, fetchOrigin } from './origin.js';
 export { TesseraProfiles } from './profiles-object.js';
+export {
+  appliedEventsLog,
+  createQueueConsumer,
+  type QueueBatchLike,
+  type QueueConsumerOptions,
+  type QueueDelivery,
+} from './queue-consumer.js';
 export { createQueueEventLog, type QueueEventLogOptions, type QueueMessage } from './queue-log.js';
 export { createWorker, type TesseraEnv, type TesseraWorker, type WorkerSite } from './worker.js';

@@ -10,7 +10,7 @@
  * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
- * | `TESSERA_EVENTS`    | Queue           | the event stream for the trainer            |
+ * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
@@ -25,7 +25,7 @@
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
-import type { Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type {
@@ -41,6 +41,7 @@ import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
 import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
 import { createKvModelStore, createR2ModelStore } from './model-store.js';
 import { fetchOrigin } from './origin.js';
+import { appliedEventsLog, createQueueConsumer, type QueueBatchLike } from './queue-consumer.js';
 import { createQueueEventLog, type QueueMessage } from './queue-log.js';
 
 export interface TesseraEnv {
@@ -71,6 +72,8 @@ export interface WorkerSite {
 
 export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
   fetch(request: Request, env: E, ctx: ExecutionContextLike): Promise<Response>;
+  /** The Queue consumer: applies `TESSERA_EVENTS` messages to the stored profiles, deduped by (visitor, id). */
+  queue(batch: QueueBatchLike<QueueMessage>, env: E, ctx: ExecutionContextLike): Promise<void>;
   /** The isolate's engine for these bindings (built on first use). */
   engine(env: E): Promise<Engine>;
 }
@@ -105,9 +108,27 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
 ): TesseraWorker<E> {
   let handler: FetchHandler | undefined;
   let settle: (() => Promise<void>) | undefined;
+  let consumer: FetchHandler | undefined;
+  let settleConsumer: (() => Promise<void>) | undefined;
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
+    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }));
+    handler = built.handler;
+    settle = built.settle;
+    return handler;
+  }
+
+  /** The consumer's own engine: the same stores, but events it applies go to no queue again. */
+  async function consumerFor(env: E): Promise<FetchHandler> {
+    if (consumer) return consumer;
+    const built = await build(env, appliedEventsLog());
+    consumer = built.handler;
+    settleConsumer = built.settle;
+    return consumer;
+  }
+
+  async function build(env: E, events: EventLog) {
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
@@ -115,7 +136,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const models = modelStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
-    handler = createFetchHandler({
+    const handler = createFetchHandler({
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
       settings: {
@@ -129,7 +150,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         : {}),
       ports: {
         ...(profiles ? { profiles } : {}),
-        events: createQueueEventLog({ queue: env.TESSERA_EVENTS }),
+        events,
         ...(models ? { models } : {}),
         ...(rewriter ? { rewriter } : {}),
         ...(origin ? { origin } : {}),
@@ -139,8 +160,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         routes: [privacyRoute()],
       },
     });
-    if (profiles && 'settle' in profiles) settle = (profiles as { settle(): Promise<void> }).settle;
-    return handler;
+    const settle =
+      profiles && 'settle' in profiles ? (profiles as { settle(): Promise<void> }).settle : undefined;
+    return { handler, settle };
   }
 
   return {
@@ -153,6 +175,18 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       const flush = settle;
       ctx.waitUntil(engine.idle().then(() => flush?.()));
       return response;
+    },
+    async queue(batch, env, ctx) {
+      const h = await consumerFor(env);
+      const apply = createQueueConsumer({
+        engine: h.engine,
+        kv: env.TESSERA_KV,
+        settle: settleConsumer,
+        onError: (m, d) => console.error(m, d),
+      });
+      await apply(batch);
+      const flush = settleConsumer;
+      if (flush) ctx.waitUntil(flush());
     },
     async engine(env) {
       return (await handlerFor(env)).engine();

@@ -1,0 +1,60 @@
+/**
+ * One Worker bundle run as several isolates in one workerd (Miniflare's
+ * `workers`, each with its own direct socket) over the same KV namespace:
+ * what the edge does when a visitor's requests reach different isolates.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
+// @ts-expect-error plain .mjs build script without types
+import { buildWorker } from '../../scripts/build-worker.mjs';
+import type { KVNamespaceLike } from '../../src/stores/cloudflare-bindings.js';
+import type { WorkerOptions } from './miniflare.js';
+
+export interface RunningIsolates {
+  /** Each isolate's own URL. */
+  baseUrls: string[];
+  kv(name: string): Promise<KVNamespaceLike>;
+  close(): Promise<void>;
+}
+
+/** `options` as for `startWorker`; `kvNamespaces` must name the namespace id, so the isolates share it. */
+export async function startIsolates(
+  entry: string,
+  count: number,
+  options: WorkerOptions = {},
+): Promise<RunningIsolates> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-workerd-'));
+  const outfile = join(dir, 'worker.js');
+  await (buildWorker as (o: { entry: string; outfile: string; minify: boolean }) => Promise<unknown>)({
+    entry,
+    outfile,
+    minify: false,
+  });
+  const names = Array.from({ length: count }, (_, i) => `isolate-${i}`);
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    workers: names.map((name) => ({
+      name,
+      compatibilityDate: '2024-09-23',
+      ...options,
+      modules: true,
+      scriptPath: outfile,
+      modulesRoot: dir,
+      unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+    })),
+  } as MiniflareOptions);
+  await mf.ready;
+  const baseUrls: string[] = [];
+  for (const name of names) baseUrls.push((await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, ''));
+  return {
+    baseUrls,
+    kv: async (name) => (await mf.getKVNamespace(name, names[0])) as unknown as KVNamespaceLike,
+    async close() {
+      await mf.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
