@@ -16,6 +16,8 @@ import {
   fileTokenBook,
   tokenFilePath,
 } from '../../admin/index.js';
+import { makePrivate, privateDir } from '../../connections/private-files.js';
+import { createRedisRateLimiter } from '../../connections/redis-rate-limit.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { RequestLike } from '../../core/context.js';
 import { createEngine, type Engine } from '../../core/engine.js';
@@ -33,13 +35,11 @@ import {
 import type { ProfileCodec } from '../../core/profile/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
-import { createFileModelStore } from '../../stores/file-model.js';
-import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
-import { makePrivate, privateDir } from '../../stores/private-files.js';
-import { createRedisRateLimiter } from '../../stores/redis-rate-limit.js';
-import { createSqliteStore } from '../../stores/sqlite.js';
+import { createFileModelStore } from '../../models/file.js';
+import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
+import { createMemoryModelStore, createMemoryStore } from '../../profiles/memory.js';
+import { createSqliteStore } from '../../profiles/sqlite.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
-import { createEncryptedProfileCodec } from './encrypted-codec.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';

@@ -15,6 +15,16 @@ import { join } from 'node:path';
 import { createMemoryBus } from '../../bus/memory.js';
 import { createNatsBus } from '../../bus/nats.js';
 import { createRedisBus } from '../../bus/redis.js';
+import { type ClusterSync, startClusterSync } from '../../cluster/cluster-sync.js';
+import { type Replayer, startReplay } from '../../cluster/replay.js';
+import {
+  replayLog,
+  replayStore,
+  resilientLog,
+  resilientStore,
+  spoolIngest,
+} from '../../cluster/resilient.js';
+import type { ConnectionState } from '../../connections/status.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
 import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import type { ProfileCodec } from '../../core/profile/index.js';
@@ -22,13 +32,9 @@ import type { IngestFallback } from '../../core/profile-service.js';
 import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
 import { createJetStreamLog } from '../../logs/jetstream.js';
 import { createRedisStreamsLog } from '../../logs/redis-streams.js';
-import type { ConnectionState } from '../../stores/driver-status.js';
-import { createFileModelStore } from '../../stores/file-model.js';
-import { createRedisStore } from '../../stores/redis.js';
-import { type ClusterSync, startClusterSync } from './cluster-sync.js';
+import { createFileModelStore } from '../../models/file.js';
+import { createRedisStore } from '../../profiles/redis.js';
 import { parseBackendUrl } from './config.js';
-import { type Replayer, startReplay } from './replay.js';
-import { replayLog, replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
 import { openSpool } from './spool.js';
 import { withTestRoutes } from './test-routes.js';
 
