@@ -17,14 +17,13 @@ import {
   tokenFilePath,
 } from '../../admin/index.js';
 import { makePrivate, privateDir } from '../../connections/private-files.js';
-import { createRedisRateLimiter } from '../../connections/redis-rate-limit.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { RequestLike } from '../../core/context.js';
 import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
-import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import type { EventLog, Logger } from '../../core/ports.js';
 import {
   DEFAULT_RETENTION_DAYS,
   privacyRoute,
@@ -32,20 +31,17 @@ import {
   type SweepResult,
   sweepRetention,
 } from '../../core/privacy/index.js';
-import type { ProfileCodec } from '../../core/profile/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
-import { createFileModelStore } from '../../models/file.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
-import { createMemoryModelStore, createMemoryStore } from '../../profiles/memory.js';
-import { createSqliteStore } from '../../profiles/sqlite.js';
+import { openStore } from '../../registry.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
-import { openRedisStores, type SharedStateOptions, withSharedState } from './shared-state.js';
+import { type SharedStateOptions, withSharedState } from './shared-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root, from src/runtimes/node or dist/runtimes/node alike. */
@@ -134,46 +130,8 @@ export async function loadSite(siteDir: string): Promise<Shop> {
   return mod.loadShop(siteDir);
 }
 
-async function openStore(
-  spec: string,
-  dataDir: string,
-  codec: ProfileCodec | undefined,
-): Promise<{
-  profiles: ProfileStore;
-  events: EventLog;
-  models: ModelStore;
-  modelPath?: string;
-  close(): Promise<void>;
-}> {
-  if (spec === 'memory:') {
-    const s = createMemoryStore(codec ? { codec } : {});
-    return {
-      profiles: s.profiles,
-      events: s.events,
-      models: createMemoryModelStore(),
-      close: () => s.close(),
-    };
-  }
-  if (spec.startsWith('sqlite:')) {
-    const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
-    const s = await createSqliteStore({ path, ...(codec ? { codec } : {}) });
-    const modelPath = join(dirname(path), 'model.tsra');
-    makePrivate(modelPath);
-    return {
-      profiles: s.profiles,
-      events: s.events,
-      models: createFileModelStore({ path: modelPath }),
-      modelPath,
-      close: () => s.close(),
-    };
-  }
-  throw new Error(`[tessera] unknown store "${spec}": use sqlite:PATH or memory:`);
-}
-
 /** How long a changed profile waits for its store write on a node with the embedded store. */
 export const PROFILE_WRITE_BEHIND_MS = 50;
-
-const localStore = (spec: string) => spec === 'memory:' || spec.startsWith('sqlite:');
 
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
@@ -202,9 +160,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   // JetStream max age); SQLite and memory are swept by the daily timer below.
   const retentionMs = (o.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
   const stores = await withSharedState(
-    storeSpec.startsWith('redis://')
-      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix, codec, Math.floor(retentionMs / 1000))
-      : await openStore(storeSpec, dataDir, codec),
+    await openStore(storeSpec, { dataDir, prefix: o.cluster?.prefix, codec, retentionMs }),
     { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger, retentionMs },
   );
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
@@ -241,7 +197,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       // The embedded store takes profile writes behind ingest (the log first, see
       // core/profile-writes.ts); a networked store keeps its write-through path,
       // where a failed write defers the batch's events to the spool.
-      ...(localStore(storeSpec) ? { profileWriteBehindMs: PROFILE_WRITE_BEHIND_MS } : {}),
+      ...(stores.local ? { profileWriteBehindMs: PROFILE_WRITE_BEHIND_MS } : {}),
     },
     {
       profiles: stores.profiles,
@@ -265,9 +221,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       canReadStats,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
-      rateLimiter: storeSpec.startsWith('redis://')
-        ? await createRedisRateLimiter({ url: storeSpec, prefix: `${o.cluster?.prefix ?? 'tessera'}:` })
-        : createMemoryRateLimiter(),
+      rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
     },
   );
   await stores.attach(engine);
