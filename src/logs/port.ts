@@ -5,3 +5,5 @@
  * @module
  */
 export type { EventLog } from '../core/ports.js';
+/** The one paged read of a log (in core, which reads the log too). */
+export { type ReadAllOptions, readAllEvents } from '../core/read-log.js';

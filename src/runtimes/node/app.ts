@@ -31,6 +31,7 @@ import {
   type SweepResult,
   sweepRetention,
 } from '../../core/privacy/index.js';
+import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
@@ -135,13 +136,7 @@ export const PROFILE_WRITE_BEHIND_MS = 50;
 
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
-  let cursor = 0;
-  for (;;) {
-    const page = await log.read(cursor, 5000);
-    all.push(...page.events);
-    if (page.events.length === 0 || page.cursor === cursor) break;
-    cursor = page.cursor;
-  }
+  for await (const e of readAllEvents(log)) all.push(e);
   return all;
 }
 
