@@ -17,7 +17,7 @@ const E2E = ALL.map((glob) => glob.replace('*.test.ts', '*.e2e.test.ts'));
 const INTEGRATION = [
   // Redis, NATS (test/helpers/services.ts or their clients)
   'src/cli/commands/reencrypt.test.ts',
-  'src/stores/redis-rate-limit.test.ts',
+  'src/connections/redis-rate-limit.test.ts',
   'test/conformance/convergence.test.ts',
   'test/conformance/nats.test.ts',
   'test/conformance/redis.test.ts',
@@ -25,7 +25,7 @@ const INTEGRATION = [
   // spawned processes: the built CLI, redis-server, cluster nodes
   'src/cli/commands/eval.test.ts',
   'test/cli/**/*.test.ts',
-  'src/stores/redis-connection.test.ts',
+  'src/connections/redis.test.ts',
   'test/cluster/**/*.test.ts',
   // HTTP servers on a port
   'src/admin/admin.http.test.ts',

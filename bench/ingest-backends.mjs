@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openRedis } from '../src/connections/redis.ts';
 import { createJetStreamLog, dropJetStreamLog } from '../src/logs/jetstream.ts';
 import { createRedisStreamsLog } from '../src/logs/redis-streams.ts';
-import { createMemoryStore } from '../src/stores/memory.ts';
-import { openRedis } from '../src/stores/redis-connection.ts';
-import { createSqliteStore } from '../src/stores/sqlite.ts';
+import { createMemoryStore } from '../src/profiles/memory.ts';
+import { createSqliteStore } from '../src/profiles/sqlite.ts';
 import { fmt, median } from './lib/stats.mjs';
 
 const EVENTS = Number(process.argv[2] ?? 10_000);

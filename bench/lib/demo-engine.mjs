@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createKeyRing, newVisitorId, signId } from '../../dist/core/identity/index.js';
 import { createEngine } from '../../dist/core/index.js';
 import { parseSiteConfig } from '../../dist/core/segments/index.js';
+import { createMemoryStore } from '../../dist/profiles/memory.js';
 import { loadSite, packageRoot } from '../../dist/runtimes/node/app.js';
 import { createNodeRewriter } from '../../dist/runtimes/node/html-rewriter.js';
-import { createMemoryStore } from '../../dist/stores/memory.js';
 import { buildModel } from '../../dist/train/index.js';
 
 export const SECRET = 'bench-secret-bench-secret-bench-secret';

@@ -4,13 +4,13 @@
  * meanwhile; the node re-syncs after it reconnects, and CRDT deltas may be
  * sent again safely). `subscribe` resolves once the server has registered the
  * interest, so everything published after it is delivered.
- * Reconnects and fail-fast: see `nats-connection.ts`.
+ * Reconnects and fail-fast: see `connections/nats.ts`.
  * @module
  */
 import type { Subscription } from '@nats-io/transport-node';
+import { type NatsConnectionOptions, openNats } from '../connections/nats.js';
+import type { ConnectionState } from '../connections/status.js';
 import type { Bus } from '../core/ports.js';
-import type { ConnectionState } from '../stores/driver-status.js';
-import { type NatsConnectionOptions, openNats } from './nats-connection.js';
 import { busError, checkTopic, deliver } from './topic.js';
 
 export interface NatsBusOptions extends NatsConnectionOptions {

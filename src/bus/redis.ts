@@ -8,13 +8,14 @@
  * reconnects and resubscribes by itself; the node must re-sync what it may
  * have missed (deltas are CRDT state, so re-sending is always safe).
  * While either connection is down, publish and subscribe reject at once with
- * a `DependencyDownError` (see `stores/redis-connection.ts`).
+ * a `DependencyDownError` (see `connections/redis.ts`).
  * @module
  */
+
+import { combinedState } from '../connections/combined-status.js';
+import { openRedis, type RedisConnectionOptions } from '../connections/redis.js';
+import type { ConnectionState } from '../connections/status.js';
 import type { Bus } from '../core/ports.js';
-import type { ConnectionState } from '../stores/driver-status.js';
-import { openRedis, type RedisConnectionOptions } from '../stores/redis-connection.js';
-import { combinedState } from './status.js';
 import { busError, checkTopic, deliver } from './topic.js';
 
 export interface RedisBusOptions extends RedisConnectionOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../stores/memory.js';
+import { createMemoryStore } from '../profiles/memory.js';
 import { DEFAULT_SETTINGS } from './config.js';
 import { createKeyRing } from './identity/index.js';
 import type { ProfileStore } from './ports.js';

@@ -17,11 +17,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { JetStreamClient, JetStreamManager, PubAck } from '@nats-io/jetstream';
-import { type NatsConnectionOptions, natsError, openNats } from '../bus/nats-connection.js';
+import { type NatsConnectionOptions, natsError, openNats } from '../connections/nats.js';
+import type { ConnectionState } from '../connections/status.js';
 import type { TesseraError } from '../core/errors.js';
 import type { EventLog } from '../core/ports.js';
 import type { LoggedEvent } from '../core/types.js';
-import type { ConnectionState } from '../stores/driver-status.js';
 
 export interface JetStreamLogOptions extends NatsConnectionOptions {
   /** Subject prefix and stream name stem, one per deployment (default `tessera`). */

@@ -13,15 +13,16 @@
  * two nodes appending the same event race safely and one of them wins.
  * @module
  */
-import type { EventLog } from '../core/ports.js';
-import type { LoggedEvent } from '../core/types.js';
-import type { ConnectionState } from '../stores/driver-status.js';
+
 import {
   openRedis,
   type RedisConnection,
   type RedisConnectionOptions,
   redisError,
-} from '../stores/redis-connection.js';
+} from '../connections/redis.js';
+import type { ConnectionState } from '../connections/status.js';
+import type { EventLog } from '../core/ports.js';
+import type { LoggedEvent } from '../core/types.js';
 
 export interface RedisStreamsLogOptions extends RedisConnectionOptions {
   /** Prefix of every key, one per deployment (default `tessera:`). */

@@ -28,6 +28,21 @@ const NODE_BUILTINS = new Set([
   'events',
 ]);
 
+/** Folders of drivers and hosts around the core: the core imports none of them. */
+const DRIVER_AREAS = [
+  'profiles',
+  'logs',
+  'models',
+  'bus',
+  'connections',
+  'cluster',
+  'registry.ts',
+  'runtimes',
+  'cli',
+  'admin',
+];
+const srcDir = fileURLToPath(new URL('../../src', import.meta.url));
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
@@ -55,7 +70,7 @@ function violation(file: string, spec: string): string | undefined {
     const target = relative(coreDir, join(file, '..', spec));
     if (target.startsWith('..')) {
       const area = target.split(/[\\/]/)[1];
-      if (['stores', 'bus', 'runtimes', 'cli', 'admin'].includes(area ?? '')) return `the ${area} layer`;
+      if (DRIVER_AREAS.includes(area ?? '')) return `the ${area} layer`;
     }
   }
   return undefined;
@@ -80,9 +95,66 @@ describe('src/core imports', () => {
   it('recognises the import forms it forbids', () => {
     const fake = join(coreDir, 'x', 'y.ts');
     const found = specifiers(
-      `import { a } from 'node:fs';\nimport type { B } from "../../stores/redis.js";\nexport * from '../../runtimes/node/app.js';\nconst m = await import('../../bus/nats.js');\nimport 'path';`,
+      `import { a } from 'node:fs';\nimport type { B } from "../../profiles/redis.js";\nexport * from '../../runtimes/node/app.js';\nconst m = await import('../../bus/nats.js');\nimport 'path';`,
     );
     expect(found.map((s) => violation(fake, s) !== undefined)).toEqual([true, true, true, true, true]);
     expect(violation(fake, '../profile/index.js')).toBeUndefined();
+    expect(violation(fake, '../../profiles/sqlite.js')).toBe('the profiles layer');
+    expect(violation(fake, '../../connections/redis.js')).toBe('the connections layer');
+  });
+});
+
+/** `area/file.ts` of a relative specifier written in `file`, or undefined when it leaves src/. */
+function srcArea(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const target = relative(srcDir, join(file, '..', spec));
+  return target.startsWith('..') ? undefined : target.split(/[\\/]/)[0];
+}
+
+describe('src/cluster imports', () => {
+  // Cluster sync, spool replay and degraded mode serve any runtime (a Worker too).
+  it('imports no node: module and no runtime', () => {
+    const dir = join(srcDir, 'cluster');
+    const problems: string[] = [];
+    for (const file of sourceFiles(dir)) {
+      for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+        const builtin = spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0]!);
+        if (builtin || srcArea(file, spec) === 'runtimes')
+          problems.push(`${relative(srcDir, file)} imports "${spec}"`);
+      }
+    }
+    expect(sourceFiles(dir).length).toBeGreaterThan(2);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('connection handling', () => {
+  // One place connects to Redis and NATS and tracks their status: the drivers
+  // of every port share it instead of reaching into each other's folders.
+  it('bus, logs, profiles and models take connection helpers from src/connections only', () => {
+    const problems: string[] = [];
+    for (const area of ['bus', 'logs', 'profiles', 'models']) {
+      for (const file of sourceFiles(join(srcDir, area))) {
+        for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+          if (!spec.startsWith('.')) continue;
+          const target = relative(srcDir, join(file, '..', spec));
+          const [targetArea, name] = target.split(/[\\/]/);
+          if (targetArea === 'connections' || targetArea === area) continue;
+          // A connection or status helper anywhere but src/connections/.
+          if (/connection|status/.test(name ?? ''))
+            problems.push(`${relative(srcDir, file)} imports "${spec}"`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('keeps no connection helper inside a port folder', () => {
+    const misplaced = ['bus', 'logs', 'profiles', 'models'].flatMap((area) =>
+      sourceFiles(join(srcDir, area))
+        .map((f) => relative(srcDir, f))
+        .filter((f) => /(connection|status)\.ts$/.test(f)),
+    );
+    expect(misplaced).toEqual([]);
   });
 });

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventCount } from '../../src/core/profile/index.js';
 import { createJetStreamLog } from '../../src/logs/jetstream.js';
-import { createEncryptedProfileCodec } from '../../src/runtimes/node/encrypted-codec.js';
-import { createRedisProfileStore } from '../../src/stores/redis.js';
+import { createEncryptedProfileCodec } from '../../src/profiles/encrypted-codec.js';
+import { createRedisProfileStore } from '../../src/profiles/redis.js';
 import { health, itemsOf, mintVisitor, send, type Visitor } from './client.js';
 import {
   CLUSTER_SECRET,

@@ -16,7 +16,7 @@ import type { Bus, ProfileStore } from '../../src/core/ports.js';
 import { applyEvent, decodeProfile, emptyProfile, encodeProfile } from '../../src/core/profile/index.js';
 import { arbEvent, canonical, opts, T0 } from '../../src/core/profile/test-helpers.js';
 import type { TesseraEvent } from '../../src/core/types.js';
-import { createMemoryStore } from '../../src/stores/memory.js';
+import { createMemoryStore } from '../../src/profiles/memory.js';
 import { NATS_SERVERS, requireNats, uniquePrefix } from '../helpers/services.js';
 
 const NODES = ['n1', 'n2', 'n3'] as const;

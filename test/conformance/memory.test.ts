@@ -1,4 +1,4 @@
-import { createMemoryStore } from '../../src/stores/memory.js';
+import { createMemoryStore } from '../../src/profiles/memory.js';
 import { testEventLog } from './event-log.js';
 import { testProfileStore } from './profile-store.js';
 

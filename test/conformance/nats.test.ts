@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNatsBus } from '../../src/bus/nats.js';
+import { DependencyDownError } from '../../src/connections/status.js';
 import { createJetStreamLog, dropJetStreamLog } from '../../src/logs/jetstream.js';
-import { DependencyDownError } from '../../src/stores/driver-status.js';
 import { NATS_SERVERS, requireNats, uniquePrefix } from '../helpers/services.js';
 import { testBus } from './bus.js';
 import { testEventLog } from './event-log.js';

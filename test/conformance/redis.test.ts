@@ -6,16 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createRedisBus } from '../../src/bus/redis.js';
-import { mergeProfiles } from '../../src/core/profile/index.js';
-import { createRedisStreamsLog } from '../../src/logs/redis-streams.js';
-import { DependencyDownError } from '../../src/stores/driver-status.js';
-import { createRedisProfileStore, createRedisStore } from '../../src/stores/redis.js';
 import {
   openRedis,
   type RedisArg,
   type RedisConnection,
   type RedisLike,
-} from '../../src/stores/redis-connection.js';
+} from '../../src/connections/redis.js';
+import { DependencyDownError } from '../../src/connections/status.js';
+import { mergeProfiles } from '../../src/core/profile/index.js';
+import { createRedisStreamsLog } from '../../src/logs/redis-streams.js';
+import { createRedisProfileStore, createRedisStore } from '../../src/profiles/redis.js';
 import { REDIS_URL, requireRedis, uniquePrefix } from '../helpers/services.js';
 import { testBus } from './bus.js';
 import { testEventLog } from './event-log.js';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TesseraError } from '../../src/core/errors.js';
-import { createSqliteStore } from '../../src/stores/sqlite.js';
+import { createSqliteStore } from '../../src/profiles/sqlite.js';
 import { testEventLog } from './event-log.js';
 import { canonical, delta, logged, recentItems } from './fixtures.js';
 import { testProfileStore } from './profile-store.js';

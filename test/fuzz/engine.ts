@@ -10,9 +10,9 @@ import type { Reply } from '../../src/core/http/reply.js';
 import { toResponse } from '../../src/core/http/reply.js';
 import type { LimitSettings } from '../../src/core/limits/index.js';
 import { parseSiteConfig } from '../../src/core/segments/index.js';
+import { createMemoryStore } from '../../src/profiles/memory.js';
 import { loadSite, packageRoot } from '../../src/runtimes/node/app.js';
 import { createNodeRewriter } from '../../src/runtimes/node/html-rewriter.js';
-import { createMemoryStore } from '../../src/stores/memory.js';
 
 export interface FuzzEngine {
   engine: Engine;

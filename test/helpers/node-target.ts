@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readAllEvents } from '../../src/core/read-log.js';
 import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
 
@@ -38,12 +39,7 @@ export async function startNodeTarget(
       let n = 0;
       const events = app.engine.state.log;
       const seen = new Set<string>();
-      for (let cursor = 0; ; ) {
-        const page = await events.read(cursor, 1000);
-        for (const e of page.events) seen.add(e.visitor);
-        if (page.events.length === 0) break;
-        cursor = page.cursor;
-      }
+      for await (const e of readAllEvents(events)) seen.add(e.visitor);
       for (const v of seen) if (await app.engine.state.store.get(v)) n++;
       return n;
     },

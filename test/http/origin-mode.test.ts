@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/core/engine.js';
+import { createMemoryStore } from '../../src/profiles/memory.js';
 import { fetchOrigin } from '../../src/runtimes/cloudflare/origin.js';
 import { createNodeRewriter } from '../../src/runtimes/node/html-rewriter.js';
-import { createMemoryStore } from '../../src/stores/memory.js';
 
 const PAGE = `<!doctype html><html><body><h1>Origin</h1><section data-tessera-slot="hero"><p>origin hero</p></section><p>tail</p></body></html>`;
 

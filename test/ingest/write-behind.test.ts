@@ -14,8 +14,8 @@ import type { ProfileStore } from '../../src/core/ports.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { ProfileService } from '../../src/core/profile-service.js';
 import type { TesseraEvent } from '../../src/core/types.js';
-import { createSqliteStore } from '../../src/stores/sqlite.js';
-import type { Stores } from '../../src/stores/types.js';
+import type { Stores } from '../../src/profiles/port.js';
+import { createSqliteStore } from '../../src/profiles/sqlite.js';
 
 const DELAY_MS = 40;
 let dir: string;

@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryBus, createMemoryHub } from '../../src/bus/memory.js';
+import { type ClusterSync, startClusterSync } from '../../src/cluster/cluster-sync.js';
 import { createEngine, type Engine } from '../../src/core/engine.js';
 import { silentLogger } from '../../src/core/ports.js';
 import { eraseVisitor, eventsOf } from '../../src/core/privacy/index.js';
 import { parseSiteConfig } from '../../src/core/segments/index.js';
+import { createMemoryStore } from '../../src/profiles/memory.js';
 import { loadSite, packageRoot } from '../../src/runtimes/node/app.js';
-import { type ClusterSync, startClusterSync } from '../../src/runtimes/node/cluster-sync.js';
 import { createNodeRewriter } from '../../src/runtimes/node/html-rewriter.js';
-import { createMemoryStore } from '../../src/stores/memory.js';
 
 const hub = createMemoryHub();
 const nodes: Array<{ engine: Engine; sync: ClusterSync }> = [];

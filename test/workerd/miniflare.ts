@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 // @ts-expect-error plain .mjs build script without types
 import { buildWorker } from '../../scripts/build-worker.mjs';
-import type { KVNamespaceLike } from '../../src/stores/cloudflare-bindings.js';
+import type { KVNamespaceLike } from '../../src/connections/cloudflare-bindings.js';
 
 /** Miniflare's binding options (kvNamespaces, durableObjects, queueProducers, bindings, ...). */
 export type WorkerOptions = Record<string, unknown>;

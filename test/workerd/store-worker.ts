@@ -7,20 +7,21 @@
  * rules, variant-key and profile-merge vectors with the runner the Node test
  * uses (`POST /vectors/<kind>`, the vector file as the body).
  */
-import type { ExperimentDef } from '../../src/core/config.js';
-import { assignArm, fnv1a32, hashUnit } from '../../src/core/experiments/index.js';
-import type { ProfileStore } from '../../src/core/ports.js';
-import type { RuleInput } from '../../src/core/segments/compile.js';
-import { atRestCodecFromEnv } from '../../src/runtimes/cloudflare/env-keys.js';
-import { TesseraProfiles as EncryptingProfiles } from '../../src/runtimes/cloudflare/profiles-object.js';
+
 import type {
   DurableObjectNamespaceLike,
   DurableObjectStateLike,
   ExecutionContextLike,
   KVNamespaceLike,
-} from '../../src/stores/cloudflare-bindings.js';
-import { createKvProfileStore, type KvProfileStore } from '../../src/stores/cloudflare-kv.js';
-import { createDurableObjectProfileStore } from '../../src/stores/durable-object.js';
+} from '../../src/connections/cloudflare-bindings.js';
+import type { ExperimentDef } from '../../src/core/config.js';
+import { assignArm, fnv1a32, hashUnit } from '../../src/core/experiments/index.js';
+import type { ProfileStore } from '../../src/core/ports.js';
+import type { RuleInput } from '../../src/core/segments/compile.js';
+import { createKvProfileStore, type KvProfileStore } from '../../src/profiles/cloudflare-kv.js';
+import { createDurableObjectProfileStore } from '../../src/profiles/durable-object.js';
+import { atRestCodecFromEnv } from '../../src/runtimes/cloudflare/env-keys.js';
+import { TesseraProfiles as EncryptingProfiles } from '../../src/runtimes/cloudflare/profiles-object.js';
 import { runVectors, type VectorKind } from '../vectors/runner.js';
 import { fromWire, toWire, type Wire } from './rpc-codec.js';
 

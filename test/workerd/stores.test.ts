@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileStore } from '../../src/core/ports.js';
 import { encodeProfile, mergeProfiles } from '../../src/core/profile/index.js';
-import { createWebCryptoProfileCodec } from '../../src/stores/webcrypto-profile-codec.js';
+import { createWebCryptoProfileCodec } from '../../src/profiles/webcrypto-profile-codec.js';
 import { canonical, delta } from '../conformance/fixtures.js';
 import { testProfileStore } from '../conformance/profile-store.js';
 import { type RunningWorker, startWorker } from './miniflare.js';

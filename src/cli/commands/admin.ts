@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { mintToken, parseScopes, readTokenFile, tokenFilePath, writeTokenFile } from '../../admin/index.js';
 import { DEFAULT_RETENTION_DAYS, retentionCutoff, sweepRetention } from '../../core/privacy/index.js';
-import { createSqliteStore } from '../../stores/sqlite.js';
+import { createSqliteStore } from '../../profiles/sqlite.js';
 import { positiveInt } from '../options.js';
 import { type ReencryptOptions, reencryptCommand } from './reencrypt.js';
 

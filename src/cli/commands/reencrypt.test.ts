@@ -13,10 +13,10 @@ import { REDIS_URL, requireRedis, uniquePrefix } from '../../../test/helpers/ser
 import type { KeyRingInput } from '../../core/identity/keys.js';
 import { applyEvent, emptyProfile, type ProfileCodec } from '../../core/profile/index.js';
 import type { Profile } from '../../core/types.js';
-import { blobKeyId, createEncryptedProfileCodec } from '../../runtimes/node/encrypted-codec.js';
-import { createMemoryStore } from '../../stores/memory.js';
-import { createRedisStore } from '../../stores/redis.js';
-import { createSqliteStore } from '../../stores/sqlite.js';
+import { blobKeyId, createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
+import { createMemoryStore } from '../../profiles/memory.js';
+import { createRedisStore } from '../../profiles/redis.js';
+import { createSqliteStore } from '../../profiles/sqlite.js';
 import { reencryptCommand, reencryptProfiles } from './reencrypt.js';
 
 const S1 = 'rotation-secret-one-0123456789abcdef';

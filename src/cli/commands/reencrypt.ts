@@ -9,11 +9,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ProfileStore } from '../../core/ports.js';
-import { createEncryptedProfileCodec } from '../../runtimes/node/encrypted-codec.js';
+import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
+import type { Stores } from '../../profiles/port.js';
+import { createRedisStore } from '../../profiles/redis.js';
+import { createSqliteStore } from '../../profiles/sqlite.js';
 import { nodeKeyRing } from '../../runtimes/node/key-ring-config.js';
-import { createRedisStore } from '../../stores/redis.js';
-import { createSqliteStore } from '../../stores/sqlite.js';
-import type { Stores } from '../../stores/types.js';
 
 export interface ReencryptOptions {
   dataDir: string;

@@ -18,6 +18,7 @@
  */
 import { DecisionMemo } from '../decision-memo.js';
 import type { EngineState } from '../http/engine-state.js';
+import { readAllEvents } from '../read-log.js';
 
 export interface ErasureResult {
   id: string;
@@ -35,12 +36,7 @@ export async function eraseVisitor(s: EngineState, id: string): Promise<ErasureR
   ]);
   // Counted before: `erase` deletes them through the log's own method.
   let events = 0;
-  for (let cursor = 0; ; ) {
-    const page = await s.log.read(cursor, 5000);
-    for (const e of page.events) if (e.visitor === id) events++;
-    if (page.events.length === 0 || page.cursor === cursor) break;
-    cursor = page.cursor;
-  }
+  for await (const _ of readAllEvents(s.log, { filter: (e) => e.visitor === id })) events++;
   await s.profiles.erase(id);
   s.memo = new DecisionMemo();
   return {

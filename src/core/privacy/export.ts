@@ -9,6 +9,7 @@
 import type { EngineState } from '../http/engine-state.js';
 import { pseudonymCandidates } from '../identity/index.js';
 import type { EventLog } from '../ports.js';
+import { readAllEvents } from '../read-log.js';
 import type { LoggedEvent, Profile } from '../types.js';
 
 export interface VisitorExport {
@@ -30,16 +31,9 @@ export interface VisitorExport {
   userIds: 'pseudonymized';
 }
 
-const PAGE = 5000;
-
 /** Every event of the log, in order, through `visit`. A full scan: access requests are rare. */
 async function scanLog(log: EventLog, visit: (e: LoggedEvent) => void): Promise<void> {
-  for (let cursor = 0; ; ) {
-    const page = await log.read(cursor, PAGE);
-    for (const e of page.events) visit(e);
-    if (page.events.length === 0 || page.cursor === cursor) break;
-    cursor = page.cursor;
-  }
+  for await (const e of readAllEvents(log)) visit(e);
 }
 
 /** The visitor's events, in log order. */

@@ -12,8 +12,8 @@
  */
 import { TesseraError } from '../../core/errors.js';
 import type { KeyRingInput } from '../../core/identity/keys.js';
-import type { AsyncProfileCodec } from '../../stores/async-profile-codec.js';
-import { createWebCryptoProfileCodec } from '../../stores/webcrypto-profile-codec.js';
+import type { AsyncProfileCodec } from '../../profiles/async-profile-codec.js';
+import { createWebCryptoProfileCodec } from '../../profiles/webcrypto-profile-codec.js';
 
 export interface KeyEnv {
   TESSERA_SECRET?: string;

@@ -13,8 +13,8 @@ import type { HTMLRewriterFactory, HTMLRewriterLike } from '../../core/assemble/
 import { createEngine, type Engine, type EngineConfig, type EnginePorts } from '../../core/engine.js';
 import { TesseraError } from '../../core/errors.js';
 import { errorReply, toResponse } from '../../core/http/reply.js';
-import { createMemoryStore } from '../../stores/memory.js';
-import { createQueueEventLog } from './queue-log.js';
+import { createQueueEventLog } from '../../logs/cloudflare-queue.js';
+import { createMemoryStore } from '../../profiles/memory.js';
 
 export interface FetchHandlerOptions extends EngineConfig {
   ports?: Partial<EnginePorts>;

@@ -5,7 +5,6 @@
  * @module
  */
 
-export { type AsyncProfileCodec, plainAsyncProfileCodec } from '../../stores/async-profile-codec.js';
 export type {
   DurableObjectNamespaceLike,
   DurableObjectStateLike,
@@ -13,17 +12,24 @@ export type {
   KVNamespaceLike,
   QueueLike,
   R2BucketLike,
-} from '../../stores/cloudflare-bindings.js';
+} from '../../connections/cloudflare-bindings.js';
+export {
+  createQueueEventLog,
+  type QueueEventLogOptions,
+  type QueueMessage,
+} from '../../logs/cloudflare-queue.js';
+export { createKvModelStore, createR2ModelStore, DEFAULT_MODEL_KEY } from '../../models/cloudflare.js';
+export { type AsyncProfileCodec, plainAsyncProfileCodec } from '../../profiles/async-profile-codec.js';
 export {
   createKvProfileStore,
   type KvProfileStore,
   type KvProfileStoreOptions,
-} from '../../stores/cloudflare-kv.js';
+} from '../../profiles/cloudflare-kv.js';
 export {
   createDurableObjectProfileStore,
   type DurableObjectProfileStoreOptions,
-} from '../../stores/durable-object.js';
-export { createWebCryptoProfileCodec, webBlobKeyId } from '../../stores/webcrypto-profile-codec.js';
+} from '../../profiles/durable-object.js';
+export { createWebCryptoProfileCodec, webBlobKeyId } from '../../profiles/webcrypto-profile-codec.js';
 export { atRestCodecFromEnv, type KeyEnv, keyRingFromEnv } from './env-keys.js';
 export {
   createFetchHandler,
@@ -31,7 +37,6 @@ export {
   type FetchHandlerOptions,
   nativeRewriter,
 } from './handler.js';
-export { createKvModelStore, createR2ModelStore, DEFAULT_MODEL_KEY } from './model-store.js';
 export { type FetchOriginOptions, fetchOrigin } from './origin.js';
 export { TesseraProfiles } from './profiles-object.js';
 export {
@@ -41,5 +46,4 @@ export {
   type QueueConsumerOptions,
   type QueueDelivery,
 } from './queue-consumer.js';
-export { createQueueEventLog, type QueueEventLogOptions, type QueueMessage } from './queue-log.js';
 export { createWorker, type TesseraEnv, type TesseraWorker, type WorkerSite } from './worker.js';

@@ -4,8 +4,8 @@
  * of the object's own secret bindings (`TESSERA_SECRET` / `TESSERA_KEYS`).
  * @module
  */
-import { plainAsyncProfileCodec } from '../../stores/async-profile-codec.js';
-import { TesseraProfiles as PlainTesseraProfiles } from '../../stores/durable-object.js';
+import { plainAsyncProfileCodec } from '../../profiles/async-profile-codec.js';
+import { TesseraProfiles as PlainTesseraProfiles } from '../../profiles/durable-object.js';
 import { atRestCodecFromEnv, type KeyEnv } from './env-keys.js';
 
 export class TesseraProfiles extends PlainTesseraProfiles {

@@ -21,11 +21,12 @@
  * erased and tombstoned by the request that sent them).
  * @module
  */
+
+import type { KVNamespaceLike } from '../../connections/cloudflare-bindings.js';
 import type { Engine } from '../../core/engine.js';
 import type { EventLog } from '../../core/ports.js';
 import type { LoggedEvent, TesseraEvent } from '../../core/types.js';
-import type { KVNamespaceLike } from '../../stores/cloudflare-bindings.js';
-import type { QueueMessage } from './queue-log.js';
+import type { QueueMessage } from '../../logs/cloudflare-queue.js';
 
 /** One delivered message, as the Workers runtime hands it to `queue()`. */
 export interface QueueDelivery<T> {

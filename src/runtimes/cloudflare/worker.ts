@@ -22,27 +22,27 @@
  * counters must have a single sequential writer, and isolates run side by side.
  * @module
  */
-import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
-import type { Engine } from '../../core/engine.js';
-import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
-import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
-import { privacyRoute } from '../../core/privacy/index.js';
-import { parseSiteConfig } from '../../core/segments/index.js';
 import type {
   DurableObjectNamespaceLike,
   ExecutionContextLike,
   KVNamespaceLike,
   QueueLike,
   R2BucketLike,
-} from '../../stores/cloudflare-bindings.js';
-import { createKvProfileStore } from '../../stores/cloudflare-kv.js';
-import { createDurableObjectProfileStore } from '../../stores/durable-object.js';
+} from '../../connections/cloudflare-bindings.js';
+import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
+import type { Engine } from '../../core/engine.js';
+import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
+import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import { privacyRoute } from '../../core/privacy/index.js';
+import { parseSiteConfig } from '../../core/segments/index.js';
+import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
+import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
+import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
+import { createDurableObjectProfileStore } from '../../profiles/durable-object.js';
 import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
 import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
-import { createKvModelStore, createR2ModelStore } from './model-store.js';
 import { fetchOrigin } from './origin.js';
 import { appliedEventsLog, createQueueConsumer, type QueueBatchLike } from './queue-consumer.js';
-import { createQueueEventLog, type QueueMessage } from './queue-log.js';
 
 export interface TesseraEnv {
   TESSERA_SECRET?: string;

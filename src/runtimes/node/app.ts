@@ -16,13 +16,14 @@ import {
   fileTokenBook,
   tokenFilePath,
 } from '../../admin/index.js';
+import { makePrivate, privateDir } from '../../connections/private-files.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { RequestLike } from '../../core/context.js';
 import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
-import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
+import type { EventLog, Logger } from '../../core/ports.js';
 import {
   DEFAULT_RETENTION_DAYS,
   privacyRoute,
@@ -30,22 +31,18 @@ import {
   type SweepResult,
   sweepRetention,
 } from '../../core/privacy/index.js';
-import type { ProfileCodec } from '../../core/profile/index.js';
+import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
-import { createFileModelStore } from '../../stores/file-model.js';
-import { createMemoryModelStore, createMemoryStore } from '../../stores/memory.js';
-import { makePrivate, privateDir } from '../../stores/private-files.js';
-import { createRedisRateLimiter } from '../../stores/redis-rate-limit.js';
-import { createSqliteStore } from '../../stores/sqlite.js';
+import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
+import { openStore } from '../../registry.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
-import { createEncryptedProfileCodec } from './encrypted-codec.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
-import { openRedisStores, type SharedStateOptions, withSharedState } from './shared-state.js';
+import { type SharedStateOptions, withSharedState } from './shared-state.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root, from src/runtimes/node or dist/runtimes/node alike. */
@@ -134,56 +131,12 @@ export async function loadSite(siteDir: string): Promise<Shop> {
   return mod.loadShop(siteDir);
 }
 
-async function openStore(
-  spec: string,
-  dataDir: string,
-  codec: ProfileCodec | undefined,
-): Promise<{
-  profiles: ProfileStore;
-  events: EventLog;
-  models: ModelStore;
-  modelPath?: string;
-  close(): Promise<void>;
-}> {
-  if (spec === 'memory:') {
-    const s = createMemoryStore(codec ? { codec } : {});
-    return {
-      profiles: s.profiles,
-      events: s.events,
-      models: createMemoryModelStore(),
-      close: () => s.close(),
-    };
-  }
-  if (spec.startsWith('sqlite:')) {
-    const path = spec.slice('sqlite:'.length) || join(dataDir, 'tessera.db');
-    const s = await createSqliteStore({ path, ...(codec ? { codec } : {}) });
-    const modelPath = join(dirname(path), 'model.tsra');
-    makePrivate(modelPath);
-    return {
-      profiles: s.profiles,
-      events: s.events,
-      models: createFileModelStore({ path: modelPath }),
-      modelPath,
-      close: () => s.close(),
-    };
-  }
-  throw new Error(`[tessera] unknown store "${spec}": use sqlite:PATH or memory:`);
-}
-
 /** How long a changed profile waits for its store write on a node with the embedded store. */
 export const PROFILE_WRITE_BEHIND_MS = 50;
 
-const localStore = (spec: string) => spec === 'memory:' || spec.startsWith('sqlite:');
-
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
-  let cursor = 0;
-  for (;;) {
-    const page = await log.read(cursor, 5000);
-    all.push(...page.events);
-    if (page.events.length === 0 || page.cursor === cursor) break;
-    cursor = page.cursor;
-  }
+  for await (const e of readAllEvents(log)) all.push(e);
   return all;
 }
 
@@ -202,9 +155,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   // JetStream max age); SQLite and memory are swept by the daily timer below.
   const retentionMs = (o.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
   const stores = await withSharedState(
-    storeSpec.startsWith('redis://')
-      ? await openRedisStores(storeSpec, dataDir, o.cluster?.prefix, codec, Math.floor(retentionMs / 1000))
-      : await openStore(storeSpec, dataDir, codec),
+    await openStore(storeSpec, { dataDir, prefix: o.cluster?.prefix, codec, retentionMs }),
     { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger, retentionMs },
   );
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
@@ -241,7 +192,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       // The embedded store takes profile writes behind ingest (the log first, see
       // core/profile-writes.ts); a networked store keeps its write-through path,
       // where a failed write defers the batch's events to the spool.
-      ...(localStore(storeSpec) ? { profileWriteBehindMs: PROFILE_WRITE_BEHIND_MS } : {}),
+      ...(stores.local ? { profileWriteBehindMs: PROFILE_WRITE_BEHIND_MS } : {}),
     },
     {
       profiles: stores.profiles,
@@ -265,9 +216,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       canReadStats,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
-      rateLimiter: storeSpec.startsWith('redis://')
-        ? await createRedisRateLimiter({ url: storeSpec, prefix: `${o.cluster?.prefix ?? 'tessera'}:` })
-        : createMemoryRateLimiter(),
+      rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
     },
   );
   await stores.attach(engine);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv, parseBackendUrl, readConfigFile, resolveNodeConfig } from './config.js';
+import { configFromEnv, readConfigFile, resolveNodeConfig } from './config.js';
 
 describe('node config', () => {
   it('has defaults for a single embedded node', () => {
@@ -78,7 +78,7 @@ describe('node config', () => {
 
   it('names the source of a bad value', () => {
     expect(() => resolveNodeConfig({ env: { bus: 'kafka://x' } })).toThrow(
-      '[tessera] [config] TESSERA_BUS "kafka://x": use memory:, redis://host:port[/db] or nats://host:port',
+      '[tessera] [config] TESSERA_BUS "kafka://x": unknown bus scheme "kafka:" (known: memory:, nats://host:port, redis://host:port[/db])',
     );
     expect(() => resolveNodeConfig({ flags: { store: 'nats://127.0.0.1:4222' } })).toThrow(
       /--store .*sqlite:PATH/,
@@ -89,18 +89,6 @@ describe('node config', () => {
     expect(() => resolveNodeConfig({ flags: { prefix: 'a.b' } })).toThrow(/--prefix must be/);
     expect(() => resolveNodeConfig({ flags: { secret: 'short' } })).toThrow(/at least 32/);
     expect(() => resolveNodeConfig({ flags: { consent: 'maybe' } })).toThrow(/opt-in or opt-out/);
-  });
-
-  it('parses backend URLs', () => {
-    expect(parseBackendUrl('nats://127.0.0.1')).toEqual({ kind: 'nats', servers: '127.0.0.1:4222' });
-    expect(parseBackendUrl('redis://localhost:6380/3')).toEqual({
-      kind: 'redis',
-      url: 'redis://localhost:6380/3',
-    });
-    expect(parseBackendUrl('sqlite:/tmp/x.db')).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
-    expect(parseBackendUrl('memory:')).toEqual({ kind: 'memory' });
-    expect(parseBackendUrl('nats://h:1/2')).toBeUndefined();
-    expect(parseBackendUrl('http://h')).toBeUndefined();
   });
 });
 

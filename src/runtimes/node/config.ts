@@ -11,13 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
+import { driverUrlProblem } from '../../registry.js';
 import { keyRingFrom } from './key-ring-config.js';
-
-export type BackendUrl =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string }
-  | { kind: 'nats'; servers: string };
 
 export interface NodeConfig {
   port: number;
@@ -165,21 +160,6 @@ export function configFromEnv(env: Record<string, string | undefined>): RawConfi
   return out;
 }
 
-const BACKEND_HELP: Record<'store' | 'bus' | 'log', string> = {
-  store: 'sqlite:PATH, memory: or redis://host:port[/db]',
-  bus: 'memory:, redis://host:port[/db] or nats://host:port',
-  log: 'redis://host:port[/db] or nats://host:port (default: the store keeps the log)',
-};
-
-export function parseBackendUrl(value: string): BackendUrl | undefined {
-  if (value === 'memory:') return { kind: 'memory' };
-  if (value.startsWith('sqlite:')) return { kind: 'sqlite', path: value.slice('sqlite:'.length) };
-  const m = /^(redis|nats):\/\/([^/:\s]+)(?::(\d{1,5}))?(\/\d{1,2})?\/?$/.exec(value);
-  if (!m) return undefined;
-  if (m[1] === 'nats') return m[4] ? undefined : { kind: 'nats', servers: `${m[2]}:${m[3] ?? '4222'}` };
-  return { kind: 'redis', url: value };
-}
-
 /**
  * Merges the sources (flags > env > file > the command's defaults > built-in
  * defaults) and validates the result; errors name the layer a value came from.
@@ -206,12 +186,12 @@ export function resolveNodeConfig(layers: {
       throw configError(`${got.from} must be a non-empty string`);
     return got.value.trim();
   };
-  const backend = (key: 'store' | 'bus' | 'log', allowed: BackendUrl['kind'][]): string | undefined => {
+  // Which schemes each key takes is the registry's to say (one table per port).
+  const backend = (key: 'store' | 'bus' | 'log'): string | undefined => {
     const value = text(key);
     if (value === undefined) return undefined;
-    const parsed = parseBackendUrl(value);
-    if (!parsed || !allowed.includes(parsed.kind))
-      throw configError(`${pick(key)!.from} ${JSON.stringify(value)}: use ${BACKEND_HELP[key]}`);
+    const problem = driverUrlProblem(key, value);
+    if (problem) throw configError(`${pick(key)!.from} ${JSON.stringify(value)}: ${problem}`);
     return value;
   };
 
@@ -246,7 +226,7 @@ export function resolveNodeConfig(layers: {
     port,
     host: text('host', '127.0.0.1')!,
     nodeId,
-    store: backend('store', ['sqlite', 'memory', 'redis']) ?? `sqlite:${dataDir}/tessera.db`,
+    store: backend('store') ?? `sqlite:${dataDir}/tessera.db`,
     dataDir,
     consent,
     prefix,
@@ -273,8 +253,8 @@ export function resolveNodeConfig(layers: {
     }
     config.allowedOrigins = origins;
   }
-  const bus = backend('bus', ['memory', 'redis', 'nats']);
-  const log = backend('log', ['redis', 'nats']);
+  const bus = backend('bus');
+  const log = backend('log');
   const secret = text('secret');
   const site = text('site');
   if (bus !== undefined) config.bus = bus;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFileModelStore } from '../../stores/file-model.js';
+import { createFileModelStore } from '../../models/file.js';
 import { buildModel } from '../../train/index.js';
 import { createNodeApp, type NodeApp } from './app.js';
 import { consoleLogger } from './logger.js';

@@ -12,23 +12,21 @@
  * @module
  */
 import { join } from 'node:path';
-import { createMemoryBus } from '../../bus/memory.js';
-import { createNatsBus } from '../../bus/nats.js';
-import { createRedisBus } from '../../bus/redis.js';
+import { type ClusterSync, startClusterSync } from '../../cluster/cluster-sync.js';
+import { type Replayer, startReplay } from '../../cluster/replay.js';
+import {
+  replayLog,
+  replayStore,
+  resilientLog,
+  resilientStore,
+  spoolIngest,
+} from '../../cluster/resilient.js';
+import type { ConnectionState } from '../../connections/status.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
-import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
-import type { ProfileCodec } from '../../core/profile/index.js';
+import type { Logger, ModelStore } from '../../core/ports.js';
 import type { IngestFallback } from '../../core/profile-service.js';
 import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
-import { createJetStreamLog } from '../../logs/jetstream.js';
-import { createRedisStreamsLog } from '../../logs/redis-streams.js';
-import type { ConnectionState } from '../../stores/driver-status.js';
-import { createFileModelStore } from '../../stores/file-model.js';
-import { createRedisStore } from '../../stores/redis.js';
-import { type ClusterSync, startClusterSync } from './cluster-sync.js';
-import { parseBackendUrl } from './config.js';
-import { type Replayer, startReplay } from './replay.js';
-import { replayLog, replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
+import { type OpenedStores, openBus, openLog } from '../../registry.js';
 import { openSpool } from './spool.js';
 import { withTestRoutes } from './test-routes.js';
 
@@ -47,14 +45,8 @@ export interface SharedStateOptions {
   retentionMs?: number | undefined;
 }
 
-/** What `openStore` in app.ts returns. */
-export interface BaseStores {
-  profiles: ProfileStore;
-  events: EventLog;
-  models: ModelStore;
-  modelPath?: string;
-  close(): Promise<void>;
-}
+/** What the registry's `openStore` returns. */
+export type BaseStores = OpenedStores;
 
 export interface SharedState {
   /** For `EnginePorts.health`. */
@@ -77,51 +69,6 @@ interface Dependency {
 const stateOf = (x: object): ConnectionState | undefined =>
   'status' in x && 'onStatus' in x ? (x as unknown as ConnectionState) : undefined;
 
-/** `--store redis://...`: profiles, links and the log in Redis; the model file under the data dir. */
-export async function openRedisStores(
-  url: string,
-  dataDir: string,
-  prefix = 'tessera',
-  codec?: ProfileCodec,
-  /** Retention: a profile not written for this long expires (Redis TTL, refreshed on every write). */
-  ttlSeconds?: number,
-): Promise<BaseStores> {
-  const s = await createRedisStore({
-    url,
-    prefix: `${prefix}:`,
-    ...(codec ? { codec } : {}),
-    ...(ttlSeconds ? { ttlSeconds } : {}),
-  });
-  const modelPath = join(dataDir, 'model.tsra');
-  return { ...s, models: createFileModelStore({ path: modelPath }), modelPath };
-}
-
-async function openLog(spec: string, o: SharedStateOptions): Promise<EventLog> {
-  const b = parseBackendUrl(spec);
-  const prefix = o.prefix ?? 'tessera';
-  if (b?.kind === 'nats')
-    // A short ack wait: an append caught by a server going away is spooled within 1.5 s, not 5 s.
-    return createJetStreamLog({
-      servers: b.servers,
-      prefix,
-      name: `tessera-${o.nodeId}`,
-      ackTimeoutMs: 1500,
-      ...(o.retentionMs ? { maxAgeMs: o.retentionMs } : {}),
-    });
-  if (b?.kind === 'redis') return createRedisStreamsLog({ url: b.url, prefix: `${prefix}:` });
-  throw new Error(`[tessera] [config] log ${JSON.stringify(spec)}: use redis:// or nats://`);
-}
-
-async function openBus(spec: string, o: SharedStateOptions): Promise<Bus> {
-  const b = parseBackendUrl(spec);
-  const prefix = o.prefix ?? 'tessera';
-  if (b?.kind === 'memory') return createMemoryBus();
-  if (b?.kind === 'nats')
-    return createNatsBus({ servers: b.servers, prefix: `${prefix}.bus`, name: `tessera-${o.nodeId}` });
-  if (b?.kind === 'redis') return createRedisBus({ url: b.url, prefix: `${prefix}:bus:` });
-  throw new Error(`[tessera] [config] bus ${JSON.stringify(spec)}: use memory:, redis:// or nats://`);
-}
-
 function versionOf(buf: ArrayBuffer): string {
   if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
   return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
@@ -132,12 +79,12 @@ export async function withSharedState<S extends BaseStores>(
   o: SharedStateOptions,
 ): Promise<S & SharedState> {
   const logger = o.logger;
-  const rawLog = o.log ? await openLog(o.log, o) : base.events;
-  const bus = o.bus ? await openBus(o.bus, o) : undefined;
+  const ctx = { dataDir: o.dataDir, prefix: o.prefix, nodeId: o.nodeId, retentionMs: o.retentionMs };
+  const rawLog = o.log ? await openLog(o.log, ctx) : base.events;
+  const bus = o.bus ? await openBus(o.bus, ctx) : undefined;
   const spool = await openSpool(join(o.dataDir, 'spool.db'));
   const profiles = resilientStore(base.profiles, spool);
   const events = resilientLog(rawLog, spool);
-  const localStore = base.profiles.name === 'sqlite' || base.profiles.name === 'memory';
   const deps: Dependency[] = [
     { role: 'store', driver: base.profiles.name, state: stateOf(base.profiles) },
     { role: 'log', driver: rawLog.name, state: stateOf(rawLog) },
@@ -193,7 +140,7 @@ export async function withSharedState<S extends BaseStores>(
     },
     async attach(engine) {
       if (bus) {
-        cluster = await startClusterSync({ bus, nodeId: o.nodeId, engine, localStore, logger });
+        cluster = await startClusterSync({ bus, nodeId: o.nodeId, engine, localStore: base.local, logger });
       }
       const retryMs = o.replayRetryMs ?? 1000;
       const storeState = deps[0]?.state;

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { startReplay } from '../../cluster/replay.js';
+import { DependencyDownError, StatusTracker } from '../../connections/status.js';
 import { silentLogger } from '../../core/ports.js';
-import { DependencyDownError, StatusTracker } from '../../stores/driver-status.js';
-import { startReplay } from './replay.js';
 import { openSpool } from './spool.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);

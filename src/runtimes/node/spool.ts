@@ -15,34 +15,11 @@
  */
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Spool, SpoolTarget } from '../../cluster/spool.js';
+import { makePrivate, privateDir, privateFile, sqliteFiles } from '../../connections/private-files.js';
 import { TesseraError } from '../../core/errors.js';
-import { makePrivate, privateDir, privateFile, sqliteFiles } from '../../stores/private-files.js';
 
-export type SpoolTarget = 'log' | 'store';
-
-export interface SpoolEntry {
-  seq: number;
-  target: SpoolTarget;
-  /** What to do on replay: `append`, `merge`, `delete`, `unlink`, `link`, `deleteVisitor`. */
-  kind: string;
-  visitor: string;
-  body: Uint8Array;
-  /** Failed replays so far. */
-  attempts: number;
-}
-
-export interface Spool {
-  readonly path: string;
-  append(target: SpoolTarget, kind: string, visitor: string, body?: Uint8Array): number;
-  /** How many entries of `target` wait (all targets when omitted). */
-  pending(target?: SpoolTarget): number;
-  /** The oldest `limit` entries of `target`, oldest first. */
-  peek(target: SpoolTarget, limit: number): SpoolEntry[];
-  remove(seq: number): void;
-  /** Count a failed replay of the entry. */
-  failed(seq: number): void;
-  close(): void;
-}
+export type { Spool, SpoolEntry, SpoolTarget } from '../../cluster/spool.js';
 
 type SqliteDriver = new (filename: string) => BetterSqlite3.Database;
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { EventLog } from '../../core/ports.js';
+import { readAllEvents } from '../../core/read-log.js';
 import type { Interactions, ReadReport, SessionData } from '../model-types.js';
 import { POPULARITY_WEIGHTS } from '../popularity.js';
 import { isItemEvent } from '../sessions.js';
@@ -33,25 +34,19 @@ export async function readEventLog(log: EventLog, opts: EventLogOptions = {}): P
   const pairs = new InteractionsBuilder(space);
   const byVisitor = new Map<string, Array<{ item: string; ts: number }>>();
   const report: ReadReport = { lines: 0, skipped: 0, merged: 0 };
-  let cursor = 0;
-  for (;;) {
-    const page = await log.read(cursor, opts.pageSize ?? 10_000);
-    if (page.events.length === 0) break;
-    cursor = page.cursor;
-    for (const e of page.events) {
-      report.lines++;
-      if (!isItemEvent(e)) {
-        report.skipped++;
-        continue;
-      }
-      pairs.add(e.visitor, e.item, POPULARITY_WEIGHTS[e.type] ?? 1, e.ts);
-      let list = byVisitor.get(e.visitor);
-      if (list === undefined) {
-        list = [];
-        byVisitor.set(e.visitor, list);
-      }
-      list.push({ item: e.item, ts: e.ts });
+  for await (const e of readAllEvents(log, { pageSize: opts.pageSize ?? 10_000 })) {
+    report.lines++;
+    if (!isItemEvent(e)) {
+      report.skipped++;
+      continue;
     }
+    pairs.add(e.visitor, e.item, POPULARITY_WEIGHTS[e.type] ?? 1, e.ts);
+    let list = byVisitor.get(e.visitor);
+    if (list === undefined) {
+      list = [];
+      byVisitor.set(e.visitor, list);
+    }
+    list.push({ item: e.item, ts: e.ts });
   }
   const sessions = new SessionBuilder(space.items);
   for (const [visitor, list] of byVisitor) {

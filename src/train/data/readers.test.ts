@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { LoggedEvent } from '../../core/types.js';
-import { createMemoryStore } from '../../stores/memory.js';
+import { createMemoryStore } from '../../profiles/memory.js';
 import { detectFormat } from './detect.js';
 import { readEventLog } from './event-log.js';
 import { createIdSpace, widen } from './id-space.js';

@@ -6,9 +6,10 @@
  * larger artifacts go to R2.
  * @module
  */
-import { TesseraError } from '../../core/errors.js';
-import type { ModelStore } from '../../core/ports.js';
-import type { KVNamespaceLike, R2BucketLike } from '../../stores/cloudflare-bindings.js';
+
+import type { KVNamespaceLike, R2BucketLike } from '../connections/cloudflare-bindings.js';
+import { TesseraError } from '../core/errors.js';
+import type { ModelStore } from '../core/ports.js';
 
 export const DEFAULT_MODEL_KEY = 'model/current.tsra';
 

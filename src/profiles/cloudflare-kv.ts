@@ -19,13 +19,14 @@
  * they are encrypted at rest); plain blobs already stored stay readable.
  * @module
  */
+
+import type { KVNamespaceLike } from '../connections/cloudflare-bindings.js';
 import { TesseraError } from '../core/errors.js';
 import { KeyedMutex } from '../core/keyed-mutex.js';
 import type { ProfileStore } from '../core/ports.js';
 import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
 import { type AsyncProfileCodec, plainAsyncProfileCodec } from './async-profile-codec.js';
-import type { KVNamespaceLike } from './cloudflare-bindings.js';
 import { createKvLinks } from './kv-links.js';
 
 export interface KvProfileStoreOptions {

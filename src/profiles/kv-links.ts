@@ -7,8 +7,9 @@
  * The length prefix makes the index prefix unambiguous for any id.
  * @module
  */
+
+import type { KVNamespaceLike } from '../connections/cloudflare-bindings.js';
 import { TesseraError } from '../core/errors.js';
-import type { KVNamespaceLike } from './cloudflare-bindings.js';
 
 export interface KvLinks {
   link(alias: string, canonical: string): Promise<void>;

@@ -14,7 +14,7 @@
  * @module
  */
 import type { BucketRule, RateLimiter, TakeResult } from '../core/limits/index.js';
-import { openRedis, type RedisConnectionOptions } from './redis-connection.js';
+import { openRedis, type RedisConnectionOptions } from './redis.js';
 
 export interface RedisRateLimiterOptions extends RedisConnectionOptions {
   /** Prefix of every key, one per deployment (default `tessera:`). */

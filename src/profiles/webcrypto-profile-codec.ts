@@ -1,7 +1,7 @@
 /**
  * Profiles encrypted at rest with WebCrypto AES-256-GCM, for the Workers
  * runtime. Byte for byte the format and keys of the Node codec
- * (`runtimes/node/encrypted-codec.ts`), so a blob written by either runtime
+ * (`encrypted-codec.ts`), so a blob written by either runtime
  * reads in the other:
  *
  * `TSE1` (4 bytes) · kid length (1 byte) · kid · IV (12) · ciphertext · tag (16),

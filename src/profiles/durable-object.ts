@@ -15,11 +15,15 @@
  * never leaves the account's Worker-to-object channel.
  * @module
  */
+
+import type {
+  DurableObjectNamespaceLike,
+  DurableObjectStateLike,
+} from '../connections/cloudflare-bindings.js';
 import { TesseraError } from '../core/errors.js';
 import type { ProfileStore } from '../core/ports.js';
 import { decodeProfile, encodeProfile, mergeProfiles } from '../core/profile/index.js';
 import { type AsyncProfileCodec, plainAsyncProfileCodec } from './async-profile-codec.js';
-import type { DurableObjectNamespaceLike, DurableObjectStateLike } from './cloudflare-bindings.js';
 
 const NAME = 'durable-object';
 

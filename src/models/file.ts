@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../connections/private-files.js';
 import { TesseraError } from '../core/errors.js';
 import type { ModelStore } from '../core/ports.js';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files.js';
 
 export interface FileModelStoreOptions {
   /** The artifact file, e.g. `.tessera/model.bin`; its directory is created on put. */

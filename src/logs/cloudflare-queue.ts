@@ -14,11 +14,12 @@
  * `{ kind: 'erase', visitor }`.
  * @module
  */
-import { LruCache } from '../../core/cache/index.js';
-import { TesseraError } from '../../core/errors.js';
-import type { EventLog } from '../../core/ports.js';
-import type { LoggedEvent } from '../../core/types.js';
-import type { QueueLike } from '../../stores/cloudflare-bindings.js';
+
+import type { QueueLike } from '../connections/cloudflare-bindings.js';
+import { LruCache } from '../core/cache/index.js';
+import { TesseraError } from '../core/errors.js';
+import type { EventLog } from '../core/ports.js';
+import type { LoggedEvent } from '../core/types.js';
 
 export type QueueMessage = { kind: 'events'; events: LoggedEvent[] } | { kind: 'erase'; visitor: string };
 

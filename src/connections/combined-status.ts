@@ -3,7 +3,7 @@
  * subscriber): ready only when both are, down when either is.
  * @module
  */
-import type { ConnectionState, DriverStatus } from '../stores/driver-status.js';
+import type { ConnectionState, DriverStatus } from './status.js';
 
 export function combinedState(parts: ConnectionState[]): ConnectionState {
   const status = (): DriverStatus => {

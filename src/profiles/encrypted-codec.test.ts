@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEvent, emptyProfile, encodeProfile } from '../../core/profile/index.js';
+import { applyEvent, emptyProfile, encodeProfile } from '../core/profile/index.js';
 import { blobKeyId, createEncryptedProfileCodec } from './encrypted-codec.js';
 
 const S1 = 'secret-one-0123456789abcdef0123456789';

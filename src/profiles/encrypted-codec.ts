@@ -10,9 +10,9 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { TesseraError } from '../../core/errors.js';
-import type { KeyRingInput } from '../../core/identity/keys.js';
-import { decodeProfile, encodeProfile, type ProfileCodec } from '../../core/profile/index.js';
+import { TesseraError } from '../core/errors.js';
+import type { KeyRingInput } from '../core/identity/keys.js';
+import { decodeProfile, encodeProfile, type ProfileCodec } from '../core/profile/index.js';
 
 const MAGIC = Buffer.from('TSE1', 'latin1');
 const IV_BYTES = 12;

@@ -10,8 +10,9 @@
  * an error in the log, so one poisoned entry cannot block the rest forever.
  * @module
  */
-import type { Logger } from '../../core/ports.js';
-import { type ConnectionState, isDependencyDown } from '../../stores/driver-status.js';
+
+import { type ConnectionState, isDependencyDown } from '../connections/status.js';
+import type { Logger } from '../core/ports.js';
 import type { Spool, SpoolEntry, SpoolTarget } from './spool.js';
 
 export interface ReplayOptions {

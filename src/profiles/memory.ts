@@ -1,6 +1,7 @@
 /**
- * In-memory drivers: profile store, event log and model store on Maps and
- * arrays. For tests and ephemeral runs; state lives as long as the process.
+ * The in-memory profile store (and `createMemoryStore`: it with the memory
+ * event log beside it). For tests and ephemeral runs; state lives as long as
+ * the process.
  *
  * Same semantics as the SQLite driver: profiles are kept as encoded bytes (so
  * the codec's bounds apply, and callers never share objects with the store),
@@ -8,10 +9,14 @@
  * @module
  */
 import { TesseraError } from '../core/errors.js';
-import type { EventLog, ModelStore, ProfileStore } from '../core/ports.js';
+import type { ProfileStore } from '../core/ports.js';
 import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
-import type { LoggedEvent, Profile } from '../core/types.js';
-import type { Stores } from './types.js';
+import type { Profile } from '../core/types.js';
+import { createMemoryEventLog } from '../logs/memory.js';
+import type { Stores } from './port.js';
+
+// The `tessera/stores/memory` subpath has always exported the model store too.
+export { createMemoryModelStore } from '../models/memory.js';
 
 export interface MemoryStoreOptions {
   /** Driver name shown in traces and errors (default `memory`). */
@@ -40,7 +45,11 @@ function storeError(name: string, message: string, cause?: unknown): TesseraErro
   return new TesseraError(500, `[tessera] [${name}] ${message}`, { cause });
 }
 
-function createMemoryProfileStore(name: string, now: () => number, codec: ProfileCodec): ProfileStore {
+export function createMemoryProfileStore(
+  name = 'memory',
+  now: () => number = Date.now,
+  codec: ProfileCodec = plainProfileCodec,
+): ProfileStore {
   const profiles = new Map<string, Uint8Array>();
   /** id → last change (epoch ms), for retention. */
   const updatedAt = new Map<string, number>();
@@ -111,90 +120,5 @@ function createMemoryProfileStore(name: string, now: () => number, codec: Profil
       return old.size;
     },
     async close() {},
-  };
-}
-
-interface Row {
-  seq: number;
-  event: LoggedEvent;
-}
-
-/** JSON, not a separator character: no visitor/id pair can collide with another. */
-const dedupeKey = (e: LoggedEvent) => JSON.stringify([e.visitor, e.id]);
-
-function createMemoryEventLog(name: string): EventLog {
-  /** Ascending by seq; deletions keep the order. */
-  let rows: Row[] = [];
-  const keys = new Set<string>();
-  let lastSeq = 0;
-
-  /** Index of the first row with seq > after (rows are sorted by seq). */
-  const firstAfter = (after: number): number => {
-    let lo = 0;
-    let hi = rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rows[mid]!.seq <= after) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-
-  return {
-    name,
-    async append(events) {
-      const added: LoggedEvent[] = [];
-      for (const event of events) {
-        const key = dedupeKey(event);
-        if (keys.has(key)) continue;
-        keys.add(key);
-        // A copy, so a caller mutating its event later does not rewrite history.
-        rows.push({ seq: ++lastSeq, event: structuredClone(event) });
-        added.push(event);
-      }
-      return added;
-    },
-    async read(after, limit) {
-      const start = firstAfter(after);
-      const page = rows.slice(start, start + Math.max(0, limit));
-      const last = page[page.length - 1];
-      return { events: page.map((r) => structuredClone(r.event)), cursor: last ? last.seq : after };
-    },
-    async deleteVisitor(visitor) {
-      const before = rows.length;
-      rows = rows.filter((r) => {
-        if (r.event.visitor !== visitor) return true;
-        keys.delete(dedupeKey(r.event));
-        return false;
-      });
-      return before - rows.length;
-    },
-    async count() {
-      return rows.length;
-    },
-    async sweep(before) {
-      const kept = rows.filter((r) => r.event.received >= before);
-      for (const r of rows) if (r.event.received < before) keys.delete(dedupeKey(r.event));
-      const n = rows.length - kept.length;
-      rows = kept;
-      return n;
-    },
-    async close() {},
-  };
-}
-
-/** A model store that keeps the artifact in memory (tests, ephemeral runs). */
-export function createMemoryModelStore(initial?: ArrayBuffer): ModelStore {
-  // Copies on the way in and out: an artifact is immutable once published,
-  // whatever the caller later does with its buffer.
-  let artifact = initial?.slice(0);
-  return {
-    name: 'memory',
-    async get() {
-      return artifact?.slice(0);
-    },
-    async put(next) {
-      artifact = next.slice(0);
-    },
   };
 }

@@ -15,13 +15,13 @@
  * Topics: `profiles` (delta, tombstone), `models` (model), `sync`.
  * @module
  */
-import { type Envelope, encodeEnvelope } from '../../bus/codec.js';
-import { subscribeEnvelopes } from '../../bus/envelopes.js';
-import type { Engine } from '../../core/engine.js';
-import type { Bus, Logger } from '../../core/ports.js';
-import { decodeProfile, encodeProfile, isErased } from '../../core/profile/index.js';
-import type { Profile } from '../../core/types.js';
-import type { ConnectionState } from '../../stores/driver-status.js';
+import { type Envelope, encodeEnvelope } from '../bus/codec.js';
+import { subscribeEnvelopes } from '../bus/envelopes.js';
+import type { ConnectionState } from '../connections/status.js';
+import type { Engine } from '../core/engine.js';
+import type { Bus, Logger } from '../core/ports.js';
+import { decodeProfile, encodeProfile, isErased } from '../core/profile/index.js';
+import type { Profile } from '../core/types.js';
 
 export interface ClusterSyncOptions {
   bus: Bus & Partial<ConnectionState>;

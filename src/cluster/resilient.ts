@@ -13,10 +13,11 @@
  * it already had. That also covers a batch the log acknowledged in part.
  * @module
  */
-import type { EventLog, ProfileStore } from '../../core/ports.js';
-import type { IngestFallback } from '../../core/profile-service.js';
-import type { LoggedEvent } from '../../core/types.js';
-import { isDependencyDown } from '../../stores/driver-status.js';
+
+import { isDependencyDown } from '../connections/status.js';
+import type { EventLog, ProfileStore } from '../core/ports.js';
+import type { IngestFallback } from '../core/profile-service.js';
+import type { LoggedEvent } from '../core/types.js';
 import type { Spool, SpoolEntry } from './spool.js';
 
 const encoder = new TextEncoder();

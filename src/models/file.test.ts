@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFileModelStore } from './file-model.js';
+import { createFileModelStore } from './file.js';
 
 describe('file model store', () => {
   let dir: string;

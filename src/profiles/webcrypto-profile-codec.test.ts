@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonical, delta } from '../../test/conformance/fixtures.js';
 import { encodeProfile, mergeProfiles } from '../core/profile/index.js';
-import { createEncryptedProfileCodec } from '../runtimes/node/encrypted-codec.js';
+import { createEncryptedProfileCodec } from './encrypted-codec.js';
 import { createWebCryptoProfileCodec, webBlobKeyId } from './webcrypto-profile-codec.js';
 
 const s1 = 'first-secret-first-secret-first-secret!!';

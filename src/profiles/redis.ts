@@ -23,19 +23,19 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { KeyedMutex } from '../core/keyed-mutex.js';
-import type { ProfileStore } from '../core/ports.js';
-import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
-import type { Profile } from '../core/types.js';
-import { redisStreamsLog } from '../logs/redis-streams.js';
-import type { ConnectionState } from './driver-status.js';
 import {
   openRedis,
   type RedisConnection,
   type RedisConnectionOptions,
   redisError,
-} from './redis-connection.js';
-import type { Stores } from './types.js';
+} from '../connections/redis.js';
+import type { ConnectionState } from '../connections/status.js';
+import { KeyedMutex } from '../core/keyed-mutex.js';
+import type { ProfileStore } from '../core/ports.js';
+import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
+import type { Profile } from '../core/types.js';
+import { redisStreamsLog } from '../logs/redis-streams.js';
+import type { Stores } from './port.js';
 
 export interface RedisProfileStoreOptions extends RedisConnectionOptions {
   /** Prefix of every key, one per deployment (default `tessera:`). */

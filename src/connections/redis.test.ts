@@ -5,8 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DependencyDownError } from './driver-status.js';
-import { openRedis } from './redis-connection.js';
+import { openRedis } from './redis.js';
+import { DependencyDownError } from './status.js';
 
 async function sparePort(): Promise<number> {
   const server = createServer();

@@ -12,12 +12,7 @@
  */
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TesseraError } from '../core/errors.js';
-import {
-  type ConnectionState,
-  DependencyDownError,
-  describeConnectError,
-  StatusTracker,
-} from '../stores/driver-status.js';
+import { type ConnectionState, DependencyDownError, describeConnectError, StatusTracker } from './status.js';
 
 export interface NatsConnectionOptions {
   /** `host:port` or `nats://host:port`, or several (default `127.0.0.1:4222`). */

@@ -12,12 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { TesseraError } from '../core/errors.js';
-import {
-  type ConnectionState,
-  DependencyDownError,
-  describeConnectError,
-  StatusTracker,
-} from './driver-status.js';
+import { type ConnectionState, DependencyDownError, describeConnectError, StatusTracker } from './status.js';
 
 /** What a client command takes. */
 export type RedisArg = string | number | Buffer;

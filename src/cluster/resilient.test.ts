@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../core/config.js';
-import { createKeyRing } from '../../core/identity/index.js';
-import type { ProfileStore } from '../../core/ports.js';
-import { silentLogger } from '../../core/ports.js';
-import { eventCount } from '../../core/profile/index.js';
-import { ProfileService } from '../../core/profile-service.js';
-import { DependencyDownError } from '../../stores/driver-status.js';
-import { createMemoryStore } from '../../stores/memory.js';
+import { DependencyDownError } from '../connections/status.js';
+import { DEFAULT_SETTINGS } from '../core/config.js';
+import { createKeyRing } from '../core/identity/index.js';
+import type { ProfileStore } from '../core/ports.js';
+import { silentLogger } from '../core/ports.js';
+import { eventCount } from '../core/profile/index.js';
+import { ProfileService } from '../core/profile-service.js';
+import { createMemoryStore } from '../profiles/memory.js';
+import { openSpool } from '../runtimes/node/spool.js';
 import { startReplay } from './replay.js';
 import { replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
-import { openSpool } from './spool.js';
 
 const HALF_LIFE = DEFAULT_SETTINGS.halfLifeMs;
 const down = () => new DependencyDownError('redis', '127.0.0.1:6379', 'connection refused');
