@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
+import { engineStores } from './engine-ports.js';
 
 export interface Target {
   baseUrl: string;
@@ -36,7 +37,7 @@ export async function startNodeTarget(
     baseUrl: `http://127.0.0.1:${port}`,
     async profileCount() {
       let n = 0;
-      const events = app.engine.state.log;
+      const events = engineStores(app.engine).events;
       const seen = new Set<string>();
       for (let cursor = 0; ; ) {
         const page = await events.read(cursor, 1000);
@@ -44,10 +45,10 @@ export async function startNodeTarget(
         if (page.events.length === 0) break;
         cursor = page.cursor;
       }
-      for (const v of seen) if (await app.engine.state.store.get(v)) n++;
+      for (const v of seen) if (await app.engine.profiles.get(v)) n++;
       return n;
     },
-    eventCount: () => app.engine.state.log.count(),
+    eventCount: () => engineStores(app.engine).events.count(),
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
  */
 import worker from '../../examples/cloudflare/worker.js';
 import type { ExecutionContextLike, TesseraEnv } from '../../src/runtimes/cloudflare/index.js';
+import { engineStores } from '../helpers/engine-ports.js';
 
 export { TesseraProfiles } from '../../examples/cloudflare/worker.js';
 
@@ -12,7 +13,7 @@ export default {
   async fetch(request: Request, env: TesseraEnv, ctx: ExecutionContextLike): Promise<Response> {
     if (new URL(request.url).pathname === '/__test/events') {
       const engine = await worker.engine(env);
-      return Response.json({ count: await engine.state.log.count() });
+      return Response.json({ count: await engineStores(engine).events.count() });
     }
     return worker.fetch(request, env, ctx);
   },

@@ -19,7 +19,7 @@ import type { Engine, HealthReport } from '../../core/engine.js';
 import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import type { ProfileCodec } from '../../core/profile/index.js';
 import type { IngestFallback } from '../../core/profile-service.js';
-import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
+import { artifactVersion } from '../../core/recommend/index.js';
 import { createJetStreamLog } from '../../logs/jetstream.js';
 import { createRedisStreamsLog } from '../../logs/redis-streams.js';
 import type { ConnectionState } from '../../stores/driver-status.js';
@@ -122,11 +122,6 @@ async function openBus(spec: string, o: SharedStateOptions): Promise<Bus> {
   throw new Error(`[tessera] [config] bus ${JSON.stringify(spec)}: use memory:, redis:// or nats://`);
 }
 
-function versionOf(buf: ArrayBuffer): string {
-  if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
-  return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
-}
-
 export async function withSharedState<S extends BaseStores>(
   base: S,
   o: SharedStateOptions,
@@ -151,7 +146,7 @@ export async function withSharedState<S extends BaseStores>(
     get: () => base.models.get(),
     async put(artifact) {
       await base.models.put(artifact);
-      cluster?.announceModel(versionOf(artifact));
+      cluster?.announceModel(artifactVersion(artifact));
     },
   };
 
@@ -216,7 +211,7 @@ export async function withSharedState<S extends BaseStores>(
           apply: (entry) =>
             // Stores the events, refreshes this node's cache and announces the profile on the bus.
             replayStore(base.profiles, entry, (visitor, events) =>
-              engine.state.profiles.applyDeferred(visitor, events),
+              engine.profiles.applyDeferred(visitor, events),
             ),
         }),
       );
