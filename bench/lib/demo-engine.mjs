@@ -26,7 +26,7 @@ export async function demoEngine({ visitors = 200, views = 3 } = {}) {
     },
   );
   const { artifact } = await buildModel({ catalog: shop.catalog, events: [] });
-  engine.setModel(artifact);
+  engine.models.swap(artifact);
   const ring = createKeyRing(SECRET);
   const byCat = new Map();
   for (const p of shop.catalog) {

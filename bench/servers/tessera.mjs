@@ -17,7 +17,7 @@ const app = await createNodeApp({
 });
 const ring = createKeyRing(SECRET);
 const cats = new Map();
-for (const p of app.engine.compiled.catalog.values()) {
+for (const p of app.engine.catalog.values()) {
   if (!cats.has(p.category)) cats.set(p.category, []);
   cats.get(p.category).push(p.id);
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, jarFetch } from '../../test/helpers/cookie-jar.js';
+import { engineStores } from '../../test/helpers/engine-ports.js';
 import { startNodeTarget } from '../../test/helpers/node-target.js';
 
 const catalog = JSON.parse(
@@ -93,7 +94,7 @@ describe('admin API', () => {
     const price = catalog.find((p) => p.id === 'p-0002')!.price;
     expect(e.arms.reduce((s, a) => s + a.revenue, 0)).toBeCloseTo(6 * price, 6);
     // One exposure record per visitor in the event log (id exp:recs-strategy).
-    const log = target.app.engine.state.log;
+    const log = engineStores(target.app.engine).events;
     const exposures = (await log.read(0, 10_000)).events.filter((x) => x.id === 'exp:recs-strategy');
     expect(exposures).toHaveLength(6);
   });

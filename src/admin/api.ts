@@ -14,9 +14,9 @@
  * @module
  */
 import type { RequestLike } from '../core/context.js';
+import type { EngineExperiments, EngineInfo } from '../core/engine-api.js';
 import { TesseraError } from '../core/errors.js';
-import type { ExperimentRuntime, ExperimentView } from '../core/experiments/index.js';
-import type { EngineState } from '../core/http/engine-state.js';
+import type { ExperimentView } from '../core/experiments/index.js';
 import { jsonReply, type Reply } from '../core/http/reply.js';
 
 export function experimentJson(v: ExperimentView): Record<string, unknown> {
@@ -39,13 +39,6 @@ export function experimentJson(v: ExperimentView): Record<string, unknown> {
   };
 }
 
-function listExperiments(x: ExperimentRuntime): unknown[] {
-  return x.list().flatMap((d) => {
-    const v = x.view(d.key);
-    return v ? [experimentJson(v)] : [];
-  });
-}
-
 async function variantOf(req: RequestLike): Promise<string> {
   let body: unknown;
   try {
@@ -59,8 +52,8 @@ async function variantOf(req: RequestLike): Promise<string> {
   return variant;
 }
 
-function mustExist(x: ExperimentRuntime, key: string): void {
-  if (!x.get(key)) throw new TesseraError(404, `[tessera] [admin] no experiment "${key}"`);
+function mustExist(x: EngineExperiments, key: string): void {
+  if (!x.has(key)) throw new TesseraError(404, `[tessera] [admin] no experiment "${key}"`);
 }
 
 function act(fn: () => void): void {
@@ -72,13 +65,17 @@ function act(fn: () => void): void {
 }
 
 /** Answer `/admin/api/...` (the caller has checked the token). */
-export async function handleAdminApi(req: RequestLike, path: string, s: EngineState): Promise<Reply> {
-  const x = s.experiments;
+export async function handleAdminApi(
+  req: RequestLike,
+  path: string,
+  x: EngineExperiments,
+  info: Pick<EngineInfo, 'nodeId'>,
+): Promise<Reply> {
   const parts = path.split('/').filter(Boolean).slice(2);
   const [area, key, action] = parts;
   const get = req.method === 'GET';
   if (area === 'experiments' && key === undefined && get)
-    return jsonReply(200, { experiments: listExperiments(x) });
+    return jsonReply(200, { experiments: x.list().map(experimentJson) });
   if (area === 'experiments' && key !== undefined) {
     mustExist(x, key);
     if (action === undefined && get) return jsonReply(200, experimentJson(x.view(key)!));
@@ -87,25 +84,14 @@ export async function handleAdminApi(req: RequestLike, path: string, s: EngineSt
     if (action === 'promote') {
       const variant = await variantOf(req);
       act(() => x.promote(key, variant));
-    } else if (action === 'pause') act(() => x.setStatus(key, 'paused'));
-    else if (action === 'resume') act(() => x.setStatus(key, 'running'));
-    else if (action === 'stop') act(() => void x.stopBandit(key));
+    } else if (action === 'pause') act(() => x.pause(key));
+    else if (action === 'resume') act(() => x.resume(key));
+    else if (action === 'stop') act(() => x.stop(key));
     else throw new TesseraError(404, `[tessera] [admin] unknown action "${action}"`);
     return jsonReply(200, experimentJson(x.view(key)!));
   }
-  if (area === 'segments' && get) {
-    const sizes = x.monitor.segmentSizes();
-    return jsonReply(200, {
-      visitors: x.monitor.visitors,
-      segments: s.compiled.site.segments.map((seg) => ({
-        id: seg.id,
-        description: seg.description ?? '',
-        size: sizes[seg.id] ?? 0,
-      })),
-    });
-  }
-  if (area === 'latency' && get) return jsonReply(200, x.monitor.latency());
-  if (area === 'bandits' && get)
-    return jsonReply(200, { node: s.settings.nodeId, state: x.bandits.snapshot() });
+  if (area === 'segments' && get) return jsonReply(200, x.segments());
+  if (area === 'latency' && get) return jsonReply(200, x.latency());
+  if (area === 'bandits' && get) return jsonReply(200, { node: info.nodeId, state: x.bandits() });
   throw new TesseraError(404, `[tessera] [admin] no route ${req.method} ${path}`);
 }

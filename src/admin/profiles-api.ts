@@ -13,39 +13,39 @@
  * @module
  */
 import type { RequestLike } from '../core/context.js';
+import type { RouteContext } from '../core/engine-api.js';
 import { TesseraError } from '../core/errors.js';
-import type { EngineState } from '../core/http/engine-state.js';
 import { jsonReply, type Reply } from '../core/http/reply.js';
-import { pseudonymizeUserId } from '../core/identity/index.js';
-import { eraseVisitor, exportVisitor, holdsAnything, linkedVisitors } from '../core/privacy/index.js';
+import { holdsAnything } from '../core/privacy/index.js';
 
 /** The visitor id of a `/admin/api/profiles/ID` path, if it is one. */
 export function profileIdOf(path: string): string | undefined {
   return /^\/admin\/api\/profiles\/([^/]+)$/.exec(path)?.[1];
 }
 
-export async function handleProfilesApi(req: RequestLike, path: string, s: EngineState): Promise<Reply> {
+export async function handleProfilesApi(req: RequestLike, path: string, ctx: RouteContext): Promise<Reply> {
   const id = profileIdOf(path);
   if (id === undefined || id.length > 200)
     throw new TesseraError(404, '[tessera] [admin] use /admin/api/profiles/<visitor id>');
   if (req.method !== 'GET' && req.method !== 'DELETE')
     throw new TesseraError(405, '[tessera] [admin] use GET (export) or DELETE (erase) on a profile');
-  const direct = await exportVisitor(s, id);
+  const profiles = ctx.profiles;
+  const direct = await profiles.export(id);
   if (holdsAnything(direct)) {
     if (req.method === 'GET') return jsonReply(200, direct);
-    return jsonReply(200, { erased: true, ...(await eraseVisitor(s, id)) });
+    return jsonReply(200, { erased: true, ...(await profiles.erase(id)) });
   }
-  const linked = await linkedVisitors(s, id);
+  const linked = await profiles.linked(id);
   if (linked.visitors.length === 0) {
-    if (req.method === 'DELETE') return jsonReply(200, { erased: true, ...(await eraseVisitor(s, id)) });
+    if (req.method === 'DELETE') return jsonReply(200, { erased: true, ...(await profiles.erase(id)) });
     throw new TesseraError(404, '[tessera] [admin] nothing is held about that id, user id or email');
   }
   if (req.method === 'GET') {
-    const visitors = await Promise.all(linked.visitors.map((v) => exportVisitor(s, v)));
+    const visitors = await Promise.all(linked.visitors.map((v) => profiles.export(v)));
     return jsonReply(200, { pseudonyms: linked.pseudonyms, visitors });
   }
   const erased = [];
-  for (const v of linked.visitors) erased.push(await eraseVisitor(s, v));
+  for (const v of linked.visitors) erased.push(await profiles.erase(v));
   return jsonReply(200, { erased: true, pseudonyms: linked.pseudonyms, visitors: erased });
 }
 
@@ -57,9 +57,9 @@ export async function handleProfilesApi(req: RequestLike, path: string, s: Engin
  */
 export async function profilesAuditTarget(
   path: string,
-  s: EngineState,
+  ctx: RouteContext,
 ): Promise<{ route: string; target: string } | undefined> {
   const id = profileIdOf(path);
   if (id === undefined) return undefined;
-  return { route: '/admin/api/profiles/:id', target: await pseudonymizeUserId(s.ring, id) };
+  return { route: '/admin/api/profiles/:id', target: await ctx.profiles.pseudonym(id) };
 }

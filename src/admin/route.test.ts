@@ -5,7 +5,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import type { EngineState } from '../core/http/engine-state.js';
+import type { RouteContext } from '../core/engine-api.js';
 import { pathOf } from '../core/http/path.js';
 import { memoryAuditSink } from './audit.js';
 import { adminRoute } from './route.js';
@@ -16,14 +16,13 @@ function setup() {
   let now = Date.parse('2025-01-01T00:00:00Z');
   const audit = memoryAuditSink();
   const route = adminRoute({ token: TOKEN, audit });
-  const state = {
+  const ctx = {
     now: () => now,
-    settings: { secureCookies: false },
-    compiled: { site: { name: 'test shop' } },
-  } as unknown as EngineState;
+    settings: { secureCookies: false, siteName: 'test shop' },
+  } as unknown as RouteContext;
   const get = (path: string, headers: Record<string, string> = {}) => {
     const req = new Request(`http://shop.test${path}`, { headers });
-    return route.handle(req, state, pathOf(req.url));
+    return route.handle(req, ctx, pathOf(req.url));
   };
   const advance = (ms: number) => {
     now += ms;

@@ -15,9 +15,8 @@
  * @module
  */
 import type { RequestLike } from '../core/context.js';
-import type { EngineRoute } from '../core/engine.js';
+import type { EngineRoute, RouteContext } from '../core/engine-api.js';
 import { isTesseraError, TesseraError } from '../core/errors.js';
-import type { EngineState } from '../core/http/engine-state.js';
 import { errorReply, type Reply } from '../core/http/reply.js';
 import { cspHash, dashboardCsp, securityHeaders } from '../core/http/security-headers.js';
 import { handleAdminApi } from './api.js';
@@ -78,10 +77,10 @@ function isHttps(req: RequestLike): boolean {
 }
 
 /** `/admin?token=…`: trade the token for a session and drop it from the URL. */
-async function openSession(req: RequestLike, token: string, state: EngineState, o: Options): Promise<Reply> {
+async function openSession(req: RequestLike, token: string, ctx: RouteContext, o: Options): Promise<Reply> {
   await authorizeAdmin(o.auth, token, 'read:stats', o.seen);
-  const { id } = await o.sessions.open(await hashToken(token), state.now());
-  const secure = o.secureCookie || state.settings.secureCookies || isHttps(req);
+  const { id } = await o.sessions.open(await hashToken(token), ctx.now());
+  const secure = o.secureCookie || ctx.settings.secureCookies || isHttps(req);
   const maxAge = Math.floor(o.sessions.ttlMs / 1000);
   return {
     status: 303,
@@ -100,12 +99,12 @@ interface Options {
   seen: { principal?: Principal };
 }
 
-async function serve(req: RequestLike, path: string, state: EngineState, o: Options): Promise<Reply> {
+async function serve(req: RequestLike, path: string, ctx: RouteContext, o: Options): Promise<Reply> {
   const url = new URL(req.url, 'http://local');
   const scope = scopeFor(req.method, path);
   const bearer = bearerToken(req);
   const sessionId = bearer === undefined ? sessionCookie(req) : undefined;
-  const session = sessionId ? await o.sessions.find(sessionId, state.now()) : undefined;
+  const session = sessionId ? await o.sessions.find(sessionId, ctx.now()) : undefined;
   const authorize = () =>
     sessionId !== undefined
       ? authorizeSession(o.auth, session, scope, o.seen)
@@ -113,13 +112,13 @@ async function serve(req: RequestLike, path: string, state: EngineState, o: Opti
   if (path.startsWith('/admin/api/')) {
     await authorize();
     if (session) checkDashboardOrigin(req, session);
-    if (path.startsWith('/admin/api/profiles')) return await handleProfilesApi(req, path, state);
-    return await handleAdminApi(req, path, state);
+    if (path.startsWith('/admin/api/profiles')) return await handleProfilesApi(req, path, ctx);
+    return await handleAdminApi(req, path, ctx.experiments, ctx.settings);
   }
   if (path !== '/admin' && path !== '/admin/')
     throw new TesseraError(404, `[tessera] [admin] no page ${path}`);
   const fromQuery = url.searchParams.get('token');
-  if (fromQuery !== null && req.method === 'GET') return openSession(req, fromQuery, state, o);
+  if (fromQuery !== null && req.method === 'GET') return openSession(req, fromQuery, ctx, o);
   await authorize();
   // A script's fetch or a frame must not read the page: it carries the CSRF value.
   const dest = req.headers.get('sec-fetch-dest');
@@ -137,7 +136,7 @@ async function serve(req: RequestLike, path: string, state: EngineState, o: Opti
       'cross-origin-opener-policy': 'same-origin',
     },
     cookies: [],
-    body: dashboardHtml(state.compiled.site.name, session?.csrf ?? ''),
+    body: dashboardHtml(ctx.settings.siteName, session?.csrf ?? ''),
   };
 }
 
@@ -147,20 +146,20 @@ export function adminRoute(options: AdminOptions): EngineRoute {
   const audit = options.audit && throttleUnauthenticated(options.audit);
   return {
     prefix: '/admin',
-    async handle(req, state, path): Promise<Reply> {
+    async handle(req, ctx, path): Promise<Reply> {
       const seen: { principal?: Principal } = {};
       const o: Options = { auth, sessions, secureCookie: options.secureCookie ?? false, seen };
       let reply: Reply;
       try {
-        reply = await serve(req, path, state, o);
+        reply = await serve(req, path, ctx, o);
       } catch (e) {
         if (!isTesseraError(e)) {
-          audit?.write(await entry(req, path, 500, seen, state));
+          audit?.write(await entry(req, path, 500, seen, ctx));
           throw e;
         }
         reply = errorReply(e);
       }
-      audit?.write(await entry(req, path, reply.status, seen, state));
+      audit?.write(await entry(req, path, reply.status, seen, ctx));
       // Admin URLs (visitor ids, experiment keys) never leave in a Referer.
       reply.headers['referrer-policy'] = 'no-referrer';
       return reply;
@@ -173,13 +172,13 @@ async function entry(
   path: string,
   status: number,
   seen: { principal?: Principal },
-  state: EngineState,
+  ctx: RouteContext,
 ): Promise<AuditEntry> {
   // A profile call names a person: the trail keeps its pseudonym, never the id.
-  const profile = await profilesAuditTarget(path, state);
+  const profile = await profilesAuditTarget(path, ctx);
   const target = profile?.target ?? targetOf(path);
   return {
-    time: new Date(state.now()).toISOString(),
+    time: new Date(ctx.now()).toISOString(),
     token: seen.principal?.name ?? 'none',
     method: req.method.slice(0, 16),
     ...(profile ? { route: profile.route } : auditRoute(path)),

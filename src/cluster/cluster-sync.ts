@@ -27,7 +27,7 @@ export interface ClusterSyncOptions {
   bus: Bus & Partial<ConnectionState>;
   nodeId: string;
   engine: Engine;
-  /** The store is this node's own (SQLite, memory): received deltas and tombstones go into it too. */
+  /** The store is this node's own (SQLite, memory): received deltas go into it too. */
   localStore: boolean;
   logger: Logger;
   /** Visitors remembered as changed here, for re-publishing (default 10,000). */
@@ -63,7 +63,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
 
 export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSync> {
   const { bus, engine, logger } = o;
-  const profiles = engine.state.profiles;
+  const profiles = engine.profiles;
   const now = o.now ?? Date.now;
   const limit = o.recentLimit ?? 10_000;
   const windowMs = o.resyncWindowMs ?? 5 * 60_000;
@@ -95,8 +95,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
   const publishProfile = (visitor: string, profile: Profile) =>
     send('profiles', { kind: 'delta', visitor, payload: encodeProfile(profile) });
 
-  const current = async (visitor: string): Promise<Profile | undefined> =>
-    profiles.cache.get(visitor)?.profile ?? (await engine.state.store.get(visitor));
+  const current = (visitor: string): Promise<Profile | undefined> => profiles.get(visitor);
 
   const republish = async (since: number): Promise<number> => {
     let n = 0;
@@ -118,14 +117,9 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     if (e.kind === 'tombstone') {
       remember(erased, visitor, now(), limit);
       changed.delete(visitor);
-      profiles.forget(visitor);
-      if (o.localStore) {
-        // This node's store refuses the id from now on, as the erasing node's does.
-        await profiles.tombstones.record(visitor);
-        await engine.state.store.delete(visitor);
-        await engine.state.store.unlink(visitor);
-        await engine.state.log.deleteVisitor(visitor);
-      }
+      // The one erasure path, under the visitor's lock: an ingest here in flight finishes first,
+      // so its write cannot land after the delete (in this node's store or a shared one).
+      await profiles.erase(visitor, { remote: true });
       return;
     }
     if (e.kind !== 'delta' || erased.has(visitor)) return;
@@ -134,7 +128,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
       profiles.forget(visitor);
       return;
     }
-    await profiles.mergeRemote(visitor, profile, { intoStore: o.localStore });
+    await profiles.merge(visitor, profile, { intoStore: o.localStore });
   };
 
   const handlers: Record<string, (e: Envelope) => void> = {
@@ -145,8 +139,8 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     },
     models: () => {
       stats.received++;
-      engine
-        .reloadModel()
+      engine.models
+        .reload()
         .then((v) => logger.info(`[tessera] [cluster] model ${v ?? 'none'} loaded after a notice`))
         .catch((err) => logger.warn('[tessera] [cluster] model reload failed', { error: String(err) }));
     },
@@ -176,7 +170,8 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     if ('erased' in c) {
       changed.delete(c.visitor);
       remember(erased, c.visitor, now(), limit);
-      send('profiles', { kind: 'tombstone', visitor: c.visitor, payload: new Uint8Array(0) });
+      // Erased here on another node's tombstone: that node sent it already.
+      if (!c.remote) send('profiles', { kind: 'tombstone', visitor: c.visitor, payload: new Uint8Array(0) });
     } else {
       erased.delete(c.visitor);
       remember(changed, c.visitor, now(), limit);
@@ -189,7 +184,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     const since = downSince ?? now() - windowMs;
     downSince = undefined;
     // A shared store has what this node missed; a cache would hide it.
-    if (!o.localStore) profiles.cache.clear();
+    if (!o.localStore) profiles.dropCache();
     await republish(since - 1000);
     send('sync', { kind: 'delta', payload: new Uint8Array(0) });
   };

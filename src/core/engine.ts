@@ -1,5 +1,6 @@
 /**
- * createEngine(config, ports) → { handle, fetch, decide, ingest, setModel }.
+ * createEngine(config, ports) → { handle, fetch, decide, ingest, profiles,
+ * models, experiments, health, idle, close } (engine-api.ts).
  * Wires the pure core (context, identity, profile, segments, decide,
  * assemble) to the drivers a runtime hands in. Routes: `POST /collect`,
  * `GET /tessera.js` and other static assets, `GET /health`, everything else
@@ -11,14 +12,24 @@ import { LruCache, privateWhenSettingCookies } from './cache/index.js';
 import type { CatalogItem, EngineSettings, SiteConfig } from './config.js';
 import { DEFAULT_SETTINGS } from './config.js';
 import type { RequestLike } from './context.js';
-import { type CompiledSite, compileSite } from './decide.js';
+import { compileSite } from './decide.js';
 import { DecisionMemo } from './decision-memo.js';
+import type { Engine, EngineRoute } from './engine-api.js';
+import { rememberStores } from './engine-ports.js';
+import {
+  engineInfo,
+  experimentsApi,
+  healthOf,
+  modelsApi,
+  profilesApi,
+  routeContext,
+} from './engine-surface.js';
 import { isTesseraError, TesseraError } from './errors.js';
 import { DEFAULT_BATCH_LIMITS } from './events.js';
 import { ExperimentRuntime, type ExperimentSettings } from './experiments/index.js';
 import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
-import { decideRequest, handlePage, type RequestDecision } from './http/page.js';
+import { decideRequest, handlePage } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import {
@@ -39,8 +50,6 @@ import {
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
-import { readArtifact } from './recommend/index.js';
-import type { TesseraEvent } from './types.js';
 
 export interface EngineConfig {
   site: SiteConfig;
@@ -60,13 +69,16 @@ export interface EngineConfig {
   profileWriteBehindMs?: number;
 }
 
-/** A route a host adds in front of the site's pages (the admin API, for one). */
-export interface EngineRoute {
-  /** Requests whose path starts with this go to `handle`. */
-  prefix: string;
-  /** `path`: the request path, decoded once by the engine (`pathOf`); a route never decodes it again. */
-  handle(req: RequestLike, state: EngineState, path: string): Promise<Reply>;
-}
+export type {
+  Engine,
+  EngineExperiments,
+  EngineHealth,
+  EngineInfo,
+  EngineModels,
+  EngineProfiles,
+  EngineRoute,
+  RouteContext,
+} from './engine-api.js';
 
 const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id}}">{{title}}</a>';
 
@@ -102,29 +114,6 @@ export interface EnginePorts {
   routes?: EngineRoute[];
   /** Where `/collect` token buckets live (default: in memory, per node). */
   rateLimiter?: RateLimiter;
-}
-
-export interface Engine {
-  /** The fast path: a plain reply the Node runtime writes directly. */
-  handle(req: RequestLike): Promise<Reply>;
-  /** The Web-standard handler for fetch runtimes. */
-  fetch(req: Request): Promise<Response>;
-  /** The full in-process decision for a request (context → recommendations), without assembly. */
-  decide(req: RequestLike): Promise<RequestDecision>;
-  /** Apply events for a visitor id (the same path `/collect` uses). */
-  ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number }>;
-  /** Swap in a new model artifact; requests in flight keep the old one. */
-  setModel(artifact: ArrayBuffer): void;
-  /** Load the model from the model store, if it has one. */
-  reloadModel(): Promise<string | undefined>;
-  /**
-   * Resolves once the background work started so far (edge-observed views
-   * being stored) is done. Fetch runtimes hand it to `ctx.waitUntil`.
-   */
-  idle(): Promise<void>;
-  readonly state: EngineState;
-  readonly compiled: CompiledSite;
-  close(): Promise<void>;
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -184,6 +173,17 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ...(config.experiments ? { settings: config.experiments } : {}),
     onChange: () => state.shells.clear(),
   });
+  // Nothing derived from an erased profile may be served again, whichever path erased it.
+  profiles.onChange((c) => {
+    if ('erased' in c) state.memo = new DecisionMemo();
+  });
+  const api = {
+    profiles: profilesApi(state),
+    models: modelsApi(state, async () => ports.models?.get()),
+    experiments: experimentsApi(state),
+    settings: engineInfo(state),
+  };
+  const ctx = routeContext(state, api);
   const routes = ports.routes ?? [];
   const limits: LimitSettings = { ...DEFAULT_LIMIT_SETTINGS, ...config.limits };
   const rateLimiter = ports.rateLimiter ?? createMemoryRateLimiter();
@@ -199,7 +199,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   async function route(req: RequestLike): Promise<Reply> {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
-    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, state, path);
+    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
     if (path === '/collect') return collectGuard.run(req, () => handleCollect(req, state));
     if (path === '/health') return health(req, state, ports);
     const asset = state.assets[path];
@@ -235,30 +235,19 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     }
   }
 
-  return {
+  const engine: Engine = {
     handle,
     fetch: async (req) => toResponse(await handle(req)),
     decide: (req) => decideRequest(req, state),
     ingest: (visitor, events) => profiles.ingest(visitor, events),
-    setModel(buf) {
-      state.model.artifact = warm(readArtifact(buf));
-      state.shells.clear();
-    },
-    async reloadModel() {
-      const buf = await ports.models?.get();
-      if (!buf) return undefined;
-      const artifact = warm(readArtifact(buf));
-      if (artifact.version !== state.model.artifact?.version) {
-        state.model.artifact = artifact;
-        state.shells.clear();
-      }
-      return artifact.version;
-    },
+    ...api,
+    catalog: compiled.catalog,
+    logger,
+    health: () => healthOf(state, ports.health?.()),
     async idle() {
       while (state.background.size > 0) await Promise.all([...state.background]);
     },
-    state,
-    compiled,
+    flush: () => profiles.flush(),
     async close() {
       await profiles.flush();
       await ports.profiles.close();
@@ -266,12 +255,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       await rateLimiter.close();
     },
   };
-}
-
-/** Builds the lazy id map before the swap, so no request pays for it after one. */
-function warm<A extends { indexOf(id: string): number }>(artifact: A): A {
-  artifact.indexOf('');
-  return artifact;
+  rememberStores(engine, { profiles: state.store, events: state.log });
+  return engine;
 }
 
 /** A method name fit for a message: a token, else a placeholder (it is the client's to choose). */
@@ -290,20 +275,8 @@ async function health(req: RequestLike, s: EngineState, ports: EnginePorts): Pro
     reply.headers.allow = 'GET, HEAD';
     return reply;
   }
-  const report = ports.health?.();
-  const degraded = report?.degraded ?? [];
-  // Still 200: a degraded node keeps serving pages from what it has.
-  const status = degraded.length > 0 ? 'degraded' : 'ok';
+  const h = healthOf(s, ports.health?.());
   const detailed = ports.canReadStats ? await ports.canReadStats(req).catch(() => false) : false;
-  if (!detailed) return jsonReply(200, { status });
-  return jsonReply(200, {
-    status,
-    node: s.settings.nodeId,
-    store: s.store.name,
-    log: s.log.name,
-    model: s.model.artifact?.version ?? null,
-    uptimeMs: s.now() - s.startedAt,
-    degraded,
-    ...(report ? { dependencies: report.dependencies } : {}),
-  });
+  if (!detailed) return jsonReply(200, { status: h.status });
+  return jsonReply(200, h);
 }

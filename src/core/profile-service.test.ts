@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../profiles/memory.js';
 import { DEFAULT_SETTINGS } from './config.js';
 import { createKeyRing } from './identity/index.js';
-import type { ProfileStore } from './ports.js';
+import type { EventLog, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { eventCount } from './profile/index.js';
 import { ProfileService } from './profile-service.js';
@@ -180,5 +180,58 @@ describe('per-visitor event quota', () => {
         Array.from({ length: 100 }, (_, i) => ({ id: `e${k}-${i}`, type: 'scroll' as const, ts: t })),
       );
     expect(await log.count()).toBe(2000);
+  });
+});
+
+describe('erasure', () => {
+  function counted() {
+    const mem = createMemoryStore();
+    let reads = 0;
+    const log: EventLog = {
+      ...mem.events,
+      name: 'counted',
+      append: (events) => mem.events.append(events),
+      read: (after, limit) => {
+        reads++;
+        return mem.events.read(after, limit);
+      },
+      // What the log reports is what the erasure reports, even when it differs from a scan.
+      deleteVisitor: async (visitor) => (await mem.events.deleteVisitor(visitor)) + 100,
+    };
+    const svc = new ProfileService({
+      settings: { ...DEFAULT_SETTINGS, secret: 'x'.repeat(32) },
+      ring: createKeyRing('x'.repeat(32)),
+      store: mem.profiles,
+      log,
+      logger: silentLogger,
+      now: Date.now,
+      item: (id) => ({ id, title: id, category: 'running', brand: 'b', price: 1, tags: [], in_stock: true }),
+    });
+    return { svc, mem, reads: () => reads };
+  }
+
+  it('reports the counts the store and the log return, without reading the log', async () => {
+    const { svc, mem, reads } = counted();
+    const now = Date.now();
+    await svc.ingest('v', [
+      { id: 'a', type: 'view', ts: now, item: 'p-1' },
+      { id: 'b', type: 'click', ts: now, item: 'p-2' },
+    ]);
+    await mem.profiles.link('v', 'u_1');
+    await mem.profiles.link('alias-of-v', 'v');
+    expect(await svc.erase('v')).toEqual({ id: 'v', profile: true, events: 102, links: 2 });
+    expect(reads()).toBe(0);
+    expect(await mem.profiles.get('v')).toBeUndefined();
+    expect(await mem.profiles.aliases('v')).toEqual([]);
+  });
+
+  it('waits for an ingest in flight for the same visitor, so no profile is left behind', async () => {
+    const { svc, release } = service(1);
+    const ingest = svc.ingest('v', [{ id: 'a', type: 'view', ts: Date.now(), item: 'p-1' }]);
+    const erase = svc.erase('v');
+    release();
+    await Promise.all([ingest, erase]);
+    expect(await svc.peek('v')).toBeUndefined();
+    expect(svc.held('v')).toBeUndefined();
   });
 });

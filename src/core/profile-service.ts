@@ -63,8 +63,24 @@ export interface IngestFallback {
   defer(visitor: string, events: LoggedEvent[]): Promise<void>;
 }
 
-/** A change this node made: the merged profile after an ingest, or an erasure. */
-export type ProfileChange = { visitor: string; profile: Profile } | { visitor: string; erased: true };
+/**
+ * A change this node made: the merged profile after an ingest, or an
+ * erasure (`remote`: carried out here on another node's word, not to be sent on).
+ */
+export type ProfileChange =
+  | { visitor: string; profile: Profile }
+  | { visitor: string; erased: true; remote?: true };
+
+/** What an erasure removed, as the store and the log reported it. */
+export interface ErasureResult {
+  id: string;
+  /** Whether a profile was held (stored, or in this node's memory) before the erasure. */
+  profile: boolean;
+  /** Events the log deleted. */
+  events: number;
+  /** Identity links removed (to a canonical id, and from aliases). */
+  links: number;
+}
 
 export interface ProfileServiceOptions {
   settings: EngineSettings;
@@ -414,20 +430,67 @@ export class ProfileService {
     });
   }
 
-  /** Erase everything held about a visitor on this node and in the store. */
-  async erase(visitor: string): Promise<void> {
-    await this.mutex.run(visitor, async () => {
+  /**
+   * The one erasure path (GDPR art. 17, CCPA "right to delete"): `DELETE
+   * /privacy/me`, the admin API, consent withdrawal and a tombstone from
+   * another node all come here. Under the visitor's lock, so an ingest for
+   * the same id finishes before it or starts after it (and then meets the
+   * tombstone): no profile is left behind. Drops this node's copies and the
+   * profile waiting to be written, leaves an erasure tombstone under a keyed
+   * hash of the id (privacy/tombstones.ts), deletes the stored profile, the
+   * identity links on either side and the visitor's events, then announces
+   * the erasure (the bus sends it to the other nodes as a tombstone). The
+   * counts come from the store and the log themselves, read under the lock.
+   *
+   * `remote`: the erasure was announced by another node; it is carried out
+   * here too (a store of this node's own, or a write of this node's that
+   * reached a shared store after the other node's delete) but not sent on.
+   */
+  async erase(visitor: string, opts: { remote?: boolean } = {}): Promise<ErasureResult> {
+    const result = await this.mutex.run(visitor, async () => {
+      const held = this.pending.has(visitor) || this.cache.get(visitor) !== undefined;
       this.pending.delete(visitor);
       this.cache.delete(visitor);
       this.quota.forget(visitor);
       // A write started before the erasure lands before the delete, never after it.
       await this.writes?.cancel(visitor).catch(() => undefined);
+      const [stored, canonical, aliases] = await Promise.all([
+        this.o.store.get(visitor),
+        this.o.store.resolve(visitor),
+        this.o.store.aliases(visitor),
+      ]);
       await this.tombstones.record(visitor);
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
-      await this.o.log.deleteVisitor(visitor);
+      const events = await this.o.log.deleteVisitor(visitor);
+      return {
+        id: visitor,
+        profile: held || stored !== undefined,
+        events,
+        links: (canonical !== undefined ? 1 : 0) + aliases.length,
+      };
     });
-    this.emit({ visitor, erased: true });
+    this.emit({ visitor, erased: true, ...(opts.remote ? { remote: true } : {}) });
+    return result;
+  }
+
+  /**
+   * The visitor's profile as this node holds it: memory first (cached, or
+   * written behind), else the store; undefined when none or erased.
+   */
+  async peek(id: string): Promise<Profile | undefined> {
+    const p = this.held(id) ?? (await this.store.get(id));
+    return p && !isErased(p) ? p : undefined;
+  }
+
+  /** The profile this node holds in memory for `id`, if any (no store read). */
+  held(id: string): Profile | undefined {
+    return this.pending.get(id) ?? this.cached(id)?.profile;
+  }
+
+  /** Drop every cached profile (a shared store has what this node missed while cut off). */
+  dropCache(): void {
+    this.cache.clear();
   }
 
   /**
@@ -437,6 +500,8 @@ export class ProfileService {
    */
   async mergeRemote(visitor: string, remote: Profile, opts: { intoStore?: boolean } = {}): Promise<void> {
     await this.mutex.run(visitor, async () => {
+      // A delta sent before an erasure may arrive after it: an erased id never grows a profile again.
+      if (opts.intoStore && (await this.tombstones.erased(visitor))) return;
       const stored = opts.intoStore ? await this.o.store.merge(visitor, remote) : remote;
       const cached = this.cache.get(visitor);
       if (cached)

@@ -1,6 +1,6 @@
 /**
  * The recommendation artifact in KV or R2. The Worker reads it once per
- * isolate (on the first request) and hands it to `engine.setModel`; the
+ * isolate (on the first request) and hands it to `engine.models.swap`; the
  * typed-array views over that one ArrayBuffer then serve every later request
  * in the isolate without another read. KV values are limited to 25 MiB;
  * larger artifacts go to R2.

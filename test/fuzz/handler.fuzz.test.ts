@@ -10,6 +10,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/http/reply.js';
+import { engineStores } from '../helpers/engine-ports.js';
 import { type FuzzEngine, replyText, request, startFuzzEngine } from './engine.js';
 import { hostileRequest } from './grammar.js';
 
@@ -174,7 +175,7 @@ describe('the handler under hostile input', () => {
     );
     await fc.assert(
       fc.asyncProperty(batch, async (list) => {
-        const before = await f.engine.state.log.count();
+        const before = await engineStores(f.engine).events.count();
         const valid = list.filter((x) => x.valid).length;
         const body = JSON.stringify({ events: list.map((x) => x.e) });
         fc.pre(body.length < 60_000); // a larger body is one 413, covered above
@@ -188,14 +189,14 @@ describe('the handler under hostile input', () => {
           // Nothing usable: one 400 listing every rejection, and nothing logged.
           expect(reply.status).toBe(400);
           expect(res.rejected).toHaveLength(list.length);
-          expect(await f.engine.state.log.count()).toBe(before);
+          expect(await engineStores(f.engine).events.count()).toBe(before);
           return;
         }
         expect(reply.status).toBe(202);
         expect(res.accepted).toBe(valid);
         expect(res.rejected).toHaveLength(list.length - valid);
         expect(res.stored).toBe(valid);
-        expect(await f.engine.state.log.count()).toBe(before + valid);
+        expect(await engineStores(f.engine).events.count()).toBe(before + valid);
       }),
       { numRuns: 10_000 },
     );

@@ -36,7 +36,7 @@ beforeAll(async () => {
     limits: { perIp: { rate: 1e9, burst: 1e9 }, perVisitor: { rate: 1e9, burst: 1e9 } },
   });
   base = `http://127.0.0.1:${await app.listen(0)}`;
-  item = [...app.engine.compiled.catalog.keys()][0]!;
+  item = [...app.engine.catalog.keys()][0]!;
 }, 60_000);
 
 afterAll(async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readAllEvents } from '../../src/core/read-log.js';
 import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
+import { engineStores } from './engine-ports.js';
 
 export interface Target {
   baseUrl: string;
@@ -37,13 +38,13 @@ export async function startNodeTarget(
     baseUrl: `http://127.0.0.1:${port}`,
     async profileCount() {
       let n = 0;
-      const events = app.engine.state.log;
+      const events = engineStores(app.engine).events;
       const seen = new Set<string>();
       for await (const e of readAllEvents(events)) seen.add(e.visitor);
-      for (const v of seen) if (await app.engine.state.store.get(v)) n++;
+      for (const v of seen) if (await app.engine.profiles.get(v)) n++;
       return n;
     },
-    eventCount: () => app.engine.state.log.count(),
+    eventCount: () => engineStores(app.engine).events.count(),
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

@@ -125,10 +125,8 @@ describe('writing a reply', () => {
       },
     };
     const engine = {
-      state: {
-        settings: { maxBodyBytes: 1024 },
-        logger: { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) },
-      },
+      settings: { maxBodyBytes: 1024 },
+      logger: { debug() {}, info() {}, warn() {}, error: (m: string) => errors.push(m) },
       handle: async (req: { url: string }) => replies[new URL(req.url).pathname] ?? jsonReply(200, { ok: 1 }),
     } as unknown as Engine;
     const server = createNodeServer(engine);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
 import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
+import { engineStores } from '../helpers/engine-ports.js';
 import type { Target } from '../helpers/node-target.js';
 import { referrerEvents, visitorIsolationSuite } from './visitor-isolation.js';
 
@@ -31,13 +32,13 @@ async function startNode(mode: 'opt-in' | 'opt-out'): Promise<Target & { app: No
     modelPollMs: 0,
     logger: consoleLogger('error'),
   });
-  app.engine.setModel(await trainShopModel(undefined, referrerEvents(hiking)));
+  app.engine.models.swap(await trainShopModel(undefined, referrerEvents(hiking)));
   const port = await app.listen(0);
   return {
     app,
     baseUrl: `http://127.0.0.1:${port}`,
     profileCount: async () => 0,
-    eventCount: () => app.engine.state.log.count(),
+    eventCount: () => engineStores(app.engine).events.count(),
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });

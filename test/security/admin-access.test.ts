@@ -108,13 +108,7 @@ describe('scoped admin tokens', () => {
       ['none', 'GET', '/admin/api/segments', 401, undefined],
       ['reader', 'POST', '/admin/api/experiments/recs-strategy/pause', 403, 'recs-strategy'],
       // The id is a person's: the trail keeps its keyed pseudonym only.
-      [
-        'dpo',
-        'DELETE',
-        '/admin/api/profiles/:id',
-        200,
-        await t.app.engine.state.profiles.pseudonym('visitor-xyz'),
-      ],
+      ['dpo', 'DELETE', '/admin/api/profiles/:id', 200, await t.app.engine.profiles.pseudonym('visitor-xyz')],
     ]);
     for (const l of lines) expect(Date.parse(String(l.time))).toBeGreaterThan(0);
     const text = readFileSync(join(t.dir, 'audit.log'), 'utf8');

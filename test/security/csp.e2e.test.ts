@@ -7,6 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { engineStores } from '../helpers/engine-ports.js';
 import { type SecurityTarget, startSecurityApp } from './app.js';
 
 const ADMIN = 'csp-suite-admin-token-0123456789abcdef';
@@ -60,7 +61,7 @@ describe('Content-Security-Policy in Chromium', () => {
     await Promise.all([page.waitForURL(`**/product/${id}`), tile.click()]);
     await Promise.all([page.waitForURL(`${t.base}/`), page.locator('a.logo').click()]);
     // The collector ran (it sends views on its own): the script was allowed.
-    await expect.poll(async () => (await t.app.engine.state.log.count()) > 1).toBe(true);
+    await expect.poll(async () => (await engineStores(t.app.engine).events.count()) > 1).toBe(true);
     expect(violations).toEqual([]);
     await page.context().close();
   });

@@ -17,6 +17,7 @@ import { eventsOf } from '../../src/core/privacy/index.js';
 import { createNodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
 import { type CookieJar, jarFetch } from '../helpers/cookie-jar.js';
+import { engineStores } from '../helpers/engine-ports.js';
 import { collect, consentingVisitor, type SecurityTarget, startSecurityApp } from './app.js';
 
 const ADMIN = 'erasure-suite-admin-token-0123456789';
@@ -79,7 +80,7 @@ describe('erasure leaves no trace', () => {
     const other = await browsingVisitor('p-0003', 'user-bystander-77');
     const { id } = await browsingVisitor('p-0042', 'user-erase-me-41');
     // Links and the log keep the user id's pseudonym, never the user id itself.
-    const pseudonym = await t.app.engine.state.profiles.pseudonym('user-erase-me-41');
+    const pseudonym = await t.app.engine.profiles.pseudonym('user-erase-me-41');
     let raw = rawDatabase();
     for (const n of [id, 'p-0042', pseudonym]) expect(raw.includes(Buffer.from(n))).toBe(true);
     expect(raw.includes(Buffer.from('user-erase-me-41'))).toBe(false);
@@ -112,11 +113,11 @@ describe('erasure leaves no trace', () => {
     raw = rawDatabase();
     expectGone(raw, [id, 'p-0042', 'user-erase-me-41', pseudonym]);
     expect(raw.includes(Buffer.from(other.id))).toBe(true);
-    expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
-    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
-    expect(await t.app.engine.state.store.get(id)).toBeUndefined();
+    expect(await eventsOf(engineStores(t.app.engine).events, id)).toEqual([]);
+    expect(t.app.engine.profiles.held(id)).toBeUndefined();
+    expect(await engineStores(t.app.engine).profiles.get(id)).toBeUndefined();
     expect((await admin('GET', `profiles/${id}`)).status).toBe(404);
-    expect((await eventsOf(t.app.engine.state.log, other.id)).length).toBeGreaterThan(0);
+    expect((await eventsOf(engineStores(t.app.engine).events, other.id)).length).toBeGreaterThan(0);
   });
 
   it('the visitor sees their own data at /privacy/me and erases it there, cookies cleared', async () => {
@@ -137,8 +138,8 @@ describe('erasure leaves no trace', () => {
     expect(jar.cookies.has('tsr_id')).toBe(false);
 
     expectGone(rawDatabase(), [id, 'p-0077', 'user-self-serve-12']);
-    expect(await eventsOf(t.app.engine.state.log, id)).toEqual([]);
-    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+    expect(await eventsOf(engineStores(t.app.engine).events, id)).toEqual([]);
+    expect(t.app.engine.profiles.held(id)).toBeUndefined();
   });
 
   it('refuses an erasure another site starts from the visitor’s browser, and keeps their data', async () => {
@@ -154,7 +155,7 @@ describe('erasure leaves no trace', () => {
     expect(bare.status).toBe(403);
     expect(((await bare.json()) as { error: string }).error).toMatch(/x-tessera-csrf/);
     expect(jar.cookies.has('tsr_id')).toBe(true);
-    expect(await t.app.engine.state.store.get(id)).toBeDefined();
+    expect(await engineStores(t.app.engine).profiles.get(id)).toBeDefined();
   });
 
   it('answers 404 with a message and nothing else without a valid signed id', async () => {

@@ -75,6 +75,6 @@ describe('erasure on Redis', () => {
         -1,
       );
     }
-    expect(t.app.engine.state.profiles.cache.get(id)).toBeUndefined();
+    expect(t.app.engine.profiles.held(id)).toBeUndefined();
   });
 });

@@ -20,6 +20,7 @@ import {
   type QueueMessage,
   type TesseraEnv,
 } from '../../src/runtimes/cloudflare/index.js';
+import { engineStores } from '../helpers/engine-ports.js';
 
 export { TesseraProfiles } from '../../examples/cloudflare/worker.js';
 
@@ -49,7 +50,7 @@ export default {
     const url = new URL(request.url);
     if (url.pathname === '/__test/events') {
       const engine = await worker.engine(env);
-      return Response.json({ count: await engine.state.log.count() });
+      return Response.json({ count: await engineStores(engine).events.count() });
     }
     if (url.pathname === '/__test/enqueue') {
       await env.TESSERA_EVENTS!.sendBatch(

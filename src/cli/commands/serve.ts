@@ -60,9 +60,9 @@ async function serve(c: NodeConfig): Promise<void> {
   const app = await createNodeApp({ ...nodeAppOptions(c), logger });
   const bound = await app.listen(c.port, c.host);
   const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
-  const s = app.engine.state;
+  const h = app.engine.health();
   console.log(
-    `[tessera] ${s.compiled.site.name} on http://${host}:${bound} (node ${c.nodeId}, store ${s.store.name}, log ${s.log.name}, bus ${c.bus ?? 'none'}, model ${s.model.artifact?.version ?? 'none'})`,
+    `[tessera] ${app.engine.settings.siteName} on http://${host}:${bound} (node ${c.nodeId}, store ${h.store}, log ${h.log}, bus ${c.bus ?? 'none'}, model ${h.model ?? 'none'})`,
   );
   let stopping = false;
   const stop = () => {

@@ -6,9 +6,8 @@
  * built per variant from the origin's HTML and holds no visitor data.
  * @module
  */
-import type { EngineState } from '../http/engine-state.js';
-import { pseudonymCandidates } from '../identity/index.js';
-import type { EventLog } from '../ports.js';
+import { type KeyRing, pseudonymCandidates } from '../identity/index.js';
+import type { EventLog, ProfileStore } from '../ports.js';
 import { readAllEvents } from '../read-log.js';
 import type { LoggedEvent, Profile } from '../types.js';
 
@@ -29,6 +28,17 @@ export interface VisitorExport {
   consent: { personalization: boolean; analytics: boolean } | null;
   /** Says how user ids appear here: pseudonymized, the raw user id is never stored. */
   userIds: 'pseudonymized';
+}
+
+/** Where a visitor's data is looked for. */
+export interface PrivacySources {
+  /** The store as the engine reads it (waits for profiles written behind). */
+  store: ProfileStore;
+  log: EventLog;
+  ring: KeyRing;
+  now: () => number;
+  /** The profile this node holds in memory and may not have stored yet (degraded mode). */
+  held(id: string): Profile | undefined;
 }
 
 /** Every event of the log, in order, through `visit`. A full scan: access requests are rare. */
@@ -57,7 +67,7 @@ export interface LinkedVisitors {
  * (user id as given, trait normalized) and looked up in the identity links
  * and in the identify events of the log (where trait pseudonyms are).
  */
-export async function linkedVisitors(s: EngineState, raw: string): Promise<LinkedVisitors> {
+export async function linkedVisitors(s: PrivacySources, raw: string): Promise<LinkedVisitors> {
   const pseudonyms = await pseudonymCandidates(s.ring, raw);
   const wanted = new Set(pseudonyms);
   const visitors = new Set<string>();
@@ -89,7 +99,7 @@ export function holdsAnything(x: VisitorExport): boolean {
   );
 }
 
-export async function exportVisitor(s: EngineState, id: string): Promise<VisitorExport> {
+export async function exportVisitor(s: PrivacySources, id: string): Promise<VisitorExport> {
   const [stored, canonical, aliases, events] = await Promise.all([
     s.store.get(id),
     s.store.resolve(id),
@@ -97,7 +107,7 @@ export async function exportVisitor(s: EngineState, id: string): Promise<Visitor
     eventsOf(s.log, id),
   ]);
   // A change this node has not stored yet (degraded mode) is data held too.
-  const profile = stored ?? s.profiles.cache.get(id)?.profile;
+  const profile = stored ?? s.held(id);
   return {
     id,
     exportedAt: s.now(),

@@ -3,13 +3,14 @@
  * `/privacy/me`, and retention.
  * @module
  */
-export { type ErasureResult, eraseVisitor } from './erase.js';
+export type { ErasureResult } from '../profile-service.js';
 export {
   eventsOf,
   exportVisitor,
   holdsAnything,
   type LinkedVisitors,
   linkedVisitors,
+  type PrivacySources,
   type VisitorExport,
 } from './export.js';
 export { handlePrivacyMe, PRIVACY_PATH, privacyRoute } from './me.js';

@@ -19,38 +19,34 @@
  * @module
  */
 import { parseCookies, type RequestLike } from '../context.js';
-import type { EngineRoute } from '../engine.js';
+import type { EngineRoute, RouteContext } from '../engine-api.js';
 import { isTesseraError, TesseraError } from '../errors.js';
 import { clearCookie } from '../http/cookies.js';
-import type { EngineState } from '../http/engine-state.js';
 import { encodePath } from '../http/path.js';
 import { errorReply, jsonReply, type Reply } from '../http/reply.js';
 import { CSRF_HEADER, crossSiteReason } from '../http/same-origin.js';
-import { verifySignedId } from '../identity/index.js';
-import { eraseVisitor } from './erase.js';
-import { exportVisitor } from './export.js';
 
 export const PRIVACY_PATH = '/privacy/me';
 
-async function visitorOf(req: RequestLike, s: EngineState): Promise<string> {
+async function visitorOf(req: RequestLike, ctx: RouteContext): Promise<string> {
   const cookies = parseCookies(req.headers.get('cookie'));
-  const id = await verifySignedId(s.ring, cookies[s.settings.cookies.id]);
+  const id = await ctx.verifySignedId(cookies[ctx.settings.cookies.id]);
   if (!id)
     throw new TesseraError(404, '[tessera] [privacy] no data: this browser carries no valid visitor id');
   return id;
 }
 
-export async function handlePrivacyMe(req: RequestLike, s: EngineState): Promise<Reply> {
+export async function handlePrivacyMe(req: RequestLike, ctx: RouteContext): Promise<Reply> {
   if (req.method !== 'GET' && req.method !== 'DELETE')
     throw new TesseraError(405, '[tessera] [privacy] use GET to see your data or DELETE to erase it');
   if (req.method === 'DELETE') refuseCrossSite(req);
-  const id = await visitorOf(req, s);
-  if (req.method === 'GET') return jsonReply(200, await exportVisitor(s, id));
-  const erased = await eraseVisitor(s, id);
-  const secure = s.settings.secureCookies;
+  const id = await visitorOf(req, ctx);
+  if (req.method === 'GET') return jsonReply(200, await ctx.profiles.export(id));
+  const erased = await ctx.profiles.erase(id);
+  const secure = ctx.settings.secureCookies;
   return jsonReply(200, { erased: true, ...erased }, [
-    clearCookie(s.settings.cookies.id, secure),
-    clearCookie(s.settings.cookies.profile, secure),
+    clearCookie(ctx.settings.cookies.id, secure),
+    clearCookie(ctx.settings.cookies.profile, secure),
   ]);
 }
 
@@ -66,11 +62,11 @@ function refuseCrossSite(req: RequestLike): void {
 export function privacyRoute(): EngineRoute {
   return {
     prefix: PRIVACY_PATH,
-    async handle(req, state, path) {
+    async handle(req, ctx, path) {
       try {
         if (path !== PRIVACY_PATH)
           throw new TesseraError(404, `[tessera] [privacy] no page ${encodePath(path)}`);
-        return await handlePrivacyMe(req, state);
+        return await handlePrivacyMe(req, ctx);
       } catch (e) {
         if (isTesseraError(e)) return errorReply(e);
         throw e;

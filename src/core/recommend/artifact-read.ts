@@ -24,6 +24,17 @@ import { readEmbeddings, readNamedLists, readTags } from './artifact-optional.js
 import { bad, checkRange, readSectionTable, Sections } from './artifact-sections.js';
 import { legacyNeighbourRows, readNeighbourBlock } from './neighbour-block.js';
 
+/**
+ * The version (content hash) an artifact's header carries, read without
+ * loading the rest: the one reader of those bytes, for the loader, the model
+ * watcher and the model notices a cluster sends. '' when the buffer is too
+ * short to hold one.
+ */
+export function artifactVersion(buf: ArrayBuffer): string {
+  if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
+  return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
+}
+
 function readHeader(buf: ArrayBuffer): DataView {
   if (!HOST_IS_LITTLE_ENDIAN)
     throw new TesseraError(500, '[tessera] [artifact] big-endian hosts unsupported');
@@ -74,7 +85,7 @@ export function readArtifact(buf: ArrayBuffer): Artifact {
   const n = header.getUint32(HEADER.itemCount, true);
   const k = header.getUint32(HEADER.k, true);
   const createdAt = header.getFloat64(HEADER.createdAt, true);
-  const version = String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
+  const version = artifactVersion(buf);
   const sec = new Sections(buf, readSectionTable(buf, header));
   const trainer = readTrainer(sec, buf);
 

@@ -12,7 +12,7 @@ export type {
   NeighbourRows,
 } from './artifact-format.js';
 export { FORMAT_VERSION, READABLE_VERSIONS, SECTION } from './artifact-format.js';
-export { readArtifact } from './artifact-read.js';
+export { artifactVersion, readArtifact } from './artifact-read.js';
 export { writeArtifact } from './artifact-write.js';
 export { contentVersion } from './content-hash.js';
 export {

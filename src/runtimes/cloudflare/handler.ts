@@ -51,8 +51,8 @@ export function createFetchHandler(o: FetchHandlerOptions): FetchHandler {
       rewriter,
     });
     const artifact = typeof o.model === 'function' ? await o.model() : o.model;
-    if (artifact) engine.setModel(artifact);
-    else await engine.reloadModel();
+    if (artifact) engine.models.swap(artifact);
+    else await engine.models.reload();
     return engine;
   }
   const engine = () => {

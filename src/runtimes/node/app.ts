@@ -242,10 +242,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });
     await stores.models.put(artifact);
-    engine.setModel(artifact);
+    const { version } = engine.models.swap(artifact);
     trainedAt = events.length;
     return {
-      version: engine.state.model.artifact!.version,
+      version,
       items: stats.items,
       interactions: stats.interactions,
       ms: performance.now() - t0,
@@ -253,7 +253,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       bytes: artifact.byteLength,
     };
   }
-  if (!(await engine.reloadModel()) && o.trainIfEmpty !== false) await train();
+  if (!(await engine.models.reload()) && o.trainIfEmpty !== false) await train();
   // Hot swap: another process (`tessera train`) may write the store; pick its versions up.
   const pollMs = o.modelPollMs ?? DEFAULT_MODEL_POLL_MS;
   const models =
@@ -305,7 +305,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       if (timer) clearInterval(timer);
       models?.stop();
       await new Promise<void>((r) => server.close(() => r()));
-      await engine.state.profiles.flush();
+      await engine.flush();
       await stores.close();
     },
   };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { artifactVersion } from '../../core/recommend/index.js';
 import { createFileModelStore } from '../../models/file.js';
 import { buildModel } from '../../train/index.js';
 import { createNodeApp, type NodeApp } from './app.js';
@@ -39,10 +40,10 @@ async function servedVersion(): Promise<string> {
 
 /** What `tessera train` in another process does: a new artifact into the same file store. */
 async function publish(k: number): Promise<string> {
-  const catalog = [...app.engine.compiled.catalog.values()];
+  const catalog = [...app.engine.catalog.values()];
   const { artifact } = await buildModel({ catalog, events: [], k, now: Date.now() });
   await createFileModelStore({ path: join(dir, 'model.tsra') }).put(artifact);
-  return String.fromCharCode(...new Uint8Array(artifact, 32, 16));
+  return artifactVersion(artifact);
 }
 
 describe('model hot swap', () => {

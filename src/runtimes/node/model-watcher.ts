@@ -11,7 +11,7 @@
 import { stat } from 'node:fs/promises';
 import type { Engine } from '../../core/engine.js';
 import type { Logger, ModelStore } from '../../core/ports.js';
-import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
+import { artifactVersion } from '../../core/recommend/index.js';
 
 export const DEFAULT_MODEL_POLL_MS = 2000;
 
@@ -30,11 +30,6 @@ export interface ModelWatcher {
   stop(): void;
 }
 
-function versionOf(buf: ArrayBuffer): string {
-  if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
-  return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
-}
-
 export function watchModels(o: ModelWatcherOptions): ModelWatcher {
   let lastStamp = '';
   let running: Promise<string | undefined> | undefined;
@@ -48,9 +43,9 @@ export function watchModels(o: ModelWatcherOptions): ModelWatcher {
     }
     const buf = await o.store.get();
     if (!buf) return undefined;
-    const version = versionOf(buf);
-    if (version === o.engine.state.model.artifact?.version) return undefined;
-    o.engine.setModel(buf);
+    const version = artifactVersion(buf);
+    if (version === o.engine.models.current()?.version) return undefined;
+    o.engine.models.swap(buf);
     o.logger.info(`[tessera] model ${version} loaded from the ${o.store.name} model store`);
     return version;
   }

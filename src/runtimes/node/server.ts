@@ -85,12 +85,12 @@ async function respond(
     const reply = await engine.handle(new NodeRequest(req, maxBodyBytes));
     writeReply(res, reply, req.method === 'HEAD');
   } catch (e) {
-    fail(res, e, engine.state.logger);
+    fail(res, e, engine.logger);
   }
 }
 
 export function createNodeServer(engine: Engine): Server {
-  const max = engine.state.settings.maxBodyBytes;
+  const max = engine.settings.maxBodyBytes;
   const server = createServer((req, res) => void respond(engine, req, res, max));
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;

@@ -25,7 +25,7 @@ import type { ConnectionState } from '../../connections/status.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
 import type { Logger, ModelStore } from '../../core/ports.js';
 import type { IngestFallback } from '../../core/profile-service.js';
-import { HEADER, VERSION_CHARS } from '../../core/recommend/artifact-format.js';
+import { artifactVersion } from '../../core/recommend/index.js';
 import { type OpenedStores, openBus, openLog } from '../../registry.js';
 import { openSpool } from './spool.js';
 import { withTestRoutes } from './test-routes.js';
@@ -69,11 +69,6 @@ interface Dependency {
 const stateOf = (x: object): ConnectionState | undefined =>
   'status' in x && 'onStatus' in x ? (x as unknown as ConnectionState) : undefined;
 
-function versionOf(buf: ArrayBuffer): string {
-  if (buf.byteLength < HEADER.version + VERSION_CHARS) return '';
-  return String.fromCharCode(...new Uint8Array(buf, HEADER.version, VERSION_CHARS));
-}
-
 export async function withSharedState<S extends BaseStores>(
   base: S,
   o: SharedStateOptions,
@@ -98,7 +93,7 @@ export async function withSharedState<S extends BaseStores>(
     get: () => base.models.get(),
     async put(artifact) {
       await base.models.put(artifact);
-      cluster?.announceModel(versionOf(artifact));
+      cluster?.announceModel(artifactVersion(artifact));
     },
   };
 
@@ -163,7 +158,7 @@ export async function withSharedState<S extends BaseStores>(
           apply: (entry) =>
             // Stores the events, refreshes this node's cache and announces the profile on the bus.
             replayStore(base.profiles, entry, (visitor, events) =>
-              engine.state.profiles.applyDeferred(visitor, events),
+              engine.profiles.applyDeferred(visitor, events),
             ),
         }),
       );

@@ -28,9 +28,8 @@ export function withTestRoutes(engine: Engine, stats?: () => unknown): Engine {
     const path = pathOf(req.url);
     if (path === '/_tessera/profile' && req.method === 'GET') {
       const visitor = new URL(req.url, 'http://node').searchParams.get('visitor') ?? '';
-      const profiles = engine.state.profiles;
-      const cached = profiles.cache.get(visitor)?.profile;
-      const profile = cached ?? (await engine.state.store.get(visitor)) ?? null;
+      const cached = engine.profiles.held(visitor);
+      const profile = cached ?? (await engine.profiles.get(visitor)) ?? null;
       return {
         status: 200,
         headers: {

@@ -1,0 +1,148 @@
+/**
+ * The engine as everything outside `src/core` sees it: a few named
+ * operations (requests, profiles, models, experiments, health), never its
+ * mutable state. Routes a host adds (the admin API, `/privacy/me`) get a
+ * `RouteContext`, the same narrow surface plus the request-time helpers they
+ * need.
+ * @module
+ */
+
+import type { LatencySummary } from '../stats/monitor.js';
+import type { CatalogItem } from './config.js';
+import type { RequestLike } from './context.js';
+import type { BanditState } from './experiments/bandit.js';
+import type { ExperimentView } from './experiments/index.js';
+import type { RequestDecision } from './http/page.js';
+import type { Reply } from './http/reply.js';
+import type { Logger } from './ports.js';
+import type { LinkedVisitors, VisitorExport } from './privacy/export.js';
+import type { ErasureResult, ProfileChange } from './profile-service.js';
+import type { LoggedEvent, Profile, TesseraEvent } from './types.js';
+
+/** Profiles as a host, a route or cluster sync may touch them. */
+export interface EngineProfiles {
+  /** The visitor's profile as this node holds it (memory first, else the store); undefined when none. */
+  get(id: string): Promise<Profile | undefined>;
+  /** The profile this node holds in memory only (no store read), if any. */
+  held(id: string): Profile | undefined;
+  /** Everything held about the visitor (access request): profile, links, events, consent. */
+  export(id: string): Promise<VisitorExport>;
+  /**
+   * Erase the visitor everywhere, under its per-visitor lock (the one erasure
+   * path). `remote`: another node erased it and announced it; not sent on.
+   */
+  erase(id: string, opts?: { remote?: boolean }): Promise<ErasureResult>;
+  /** Merge a profile received from elsewhere into this node's copy (and its own store with `intoStore`). */
+  merge(id: string, profile: Profile, opts?: { intoStore?: boolean }): Promise<void>;
+  /** The visitors a raw user id or email belongs to (they are held as keyed pseudonyms only). */
+  linked(value: string): Promise<LinkedVisitors>;
+  /** The keyed pseudonym a user id is kept as (audit trails name a person by it). */
+  pseudonym(userId: string): Promise<string>;
+  /** Store events deferred while the store was down (the spool's replay). */
+  applyDeferred(id: string, events: LoggedEvent[]): Promise<Profile>;
+  /** Drop this node's in-memory copy of one visitor (another node said the profile is erased). */
+  forget(id: string): void;
+  /** Drop every in-memory copy (a shared store has what this node missed while cut off). */
+  dropCache(): void;
+  /** Hear about every change this node makes; returns an unsubscribe. */
+  onChange(listener: (change: ProfileChange) => void): () => void;
+}
+
+export interface EngineModels {
+  /** The model requests use now, if any. */
+  current(): { version: string } | undefined;
+  /** Swap in a new artifact (requests in flight keep the old one); returns its version. */
+  swap(artifact: ArrayBuffer): { version: string };
+  /** Load the model store's artifact when its version differs; resolves to the version held, if any. */
+  reload(): Promise<string | undefined>;
+}
+
+/** The operations the admin API offers on experiments. */
+export interface EngineExperiments {
+  /** Every experiment with its statistics (one look of its sequential test each). */
+  list(): ExperimentView[];
+  /** Whether the experiment exists (no look: a look can conclude the test). */
+  has(key: string): boolean;
+  /** One experiment with its statistics (a look of its sequential test). */
+  view(key: string): ExperimentView | undefined;
+  /** Throws (a message for the operator) when the experiment or the variant does not exist. */
+  promote(key: string, variant: string): void;
+  pause(key: string): void;
+  resume(key: string): void;
+  /** Bandit: stop learning and promote the leader. */
+  stop(key: string): void;
+  /** Decision latency percentiles. */
+  latency(): LatencySummary;
+  /** The site's segments with how many visitors this node saw in each. */
+  segments(): { visitors: number; segments: Array<{ id: string; description: string; size: number }> };
+  /** The bandit counters (a mergeable state). */
+  bandits(): BanditState;
+}
+
+/** Read-only values routes and runtimes need. */
+export interface EngineInfo {
+  nodeId: string;
+  siteName: string;
+  secureCookies: boolean;
+  cookies: { id: string; profile: string };
+  maxBodyBytes: number;
+}
+
+/** What the node runs, as `/health` tells an operator. */
+export interface EngineHealth {
+  status: 'ok' | 'degraded';
+  node: string;
+  store: string;
+  log: string;
+  model: string | null;
+  uptimeMs: number;
+  degraded: string[];
+  dependencies?: Record<string, unknown>;
+}
+
+export interface Engine {
+  /** The fast path: a plain reply the Node runtime writes directly. */
+  handle(req: RequestLike): Promise<Reply>;
+  /** The Web-standard handler for fetch runtimes. */
+  fetch(req: Request): Promise<Response>;
+  /** The full in-process decision for a request (context → recommendations), without assembly. */
+  decide(req: RequestLike): Promise<RequestDecision>;
+  /** Apply events for a visitor id (the same path `/collect` uses). */
+  ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number }>;
+  readonly profiles: EngineProfiles;
+  readonly models: EngineModels;
+  readonly experiments: EngineExperiments;
+  readonly settings: EngineInfo;
+  /** The site's catalog, by item id. */
+  readonly catalog: ReadonlyMap<string, CatalogItem>;
+  readonly logger: Logger;
+  health(): EngineHealth;
+  /**
+   * Resolves once the background work started so far (edge-observed views
+   * being stored) is done. Fetch runtimes hand it to `ctx.waitUntil`.
+   */
+  idle(): Promise<void>;
+  /** Write every profile still waiting for the store (before a host closes the stores itself). */
+  flush(): Promise<void>;
+  /** Flush, then close the stores the engine was given. */
+  close(): Promise<void>;
+}
+
+/** What a route a host adds may use: never the engine's state. */
+export interface RouteContext {
+  now(): number;
+  logger: Logger;
+  settings: EngineInfo;
+  /** The visitor id a signed id cookie value carries, when it verifies. */
+  verifySignedId(value: string | undefined): Promise<string | undefined>;
+  profiles: EngineProfiles;
+  experiments: EngineExperiments;
+}
+
+/** A route a host adds in front of the site's pages (the admin API, for one). */
+export interface EngineRoute {
+  /** Requests whose path starts with this go to `handle`. */
+  prefix: string;
+  /** `path`: the request path, decoded once by the engine (`pathOf`); a route never decodes it again. */
+  handle(req: RequestLike, ctx: RouteContext, path: string): Promise<Reply>;
+}
