@@ -231,7 +231,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   return {
     handle,
     fetch: async (req) => toResponse(await handle(req)),
-    decide: (req) => decideRequest(req, state),
+    decide: (req) => decideRequest(req, state, undefined, { trace: true }),
     ingest: (visitor, events) => profiles.ingest(visitor, events),
     setModel(buf) {
       state.model.artifact = warm(readArtifact(buf));
