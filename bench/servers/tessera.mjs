@@ -1,5 +1,7 @@
-// A Tessera node on the demo shop (memory store), with visitors who have a
-// history. Prints {port, cookies, sample} on stdout once it listens.
+// A Tessera node on the demo shop (memory store), with 200 consenting
+// visitors who have a history (real signed ids, three product views each), so
+// every page the load generator asks for is personalized. Prints
+// {port, cookies, sample} on stdout once it listens.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { createNodeApp } from '../../dist/runtimes/node/app.js';
 import { consoleLogger } from '../../dist/runtimes/node/logger.js';
 
 const SECRET = 'bench-secret-bench-secret-bench-secret';
+const VISITORS = 200;
 const app = await createNodeApp({
   store: 'memory:',
   dataDir: mkdtempSync(join(tmpdir(), 'tessera-bench-')),
@@ -23,7 +26,7 @@ for (const p of app.engine.catalog.values()) {
 }
 const lists = [...cats.values()];
 const cookies = [];
-for (let v = 0; v < 100; v++) {
+for (let v = 0; v < VISITORS; v++) {
   const id = newVisitorId();
   const items = lists[v % lists.length];
   await app.engine.ingest(
@@ -38,8 +41,13 @@ for (let v = 0; v < 100; v++) {
   cookies.push(`tsr_id=${await signId(ring, id)}; tsr_consent=p1.a1`);
 }
 const port = await app.listen(Number(process.argv[2] ?? 0));
-const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie: cookies[0] } });
-const sample = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
-if (!sample.body.includes('data-tessera-personalized')) throw new Error('bench page is not personalized');
+let sample;
+for (const cookie of cookies) {
+  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { cookie } });
+  const page = { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+  if (!page.body.includes('data-tessera-personalized'))
+    throw new Error(`[tessera] [bench] the page of ${cookie} is not personalized`);
+  sample ??= page;
+}
 process.on('SIGINT', () => process.exit(0));
 process.stdout.write(`${JSON.stringify({ port, cookies, sample })}\n`);

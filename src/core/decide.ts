@@ -65,6 +65,12 @@ export interface DecideInput {
   memo?: DecisionMemo;
   /** Arm assignment with the node's overrides, memory and bandits (default: the site's definitions as written). */
   assignArms?: (input: Omit<AssignInput, 'experiments' | 'remembered' | 'bandit'>) => ArmEffects;
+  /**
+   * Say why, step by step (`Decision.trace`). Off on the page path: the
+   * trace's strings cost more than some of the steps they describe, and
+   * only `engine.decide` callers read them.
+   */
+  trace?: boolean;
 }
 
 /**
@@ -88,30 +94,32 @@ function recommendationKey(
 export function decide(input: DecideInput): Decision {
   const { ctx, profile, compiled, artifact } = input;
   const trace: TraceEntry[] = [];
+  const tracing = input.trace === true;
   const base = { ctx, profile, now: ctx.now, halfLifeMs: input.halfLifeMs };
   const segments = input.segments ?? compiled.segments.evaluate(base);
   const segSet = new Set(segments);
   const ruleInput: RuleInput = { ...base, segments: segSet };
-  trace.push({ step: 'segments', detail: segments.length ? segments.join(',') : '(none)' });
+  if (tracing) trace.push({ step: 'segments', detail: segments.length ? segments.join(',') : '(none)' });
 
   const assignInput = { visitorId: input.visitorId, rules: ruleInput, profile, segments };
   const effects = input.assignArms
     ? input.assignArms(assignInput)
     : assignArms({ ...assignInput, experiments: compiled.site.experiments ?? [] });
   const { arms, content: armContent, slotRules } = effects;
-  for (const detail of effects.trace) trace.push({ step: 'experiment', detail });
+  if (tracing) for (const detail of effects.trace) trace.push({ step: 'experiment', detail });
 
   const content: Record<string, string> = {};
   for (const slot of compiled.contentSlots) {
     const forced = armContent[slot];
     if (forced !== undefined) {
       content[slot] = forced;
-      trace.push({ step: `slot:${slot}`, detail: `${forced} (experiment arm)` });
+      if (tracing) trace.push({ step: `slot:${slot}`, detail: `${forced} (experiment arm)` });
       continue;
     }
     const chosen = (slotRules[slot] ?? compiled.slots).chooseContent(slot, ruleInput);
     if (!chosen) continue;
     content[slot] = chosen.content;
+    if (!tracing) continue;
     trace.push({
       step: `slot:${slot}`,
       detail: chosen.rule < 0 ? `${chosen.content} (default)` : chosen.content,
@@ -146,9 +154,10 @@ export function decide(input: DecideInput): Decision {
             )
           : run();
       recommendations[slot] = items;
-      trace.push({ step: `recs:${slot}`, detail: `${items.length} items, model ${artifact.version}` });
+      if (tracing)
+        trace.push({ step: `recs:${slot}`, detail: `${items.length} items, model ${artifact.version}` });
     }
-  } else {
+  } else if (tracing) {
     trace.push({ step: 'recs', detail: 'no model loaded: default slot content kept' });
   }
 

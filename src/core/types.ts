@@ -202,6 +202,7 @@ export interface Decision {
   contextFields: string[];
   /** True when the decision used a profile (consent given and one exists). */
   personalized: boolean;
+  /** Why, step by step; empty unless the decision was asked for it (`engine.decide` is). */
   trace: TraceEntry[];
   /** Experiment arms this decision assigned for the first time (to log once as exposures). */
   exposures?: Array<{ experiment: string; arm: string; segment: string }>;

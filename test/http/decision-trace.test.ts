@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideRequest } from '../../src/core/http/page.js';
 import { startNodeTarget } from '../helpers/node-target.js';
 
 let t: Awaited<ReturnType<typeof startNodeTarget>>;
@@ -26,5 +27,21 @@ describe('decision trace', () => {
     const steps = d.decision.trace.map((e) => e.step);
     expect(steps).toEqual(expect.arrayContaining(['profile', 'segments', 'slot:hero', 'recs:recommended']));
     expect(d.decision.trace.find((e) => e.step === 'slot:hero')?.detail).toBe('hero-default (default)');
+  });
+
+  it('is built only when asked: the page path leaves it empty, engine.decide fills it', async () => {
+    const page = await decideRequest(req('tsr_consent=p1.a1'), t.app.engine.state);
+    expect(page.decision.trace).toEqual([]);
+    const asked = await t.app.engine.decide(req('tsr_consent=p1.a1'));
+    expect(asked.decision.trace.length).toBeGreaterThan(3);
+    // The same choices either way (recommendation lists explore at random without a visitor).
+    const choices = ({ segments, arms, content, cacheKey, personalized }: typeof page.decision) => ({
+      segments,
+      arms,
+      content,
+      cacheKey,
+      personalized,
+    });
+    expect(choices(page.decision)).toEqual(choices(asked.decision));
   });
 });

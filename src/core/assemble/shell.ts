@@ -97,7 +97,7 @@ const utf8 = new TextEncoder();
  */
 export function renderShellChunks(
   shell: Shell,
-  holeHtml: Record<string, string>,
+  holeHtml: Record<string, string | readonly string[]>,
 ): Array<string | Uint8Array> {
   if (!shell.encoded) {
     shell.encoded = {
@@ -108,8 +108,14 @@ export function renderShellChunks(
   const { parts, defaults } = shell.encoded;
   const out: Array<string | Uint8Array> = [parts[0]!];
   for (let i = 0; i < shell.holes.length; i++) {
-    const html = holeHtml[shell.holes[i]!];
-    out.push(html ?? defaults[i]!, parts[i + 1]!);
+    const name = shell.holes[i]!;
+    const html = Object.hasOwn(holeHtml, name) ? holeHtml[name] : undefined;
+    if (html === undefined) out.push(defaults[i]!);
+    else if (typeof html === 'string') out.push(html);
+    // Pieces are joined once into a flat string (`+=` would build a rope
+    // that the encoder flattens again); one string costs the writer one call.
+    else out.push(html.join(''));
+    out.push(parts[i + 1]!);
   }
   return out;
 }

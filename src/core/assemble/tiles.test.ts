@@ -28,4 +28,13 @@ describe('compiled item tiles', () => {
   it('handles templates without placeholders', () => {
     expect(compileItemTemplate('<hr>').render('x', () => ({}), 'r')).toBe('<hr>');
   });
+
+  it('renders the same tile as pieces as it does as a string', () => {
+    const r = compileItemTemplate(TEMPLATE);
+    const fields = () => ({ id: 'p-3', category: 'c&d', title: 'T' });
+    const out: string[] = ['before'];
+    r.renderInto(out, 'p-3', fields, 'why <this>');
+    expect(out[0]).toBe('before');
+    expect(out.slice(1).join('')).toBe(r.render('p-3', fields, 'why <this>'));
+  });
 });

@@ -13,6 +13,12 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 export interface TileRenderer {
   /** The tile of one item; `fields` are the item's raw fields (escaped once, then kept), `reason` is escaped per call. */
   render(id: string, fields: () => Record<string, string | number>, reason: string): string;
+  /**
+   * The same tile as pieces appended to `out`: the template's parts and the
+   * kept escaped values, never joined, so a page writes them straight into
+   * its body instead of building (and then flattening) one long string.
+   */
+  renderInto(out: string[], id: string, fields: () => Record<string, string | number>, reason: string): void;
 }
 
 export function compileItemTemplate(template: string, maxItems = 100_000): TileRenderer {
@@ -37,23 +43,29 @@ export function compileItemTemplate(template: string, maxItems = 100_000): TileR
     }
     return e;
   };
+  const valuesOf = (id: string, fields: () => Record<string, string | number>): string[] => {
+    let values = escaped.get(id);
+    if (!values) {
+      const raw = fields();
+      values = names.map((n) => (n === 'reason' || !Object.hasOwn(raw, n) ? '' : escapeHtml(String(raw[n]))));
+      if (escaped.size >= maxItems) escaped.clear();
+      escaped.set(id, values);
+    }
+    return values;
+  };
+  const renderInto: TileRenderer['renderInto'] = (out, id, fields, reason) => {
+    const values = valuesOf(id, fields);
+    out.push(parts[0]!);
+    for (let i = 0; i < names.length; i++) {
+      out.push(names[i] === 'reason' ? escapeReason(reason) : values[i]!, parts[i + 1]!);
+    }
+  };
   return {
     render(id, fields, reason) {
-      let values = escaped.get(id);
-      if (!values) {
-        const raw = fields();
-        values = names.map((n) =>
-          n === 'reason' || !Object.hasOwn(raw, n) ? '' : escapeHtml(String(raw[n])),
-        );
-        if (escaped.size >= maxItems) escaped.clear();
-        escaped.set(id, values);
-      }
-      let out = parts[0]!;
-      for (let i = 0; i < names.length; i++) {
-        out += names[i] === 'reason' ? escapeReason(reason) : values[i]!;
-        out += parts[i + 1]!;
-      }
-      return out;
+      const out: string[] = [];
+      renderInto(out, id, fields, reason);
+      return out.join('');
     },
+    renderInto,
   };
 }

@@ -33,11 +33,21 @@ export interface RequestDecision {
   item: string | undefined;
 }
 
+export interface DecideOptions {
+  /** Build `decision.trace` (see `DecideInput.trace`); `engine.decide` asks for it, the page path does not. */
+  trace?: boolean;
+}
+
 /**
  * Everything up to assembly: context, identity, profile, segments, slot rules
  * and recommendations. The benchmark's "full in-process decision".
  */
-export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing): Promise<RequestDecision> {
+export async function decideRequest(
+  req: RequestLike,
+  s: EngineState,
+  t?: Timing,
+  options: DecideOptions = {},
+): Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
   const visitor = await resolveVisitor(
@@ -95,16 +105,18 @@ export async function decideRequest(req: RequestLike, s: EngineState, t?: Timing
     memo: s.memo,
     ...(item ? { exclude: new Set([item]) } : {}),
     assignArms: (input) => s.experiments.assign(input),
+    trace: options.trace === true,
   });
   if (visitor.id && decision.exposures)
     profile = logExposures(s, visitor.id, profile, decision.exposures, now);
   t?.step('recommend');
-  decision.trace.unshift({
-    step: 'profile',
-    detail: visitor.id
-      ? `${profileSource}${profile ? '' : ' (no history yet)'}`
-      : `not used: no personalization consent (${visitor.consent.source}); request context only`,
-  });
+  if (options.trace)
+    decision.trace.unshift({
+      step: 'profile',
+      detail: visitor.id
+        ? `${profileSource}${profile ? '' : ' (no history yet)'}`
+        : `not used: no personalization consent (${visitor.consent.source}); request context only`,
+    });
   return { ctx, visitor, profile, profileSource, segments, decision, item };
 }
 
@@ -135,7 +147,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     }
     shell = await buildVariantShell(shellKey, page.html, decision, s, now);
   }
-  const holeHtml: Record<string, string> = {};
+  const holeHtml: Record<string, string[]> = {};
   for (const [slot, items] of Object.entries(decision.recommendations)) {
     if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
   }
@@ -152,13 +164,11 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   }
   // Shared only when made from the request alone, and not from its referrer.
   const perVisitor = visitor.id !== undefined || tooVariedToShare(decision.contextFields, ctx);
-  const headers = htmlHeaders({
-    ...pageCacheHeaders(perVisitor, decision.contextFields, s),
+  // Per request, only Server-Timing (and the cookies) is new.
+  const headers: Record<string, string> = {
+    ...variantHeaders(perVisitor, decision, s),
     'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
-    'x-tessera-variant': decision.cacheKey,
-    'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
-  });
-  if (decision.segments.length) headers['x-tessera-segments'] = decision.segments.join(',');
+  };
   s.experiments.monitor.decision(t.total(), visitor.id, decision.segments);
   return { status: 200, headers, cookies, body };
 }
@@ -229,17 +239,35 @@ function renderRecommendations(
   items: RecommendedItem[],
   personalized: boolean,
   s: EngineState,
-): string {
-  const def = s.compiled.site.slots[slot];
-  let html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
+): string[] {
+  const out: string[] = [slotHeading(slot, s)];
   // The marker tells tests, analytics and the curious which lists were made for this visitor.
-  html += personalized
-    ? '<div class="tiles" data-tessera-personalized="true">'
-    : '<div class="tiles" data-tessera-source="popular">';
-  for (const r of items) {
-    html += s.tiles.render(r.item, () => tileFields(r.item, s), r.reason);
+  out.push(
+    personalized
+      ? '<div class="tiles" data-tessera-personalized="true">'
+      : '<div class="tiles" data-tessera-source="popular">',
+  );
+  for (const r of items) s.tiles.renderInto(out, r.item, () => tileFields(r.item, s), r.reason);
+  out.push('</div>');
+  return out;
+}
+
+/** Per compiled site: each recommendation slot's escaped heading, built once. */
+const headingMemos = new WeakMap<object, Map<string, string>>();
+
+function slotHeading(slot: string, s: EngineState): string {
+  let memo = headingMemos.get(s.compiled);
+  if (!memo) {
+    memo = new Map();
+    headingMemos.set(s.compiled, memo);
   }
-  return `${html}</div>`;
+  let html = memo.get(slot);
+  if (html === undefined) {
+    const def = s.compiled.site.slots[slot];
+    html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
+    memo.set(slot, html);
+  }
+  return html;
 }
 
 function tileFields(id: string, s: EngineState): Record<string, string | number> {
@@ -280,6 +308,42 @@ function pageCacheHeaders(
   if (memo.size > 256) memo.clear();
   memo.set(key, h);
   return h;
+}
+
+/** Per engine's settings: a variant's header set, keyed by what it is made of. */
+const variantHeaderMemos = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
+const MAX_VARIANT_HEADER_SETS = 4096;
+
+/**
+ * Every page header but Server-Timing: the content type, the security and
+ * cache headers, the variant key and its segments. They depend on the
+ * variant, on whether the page was made for this visitor and on the context
+ * fields it read, so they are built once per combination and copied per
+ * request instead of merged from four objects each time.
+ */
+function variantHeaders(
+  perVisitor: boolean,
+  decision: Decision,
+  s: EngineState,
+): Readonly<Record<string, string>> {
+  let memo = variantHeaderMemos.get(s.settings);
+  if (!memo) {
+    memo = new Map();
+    variantHeaderMemos.set(s.settings, memo);
+  }
+  const segments = decision.segments.join(',');
+  const key = `${perVisitor ? 1 : 0}\n${decision.contextFields.join(',')}\n${segments}\n${decision.cacheKey}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const headers = htmlHeaders({
+    ...pageCacheHeaders(perVisitor, decision.contextFields, s),
+    'x-tessera-variant': decision.cacheKey,
+    'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
+  });
+  if (segments) headers['x-tessera-segments'] = segments;
+  if (memo.size >= MAX_VARIANT_HEADER_SETS) memo.clear();
+  memo.set(key, headers);
+  return headers;
 }
 
 function htmlHeaders(extra: Record<string, string>): Record<string, string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../errors.js';
-import { errorReply, jsonReply, type Reply, replyHeaders, toResponse } from './reply.js';
+import { errorReply, joinChunks, jsonReply, type Reply, replyHeaders, toResponse } from './reply.js';
 
 const hostile: Reply = {
   status: 200,
@@ -57,5 +57,20 @@ describe('JSON replies', () => {
     expect(new TesseraError(400, '[tessera] x').toResponse().headers.get('x-content-type-options')).toBe(
       'nosniff',
     );
+  });
+});
+
+describe('joinChunks', () => {
+  it('gives the bytes TextEncoder gives for the whole text, ASCII or not', () => {
+    const enc = new TextEncoder();
+    for (const chunks of [
+      ['<p>', enc.encode('static'), 'plain ascii'],
+      [enc.encode('é'), 'caf\u00e9 \u2603 \ud83c\udf89', '', enc.encode('end')],
+      ['\ud800 lone surrogate'],
+      [],
+    ]) {
+      const text = chunks.map((c) => (typeof c === 'string' ? c : new TextDecoder().decode(c))).join('');
+      expect([...joinChunks(chunks)]).toEqual([...enc.encode(text)]);
+    }
   });
 });

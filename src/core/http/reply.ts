@@ -18,18 +18,32 @@ export interface Reply {
 
 const utf8 = new TextEncoder();
 
-/** Join chunks into one byte array. */
+/**
+ * Join chunks into one byte array, strings encoded in place (`encodeInto`).
+ * Sized for one byte per character first (pages are mostly ASCII); when a
+ * string does not fit, sized again for the worst case, three bytes per
+ * UTF-16 code unit.
+ */
 export function joinChunks(chunks: Array<string | Uint8Array>): Uint8Array {
-  const bytes = chunks.map((c) => (typeof c === 'string' ? utf8.encode(c) : c));
+  return fillChunks(chunks, 1) ?? (fillChunks(chunks, 3) as Uint8Array);
+}
+
+function fillChunks(chunks: Array<string | Uint8Array>, bytesPerChar: number): Uint8Array | undefined {
   let size = 0;
-  for (const b of bytes) size += b.byteLength;
+  for (const c of chunks) size += typeof c === 'string' ? c.length * bytesPerChar : c.byteLength;
   const out = new Uint8Array(size);
   let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.byteLength;
+  for (const c of chunks) {
+    if (typeof c === 'string') {
+      const r = utf8.encodeInto(c, out.subarray(at));
+      if (r.read < c.length) return undefined;
+      at += r.written;
+    } else {
+      out.set(c, at);
+      at += c.byteLength;
+    }
   }
-  return out;
+  return at === size ? out : out.subarray(0, at);
 }
 
 const MARKUP = /[<>&\u2028\u2029]/g;

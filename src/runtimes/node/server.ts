@@ -48,8 +48,23 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
   pump();
 }
 
+/**
+ * The body in one buffer, sized first and filled in place: strings are
+ * written straight into it, with no buffer per piece and no list to concat.
+ */
 function concatChunks(chunks: Array<string | Uint8Array>): Buffer {
-  return Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+  let size = 0;
+  for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const c of chunks) {
+    if (typeof c === 'string') at += out.write(c, at);
+    else {
+      out.set(c, at);
+      at += c.byteLength;
+    }
+  }
+  return out;
 }
 
 const INTERNAL_ERROR = '{"error":"[tessera] internal error","status":500}';
