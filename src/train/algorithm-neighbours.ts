@@ -4,11 +4,17 @@
  * item-kNN, ALS, …; algorithms/index.ts), tuned on a validation split of the
  * log itself. The event log becomes implicit interactions: one entry per
  * (visitor, item), valued by the popularity weights of what the visitor did.
+ * The same model gives each known visitor a precomputed list (their best
+ * unseen items), which the edge serves as "picked for you".
  * @module
  */
 import type { LoggedEvent } from '../core/types.js';
-import type { Interactions } from './model-types.js';
+import type { Interactions, TopKModel } from './model-types.js';
 import { POPULARITY_WEIGHTS } from './popularity.js';
+import { TopK } from './top-k.js';
+
+/** `tessera train --algorithm ensemble`: the validation-chosen blend (`blend` in `tessera eval`; `blend` here is the attribute/co-occurrence default). */
+export const ENSEMBLE_ALIAS = 'ensemble';
 
 export interface AlgorithmResult {
   neighbours: Array<Array<[number, number]>>;
@@ -16,6 +22,44 @@ export interface AlgorithmResult {
   observations: Uint32Array;
   embeddings: { dim: number; data: Float32Array } | undefined;
   params: Record<string, number | string | boolean>;
+  /** Visitor id → item indices, best first (seen items left out); empty without `perUser`. */
+  userLists: Record<string, number[]>;
+}
+
+export interface PerUserOptions {
+  /** Items per visitor. */
+  n: number;
+  /** At most this many visitors, the most recently active first. */
+  maxUsers: number;
+}
+
+/** Each visitor's best `n` unseen items by the model, for the most recently active `maxUsers` visitors. */
+export function userLists(model: TopKModel, x: Interactions, o: PerUserOptions): Record<string, number[]> {
+  const m = x.rowPtr.length - 1;
+  const n = x.itemIds.length;
+  const out: Record<string, number[]> = {};
+  if (o.n <= 0 || o.maxUsers <= 0 || n === 0) return out;
+  const last = new Float64Array(m);
+  for (let u = 0; u < m; u++) {
+    let t = Number.NEGATIVE_INFINITY;
+    for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) if (x.ts[e]! > t) t = x.ts[e]!;
+    last[u] = t;
+  }
+  const users = Array.from({ length: m }, (_, u) => u)
+    .sort((a, b) => last[b]! - last[a]! || a - b)
+    .slice(0, o.maxUsers)
+    .sort((a, b) => a - b);
+  const scores = new Float32Array(n);
+  const top = new TopK(Math.min(o.n, n));
+  for (const u of users) {
+    model.score(u, scores);
+    for (let e = x.rowPtr[u]!; e < x.rowPtr[u + 1]!; e++) scores[x.col[e]!] = Number.NEGATIVE_INFINITY;
+    top.reset();
+    for (let i = 0; i < n; i++) if (Number.isFinite(scores[i]!)) top.push(i, scores[i]!);
+    const list = top.result().map(([i]) => i);
+    if (list.length > 0) out[x.userIds[u]!] = list;
+  }
+  return out;
 }
 
 export function interactionsFromEvents(
@@ -65,14 +109,14 @@ export async function algorithmNeighbours(
   interactions: Interactions,
   k: number,
   log: (line: string) => void,
+  perUser?: PerUserOptions,
 ): Promise<AlgorithmResult> {
   // Loaded only when asked for: the default trainer does not pay for EASE or ALS.
   const { topKModels, tuneTopK } = await import('./algorithms/index.js');
-  const tunable = topKModels[name];
-  if (!tunable) {
-    throw new Error(
-      `[tessera] [train] unknown algorithm "${name}": use blend, ${Object.keys(topKModels).join(', ')}`,
-    );
+  const tunable = topKModels[name === ENSEMBLE_ALIAS ? 'blend' : name];
+  if (!tunable || name === 'blend') {
+    const trained = Object.keys(topKModels).map((t) => (t === 'blend' ? ENSEMBLE_ALIAS : t));
+    throw new Error(`[tessera] [train] unknown algorithm "${name}": use blend, ${trained.join(', ')}`);
   }
   const tuned = tuneTopK(tunable, interactions, { k: 10, seed: 42, log });
   if (!tuned.model.neighbours)
@@ -86,5 +130,12 @@ export async function algorithmNeighbours(
   });
   const observations = new Uint32Array(interactions.itemIds.length);
   for (const i of interactions.col) observations[i]!++;
-  return { neighbours, observations, embeddings: tuned.model.itemFactors?.(), params: tuned.params };
+  return {
+    neighbours,
+    observations,
+    embeddings: tuned.model.itemFactors?.(),
+    // The model's own parameters: the blend's weights are chosen inside its fit, not on the tuner's grid.
+    params: { ...tuned.params, ...tuned.model.params },
+    userLists: perUser ? userLists(tuned.model, interactions, perUser) : {},
+  };
 }

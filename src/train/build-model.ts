@@ -27,6 +27,13 @@ export const DEFAULT_K = 50;
 export const POPULAR_LIMIT = 500;
 /** Longest per-segment list kept. */
 export const SEGMENT_LIMIT = 100;
+/** Items in each visitor's precomputed list, by default, when a trained model is used. */
+export const DEFAULT_PER_USER = 20;
+/**
+ * Most visitors given a list (the most recently active): 50,000 × 20 items is
+ * about 4 MiB of indices plus the ids, inside the artifact's size budget.
+ */
+export const PER_USER_VISITOR_CAP = 50_000;
 
 export interface BuildModelOptions {
   catalog: CatalogItem[];
@@ -39,8 +46,16 @@ export interface BuildModelOptions {
   now?: number;
   /** Inactivity that splits a session (default 30 minutes). */
   sessionGapMs?: number;
-  /** A top-k model of algorithms/index.ts (`ease`, `itemknn`, `als`); default: the attribute/co-occurrence blend. */
+  /** A top-k model of algorithms/index.ts (`ease`, `itemknn`, `als`, `bpr`, `ensemble`); default: the attribute/co-occurrence blend. */
   algorithm?: string;
+  /**
+   * Items in each known visitor's list, from the trained model (`algorithm`),
+   * seen items left out (default DEFAULT_PER_USER; 0 leaves the section out).
+   * The attribute/co-occurrence default has no per-visitor model, hence no lists.
+   */
+  perUser?: number;
+  /** Most visitors given a list, the most recently active first (default PER_USER_VISITOR_CAP). */
+  perUserVisitors?: number;
   /** Session successors kept per item (default 20; 0 leaves the section out). */
   sessionK?: number;
   /** Called before each step of TRAIN_STEPS, for progress bars. */
@@ -60,6 +75,8 @@ export interface BuildModelStats {
   contexts: number;
   algorithm: string;
   params: Record<string, number | string | boolean>;
+  /** Visitors with a precomputed list in the artifact. */
+  userLists: number;
 }
 
 export async function buildModel(
@@ -87,6 +104,7 @@ export async function buildModel(
   let embeddings: { dim: number; data: Float32Array } | undefined;
   let blend = 0;
   let params: Record<string, number | string | boolean> = {};
+  let users: Record<string, number[]> = {};
   const algorithm = opts.algorithm ?? 'blend';
   if (algorithm === 'blend') {
     const blended = blendNeighbours(attr, cooc.neighbours, cooc.observations, k);
@@ -98,12 +116,17 @@ export async function buildModel(
       interactionsFromEvents(itemEvents, itemIds, index),
       k,
       log,
+      {
+        n: opts.perUser ?? DEFAULT_PER_USER,
+        maxUsers: opts.perUserVisitors ?? PER_USER_VISITOR_CAP,
+      },
     );
     // An item the model never saw gets its attribute neighbours until it has interactions.
     neighbours = r.neighbours.map((row, i) => (r.observations[i]! > 0 ? row : attr[i]!));
     observations = r.observations;
     embeddings = r.embeddings;
     params = r.params;
+    users = r.userLists;
     blend = 1;
   }
 
@@ -144,6 +167,7 @@ export async function buildModel(
     popular: ranked.slice(0, POPULAR_LIMIT),
     segments,
     contexts,
+    ...(Object.keys(users).length > 0 ? { users } : {}),
     ...(embeddings ? { embeddings, encoding: { embeddings: 'int8' as const } } : {}),
     createdAt: opts.now ?? Date.now(),
     trainer: algorithm === 'blend' ? TRAINER_NAME : `${algorithm}+attr/1`,
@@ -158,6 +182,7 @@ export async function buildModel(
       contexts: Object.keys(contexts).length,
       algorithm,
       params,
+      userLists: Object.keys(users).length,
     },
   };
 }

@@ -1,6 +1,6 @@
 /** `tessera train`: the model from the event log, into the model store, with a progress bar. */
 import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createNodeApp } from '../../runtimes/node/app.js';
 
 interface TrainFlags {
@@ -8,6 +8,13 @@ interface TrainFlags {
   store?: string;
   site?: string;
   algorithm: string;
+  perUser?: number;
+}
+
+function nonNegativeIntOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer >= 0');
+  return n;
 }
 
 /** A bar on a terminal; plain lines when stderr is a pipe or a file (CI logs stay readable). */
@@ -49,10 +56,18 @@ export function registerTrain(program: Command): void {
     .option('--site <dir>', 'site folder with shop.mjs (default: the demo shop)')
     .option(
       '--algorithm <name>',
-      'blend (attributes + co-occurrence), or a trained model: ease, itemknn, als',
+      'blend (attributes + co-occurrence), or a trained model: ease, itemknn, als, bpr, ensemble ' +
+        '(a validation-weighted blend of ease, itemknn, als and bpr)',
       'blend',
     )
+    .option(
+      '--per-user <n>',
+      "with a trained model: items in each known visitor's precomputed list (default 20; 0 = none)",
+      nonNegativeIntOption,
+    )
     .action(async (o: TrainFlags) => {
+      const env = process.env.TESSERA_PER_USER;
+      const perUser = o.perUser ?? (env === undefined || env === '' ? undefined : nonNegativeIntOption(env));
       const app = await createNodeApp({
         dataDir: o.dataDir,
         retrainMs: 0,
@@ -66,6 +81,7 @@ export function registerTrain(program: Command): void {
       try {
         const r = await app.train({
           ...(o.algorithm !== 'blend' ? { algorithm: o.algorithm } : {}),
+          ...(perUser !== undefined ? { perUser } : {}),
           onStep: bar.step,
           log: (l) => lines.push(l),
         });
@@ -78,6 +94,7 @@ export function registerTrain(program: Command): void {
         console.log(
           `[tessera] model ${r.version} (${s.algorithm}${params ? ` ${params}` : ''}): ${r.items} items ` +
             `(${s.newItems} new), ${r.interactions} interactions, ${s.contexts} context lists, ` +
+            `${s.userLists} visitor lists, ` +
             `${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.ms.toFixed(0)} ms`,
         );
       } finally {

@@ -101,8 +101,10 @@ export interface NodeApp {
 }
 
 export interface TrainOptions {
-  /** A top-k model of the trainer (`ease`, `itemknn`, `als`); default: the attribute/co-occurrence blend. */
+  /** A top-k model of the trainer (`ease`, `itemknn`, `als`, `bpr`, `ensemble`); default: the attribute/co-occurrence blend. */
   algorithm?: string;
+  /** Items in each visitor's precomputed list (with `algorithm`; 0 = none). */
+  perUser?: number;
   /** Called before each step: `read log`, then the trainer's steps. */
   onStep?: (step: string, index: number, total: number) => void;
   log?: (line: string) => void;
@@ -238,6 +240,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       segments: segmentCategories,
       ...(o.now ? { now: o.now() } : {}),
       ...(t.algorithm ? { algorithm: t.algorithm } : {}),
+      ...(t.perUser !== undefined ? { perUser: t.perUser } : {}),
       ...(t.log ? { log: t.log } : {}),
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });

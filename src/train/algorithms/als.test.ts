@@ -52,4 +52,35 @@ describe('implicit ALS with conjugate gradient', () => {
     }
     expect(own).toBeGreaterThan(other * 2);
   });
+
+  it('gives item neighbours by cosine of the factors, from the item’s own cluster', () => {
+    const m = new AlsModel({ factors: 8, iterations: 10, regularization: 0.1, alpha: 10 });
+    m.fit(data);
+    const rows = m.neighbours(5);
+    expect(rows).toHaveLength(80);
+    let same = 0;
+    let all = 0;
+    rows.forEach((row, i) => {
+      expect(row.length).toBeLessThanOrEqual(5);
+      expect(row.some(([j]) => j === i)).toBe(false);
+      for (let r = 1; r < row.length; r++) expect(row[r]![1]).toBeLessThanOrEqual(row[r - 1]![1]);
+      for (const [j] of row) {
+        all++;
+        if (j % 4 === i % 4) same++;
+      }
+    });
+    expect(same / all).toBeGreaterThan(0.8);
+    // The score is the cosine of the two item vectors.
+    const [j, s] = rows[0]![0]!;
+    const v = m.items;
+    let dot = 0;
+    let ni = 0;
+    let nj = 0;
+    for (let a = 0; a < 8; a++) {
+      dot += v[a]! * v[j * 8 + a]!;
+      ni += v[a]! ** 2;
+      nj += v[j * 8 + a]! ** 2;
+    }
+    expect(s).toBeCloseTo(dot / Math.sqrt(ni * nj), 4);
+  });
 });

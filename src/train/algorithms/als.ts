@@ -17,6 +17,7 @@
 import type { Interactions, TopKModel, Tunable } from '../model-types.js';
 import { mulberry32 } from '../rng.js';
 import { transpose } from './csr.js';
+import { factorNeighbours } from './factor-neighbours.js';
 
 export interface AlsParams {
   factors: number;
@@ -216,6 +217,11 @@ export class AlsModel implements TopKModel {
       for (let a = 0; a < f; a++) s += this.users[o + a]! * this.items[i * f + a]!;
       out[i] = s;
     }
+  }
+
+  /** Item-item neighbours: cosine of the item factors, so ALS fills the artifact's neighbour section too. */
+  neighbours(k: number): Array<Array<[number, number]>> {
+    return factorNeighbours(this.items, this.items.length / this.p.factors, this.p.factors, k);
   }
 
   itemFactors(): { dim: number; data: Float32Array } {

@@ -7,6 +7,8 @@
 import type { SessionModel, TopKModel, Tunable } from '../model-types.js';
 import { als } from './als.js';
 import { ar } from './ar.js';
+import { blendTunable } from './blend.js';
+import { bpr } from './bpr.js';
 import { ease } from './ease.js';
 import { itemKnn } from './item-knn.js';
 import { popularity } from './popularity.js';
@@ -14,12 +16,23 @@ import { sknn } from './sknn.js';
 import { sr } from './sr.js';
 import { stan } from './stan.js';
 
-export const topKModels: Record<string, Tunable<TopKModel>> = { popularity, itemknn: itemKnn, ease, als };
+const strongest: Record<string, Tunable<TopKModel>> = { ease, itemknn: itemKnn, als, bpr };
+
+export const topKModels: Record<string, Tunable<TopKModel>> = {
+  popularity,
+  itemknn: itemKnn,
+  ease,
+  als,
+  bpr,
+  blend: blendTunable(strongest),
+};
 
 export const sessionModels: Record<string, Tunable<SessionModel>> = { ar, sr, sknn, stan };
 
 export { AlsModel, type AlsParams } from './als.js';
 export { AssociationRules } from './ar.js';
+export { BlendModel, type BlendOptions, type BlendSelection, blendTunable, selectBlend } from './blend.js';
+export { BprModel, type BprParams } from './bpr.js';
 export { EaseModel, type EaseSolver } from './ease.js';
 export { ItemKnnModel, type ItemKnnParams } from './item-knn.js';
 export { PopularityModel } from './popularity.js';
