@@ -94,12 +94,12 @@ export function itemsInTraining(train: SessionData, size = train.itemIds.length)
  * Every prediction the session-rec protocol asks for: for each session, its
  * clicks on `known` items in order; for each position j ≥ 1, `visit(prefix =
  * clicks[0..j), target = clicks[j])`. `visit` returning false stops early
- * (tuning caps its work); the counts cover what was visited.
+ * (tuning caps its work); anything else goes on. The counts cover what was visited.
  */
 export function forEachNextItem(
   sessions: ReadonlyArray<Session>,
   known: Uint8Array,
-  visit: (prefix: Int32Array, target: number) => boolean | undefined | void,
+  visit: (prefix: Int32Array, target: number) => unknown,
 ): NextItemCounts {
   const counts = { predictions: 0, skippedUnseen: 0, skippedSessions: 0 };
   for (const s of sessions) {
