@@ -13,7 +13,18 @@ const ratings = join(dir, 'u.data');
 const sessions = join(dir, 'sessions.tsv');
 
 function tessera(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run('npx', ['tsx', 'src/cli/main.ts', 'eval', ...args], { cwd: process.cwd(), maxBuffer: 1 << 24 });
+  return tesseraWith({}, ...args);
+}
+
+function tesseraWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ stdout: string; stderr: string }> {
+  return run('npx', ['tsx', 'src/cli/main.ts', 'eval', ...args], {
+    cwd: process.cwd(),
+    maxBuffer: 1 << 24,
+    env: { ...process.env, ...env },
+  });
 }
 
 beforeAll(async () => {
@@ -42,12 +53,12 @@ describe('tessera eval', () => {
       '--json',
     );
     const out = JSON.parse(stdout) as {
-      protocol: string;
+      protocol: Record<string, unknown>;
       k: number;
       split: Record<string, unknown>;
       rows: Array<Record<string, unknown>>;
     };
-    expect(out.protocol).toBe('top-k');
+    expect(out.protocol).toMatchObject({ name: 'top-k', skippedUsers: 0 });
     expect(out.k).toBe(10);
     expect(out.split).toMatchObject({ kind: 'stratified', by: 'item', ratio: 0.75, seed: 42 });
     const names = out.rows.map((r) => r.model);
@@ -84,7 +95,25 @@ describe('tessera eval', () => {
       '0.2',
     );
     expect(stdout).toMatch(/HR@20\s+MRR@20/);
+    expect(stdout).toMatch(/next-item: repeats kept \(session-rec\); \d+ predictions/);
     for (const name of ['ar', 'sr', 'sknn']) expect(stdout).toMatch(new RegExp(`^[ *] ${name}\\s`, 'm'));
+  }, 120_000);
+
+  it('says in the JSON that repeats were collapsed when TESSERA_EVAL_COLLAPSE_REPEATS asks for it', async () => {
+    const { stdout } = await tesseraWith(
+      { TESSERA_EVAL_COLLAPSE_REPEATS: '1' },
+      '--data',
+      'test/fixtures/otto-sample.jsonl',
+      '--protocol',
+      'next-item',
+      '--json',
+    );
+    const out = JSON.parse(stdout) as { protocol: Record<string, unknown> };
+    expect(out.protocol).toMatchObject({ name: 'next-item', collapseRepeats: true });
+    expect(out.protocol.mergedRepeats).toBeGreaterThan(0);
+    expect(Object.keys(out.protocol)).toEqual(
+      expect.arrayContaining(['predictions', 'skippedUnseen', 'skippedSessions']),
+    );
   }, 120_000);
 
   it('exits non-zero with the file and line of a bad row', async () => {

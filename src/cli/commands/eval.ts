@@ -5,6 +5,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Algorithms } from '../../train/eval/compare.js';
+import { protocolLine } from '../../train/eval/report.js';
 import { type EvalOptions, type EvalReport, runEval } from '../../train/eval/run.js';
 import { positiveInt } from '../options.js';
 
@@ -23,6 +24,7 @@ interface EvalFlags {
   k?: number;
   model?: string;
   only?: string;
+  collapseRepeats?: boolean;
   json?: boolean;
 }
 
@@ -38,9 +40,14 @@ function nonNegativeInt(v: string): number {
   return n;
 }
 
-/** The JSON document: `{ protocol, k, split, rows }` plus what was read and skipped. */
+/** The JSON document: `{ protocol: { name, ...counts }, k, split, reads, rows }`. */
 export function evalJson(r: EvalReport): object {
-  return { protocol: r.protocol, k: r.k, split: r.split, reads: r.reads, counts: r.counts, rows: r.rows };
+  return { protocol: r.protocol, k: r.k, split: r.split, reads: r.reads, rows: r.rows };
+}
+
+/** A flag, else its TESSERA_* variable (`1`/`true`/`yes`), else off. */
+function flagOrEnv(flag: boolean | undefined, value: string | undefined): boolean {
+  return flag ?? /^(1|true|yes)$/i.test(value ?? '');
 }
 
 export async function evalCommand(flags: EvalFlags, algos?: Algorithms): Promise<EvalReport> {
@@ -53,6 +60,7 @@ export async function evalCommand(flags: EvalFlags, algos?: Algorithms): Promise
     by: flags.by,
     ratio: flags.ratio,
     seed: flags.seed,
+    collapseRepeats: flagOrEnv(flags.collapseRepeats, process.env.TESSERA_EVAL_COLLAPSE_REPEATS),
     log,
     ...(flags.data !== undefined ? { data: flags.data } : {}),
     ...(flags.train !== undefined ? { train: flags.train } : {}),
@@ -67,7 +75,7 @@ export async function evalCommand(flags: EvalFlags, algos?: Algorithms): Promise
   };
   const report = await runEval(a, o);
   const chosen = report.rows.find((r) => r.chosen);
-  const heading = `${report.protocol} @${report.k}, split ${JSON.stringify(report.split)}; chosen: ${chosen?.model} (${flags.model ? 'asked for' : 'best on validation'})`;
+  const heading = `${report.protocol.name} @${report.k}, split ${JSON.stringify(report.split)}; chosen: ${chosen?.model} (${flags.model ? 'asked for' : 'best on validation'})\n${protocolLine(report.protocol)}`;
   if (flags.json) {
     process.stderr.write(`${heading}\n${report.table}\n`);
     process.stdout.write(`${JSON.stringify(evalJson(report), null, 2)}\n`);
@@ -106,6 +114,10 @@ export function registerEval(program: Command): void {
     .option('--k <n>', 'list length (default 10 top-k, 20 next-item)', positiveInt)
     .option('--model <name>', 'the model to mark as chosen (default: best on validation)')
     .option('--only <names>', 'comma-separated candidates to run (the chosen one always runs)')
+    .option(
+      '--collapse-repeats',
+      'next-item: fold a click on the item just clicked into the first, in train and test (off by default, as session-rec; TESSERA_EVAL_COLLAPSE_REPEATS)',
+    )
     .option('--json', 'print the comparison as JSON on stdout')
     .action(async (flags: EvalFlags) => {
       await evalCommand(flags);

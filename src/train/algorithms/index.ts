@@ -29,6 +29,7 @@ export const topKModels: Record<string, Tunable<TopKModel>> = {
 
 export const sessionModels: Record<string, Tunable<SessionModel>> = { ar, sr, sknn, stan };
 
+export { clusteredInteractions, sequentialSessions } from '../data/synthetic.js';
 export { AlsModel, type AlsParams } from './als.js';
 export { AssociationRules } from './ar.js';
 export { BlendModel, type BlendOptions, type BlendSelection, blendTunable, selectBlend } from './blend.js';
@@ -39,7 +40,6 @@ export { PopularityModel } from './popularity.js';
 export { SessionKnn, type SknnParams } from './sknn.js';
 export { SequentialRules } from './sr.js';
 export { StanModel, type StanParams } from './stan.js';
-export { clusteredInteractions, sequentialSessions } from './synthetic.js';
 export { type TuneResult, tuneSession, tuneTopK } from './tune.js';
 export {
   knownItems,

@@ -4,8 +4,8 @@
  * session model beats AR, SR and S-kNN on both HR@20 and MRR@20.
  */
 import { describe, expect, it } from 'vitest';
+import { clusteredInteractions, sequentialSessions } from '../data/synthetic.js';
 import { sessionModels, topKModels } from './index.js';
-import { clusteredInteractions, sequentialSessions } from './synthetic.js';
 import { tuneSession, tuneTopK } from './tune.js';
 import {
   knownItems,

@@ -173,12 +173,15 @@ export class StanModel implements SessionModel {
   }
 }
 
+// Neighbours and the rules' weight around what real click data chose (YooChoose:
+// k = 100, srWeight = 2); the grid is searched on a validation split of each run's training.
 const grid: Array<Record<string, number>> = [];
-for (const lambdaSpw of [2, 8])
-  for (const lambdaInh of [1, 4])
-    for (const backward of [0, 0.5])
-      for (const srWeight of [0, 0.5, 2, 8])
-        grid.push({ ...STAN_DEFAULTS, lambdaSpw, lambdaInh, backward, srWeight });
+for (const k of [50, 100, 200])
+  for (const srWeight of [1, 2, 4])
+    for (const lambdaSpw of [2, 8])
+      for (const lambdaInh of [1, 4])
+        for (const backward of [0, 0.5])
+          grid.push({ ...STAN_DEFAULTS, k, lambdaSpw, lambdaInh, backward, srWeight });
 
 export const stan: Tunable<SessionModel> = {
   name: 'stan',

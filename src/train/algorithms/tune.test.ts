@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { clusteredInteractions, sequentialSessions } from '../data/synthetic.js';
 import type { Interactions, SessionData, SessionModel, TopKModel, Tunable } from '../model-types.js';
-import { clusteredInteractions, sequentialSessions } from './synthetic.js';
 import { tuneSession, tuneTopK } from './tune.js';
 import { splitSessionValidation, splitTopKValidation } from './validation.js';
 

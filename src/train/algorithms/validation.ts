@@ -1,14 +1,14 @@
 /**
  * Validation splits carved from training data only, and the two measures
  * tuning optimises: nDCG@k for top-k models (binary relevance, seen items
- * removed) and MRR@k for next-item models (every prefix of a held-out
- * session predicts its next click; targets unknown to the fit part are
- * skipped, as in the evaluation protocol), computed with the evaluation
- * module's accumulators so tuning and `tessera eval` measure alike.
+ * removed) and MRR@k for next-item models (the session-rec protocol of
+ * `tessera eval`, applied to held-out training sessions), computed with the
+ * evaluation module's code so tuning and `tessera eval` measure alike.
  * @module
  */
 
 import { NextItemAccumulator, TopKAccumulator } from '../eval/metrics.js';
+import { forEachNextItem, itemsInTraining } from '../eval/protocols.js';
 import type { Interactions, Session, SessionData, SessionModel, TopKModel } from '../model-types.js';
 import { mulberry32, shuffle } from '../rng.js';
 import { TopK } from '../top-k.js';
@@ -114,7 +114,11 @@ export interface NextItemScore {
   events: number;
 }
 
-/** MRR@k and HR@k of next-click prediction over every prefix of the held-out sessions (at most `maxEvents`). */
+/**
+ * MRR@k and HR@k over the held-out sessions under the protocol `tessera eval`
+ * uses (`forEachNextItem`: clicks on items unknown to the fit part removed,
+ * every later click predicted, repeats included), at most `maxEvents`.
+ */
 export function nextItemAtK(
   model: SessionModel,
   known: Uint8Array,
@@ -124,21 +128,15 @@ export function nextItemAtK(
 ): NextItemScore {
   const acc = new NextItemAccumulator(k);
   let events = 0;
-  for (const s of sessions) {
-    for (let p = 1; p < s.items.length && events < maxEvents; p++) {
-      const target = s.items[p]!;
-      if (known[target] !== 1) continue;
-      events++;
-      acc.add(model.predict(s.items.subarray(0, p), k), target);
-    }
-  }
+  forEachNextItem(sessions, known, (prefix, target) => {
+    acc.add(model.predict(prefix, k), target);
+    return ++events < maxEvents;
+  });
   const r = acc.result();
   return events > 0 ? { mrr: r.mrr, hr: r.hr, events } : { mrr: 0, hr: 0, events: 0 };
 }
 
 /** Items that occur in the given sessions. */
 export function knownItems(data: SessionData): Uint8Array {
-  const known = new Uint8Array(data.itemIds.length);
-  for (const s of data.sessions) for (const it of s.items) known[it] = 1;
-  return known;
+  return itemsInTraining(data);
 }

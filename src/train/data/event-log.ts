@@ -49,6 +49,8 @@ export async function readEventLog(log: EventLog, opts: EventLogOptions = {}): P
     list.push({ item: e.item, ts: e.ts });
   }
   const sessions = new SessionBuilder(space.items);
+  // Tessera's log records every page view, so a reload is a repeat of the same
+  // view, not a second visit: folded here (public click logs are read as they are).
   for (const [visitor, list] of byVisitor) {
     list.sort((a, b) => a.ts - b.ts);
     let n = 0;
@@ -61,5 +63,5 @@ export async function readEventLog(log: EventLog, opts: EventLogOptions = {}): P
   }
   const { data, merged } = pairs.build('sum');
   report.merged = merged;
-  return { interactions: data, sessions: sessions.build().data, report };
+  return { interactions: data, sessions: sessions.build(true).data, report };
 }

@@ -26,10 +26,14 @@ export { type RatingsOptions, type RatingsResult, readRatings } from './ratings.
 export { SessionBuilder, widenSessions } from './session-builder.js';
 export { readSessions, type SessionsOptions } from './sessions.js';
 export {
+  type ClusteredOptions,
+  clusteredInteractions,
+  type SequentialOptions,
   type SyntheticRatings,
   type SyntheticRatingsOptions,
   type SyntheticSessions,
   type SyntheticSessionsOptions,
+  sequentialSessions,
   syntheticRatings,
   syntheticSessions,
 } from './synthetic.js';

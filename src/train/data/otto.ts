@@ -19,6 +19,7 @@ export interface OttoOptions {
   space?: IdSpace;
   /** Event types kept in the sessions (default: all three). */
   sessionTypes?: ReadonlyArray<string>;
+  /** Fold a repeated click on the item just clicked into the first (default false). */
   collapseRepeats?: boolean;
 }
 
@@ -67,7 +68,7 @@ export async function readOtto(path: string, opts: OttoOptions = {}): Promise<Ot
       if (keep.has(type as string)) sessions.add(sid, String(aid), t);
     });
   }
-  const built = sessions.build(opts.collapseRepeats ?? true);
+  const built = sessions.build(opts.collapseRepeats ?? false);
   report.merged = built.merged;
   const { data, merged } = pairs.build('sum');
   return { sessions: built.data, interactions: data, report, pairsMerged: merged };

@@ -93,18 +93,28 @@ describe('readRatings', () => {
 });
 
 describe('readSessions', () => {
-  it('reads the session-rec layout, orders clicks by time and folds repeats', async () => {
-    const p = file(
-      'SessionId\tItemId\tTime\n1\t10\t1396321232.1\n1\t11\t1396321200\n1\t11\t1396321210\n2\t10\t1396321300\n',
-    );
-    const r = await readSessions(p);
-    expect(r.report).toEqual({ lines: 5, skipped: 1, merged: 1 });
-    const s = r.data.sessions.map((x) => [x.id, Array.from(x.items, (i) => r.data.itemIds[i])]);
-    expect(s).toEqual([
-      ['1', ['11', '10']],
+  const repeats =
+    'SessionId\tItemId\tTime\n1\t10\t1396321232.1\n1\t11\t1396321200\n1\t11\t1396321210\n2\t10\t1396321300\n';
+  const named = (r: Awaited<ReturnType<typeof readSessions>>) =>
+    r.data.sessions.map((x) => [x.id, Array.from(x.items, (i) => r.data.itemIds[i])]);
+
+  it('reads the session-rec layout, orders clicks by time and keeps repeated clicks as session-rec does', async () => {
+    const r = await readSessions(file(repeats));
+    expect(r.report).toEqual({ lines: 5, skipped: 1, merged: 0 });
+    expect(named(r)).toEqual([
+      ['1', ['11', '11', '10']],
       ['2', ['10']],
     ]);
     expect(r.data.sessions[0]!.ts[0]).toBe(1396321200_000);
+  });
+
+  it('folds a click on the item just clicked only when asked, and counts it', async () => {
+    const r = await readSessions(file(repeats), { collapseRepeats: true });
+    expect(r.report).toEqual({ lines: 5, skipped: 1, merged: 1 });
+    expect(named(r)).toEqual([
+      ['1', ['11', '10']],
+      ['2', ['10']],
+    ]);
   });
 
   it('accepts times in milliseconds and columns in any order', async () => {

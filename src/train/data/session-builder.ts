@@ -24,9 +24,11 @@ export class SessionBuilder {
 
   /**
    * With `collapseRepeats`, a click on the item just clicked (a reload, a
-   * view then a click) folds into the first; `merged` counts those.
+   * view then a click) folds into the first; `merged` counts those. The
+   * caller must say: session-rec keeps repeats, and evaluating on folded
+   * sessions gives numbers that cannot be compared with published ones.
    */
-  build(collapseRepeats = true): { data: SessionData; merged: number } {
+  build(collapseRepeats: boolean): { data: SessionData; merged: number } {
     const sessions: Session[] = [];
     let merged = 0;
     for (const [id, s] of this.byId) {

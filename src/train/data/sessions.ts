@@ -23,7 +23,7 @@ import { SessionBuilder } from './session-builder.js';
 export interface SessionsOptions {
   /** Share item ids with another file (train and test). */
   items?: IdTable;
-  /** Fold a click on the item just clicked into the first (default true). */
+  /** Fold a click on the item just clicked into the first (default false: the file as it is, as session-rec reads it). */
   collapseRepeats?: boolean;
 }
 
@@ -69,7 +69,7 @@ export async function readSessions(
       throw new DatasetError(path, n, `Time ${JSON.stringify(t)} is not a time`);
     builder.add(session, item, ts);
   }
-  const { data, merged } = builder.build(opts.collapseRepeats ?? true);
+  const { data, merged } = builder.build(opts.collapseRepeats ?? false);
   report.merged = merged;
   return { data, report };
 }

@@ -10,6 +10,13 @@
  * - Sessions: every item has a few successors (a per-item next-click
  *   distribution) and every session has a topic; a click follows a successor
  *   of the current item, or a popular item of the topic, or a popular item.
+ * - Small fixtures for the algorithms' tests: `clusteredInteractions`
+ *   (implicit, users mostly pick popular items of their own cluster) and
+ *   `sequentialSessions` (sessions walk chains of items inside an intent, so
+ *   a model that uses order beats one that only uses co-occurrence).
+ *
+ * One seeded PRNG (`createRng`, src/train/rng.ts) and one weighted sampler
+ * serve them all.
  * @module
  */
 import type { Interactions, Session, SessionData } from '../model-types.js';
@@ -58,6 +65,14 @@ class Sampler {
     }
     return this.values[lo]!;
   }
+}
+
+/** An index in [0, n) with P(r) ∝ 1/(r+1)^s: rank 0 is the most popular. */
+function zipfSampler(n: number, s: number): Sampler {
+  return new Sampler(
+    Int32Array.from({ length: n }, (_, i) => i),
+    Float64Array.from({ length: n }, (_, r) => 1 / (r + 1) ** s),
+  );
 }
 
 function zipfWeights(n: number, s: number, rng: Rng): Float64Array {
@@ -205,4 +220,102 @@ export function syntheticSessions(o: SyntheticSessionsOptions = {}): SyntheticSe
   sessions.sort((a, b) => a.ts[0]! - b.ts[0]!);
   const itemIds = Array.from({ length: nI }, (_, i) => `i${i}`);
   return { data: { itemIds, sessions }, itemTopic };
+}
+
+export interface ClusteredOptions {
+  users: number;
+  items: number;
+  clusters: number;
+  /** Mean interactions per user (each user gets between half and 1.5 times this). */
+  perUser: number;
+  /** Share of a user's picks from the global popularity instead of their cluster. */
+  noise?: number;
+  seed?: number;
+}
+
+/** Implicit interactions (value 1): item i belongs to cluster i mod `clusters`, user u to u mod `clusters`. */
+export function clusteredInteractions(o: ClusteredOptions): Interactions {
+  const rng = createRng(o.seed ?? 1);
+  const noise = o.noise ?? 0.2;
+  const perCluster = Math.ceil(o.items / o.clusters);
+  const inCluster = zipfSampler(perCluster, 0.8);
+  const global = zipfSampler(o.items, 1);
+  const rows = { u: [] as number[], i: [] as number[], v: [] as number[], t: [] as number[] };
+  const taken = new Int32Array(o.items).fill(-1);
+  let clock = 1_700_000_000_000;
+  for (let u = 0; u < o.users; u++) {
+    const c = u % o.clusters;
+    const want = Math.max(1, Math.round(o.perUser * (0.5 + rng())));
+    let got = 0;
+    for (let tries = 0; got < want && tries < want * 20; tries++) {
+      const i = rng() < noise ? global.draw(rng) : c + o.clusters * inCluster.draw(rng);
+      if (i >= o.items || taken[i] === u) continue;
+      taken[i] = u;
+      rows.u.push(u);
+      rows.i.push(i);
+      rows.v.push(1);
+      clock += 1000;
+      rows.t.push(clock);
+      got++;
+    }
+  }
+  const userIds = Array.from({ length: o.users }, (_, u) => `u${u}`);
+  const itemIds = Array.from({ length: o.items }, (_, i) => `i${i}`);
+  return fromTriples(userIds, itemIds, rows).data;
+}
+
+export interface SequentialOptions {
+  sessions: number;
+  items: number;
+  /** Shopping intents: each is a chain of `chainLength` items drawn from the whole catalog, so an item sits in several chains with a different successor in each. */
+  themes: number;
+  chainLength?: number;
+  /** Probabilities of the next click: successor in the chain, two ahead, same chain at random; the rest is global noise. */
+  pNext?: number;
+  pSkip?: number;
+  pTheme?: number;
+  seed?: number;
+}
+
+/**
+ * Sessions whose next click depends on the last click *and* on the intent:
+ * the last item alone is ambiguous (it has a successor in each of its
+ * chains), the session so far tells which chain the visitor is on.
+ */
+export function sequentialSessions(o: SequentialOptions): SessionData {
+  const rng = createRng(o.seed ?? 1);
+  const pNext = o.pNext ?? 0.55;
+  const pSkip = o.pSkip ?? 0.15;
+  const pTheme = o.pTheme ?? 0.2;
+  const chainLength = o.chainLength ?? 40;
+  const global = zipfSampler(o.items, 0.6);
+  const chains: Int32Array[] = [];
+  for (let t = 0; t < o.themes; t++)
+    chains.push(Int32Array.from({ length: chainLength }, () => global.draw(rng)));
+  const themePick = zipfSampler(o.themes, 0.5);
+  const sessions: Session[] = [];
+  let clock = 1_700_000_000_000;
+  for (let s = 0; s < o.sessions; s++) {
+    const chain = chains[themePick.draw(rng)]!;
+    const len = 2 + Math.floor(rng() * rng() * 14);
+    const items = new Int32Array(len);
+    const ts = new Float64Array(len);
+    let pos = Math.floor(rng() * chainLength);
+    for (let p = 0; p < len; p++) {
+      let item = -1;
+      if (p > 0) {
+        const x = rng();
+        if (x < pNext) pos = (pos + 1) % chainLength;
+        else if (x < pNext + pSkip) pos = (pos + 2) % chainLength;
+        else if (x < pNext + pSkip + pTheme) pos = Math.floor(rng() * chainLength);
+        else item = global.draw(rng);
+      }
+      items[p] = item >= 0 ? item : chain[pos]!;
+      clock += 30_000;
+      ts[p] = clock;
+    }
+    clock += 600_000;
+    sessions.push({ id: `s${s}`, items, ts });
+  }
+  return { itemIds: Array.from({ length: o.items }, (_, i) => `i${i}`), sessions };
 }

@@ -172,10 +172,10 @@ export async function compareNextItem(
   train: SessionData,
   test: SessionData,
   o: CompareOptions,
-): Promise<{ rows: NextItemRow[]; predictions: number; skippedClicks: number; skippedSessions: number }> {
+): Promise<{ rows: NextItemRow[]; predictions: number; skippedUnseen: number; skippedSessions: number }> {
   const log = o.log ?? (() => {});
   const rows: NextItemRow[] = [];
-  let counts = { predictions: 0, skippedClicks: 0, skippedSessions: 0 };
+  let counts = { predictions: 0, skippedUnseen: 0, skippedSessions: 0 };
   for (const [name, t] of candidates(algos.sessionModels, o)) {
     const { tuned, model, tune, fit } = await tuneThenFit(
       name,
@@ -188,7 +188,7 @@ export async function compareNextItem(
     const e = evaluateNextItem(model, train, test, o.k);
     counts = {
       predictions: e.predictions,
-      skippedClicks: e.skippedClicks,
+      skippedUnseen: e.skippedUnseen,
       skippedSessions: e.skippedSessions,
     };
     rows.push({

@@ -20,13 +20,16 @@ export { NextItemAccumulator, type NextItemScores, TopKAccumulator, type TopKSco
 export {
   evaluateNextItem,
   evaluateTopK,
+  forEachNextItem,
+  itemsInTraining,
+  type NextItemCounts,
   type NextItemEvaluation,
   type TopKEvalOptions,
   type TopKEvaluation,
 } from './protocols.js';
 export { topKIndices } from './rank.js';
-export { nextItemTable, table, topKTable } from './report.js';
-export { type EvalOptions, type EvalReport, type Protocol, runEval } from './run.js';
+export { nextItemTable, protocolLine, table, topKTable } from './report.js';
+export { type EvalOptions, type EvalReport, type Protocol, type ProtocolReport, runEval } from './run.js';
 export {
   roundHalfEven,
   type SessionTimeOptions,

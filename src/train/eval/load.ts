@@ -24,6 +24,8 @@ export async function loadDataset(
   path: string,
   format: DatasetFormat | 'auto',
   space: IdSpace = createIdSpace(),
+  /** Fold a click on the item just clicked into the first (session files; default false, as session-rec). */
+  collapseRepeats = false,
 ): Promise<LoadedDataset> {
   const f = format === 'auto' ? await detectFormat(path) : format;
   if (f === 'ratings') {
@@ -31,10 +33,10 @@ export async function loadDataset(
     return { path, format: f, interactions: r.data, report: r.report };
   }
   if (f === 'sessions') {
-    const r = await readSessions(path, { items: space.items });
+    const r = await readSessions(path, { items: space.items, collapseRepeats });
     return { path, format: f, sessions: r.data, report: r.report };
   }
-  const r = await readOtto(path, { space });
+  const r = await readOtto(path, { space, collapseRepeats });
   return { path, format: f, interactions: r.interactions, sessions: r.sessions, report: r.report };
 }
 

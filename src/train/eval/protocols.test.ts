@@ -95,6 +95,42 @@ describe('evaluateNextItem', () => {
     const r = evaluateNextItem(nextInOrder, train, test, 2);
     // x1 → [0,1,2]: prefixes [0] → 1 (rank 1), [0,1] → 2 (rank 1). x2 → [1]: skipped. x3 → []: skipped.
     expect(prefixes).toEqual([[0], [0, 1]]);
-    expect(r).toMatchObject({ hr: 1, mrr: 1, predictions: 2, skippedClicks: 4, skippedSessions: 2 });
+    expect(r).toMatchObject({ hr: 1, mrr: 1, predictions: 2, skippedUnseen: 4, skippedSessions: 2 });
+  });
+
+  it('predicts a repeated click like any other: [a, a, b] is a→a and a→b, as session-rec does', () => {
+    const seen: Array<[number[], number]> = [];
+    const spy: SessionModel = {
+      name: 'spy',
+      params: {},
+      fit() {},
+      predict(prefix) {
+        seen.push([Array.from(prefix), -1]);
+        return new Int32Array(0);
+      },
+    };
+    const r = evaluateNextItem(spy, train, { itemIds: items, sessions: [s('r', [0, 0, 1])] }, 20);
+    expect(seen.map(([p]) => p)).toEqual([[0], [0, 0]]);
+    expect(r.predictions).toBe(2);
+  });
+
+  it('removes a click on an item unknown to training from the session and counts it (not a miss)', () => {
+    // [a, e, b]: e was never in training, so session-rec's test is [a, b] — one prediction, a hit.
+    const r = evaluateNextItem(nextInOrder, train, { itemIds: items, sessions: [s('u', [0, 4, 1])] }, 1);
+    expect(r).toMatchObject({ predictions: 1, hr: 1, mrr: 1, skippedUnseen: 1, skippedSessions: 0 });
+  });
+
+  it('scores HR@k and MRR@k per prediction, 0 for a target below the cut-off', () => {
+    // Always ranks c, b, a. Targets: b (rank 2), a (rank 3, beyond k = 2), c (rank 1).
+    const cba: SessionModel = {
+      name: 'cba',
+      params: {},
+      fit() {},
+      predict: (_p, k) => Int32Array.from([2, 1, 0]).slice(0, k),
+    };
+    const r = evaluateNextItem(cba, train, { itemIds: items, sessions: [s('h', [0, 1, 0, 2])] }, 2);
+    expect(r.predictions).toBe(3);
+    expect(r.hr).toBeCloseTo(2 / 3, 12);
+    expect(r.mrr).toBeCloseTo((1 / 2 + 0 + 1) / 3, 12);
   });
 });

@@ -6,13 +6,16 @@
  * their test items are relevant. Train and test must share one index space
  * (see `widen`); users without training rows are skipped and counted.
  *
- * Next-item (session-rec's evaluation): clicks on items unknown to training
- * are removed from the test sessions (and counted), sessions left with fewer
- * than two clicks are skipped, and for every prefix of every remaining session
- * the model predicts the next click.
+ * Next-item follows session-rec (rn5l/session-rec): its preprocessing
+ * (`preprocessing/preprocess_rsc15.py`, `split_data`) removes test clicks on
+ * items unknown to training and then drops test sessions left with fewer than
+ * two clicks; its `evaluation/evaluation.py` (`evaluate_sessions`) then asks
+ * for a prediction at every click after the first, given the clicks before
+ * it — repeats included: [a, a, b] is two predictions, a→a and a→b. Both
+ * removals are counted here, so nothing is dropped silently.
  * @module
  */
-import type { Interactions, SessionData, SessionModel, TopKModel } from '../model-types.js';
+import type { Interactions, Session, SessionData, SessionModel, TopKModel } from '../model-types.js';
 import { type BeyondAccuracy, BeyondAccuracyAccumulator, ItemUsers } from './beyond-accuracy.js';
 import { NextItemAccumulator, type NextItemScores, TopKAccumulator, type TopKScores } from './metrics.js';
 import { topKIndices } from './rank.js';
@@ -68,10 +71,50 @@ export function evaluateTopK(
 export interface NextItemEvaluation extends NextItemScores {
   /** Distinct predicted items / items in training. */
   coverage: number;
-  /** Test clicks on items unknown to training, removed. */
-  skippedClicks: number;
-  /** Test sessions with fewer than two known clicks. */
+  /** Test clicks on items unknown to training, removed before predicting. */
+  skippedUnseen: number;
+  /** Test sessions with fewer than two known clicks (no prediction to make). */
   skippedSessions: number;
+}
+
+export interface NextItemCounts {
+  predictions: number;
+  skippedUnseen: number;
+  skippedSessions: number;
+}
+
+/** Items that occur in the training sessions (session-rec: `train_data[item_key].unique()`). */
+export function itemsInTraining(train: SessionData, size = train.itemIds.length): Uint8Array {
+  const known = new Uint8Array(size);
+  for (const s of train.sessions) for (const i of s.items) known[i] = 1;
+  return known;
+}
+
+/**
+ * Every prediction the session-rec protocol asks for: for each session, its
+ * clicks on `known` items in order; for each position j ≥ 1, `visit(prefix =
+ * clicks[0..j), target = clicks[j])`. `visit` returning false stops early
+ * (tuning caps its work); anything else goes on. The counts cover what was visited.
+ */
+export function forEachNextItem(
+  sessions: ReadonlyArray<Session>,
+  known: Uint8Array,
+  visit: (prefix: Int32Array, target: number) => unknown,
+): NextItemCounts {
+  const counts = { predictions: 0, skippedUnseen: 0, skippedSessions: 0 };
+  for (const s of sessions) {
+    const items = s.items.filter((i) => known[i] === 1);
+    counts.skippedUnseen += s.items.length - items.length;
+    if (items.length < 2) {
+      counts.skippedSessions++;
+      continue;
+    }
+    for (let j = 1; j < items.length; j++) {
+      counts.predictions++;
+      if (visit(items.subarray(0, j), items[j]!) === false) return counts;
+    }
+  }
+  return counts;
 }
 
 export function evaluateNextItem(
@@ -80,37 +123,26 @@ export function evaluateNextItem(
   test: SessionData,
   k: number,
 ): NextItemEvaluation {
-  const known = new Uint8Array(Math.max(train.itemIds.length, test.itemIds.length));
-  let catalog = 0;
-  for (const s of train.sessions)
-    for (const i of s.items)
-      if (!known[i]) {
-        known[i] = 1;
-        catalog++;
-      }
+  const known = itemsInTraining(train, Math.max(train.itemIds.length, test.itemIds.length));
+  const catalog = known.reduce((a, b) => a + b, 0);
   const acc = new NextItemAccumulator(k);
   const predicted = new Uint8Array(known.length);
   let distinct = 0;
-  let skippedClicks = 0;
-  let skippedSessions = 0;
-  for (const s of test.sessions) {
-    const items = s.items.filter((i) => known[i] === 1);
-    skippedClicks += s.items.length - items.length;
-    if (items.length < 2) {
-      skippedSessions++;
-      continue;
-    }
-    for (let j = 1; j < items.length; j++) {
-      const ranked = model.predict(items.subarray(0, j), k);
-      acc.add(ranked, items[j]!);
-      for (let r = 0; r < Math.min(k, ranked.length); r++) {
-        const i = ranked[r]!;
-        if (!predicted[i]) {
-          predicted[i] = 1;
-          distinct++;
-        }
+  const counts = forEachNextItem(test.sessions, known, (prefix, target) => {
+    const ranked = model.predict(prefix, k);
+    acc.add(ranked, target);
+    for (let r = 0; r < Math.min(k, ranked.length); r++) {
+      const i = ranked[r]!;
+      if (!predicted[i]) {
+        predicted[i] = 1;
+        distinct++;
       }
     }
-  }
-  return { ...acc.result(), coverage: catalog > 0 ? distinct / catalog : 0, skippedClicks, skippedSessions };
+  });
+  return {
+    ...acc.result(),
+    coverage: catalog > 0 ? distinct / catalog : 0,
+    skippedUnseen: counts.skippedUnseen,
+    skippedSessions: counts.skippedSessions,
+  };
 }

@@ -1,5 +1,6 @@
 /** The comparison as an aligned text table (the chosen model marked `*`). */
 import { formatParams, type NextItemRow, type TopKRow } from './compare.js';
+import type { ProtocolReport } from './run.js';
 
 interface Column<R> {
   title: string;
@@ -52,4 +53,13 @@ export function nextItemTable(rows: NextItemRow[], k: number): string {
     { title: 'train s', cell: (r) => r.train_seconds.toFixed(2) },
     { title: 'params (tuned on validation)', left: true, cell: (r) => formatParams(r.params) },
   ]);
+}
+
+/** One line saying how the protocol ran: what was counted, what was left out, repeats kept or folded. */
+export function protocolLine(p: ProtocolReport): string {
+  if (p.name === 'top-k') return `top-k: ${p.users} test users, ${p.skippedUsers} skipped (no training rows)`;
+  const repeats = p.collapseRepeats
+    ? `repeats collapsed (${p.mergedRepeats} clicks folded; not session-rec's protocol)`
+    : 'repeats kept (session-rec)';
+  return `next-item: ${repeats}; ${p.predictions} predictions; ${p.skippedUnseen} test clicks on items unseen in training removed; ${p.skippedSessions} test sessions with < 2 known clicks skipped`;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -132,7 +132,7 @@ beforeAll(async () => {
 describe('runEval', () => {
   it('splits ratings by item, runs every candidate and marks the best on validation', async () => {
     const r = await runEval(testAlgorithms, { data: ratings, seed: 42 });
-    expect(r.protocol).toBe('top-k');
+    expect(r.protocol).toMatchObject({ name: 'top-k', skippedUsers: 0 });
     expect(r.k).toBe(10);
     expect(r.split).toMatchObject({ kind: 'stratified', by: 'item', ratio: 0.75, seed: 42 });
     const rows = r.rows as TopKRow[];
@@ -155,18 +155,46 @@ describe('runEval', () => {
 
   it('runs next-item on session files, where following successors beats popularity', async () => {
     const r = await runEval(testAlgorithms, { train, test, model: 'popular' });
-    expect(r.protocol).toBe('next-item');
+    expect(r.protocol).toMatchObject({ name: 'next-item', collapseRepeats: false, mergedRepeats: 0 });
     expect(r.k).toBe(20);
     const [pop, succ] = r.rows as NextItemRow[];
     expect(pop!.chosen).toBe(true);
     expect(succ!.hr).toBeGreaterThan(pop!.hr);
     expect(succ!.mrr).toBeGreaterThan(pop!.mrr);
-    expect(r.counts.predictions).toBeGreaterThan(0);
+    expect(r.protocol.name === 'next-item' && r.protocol.predictions).toBeGreaterThan(0);
   });
 
   it('splits one session file by time', async () => {
     const r = await runEval(testAlgorithms, { data: sessions, testFraction: 0.1 });
     expect(r.split).toMatchObject({ kind: 'time', fraction: 0.1, train_sessions: 1350, test_sessions: 150 });
+  });
+
+  it('predicts every click after the first, repeats included, unless asked to collapse them', async () => {
+    // Test session [a, a, b]: session-rec predicts a→a and a→b; collapsed it is [a, b], one prediction.
+    // Test session [a, z, b]: z never occurs in training, so it is removed (counted), leaving a→b.
+    const hand = join(dir, 'hand');
+    writeFileSync(`${hand}-train.tsv`, 'SessionId\tItemId\tTime\n1\ta\t1\n1\tb\t2\n2\tb\t3\n2\ta\t4\n');
+    writeFileSync(
+      `${hand}-test.tsv`,
+      'SessionId\tItemId\tTime\n9\ta\t10\n9\ta\t11\n9\tb\t12\n8\ta\t13\n8\tz\t14\n8\tb\t15\n',
+    );
+    const o = { train: `${hand}-train.tsv`, test: `${hand}-test.tsv`, only: ['popular'] };
+    const kept = await runEval(testAlgorithms, o);
+    expect(kept.protocol).toEqual({
+      name: 'next-item',
+      collapseRepeats: false,
+      mergedRepeats: 0,
+      predictions: 3,
+      skippedUnseen: 1,
+      skippedSessions: 0,
+    });
+    const folded = await runEval(testAlgorithms, { ...o, collapseRepeats: true });
+    expect(folded.protocol).toMatchObject({
+      collapseRepeats: true,
+      mergedRepeats: 1,
+      predictions: 2,
+      skippedUnseen: 1,
+    });
   });
 
   it('refuses an unknown model by listing the ones there are', async () => {

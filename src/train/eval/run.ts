@@ -36,19 +36,42 @@ export interface EvalOptions {
   testFraction?: number;
   /** Default 10 for top-k, 20 for next-item. */
   k?: number;
+  /** Next-item: fold a click on the item just clicked into the first, in train and test (default false, as session-rec). */
+  collapseRepeats?: boolean;
   model?: string;
   only?: string[];
   itemCategory?: ArrayLike<number>;
   log?: (message: string) => void;
 }
 
+/** The protocol as run, with what it evaluated and what it left out. */
+export type ProtocolReport =
+  | {
+      name: 'top-k';
+      /** Test users evaluated. */
+      users: number;
+      /** Test users without training interactions. */
+      skippedUsers: number;
+    }
+  | {
+      name: 'next-item';
+      /** Whether repeated clicks on the item just clicked were folded when reading (not session-rec's protocol). */
+      collapseRepeats: boolean;
+      /** Clicks folded by `collapseRepeats` (0 when off). */
+      mergedRepeats: number;
+      /** Next clicks predicted per model: every click after the first of each test session. */
+      predictions: number;
+      /** Test clicks on items unknown to training, removed before predicting. */
+      skippedUnseen: number;
+      /** Test sessions left with fewer than two clicks. */
+      skippedSessions: number;
+    };
+
 export interface EvalReport {
-  protocol: Protocol;
+  protocol: ProtocolReport;
   k: number;
   split: Record<string, string | number>;
   reads: Array<{ path: string; format: DatasetFormat } & ReadReport>;
-  /** Top-k: users evaluated and skipped; next-item: predictions and skipped clicks/sessions. */
-  counts: Record<string, number>;
   rows: TopKRow[] | NextItemRow[];
   table: string;
 }
@@ -57,11 +80,12 @@ export async function runEval(algos: Algorithms, o: EvalOptions): Promise<EvalRe
   const log = o.log ?? (() => {});
   const format = o.format ?? 'auto';
   const seed = o.seed ?? 42;
+  const collapseRepeats = o.collapseRepeats ?? false;
   const space = createIdSpace();
   const files: LoadedDataset[] = [];
   const read = async (path: string): Promise<LoadedDataset> => {
     log(`reading ${path}`);
-    const d = await loadDataset(path, format, space);
+    const d = await loadDataset(path, format, space, collapseRepeats);
     log(
       `${path}: ${d.format}, ${d.report.lines} lines, ${d.report.skipped} skipped, ${d.report.merged} merged`,
     );
@@ -76,6 +100,8 @@ export async function runEval(algos: Algorithms, o: EvalOptions): Promise<EvalRe
   else throw new Error('[tessera] [eval] give --data FILE, or --train FILE and --test FILE');
   const first = (whole ?? pair!.train).format;
   const protocol = o.protocol ?? (first === 'ratings' ? 'top-k' : 'next-item');
+  if (protocol === 'top-k' && collapseRepeats)
+    throw new Error('[tessera] [eval] --collapse-repeats applies to --protocol next-item only');
   const k = o.k ?? (protocol === 'top-k' ? 10 : 20);
   const reads = files.map((f) => ({ path: f.path, format: f.format, ...f.report }));
   const cmp = { k, seed, ...(o.model ? { model: o.model } : {}), ...(o.only ? { only: o.only } : {}), log };
@@ -103,11 +129,10 @@ export async function runEval(algos: Algorithms, o: EvalOptions): Promise<EvalRe
       ...(o.itemCategory ? { itemCategory: o.itemCategory } : {}),
     });
     return {
-      protocol,
+      protocol: { name: 'top-k', users: r.users, skippedUsers: r.skippedUsers },
       k,
       split,
       reads,
-      counts: { users: r.users, skipped_users: r.skippedUsers },
       rows: r.rows,
       table: topKTable(r.rows, k),
     };
@@ -127,18 +152,25 @@ export async function runEval(algos: Algorithms, o: EvalOptions): Promise<EvalRe
   }
   split.train_sessions = train.sessions.length;
   split.test_sessions = test.sessions.length;
-  log(`next-item: ${train.sessions.length} training, ${test.sessions.length} test sessions, k=${k}`);
+  log(
+    `next-item: ${train.sessions.length} training, ${test.sessions.length} test sessions, k=${k}, repeats ${collapseRepeats ? 'collapsed' : 'kept'}`,
+  );
   const r = await compareNextItem(algos, train, test, cmp);
+  const mergedRepeats = collapseRepeats
+    ? files.filter((f) => f.format !== 'ratings').reduce((a, f) => a + f.report.merged, 0)
+    : 0;
   return {
-    protocol,
+    protocol: {
+      name: 'next-item',
+      collapseRepeats,
+      mergedRepeats,
+      predictions: r.predictions,
+      skippedUnseen: r.skippedUnseen,
+      skippedSessions: r.skippedSessions,
+    },
     k,
     split,
     reads,
-    counts: {
-      predictions: r.predictions,
-      skipped_clicks: r.skippedClicks,
-      skipped_sessions: r.skippedSessions,
-    },
     rows: r.rows,
     table: nextItemTable(r.rows, k),
   };
