@@ -105,8 +105,8 @@ export interface Engine {
   handle(req: RequestLike): Promise<Reply>;
   /** The Web-standard handler for fetch runtimes. */
   fetch(req: Request): Promise<Response>;
-  /** The full in-process decision for a request (context → recommendations), without assembly. */
-  decide(req: RequestLike): Promise<RequestDecision>;
+  /** The full in-process decision for a request (context → recommendations), without assembly; with its trace unless `trace: false` (what the page path does). */
+  decide(req: RequestLike, opts?: { trace?: boolean }): Promise<RequestDecision>;
   /** Apply events for a visitor id (the same path `/collect` uses). */
   ingest(visitor: string, events: TesseraEvent[]): Promise<{ applied: number }>;
   readonly profiles: EngineProfiles;

@@ -238,7 +238,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   const engine: Engine = {
     handle,
     fetch: async (req) => toResponse(await handle(req)),
-    decide: (req) => decideRequest(req, state, undefined, { trace: true }),
+    decide: (req, opts) => decideRequest(req, state, undefined, { trace: opts?.trace ?? true }),
     ingest: (visitor, events) => profiles.ingest(visitor, events),
     ...api,
     catalog: compiled.catalog,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideRequest } from '../../src/core/http/page.js';
 import { startNodeTarget } from '../helpers/node-target.js';
 
 let t: Awaited<ReturnType<typeof startNodeTarget>>;
@@ -30,7 +29,8 @@ describe('decision trace', () => {
   });
 
   it('is built only when asked: the page path leaves it empty, engine.decide fills it', async () => {
-    const page = await decideRequest(req('tsr_consent=p1.a1'), t.app.engine.state);
+    // `trace: false` is what the page path asks for.
+    const page = await t.app.engine.decide(req('tsr_consent=p1.a1'), { trace: false });
     expect(page.decision.trace).toEqual([]);
     const asked = await t.app.engine.decide(req('tsr_consent=p1.a1'));
     expect(asked.decision.trace.length).toBeGreaterThan(3);
