@@ -12,6 +12,7 @@
  * @module
  */
 import { TesseraError } from './core/errors.js';
+import type { LedgerStore } from './core/experiments/ledger-store.js';
 import type { RateLimiter } from './core/limits/index.js';
 import type { Bus, EventLog, ModelStore, ProfileStore } from './core/ports.js';
 import type { ProfileCodec } from './core/profile/index.js';
@@ -53,7 +54,25 @@ export interface OpenedStores {
   local: boolean;
   /** A rate limiter shared by every node on the same backend; absent = per node. */
   rateLimiter?: () => Promise<RateLimiter>;
+  /** Experiment counts and statuses, on the same backend as the profiles. */
+  ledger: LedgerStore;
   close(): Promise<void>;
+}
+
+/** The stores with the ledger beside them; one `close()` closes both (once). */
+function withLedger<T extends { close(): Promise<void> }>(
+  s: T,
+  ledger: LedgerStore,
+): T & { ledger: LedgerStore } {
+  let closing: Promise<void> | undefined;
+  return {
+    ...s,
+    ledger,
+    close: () => {
+      closing ??= Promise.all([s.close(), ledger.close()]).then(() => undefined);
+      return closing;
+    },
+  };
 }
 
 type Opener<T> = (url: DriverUrl, ctx: DriverContext) => Promise<T>;
@@ -95,13 +114,21 @@ const STORE_DRIVERS: Partial<Record<Scheme, Opener<OpenedStores>>> = {
   'memory:': async (_url, ctx) => {
     const { createMemoryStore } = await import('./profiles/memory.js');
     const s = createMemoryStore(ctx.codec ? { codec: ctx.codec } : {});
-    return { ...s, models: await openModels('memory:', ctx), local: true };
+    const { createMemoryLedgerStore } = await import('./ledgers/memory.js');
+    return withLedger(
+      { ...s, models: await openModels('memory:', ctx), local: true },
+      createMemoryLedgerStore(),
+    );
   },
   'sqlite:': async (url, ctx) => {
     const path = field(url, 'path') || join(ctx.dataDir, 'tessera.db');
     const { createSqliteStore } = await import('./profiles/sqlite.js');
     const s = await createSqliteStore({ path, ...(ctx.codec ? { codec: ctx.codec } : {}) });
-    return { ...s, ...(await fileModels(join(dirOf(path), 'model.tsra'), ctx)), local: true };
+    const { createSqliteLedgerStore } = await import('./ledgers/sqlite.js');
+    return withLedger(
+      { ...s, ...(await fileModels(join(dirOf(path), 'model.tsra'), ctx)), local: true },
+      await createSqliteLedgerStore({ path }),
+    );
   },
   'redis://': async (url, ctx) => {
     const { createRedisStore } = await import('./profiles/redis.js');
@@ -112,16 +139,21 @@ const STORE_DRIVERS: Partial<Record<Scheme, Opener<OpenedStores>>> = {
       ...(ctx.codec ? { codec: ctx.codec } : {}),
       ...(ttlSeconds > 0 ? { ttlSeconds } : {}),
     });
-    return {
-      ...s,
-      ...(await fileModels(join(ctx.dataDir, 'model.tsra'), ctx)),
-      local: false,
-      rateLimiter: async () =>
-        (await import('./connections/redis-rate-limit.js')).createRedisRateLimiter({
-          url: field(url, 'url'),
-          prefix: `${prefixOf(ctx)}:`,
-        }),
-    };
+    const { createRedisLedgerStore } = await import('./ledgers/redis.js');
+    const ledger = await createRedisLedgerStore({ url: field(url, 'url'), prefix: `${prefixOf(ctx)}:` });
+    return withLedger(
+      {
+        ...s,
+        ...(await fileModels(join(ctx.dataDir, 'model.tsra'), ctx)),
+        local: false,
+        rateLimiter: async () =>
+          (await import('./connections/redis-rate-limit.js')).createRedisRateLimiter({
+            url: field(url, 'url'),
+            prefix: `${prefixOf(ctx)}:`,
+          }),
+      },
+      ledger,
+    );
   },
 };
 

@@ -56,12 +56,15 @@ function mustExist(x: EngineExperiments, key: string): void {
   if (!x.has(key)) throw new TesseraError(404, `[tessera] [admin] no experiment "${key}"`);
 }
 
-function act(fn: () => void): void {
+/** Runs an operator's action; answers once it is stored (a bad key or variant is a 400). */
+async function act(fn: () => Promise<void>): Promise<void> {
+  let stored: Promise<void>;
   try {
-    fn();
+    stored = fn();
   } catch (e) {
     throw new TesseraError(400, e instanceof Error ? e.message : String(e));
   }
+  await stored;
 }
 
 /** Answer `/admin/api/...` (the caller has checked the token). */
@@ -83,10 +86,10 @@ export async function handleAdminApi(
       throw new TesseraError(405, `[tessera] [admin] use POST for ${action ?? 'this'}`);
     if (action === 'promote') {
       const variant = await variantOf(req);
-      act(() => x.promote(key, variant));
-    } else if (action === 'pause') act(() => x.pause(key));
-    else if (action === 'resume') act(() => x.resume(key));
-    else if (action === 'stop') act(() => x.stop(key));
+      await act(() => x.promote(key, variant));
+    } else if (action === 'pause') await act(() => x.pause(key));
+    else if (action === 'resume') await act(() => x.resume(key));
+    else if (action === 'stop') await act(() => x.stop(key));
     else throw new TesseraError(404, `[tessera] [admin] unknown action "${action}"`);
     return jsonReply(200, experimentJson(x.view(key)!));
   }

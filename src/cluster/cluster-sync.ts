@@ -12,13 +12,21 @@
  * they changed recently (topic `sync`), which is what makes nodes with a
  * store of their own (SQLite) converge.
  *
- * Topics: `profiles` (delta, tombstone), `models` (model), `sync`.
+ * Experiment ledgers travel the same way: after every count or status change
+ * this node publishes the part of its ledger that changed (a CRDT state:
+ * its own G-counter components, a status register), and on start and on a
+ * `sync` request its whole ledger; receivers merge with max per (counter,
+ * node) and the later register, so every node shows the same totals however
+ * often or in whatever order the messages arrive.
+ *
+ * Topics: `profiles` (delta, tombstone), `models` (model), `ledger` (delta), `sync`.
  * @module
  */
 import { type Envelope, encodeEnvelope } from '../bus/codec.js';
 import { subscribeEnvelopes } from '../bus/envelopes.js';
 import type { ConnectionState } from '../connections/status.js';
 import type { Engine } from '../core/engine.js';
+import { decodeLedger, encodeLedger, type LedgerState } from '../core/experiments/index.js';
 import type { Bus, Logger } from '../core/ports.js';
 import { decodeProfile, encodeProfile, isErased } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
@@ -131,7 +139,18 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     await profiles.merge(visitor, profile, { intoStore: o.localStore });
   };
 
+  const publishLedger = (state: LedgerState) =>
+    send('ledger', { kind: 'delta', payload: encodeLedger(state) });
+
   const handlers: Record<string, (e: Envelope) => void> = {
+    ledger: (e) => {
+      stats.received++;
+      try {
+        engine.experiments.mergeLedger(decodeLedger(e.payload), { intoStore: o.localStore });
+      } catch (err) {
+        logger.warn('[tessera] [cluster] cannot apply a received ledger', { error: String(err) });
+      }
+    },
     profiles: (e) => {
       onProfile(e).catch((err) =>
         logger.warn('[tessera] [cluster] cannot apply a received profile', { error: String(err) }),
@@ -147,6 +166,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     sync: () => {
       stats.received++;
       void republish(now() - windowMs);
+      publishLedger(engine.experiments.ledger());
     },
   };
   const unsubscribe = new Map<string, () => void>();
@@ -165,6 +185,10 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     return true;
   };
   await subscribeAll();
+  const offLedger = engine.experiments.onLedgerChange(publishLedger);
+  // What this node counted before it (re)started, for nodes that keep their own store; and theirs back.
+  publishLedger(engine.experiments.ledger());
+  send('sync', { kind: 'delta', payload: new Uint8Array(0) });
 
   const offChange = profiles.onChange((c) => {
     if ('erased' in c) {
@@ -186,6 +210,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     // A shared store has what this node missed; a cache would hide it.
     if (!o.localStore) profiles.dropCache();
     await republish(since - 1000);
+    publishLedger(engine.experiments.ledger());
     send('sync', { kind: 'delta', payload: new Uint8Array(0) });
   };
 
@@ -205,6 +230,7 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     async close() {
       offStatus?.();
       offChange();
+      offLedger();
       for (const u of unsubscribe.values()) u();
       unsubscribe.clear();
     },

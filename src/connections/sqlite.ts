@@ -53,6 +53,23 @@ CREATE TABLE IF NOT EXISTS events (
   received REAL NOT NULL,
   UNIQUE (visitor, id)
 );
+CREATE TABLE IF NOT EXISTS ledger_marks (
+  experiment TEXT NOT NULL,
+  visitor TEXT NOT NULL,
+  mark TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (experiment, visitor, mark)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_counts (
+  counter TEXT NOT NULL,
+  node TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (counter, node)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledger_status (
+  experiment TEXT PRIMARY KEY,
+  register TEXT NOT NULL
+);
 `;
 
 export function sqliteError(message: string, cause?: unknown): TesseraError {

@@ -11,7 +11,7 @@ import type { LatencySummary } from '../stats/monitor.js';
 import type { CatalogItem } from './config.js';
 import type { RequestLike } from './context.js';
 import type { BanditState } from './experiments/bandit.js';
-import type { ExperimentView } from './experiments/index.js';
+import type { ExperimentView, LedgerState } from './experiments/index.js';
 import type { RequestDecision } from './http/page.js';
 import type { Reply } from './http/reply.js';
 import type { Logger } from './ports.js';
@@ -65,12 +65,24 @@ export interface EngineExperiments {
   has(key: string): boolean;
   /** One experiment with its statistics (a look of its sequential test). */
   view(key: string): ExperimentView | undefined;
-  /** Throws (a message for the operator) when the experiment or the variant does not exist. */
-  promote(key: string, variant: string): void;
-  pause(key: string): void;
-  resume(key: string): void;
+  /**
+   * Throws (a message for the operator) when the experiment or the variant
+   * does not exist. Takes effect on this node at once; resolves once the
+   * ledger store has the new status (it outlives a restart).
+   */
+  promote(key: string, variant: string): Promise<void>;
+  pause(key: string): Promise<void>;
+  resume(key: string): Promise<void>;
   /** Bandit: stop learning and promote the leader. */
-  stop(key: string): void;
+  stop(key: string): Promise<void>;
+  /** Load the ledger store's counts and statuses (a host calls it once, before serving). */
+  restore(): Promise<void>;
+  /** The ledger as this node holds it: a CRDT state another node can merge. */
+  ledger(): LedgerState;
+  /** Fold in another node's ledger state (idempotent, any order); `intoStore`: keep it in this node's own store too. */
+  mergeLedger(state: LedgerState, opts?: { intoStore?: boolean }): void;
+  /** Hear about every change this node makes to the ledger (the part that changed); returns an unsubscribe. */
+  onLedgerChange(listener: (delta: LedgerState) => void): () => void;
   /** Decision latency percentiles. */
   latency(): LatencySummary;
   /** The site's segments with how many visitors this node saw in each. */

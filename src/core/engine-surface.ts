@@ -83,7 +83,11 @@ export function experimentsApi(s: EngineState): EngineExperiments {
     promote: (key, variant) => x().promote(key, variant),
     pause: (key) => x().setStatus(key, 'paused'),
     resume: (key) => x().setStatus(key, 'running'),
-    stop: (key) => void x().stopBandit(key),
+    stop: (key) => x().stopBandit(key).stored,
+    restore: () => x().restore(),
+    ledger: () => x().ledger.snapshot(),
+    mergeLedger: (state, opts) => x().merge(state, opts),
+    onLedgerChange: (listener) => x().ledger.onChange(listener),
     latency: () => x().monitor.latency(),
     segments() {
       const sizes = x().monitor.segmentSizes();
@@ -96,7 +100,7 @@ export function experimentsApi(s: EngineState): EngineExperiments {
         })),
       };
     },
-    bandits: () => x().bandits.snapshot(),
+    bandits: () => x().ledger.banditState(),
   };
 }
 

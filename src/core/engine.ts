@@ -26,7 +26,7 @@ import {
 } from './engine-surface.js';
 import { isTesseraError, TesseraError } from './errors.js';
 import { DEFAULT_BATCH_LIMITS } from './events.js';
-import { ExperimentRuntime, type ExperimentSettings } from './experiments/index.js';
+import { ExperimentRuntime, type ExperimentSettings, type LedgerStore } from './experiments/index.js';
 import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage } from './http/page.js';
@@ -114,6 +114,8 @@ export interface EnginePorts {
   routes?: EngineRoute[];
   /** Where `/collect` token buckets live (default: in memory, per node). */
   rateLimiter?: RateLimiter;
+  /** Where experiment counts and statuses live (default: in memory); `experiments.restore()` loads it. */
+  ledger?: LedgerStore;
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -171,7 +173,19 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   state.experiments = new ExperimentRuntime(config.site.experiments ?? [], {
     node: settings.nodeId,
     ...(config.experiments ? { settings: config.experiments } : {}),
+    ...(ports.ledger ? { store: ports.ledger } : {}),
+    now,
     onChange: () => state.shells.clear(),
+    // Ledger writes the page path does not wait for: `idle()` does.
+    track: (work) => {
+      const done: Promise<void> = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      void done.finally(() => state.background.delete(done));
+      state.background.add(done);
+    },
+    onError: (e) => logger.warn('[tessera] [experiments] ledger write failed', { error: String(e) }),
   });
   // Nothing derived from an erased profile may be served again, whichever path erased it.
   profiles.onChange((c) => {
@@ -253,6 +267,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       await ports.profiles.close();
       await ports.events.close();
       await rateLimiter.close();
+      await ports.ledger?.close();
     },
   };
   rememberStores(engine, { profiles: state.store, events: state.log });

@@ -40,4 +40,24 @@ export {
 } from './bucket.js';
 export { exposureEvent, exposureEventId } from './exposure.js';
 export { type ConversionHit, ExperimentLedger, type LedgerEvent } from './ledger.js';
-export { ExperimentRuntime, type ExperimentSettings, type ExperimentView } from './runtime.js';
+export {
+  type CounterAddress,
+  counterKey,
+  decodeLedger,
+  emptyLedger,
+  encodeLedger,
+  LEDGER_COUNTERS,
+  type LedgerCounter,
+  type LedgerState,
+  mergeLedgers,
+  type StatusRegister,
+  type StatusValue,
+} from './ledger-state.js';
+export { type CountedHit, EXPOSURE_MARK, type LedgerHit, type LedgerStore } from './ledger-store.js';
+export { createMemoryLedgerStore } from './memory-ledger-store.js';
+export {
+  ExperimentRuntime,
+  type ExperimentRuntimeOptions,
+  type ExperimentSettings,
+  type ExperimentView,
+} from './runtime.js';

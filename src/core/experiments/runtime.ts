@@ -1,7 +1,7 @@
 /**
- * The experiments a node runs: the site's definitions with this node's
- * overrides (pause, resume, promote), the ledger of exposures and
- * conversions, the bandit counters, and each experiment's always-valid
+ * The experiments a node runs: the site's definitions with the overrides
+ * (pause, resume, promote) the ledger's status registers hold, the ledger of
+ * exposures and conversions (which the bandits read), and each experiment's always-valid
  * sequential test, which can promote the winner by itself when the
  * experiment (or the node) says `autoPromote`.
  * @module
@@ -12,9 +12,11 @@ import { type ExperimentReport, experimentReport } from '../../stats/report.js';
 import type { ExperimentDef } from '../config.js';
 import type { TesseraEvent } from '../types.js';
 import { type ArmEffects, type AssignInput, assignArms, type Exposure, HOLDOUT_ARM } from './assign.js';
-import { BanditCounters, banditLeader, DEFAULT_EXPLORE, thompsonPick } from './bandit.js';
+import { banditLeader, DEFAULT_EXPLORE, thompsonPick } from './bandit.js';
 import { fnv1a32 } from './bucket.js';
 import { type ConversionHit, ExperimentLedger, type LedgerEvent } from './ledger.js';
+import type { LedgerState, StatusValue } from './ledger-state.js';
+import type { LedgerStore } from './ledger-store.js';
 
 export interface ExperimentSettings {
   /** Confidence of intervals and of the sequential verdict (default 0.99). */
@@ -23,12 +25,6 @@ export interface ExperimentSettings {
   autoPromote?: boolean;
   /** mSPRT mixing standard deviation (default 0.02). */
   tau?: number;
-}
-
-interface Override {
-  status?: 'running' | 'paused';
-  promoted?: string;
-  promotedBy?: 'command' | 'sequential test' | 'bandit';
 }
 
 export interface ExperimentView {
@@ -40,27 +36,68 @@ export interface ExperimentView {
   holdout?: ExperimentReport['arms'][number];
 }
 
+export interface ExperimentRuntimeOptions {
+  node: string;
+  settings?: ExperimentSettings;
+  onChange?: () => void;
+  /** Where the ledger lives (default: this process's memory). */
+  store?: LedgerStore;
+  now?: () => number;
+  /** Hands background ledger writes to the host (the engine's `idle()` waits for them). */
+  track?: (work: Promise<unknown>) => void;
+  /** A ledger write that failed (the store is down): reported, the request goes on. */
+  onError?: (error: unknown) => void;
+}
+
 export class ExperimentRuntime {
-  readonly ledger = new ExperimentLedger();
+  readonly ledger: ExperimentLedger;
   /** Decision latency and segment sizes, for the dashboard. */
   readonly monitor = new DecisionMonitor();
-  readonly bandits: BanditCounters;
-  private readonly overrides = new Map<string, Override>();
   private defs: ExperimentDef[] = [];
   /** experiment → arm → running-minimum sequential p-value */
   private readonly seqP = new Map<string, Record<string, number>>();
 
   constructor(
     private readonly base: readonly ExperimentDef[],
-    private readonly o: { node: string; settings?: ExperimentSettings; onChange?: () => void },
+    private readonly o: ExperimentRuntimeOptions,
   ) {
-    this.bandits = new BanditCounters(o.node);
+    this.ledger = new ExperimentLedger({
+      node: o.node,
+      ...(o.store ? { store: o.store } : {}),
+      ...(o.now ? { now: o.now } : {}),
+    });
     this.rebuild();
+  }
+
+  /** Load the ledger store's counts and statuses (on start). */
+  async restore(): Promise<void> {
+    await this.ledger.restore();
+    this.rebuild();
+  }
+
+  /**
+   * Fold in another node's ledger state (from the bus); `intoStore` keeps it
+   * in a store of this node's own too, so a restart finds it.
+   */
+  merge(remote: LedgerState, opts: { intoStore?: boolean } = {}): void {
+    const before = JSON.stringify(this.overrides());
+    const changed = this.ledger.merge(remote);
+    if (JSON.stringify(this.overrides()) !== before) this.rebuild();
+    if (changed && opts.intoStore) void this.background(this.ledger.store.merge(remote), undefined);
+  }
+
+  private overrides(): Record<string, StatusValue> {
+    const out: Record<string, StatusValue> = {};
+    for (const d of this.base) {
+      const r = this.ledger.status(d.key);
+      if (r) out[d.key] = r.value;
+    }
+    return out;
   }
 
   private rebuild(): void {
     this.defs = this.base.map((d) => {
-      const ov = this.overrides.get(d.key);
+      const ov = this.ledger.status(d.key)?.value;
       if (!ov) return d;
       const next: ExperimentDef = { ...d };
       if (ov.status) next.status = ov.status;
@@ -68,6 +105,15 @@ export class ExperimentRuntime {
       return next;
     });
     this.o.onChange?.();
+  }
+
+  private background<T>(work: Promise<T>, fallback: T): Promise<T> {
+    const safe = work.catch((e) => {
+      this.o.onError?.(e);
+      return fallback;
+    });
+    this.o.track?.(safe);
+    return safe;
   }
 
   /** The definitions in force on this node. */
@@ -86,7 +132,7 @@ export class ExperimentRuntime {
       experiments: this.defs,
       ...(visitor ? { remembered: (key: string) => this.ledger.armOf(visitor, key) } : {}),
       bandit: (exp, segment, id) => {
-        const tallies = this.bandits.tally(
+        const tallies = this.ledger.banditTally(
           exp.key,
           segment,
           exp.variants.map((v) => v.key),
@@ -101,25 +147,33 @@ export class ExperimentRuntime {
     });
   }
 
-  /** Count the exposures a decision made (each once per visitor). */
-  exposed(visitor: string, exposures: readonly Exposure[]): void {
-    for (const x of exposures) {
-      if (this.ledger.expose(visitor, x.experiment, x.arm, x.segment) && x.arm !== HOLDOUT_ARM)
-        this.bandits.trial(x.experiment, x.segment, x.arm);
-    }
+  /**
+   * Count the exposures a decision made (each once per visitor, whichever
+   * node or page); resolves once the store has them. Never rejects: a store
+   * that is down costs the count, not the page.
+   */
+  exposed(visitor: string, exposures: readonly Exposure[]): Promise<void> {
+    if (exposures.length === 0) return Promise.resolve();
+    return this.background(
+      this.ledger.expose(visitor, exposures).then(() => undefined),
+      undefined,
+    );
   }
 
-  /** Attribute a visitor's events; updates bandits and sequential tests. */
-  record(visitor: string, events: readonly LedgerEvent[], recSlots: ReadonlySet<string>): ConversionHit[] {
-    const hits = this.ledger.record(visitor, events, recSlots);
-    const touched = new Set<string>();
-    for (const h of hits) {
-      if (h.kind !== 'purchase' || !h.first) continue;
-      if (h.arm !== HOLDOUT_ARM) this.bandits.win(h.experiment, h.segment, h.arm);
-      touched.add(h.experiment);
-    }
-    for (const key of touched) this.look(key);
-    return hits;
+  /** Attribute a visitor's events; the bandits and sequential tests read the counts that result. */
+  record(
+    visitor: string,
+    events: readonly LedgerEvent[],
+    recSlots: ReadonlySet<string>,
+  ): Promise<ConversionHit[]> {
+    const keys = this.base.map((d) => d.key);
+    const work = this.ledger.record(visitor, events, recSlots, keys).then((hits) => {
+      const touched = new Set<string>();
+      for (const h of hits) if (h.kind === 'purchase' && h.first) touched.add(h.experiment);
+      for (const key of touched) this.look(key);
+      return hits;
+    });
+    return this.background(work, []);
   }
 
   /**
@@ -130,7 +184,7 @@ export class ExperimentRuntime {
     visitor: string,
     events: readonly TesseraEvent[],
     site: { catalog: ReadonlyMap<string, { price: number }>; recSlots: readonly string[] },
-  ): ConversionHit[] {
+  ): Promise<ConversionHit[]> {
     let slots = this.recSlotSets.get(site.recSlots);
     if (!slots) {
       slots = new Set(site.recSlots);
@@ -171,7 +225,7 @@ export class ExperimentRuntime {
       const winner = report.comparisons.find((c) => c.significant);
       if (winner) {
         const best = winner.diff > 0 ? winner.arm : winner.control;
-        this.promote(key, best, 'sequential test');
+        void this.promote(key, best, 'sequential test');
       }
     }
     return report;
@@ -182,7 +236,7 @@ export class ExperimentRuntime {
     const report = this.look(key);
     if (!def || !report) return undefined;
     const view: ExperimentView = { def: this.get(key) ?? def, report };
-    const by = this.overrides.get(key)?.promotedBy;
+    const by = this.ledger.status(key)?.value.promotedBy;
     if (by) view.promotedBy = by;
     if ((def.holdout ?? 0) > 0) {
       const h = experimentReport(this.ledger.totals(key, [{ arm: HOLDOUT_ARM, weight: 1 }])).arms[0];
@@ -191,41 +245,47 @@ export class ExperimentRuntime {
     return view;
   }
 
-  promote(key: string, arm: string, by: Override['promotedBy'] = 'command'): void {
+  /** Promote `arm` here at once; resolves once the store has it. */
+  promote(key: string, arm: string, by: StatusValue['promotedBy'] = 'command'): Promise<void> {
     const def = this.base.find((d) => d.key === key);
     if (!def) throw new Error(`[tessera] [experiments] no experiment "${key}"`);
     if (!def.variants.some((v) => v.key === arm))
       throw new Error(`[tessera] [experiments] experiment "${key}" has no variant "${arm}"`);
-    this.overrides.set(key, { ...this.overrides.get(key), promoted: arm, promotedBy: by });
+    const value: StatusValue = { ...this.ledger.status(key)?.value, promoted: arm, promotedBy: by };
+    return this.writeStatus(key, value);
+  }
+
+  private writeStatus(key: string, value: StatusValue): Promise<void> {
+    const stored = this.ledger.setStatus(key, value);
     this.rebuild();
+    return this.background(stored, undefined);
   }
 
   /** Bandits: stop learning and promote the arm with the best posterior mean (over every segment). */
-  stopBandit(key: string): string | undefined {
+  stopBandit(key: string): { leader: string | undefined; stored: Promise<void> } {
     const def = this.get(key);
-    if (!def) return undefined;
+    if (!def) return { leader: undefined, stored: Promise.resolve() };
     const arms = def.variants.map((v) => v.key);
     const totals = arms.map((arm) => ({ arm, trials: 0, wins: 0 }));
-    for (const seg of this.bandits.segments(key)) {
-      this.bandits.tally(key, seg, arms).forEach((t, i) => {
+    for (const seg of this.ledger.segments(key)) {
+      this.ledger.banditTally(key, seg, arms).forEach((t, i) => {
         totals[i]!.trials += t.trials;
         totals[i]!.wins += t.wins;
       });
     }
     const leader = banditLeader(totals);
-    if (leader) this.promote(key, leader, 'bandit');
-    return leader;
+    return { leader, stored: leader ? this.promote(key, leader, 'bandit') : Promise.resolve() };
   }
 
-  setStatus(key: string, status: 'running' | 'paused'): void {
+  /** Pause or resume here at once (resuming ends a promotion); resolves once the store has it. */
+  setStatus(key: string, status: 'running' | 'paused'): Promise<void> {
     if (!this.base.some((d) => d.key === key))
       throw new Error(`[tessera] [experiments] no experiment "${key}"`);
-    const ov = { ...this.overrides.get(key), status };
+    const value: StatusValue = { ...this.ledger.status(key)?.value, status };
     if (status === 'running') {
-      delete ov.promoted;
-      delete ov.promotedBy;
+      delete value.promoted;
+      delete value.promotedBy;
     }
-    this.overrides.set(key, ov);
-    this.rebuild();
+    return this.writeStatus(key, value);
   }
 }

@@ -97,7 +97,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     const r = await s.profiles.ingest(id, batch.events);
     stored = r.applied - r.dropped;
     droppedForQuota = r.dropped;
-    if (r.applied > 0) s.experiments.recordCollected(id, batch.events, s.compiled);
+    // Awaited: the 202 means the counts are stored (the ledger deduplicates a replayed batch).
+    if (r.applied > 0) await s.experiments.recordCollected(id, batch.events, s.compiled);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
         await s.store.link(id, await s.profiles.pseudonym(e.props.userId));

@@ -200,6 +200,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       profiles: stores.profiles,
       events: stores.events,
       models: stores.models,
+      ledger: stores.ledger,
       rewriter: createNodeRewriter,
       origin,
       assets,
@@ -221,6 +222,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
     },
   );
+  // Counts and statuses as they were before a restart (or as the other nodes have them).
+  await engine.experiments.restore();
   await stores.attach(engine);
 
   const segmentCategories: Record<string, string[]> = {};
