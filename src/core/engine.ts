@@ -140,6 +140,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     fallback: ports.ingestFallback,
     privacy: config.site.privacy,
     writeBehindMs: config.profileWriteBehindMs,
+    // `state` is built just below; erasures only happen once it is.
+    onErase: (visitor) => state.experiments.ledger.store.forget(visitor),
   });
   const state: EngineState = {
     settings,

@@ -96,6 +96,8 @@ export interface ProfileServiceOptions {
   privacy?: SitePrivacy | undefined;
   /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
   writeBehindMs?: number | undefined;
+  /** Called inside every erasure, under the visitor's lock, after the store and log deletes. */
+  onErase?: ((visitor: string) => Promise<void>) | undefined;
 }
 
 export interface IngestResult {
@@ -463,6 +465,8 @@ export class ProfileService {
       await this.o.store.delete(visitor);
       await this.o.store.unlink(visitor);
       const events = await this.o.log.deleteVisitor(visitor);
+      // What else names the visitor (the experiment ledger's dedupe marks) goes in the same erasure.
+      await this.o.onErase?.(visitor);
       return {
         id: visitor,
         profile: held || stored !== undefined,

@@ -88,6 +88,8 @@ return 1
 `;
 
 const NODE_SEP = '\u0002';
+/** Between the visitor and the mark in a marks hash field (the Lua scripts' SEP). */
+const SEP = '\u0001';
 
 export async function createRedisLedgerStore(o: RedisLedgerOptions = {}): Promise<LedgerStore> {
   const conn: RedisConnection = await openRedis(o);
@@ -153,6 +155,41 @@ export async function createRedisLedgerStore(o: RedisLedgerOptions = {}): Promis
       for (const [experiment, r] of Object.entries(state.status)) await putStatus(experiment, r);
     },
     putStatus,
+    async forget(visitor) {
+      // Marks are hash fields `visitor␁mark` in one hash per experiment.
+      const match = `${globEscape(visitor)}${SEP}*`;
+      await conn.run('ledger forget', async (c) => {
+        let cursor = '0';
+        do {
+          const [next, keys] = (await c.call(
+            'SCAN',
+            cursor,
+            'MATCH',
+            `${globEscape(marksPrefix)}*`,
+            'COUNT',
+            200,
+          )) as [string, string[]];
+          cursor = next;
+          for (const key of keys) {
+            let hcursor = '0';
+            do {
+              const [hnext, flat] = (await c.call('HSCAN', key, hcursor, 'MATCH', match, 'COUNT', 500)) as [
+                string,
+                string[],
+              ];
+              hcursor = hnext;
+              const fields = flat.filter((_, i) => i % 2 === 0);
+              if (fields.length > 0) await c.call('HDEL', key, ...fields);
+            } while (hcursor !== '0');
+          }
+        } while (cursor !== '0');
+      });
+    },
     close: () => conn.close(),
   };
+}
+
+/** A literal for Redis glob patterns (`MATCH`). */
+function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, '\\$&');
 }

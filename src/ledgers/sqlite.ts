@@ -11,6 +11,7 @@
  */
 import {
   type Database,
+  erased,
   type GroupCommit,
   groupCommit,
   guard,
@@ -61,6 +62,7 @@ export async function createSqliteLedgerStore(o: SqliteLedgerOptions): Promise<L
     `INSERT INTO ledger_status (experiment, register) VALUES (?, ?)
      ON CONFLICT (experiment) DO UPDATE SET register = excluded.register`,
   );
+  const deleteMarks = db.prepare('DELETE FROM ledger_marks WHERE visitor = ?');
   const allStatus = db.prepare<[], { experiment: string; register: string }>(
     'SELECT experiment, register FROM ledger_status',
   );
@@ -121,6 +123,16 @@ export async function createSqliteLedgerStore(o: SqliteLedgerOptions): Promise<L
           for (const [experiment, r] of Object.entries(state.status)) writeStatus(experiment, r);
         }),
       );
+    },
+    async forget(visitor) {
+      await group.write(
+        'cannot forget a visitor',
+        db.transaction(() => {
+          deleteMarks.run(visitor);
+        }),
+      );
+      // Nothing of the erased visitor may stay in the WAL (secure_delete zeroes the freed pages).
+      guard('cannot checkpoint after an erasure', () => erased(db));
     },
     putStatus(experiment, register) {
       return group.write(

@@ -76,6 +76,19 @@ export function testLedgerStore(name: string, make: () => Promise<LedgerHarness>
       expect(s.counters[key('b', 'revenue', 's1')]).toEqual({ n2: 13.5 });
     });
 
+    it('forgets an erased visitor’s marks in every experiment and keeps the counts', async () => {
+      const { store } = await open();
+      await store.count('n1', [exposed('v1', 'a'), exposed('v1', 'a', 'y'), exposed('v2', 'a')]);
+      await store.count('n1', purchase('v1', 'p1', 3));
+      await store.forget('v1');
+      // Without its exposure mark, v1 converts nowhere any more; v2 keeps its own.
+      expect(await store.count('n1', purchase('v1', 'p2', 1))).toEqual([]);
+      expect((await store.count('n1', purchase('v2', 'p3', 1))).length).toBe(2);
+      const s = await store.load();
+      expect(s.counters[key('a', 'exposed')]).toEqual({ n1: 2 });
+      expect(s.counters[key('a', 'revenue')]).toEqual({ n1: 4 });
+    });
+
     it('counts nothing for a visitor never exposed', async () => {
       const { store } = await open();
       expect(await store.count('n1', purchase('ghost', 'p1', 5))).toEqual([]);

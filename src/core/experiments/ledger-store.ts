@@ -51,6 +51,11 @@ export interface LedgerStore {
   merge(state: LedgerState): Promise<void>;
   /** Store a status register unless a later one is stored already. */
   putStatus(experiment: string, register: StatusRegister): Promise<void>;
+  /**
+   * Erasure: delete every mark that names `visitor` (the counts stay: they
+   * hold no id). Resolves once they are gone from the store.
+   */
+  forget(visitor: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -54,6 +54,10 @@ export function createMemoryLedgerStore(): LedgerStore {
     async merge(other) {
       mergeLedgerInto(state, other);
     },
+    async forget(visitor) {
+      const part = `${SEP}${visitor}${SEP}`;
+      for (const key of [...marks.keys()]) if (key.includes(part)) marks.delete(key);
+    },
     async putStatus(experiment, register) {
       const next = laterStatus(state.status[experiment], register);
       if (next) state.status[experiment] = structuredClone(next);
