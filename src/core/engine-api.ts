@@ -88,13 +88,22 @@ export interface EngineInfo {
   maxBodyBytes: number;
 }
 
+/** A model built without the event log, and why. */
+export interface ModelSource {
+  source: 'attributes-only';
+  reason: string;
+}
+
 /** What the node runs, as `/health` tells an operator. */
 export interface EngineHealth {
   status: 'ok' | 'degraded';
   node: string;
   store: string;
   log: string;
+  /** The served model's version. */
   model: string | null;
+  /** Present when that model was not trained on the event log: why, and what it is built from. */
+  modelSource?: ModelSource;
   uptimeMs: number;
   degraded: string[];
   dependencies?: Record<string, unknown>;

@@ -14,7 +14,7 @@ import { DEFAULT_SETTINGS } from './config.js';
 import type { RequestLike } from './context.js';
 import { compileSite } from './decide.js';
 import { DecisionMemo } from './decision-memo.js';
-import type { Engine, EngineRoute } from './engine-api.js';
+import type { Engine, EngineRoute, ModelSource } from './engine-api.js';
 import { rememberStores } from './engine-ports.js';
 import {
   engineInfo,
@@ -77,6 +77,7 @@ export type {
   EngineModels,
   EngineProfiles,
   EngineRoute,
+  ModelSource,
   RouteContext,
 } from './engine-api.js';
 
@@ -86,6 +87,8 @@ const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id
 export interface HealthReport {
   degraded: string[];
   dependencies: Record<string, unknown>;
+  /** Set when the served model is not one trained on the event log (e.g. the log was down at start). */
+  model?: ModelSource;
 }
 
 export interface EnginePorts {
