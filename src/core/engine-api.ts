@@ -14,6 +14,7 @@ import type { BanditState } from './experiments/bandit.js';
 import type { ExperimentView } from './experiments/index.js';
 import type { RequestDecision } from './http/page.js';
 import type { Reply } from './http/reply.js';
+import type { EventCounts } from './loss-accounting.js';
 import type { Logger } from './ports.js';
 import type { LinkedVisitors, VisitorExport } from './privacy/export.js';
 import type { ErasureResult, ProfileChange } from './profile-service.js';
@@ -106,6 +107,8 @@ export interface EngineHealth {
   modelSource?: ModelSource;
   uptimeMs: number;
   degraded: string[];
+  /** Where every event went since start: received, acknowledged, stored, dropped by reason… */
+  events: EventCounts;
   dependencies?: Record<string, unknown>;
 }
 

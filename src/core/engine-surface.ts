@@ -122,6 +122,7 @@ export function healthOf(s: EngineState, report: HealthReport | undefined): Engi
     ...(report?.model ? { modelSource: report.model } : {}),
     uptimeMs: s.now() - s.startedAt,
     degraded,
+    events: s.accounting.snapshot(),
     ...(report ? { dependencies: report.dependencies } : {}),
   };
 }

@@ -47,6 +47,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { createLossAccounting, type LossAccounting } from './loss-accounting.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
@@ -117,6 +118,8 @@ export interface EnginePorts {
   routes?: EngineRoute[];
   /** Where `/collect` token buckets live (default: in memory, per node). */
   rateLimiter?: RateLimiter;
+  /** Event counters since start (default: the engine's own); a runtime shares it with its spool. */
+  accounting?: LossAccounting;
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -130,7 +133,9 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   const compiled = compileSite(config.site, config.catalog);
   const now = ports.now ?? Date.now;
   const logger = ports.logger ?? silentLogger;
+  const accounting = ports.accounting ?? createLossAccounting();
   const profiles = new ProfileService({
+    accounting,
     settings,
     ring,
     store: ports.profiles,
@@ -148,6 +153,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ring,
     compiled,
     profiles,
+    accounting,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
     log: ports.events,
@@ -203,7 +209,11 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
-    if (path === '/collect') return collectGuard.run(req, () => handleCollect(req, state));
+    if (path === '/collect') {
+      const reply = await collectGuard.run(req, () => handleCollect(req, state));
+      if (reply.status === 429) accounting.refuse('throttled');
+      return reply;
+    }
     if (path === '/health') return health(req, state, ports);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {

@@ -16,6 +16,7 @@ import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
 import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId, seal, unseal } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DailyEventQuota } from './limits/event-quota.js';
+import type { LossAccounting } from './loss-accounting.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
 import {
   minimizeEvent,
@@ -96,6 +97,8 @@ export interface ProfileServiceOptions {
   privacy?: SitePrivacy | undefined;
   /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
   writeBehindMs?: number | undefined;
+  /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
+  accounting?: LossAccounting | undefined;
 }
 
 export interface IngestResult {
@@ -284,7 +287,10 @@ export class ProfileService {
       try {
         const [gone, entry] = await Promise.all([this.tombstones.erased(visitor), this.load(visitor)]);
         // An erased id never grows a profile again, whoever sends events for it.
-        if (gone) return { applied: 0, dropped: 0, profile: eraseProfile(now) };
+        if (gone) {
+          this.o.accounting?.drop('erased', events.length);
+          return { applied: 0, dropped: 0, profile: eraseProfile(now) };
+        }
         loaded = entry?.profile;
       } catch (e) {
         if (!fallback?.isUnavailable(e)) throw e;
@@ -315,6 +321,7 @@ export class ProfileService {
           quota: this.quota.perDay,
           dropped: over.length,
         });
+      this.countIngest(events.length, kept.length, allowed, fresh.length, over.length);
       const changes = [...fresh, ...over];
       if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
       if (fallback && (!known || fallback.busy()))
@@ -360,8 +367,22 @@ export class ProfileService {
     );
   }
 
+  /**
+   * Of `events`, `kept` were not repeat views, `allowed` within the quota, `fresh` new to the
+   * log; of those past the quota, `over` were new to the profile (the rest it had: duplicates).
+   */
+  private countIngest(events: number, kept: number, allowed: number, fresh: number, over: number): void {
+    const a = this.o.accounting;
+    if (!a) return;
+    a.drop('repeatView', events - kept);
+    a.drop('quota', over);
+    a.count('deduplicated', allowed - fresh + (kept - allowed - over));
+    a.count('stored', fresh);
+  }
+
   private async deferred(visitor: string, fresh: LoggedEvent[], next: Profile, known: boolean) {
     await this.o.fallback!.defer(visitor, fresh);
+    this.o.accounting?.count('deferred', fresh.length);
     // Only a profile built on the stored one may stand in for it in the cache.
     if (known) this.cache.set(visitor, { profile: next, changedAt: this.o.now() });
     else this.pending.set(visitor, next);

@@ -226,6 +226,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       ],
       health: () => withModelFallback(stores.health(), fallback),
       canReadStats,
+      accounting: stores.accounting,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
