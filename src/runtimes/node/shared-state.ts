@@ -140,7 +140,15 @@ export async function withSharedState<S extends BaseStores>(
     },
     async attach(engine) {
       if (bus) {
-        cluster = await startClusterSync({ bus, nodeId: o.nodeId, engine, localStore: base.local, logger });
+        cluster = await startClusterSync({
+          bus,
+          nodeId: o.nodeId,
+          engine,
+          localStore: base.local,
+          // A store of its own is paged after a cut for everything changed since, however long ago.
+          ...(base.local ? { store: base.profiles } : {}),
+          logger,
+        });
       }
       const retryMs = o.replayRetryMs ?? 1000;
       const storeState = deps[0]?.state;
