@@ -344,6 +344,20 @@ export class ProfileService {
     });
   }
 
+  /**
+   * Whether `id` was erased, for resolving a request's visitor. While the store is down
+   * (degraded mode) the answer is "not as far as we know": ingest checks again, and a
+   * deferred write is checked against the stored tombstone when it is replayed.
+   */
+  async erasedIfKnown(id: string): Promise<boolean> {
+    try {
+      return await this.tombstones.erasedCached(id);
+    } catch (e) {
+      if (this.o.fallback?.isUnavailable(e)) return false;
+      throw e;
+    }
+  }
+
   /** The pseudonym the log, the links and the profile keep for a user id. */
   pseudonym(userId: string): Promise<string> {
     return pseudonymizeUserId(this.o.ring, userId);

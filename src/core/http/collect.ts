@@ -69,7 +69,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     ctx,
     s.settings,
     s.ring,
-    (id) => s.profiles.tombstones.erasedCached(id),
+    (id) => s.profiles.erasedIfKnown(id),
     s.visitorIds,
   );
   const cookies = visitor.cookies;
