@@ -8,9 +8,16 @@
  * The bus is at-most-once: a node that was cut off missed messages. When its
  * bus comes back it (1) drops its cache if the store is shared, so the next
  * read comes from the store, which has everything, (2) re-publishes the
- * profiles it changed meanwhile, and (3) asks the others to re-publish what
- * they changed recently (topic `sync`), which is what makes nodes with a
- * store of their own (SQLite) converge.
+ * profiles changed since the cut, and (3) asks the others to re-publish what
+ * they changed since the cut (topic `sync`, the time in its payload), which is
+ * what makes nodes with a store of their own (SQLite) converge.
+ *
+ * Anti-entropy has no age limit: with a store that pages its changes
+ * (`ProfileStore.changedSince`), a node re-publishes every profile its store
+ * changed since the cut, however long ago, in batches of `resyncBatch` that
+ * wait for the bus, so a large store neither floods the bus nor stalls the
+ * node. Without it (or a sync request with no time) it falls back to the
+ * profiles it remembers changing (`recentLimit`) within `resyncWindowMs`.
  *
  * Experiment ledgers travel the same way: after every count or status change
  * this node publishes the part of its ledger that changed (a CRDT state:
@@ -27,7 +34,7 @@ import { subscribeEnvelopes } from '../bus/envelopes.js';
 import type { ConnectionState } from '../connections/status.js';
 import type { Engine } from '../core/engine.js';
 import { decodeLedger, encodeLedger, type LedgerState } from '../core/experiments/index.js';
-import type { Bus, Logger } from '../core/ports.js';
+import type { Bus, Logger, ProfileStore } from '../core/ports.js';
 import { decodeProfile, encodeProfile, isErased } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
 
@@ -38,10 +45,19 @@ export interface ClusterSyncOptions {
   /** The store is this node's own (SQLite, memory): received deltas go into it too. */
   localStore: boolean;
   logger: Logger;
+  /**
+   * This node's own store (SQLite, memory), paged on a resync for every profile changed since
+   * the cut. Leave it out for a shared store: the others read what this node wrote from it.
+   */
+  store?: Pick<ProfileStore, 'changedSince'>;
   /** Visitors remembered as changed here, for re-publishing (default 10,000). */
   recentLimit?: number;
-  /** How far back a `sync` request reaches (default 5 min). */
+  /** How far back a resync reaches when the time of the cut is unknown (default 5 min). */
   resyncWindowMs?: number;
+  /** Profiles read and published per batch of a store resync (default 200). */
+  resyncBatch?: number;
+  /** Subtracted from the time of a cut, for clocks apart between nodes (default 60 s). */
+  clockSkewMs?: number;
   now?: () => number;
 }
 
@@ -75,6 +91,8 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
   const now = o.now ?? Date.now;
   const limit = o.recentLimit ?? 10_000;
   const windowMs = o.resyncWindowMs ?? 5 * 60_000;
+  const batch = Math.max(1, o.resyncBatch ?? 200);
+  const skewMs = o.clockSkewMs ?? 60_000;
   /** Visitors this node changed → when. */
   const changed = new Map<string, number>();
   /** Visitors erased lately: a late delta must not bring them back into a local store. */
@@ -82,15 +100,16 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
   const stats: ClusterSyncStats = { published: 0, received: 0, unsent: 0, resyncs: 0 };
   let downSince: number | undefined;
 
-  const send = (topic: string, e: Omit<Envelope, 'node'>): void => {
+  /** Resolves once the bus took the message or refused it (never rejects). */
+  const send = (topic: string, e: Omit<Envelope, 'node'>): Promise<void> => {
     let bytes: Uint8Array;
     try {
       bytes = encodeEnvelope({ ...e, node: o.nodeId });
     } catch (err) {
       logger.warn('[tessera] [cluster] cannot encode', { error: String(err) });
-      return;
+      return Promise.resolve();
     }
-    bus.publish(topic, bytes).then(
+    return bus.publish(topic, bytes).then(
       () => void stats.published++,
       (err) => {
         stats.unsent++;
@@ -105,18 +124,40 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
 
   const current = (visitor: string): Promise<Profile | undefined> => profiles.get(visitor);
 
-  const republish = async (since: number): Promise<number> => {
-    let n = 0;
-    for (const [visitor, at] of [...changed]) {
-      if (at < since) continue;
+  /** Publishes the visitors' current profiles; resolves once the bus took them. */
+  const publishCurrent = async (visitors: Iterable<string>): Promise<number> => {
+    const sent: Promise<void>[] = [];
+    for (const visitor of visitors) {
       const p = await current(visitor).catch(() => undefined);
-      if (p && !isErased(p)) {
-        publishProfile(visitor, p);
-        n++;
-      }
+      if (p && !isErased(p)) sent.push(publishProfile(visitor, p));
     }
+    await Promise.all(sent);
+    return sent.length;
+  };
+
+  /** The profiles changed since `since`: those remembered here, then (no age limit) the store's. */
+  const republish = async (since: number): Promise<number> => {
+    // Remembered ones first: a profile written behind may not be in the store yet.
+    const remembered = [...changed].filter(([, at]) => at >= since).map(([visitor]) => visitor);
+    let n = await publishCurrent(remembered);
+    const store = o.store;
+    if (!store?.changedSince) return n;
+    const done = new Set(remembered);
+    let cursor: string | undefined;
+    do {
+      const page = await store.changedSince(since, cursor, batch);
+      n += await publishCurrent(page.ids.filter((id) => !done.has(id)));
+      cursor = page.cursor;
+      // One batch at a time, each waiting for the bus: requests keep being served meanwhile.
+      await new Promise((r) => setTimeout(r, 0));
+    } while (cursor !== undefined);
     return n;
   };
+
+  const republishLogged = (since: number) =>
+    republish(since).catch((err) =>
+      logger.warn('[tessera] [cluster] re-publishing after a cut failed', { error: String(err) }),
+    );
 
   const onProfile = async (e: Envelope) => {
     const visitor = e.visitor;
@@ -163,9 +204,12 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
         .then((v) => logger.info(`[tessera] [cluster] model ${v ?? 'none'} loaded after a notice`))
         .catch((err) => logger.warn('[tessera] [cluster] model reload failed', { error: String(err) }));
     },
-    sync: () => {
+    sync: (e) => {
       stats.received++;
-      void republish(now() - windowMs);
+      // The time the asking node was cut off, on its clock; none from an older node.
+      const asked = Number(new TextDecoder().decode(e.payload));
+      const since = e.payload.length > 0 && Number.isFinite(asked) ? asked - skewMs : now() - windowMs;
+      void republishLogged(since);
       publishLedger(engine.experiments.ledger());
     },
   };
@@ -209,9 +253,9 @@ export async function startClusterSync(o: ClusterSyncOptions): Promise<ClusterSy
     downSince = undefined;
     // A shared store has what this node missed; a cache would hide it.
     if (!o.localStore) profiles.dropCache();
-    await republish(since - 1000);
     publishLedger(engine.experiments.ledger());
-    send('sync', { kind: 'delta', payload: new Uint8Array(0) });
+    await send('sync', { kind: 'delta', payload: new TextEncoder().encode(String(since)) });
+    await republishLogged(since - skewMs);
   };
 
   const offStatus = bus.onStatus?.((s) => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DependencyDownError } from '../connections/status.js';
 import { DEFAULT_SETTINGS } from '../core/config.js';
 import { createKeyRing } from '../core/identity/index.js';
+import { createLossAccounting } from '../core/loss-accounting.js';
 import type { ProfileStore } from '../core/ports.js';
 import { silentLogger } from '../core/ports.js';
 import { eventCount } from '../core/profile/index.js';
@@ -9,7 +10,7 @@ import { ProfileService } from '../core/profile-service.js';
 import { createMemoryStore } from '../profiles/memory.js';
 import { openSpool } from '../runtimes/node/spool.js';
 import { startReplay } from './replay.js';
-import { replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
+import { replayLog, replayStore, resilientLog, resilientStore, spoolIngest } from './resilient.js';
 
 const HALF_LIFE = DEFAULT_SETTINGS.halfLifeMs;
 const down = () => new DependencyDownError('redis', '127.0.0.1:6379', 'connection refused');
@@ -42,11 +43,13 @@ async function setup() {
     },
   };
   const spool = await openSpool(':memory:');
+  const accounting = createLossAccounting();
   const svc = new ProfileService({
+    accounting,
     settings: { ...DEFAULT_SETTINGS, secret: 'x'.repeat(32) },
     ring: createKeyRing('x'.repeat(32)),
     store: resilientStore(flaky, spool),
-    log: resilientLog(flakyLog, spool),
+    log: resilientLog(flakyLog, spool, accounting),
     logger: silentLogger,
     now: Date.now,
     item: (id) => ({ id, title: id, category: 'running', brand: 'b', price: 1, tags: [], in_stock: true }),
@@ -65,7 +68,7 @@ async function setup() {
   const setLog = (up: boolean) => {
     logUp = up;
   };
-  return { mem, spool, svc, replay, setStore, setLog };
+  return { mem, spool, svc, replay, setStore, setLog, accounting };
 }
 
 let n = 0;
@@ -129,5 +132,30 @@ describe('degraded ingest', () => {
     expect(await mem.events.count()).toBe(4);
     expect(eventCount((await mem.profiles.get('v'))!, 'click', Date.now(), HALF_LIFE)).toBeCloseTo(4, 3);
     logReplay.stop();
+  });
+
+  it('counts the events it spooled, deferred and replayed, and stores each once', async () => {
+    const { mem, spool, svc, replay, setStore, setLog, accounting } = await setup();
+    setLog(false);
+    await svc.ingest('v', clicks(3));
+    setLog(true);
+    setStore(false);
+    // Behind the 3 still spooled, these 2 go to the log's spool too (order), and to the store's.
+    await svc.ingest('w', clicks(2));
+    expect(accounting.snapshot()).toMatchObject({ stored: 5, spooled: 5, deferred: 2, replayed: 0 });
+    setStore(true);
+    const logReplay = startReplay({
+      spool,
+      target: 'log',
+      logger: silentLogger,
+      retryMs: 0,
+      apply: (e) => replayLog(mem.events, e, accounting),
+    });
+    await logReplay.drain();
+    await replay.drain();
+    expect(await mem.events.count()).toBe(5);
+    expect(accounting.snapshot()).toMatchObject({ stored: 5, spooled: 5, deferred: 2, replayed: 5 });
+    logReplay.stop();
+    replay.stop();
   });
 });

@@ -15,6 +15,7 @@
  */
 
 import { isDependencyDown } from '../connections/status.js';
+import type { LossAccounting } from '../core/loss-accounting.js';
 import type { EventLog, ProfileStore } from '../core/ports.js';
 import type { IngestFallback } from '../core/profile-service.js';
 import type { LoggedEvent } from '../core/types.js';
@@ -48,7 +49,8 @@ async function orNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
   }
 }
 
-export function resilientLog(log: EventLog, spool: Spool): EventLog {
+/** `accounting`: counts the events spooled (loss-accounting.ts). */
+export function resilientLog(log: EventLog, spool: Spool, accounting?: LossAccounting): EventLog {
   return {
     name: log.name,
     append: (events) =>
@@ -56,8 +58,10 @@ export function resilientLog(log: EventLog, spool: Spool): EventLog {
         spool,
         'log',
         () => {
-          if (events.length > 0)
+          if (events.length > 0) {
             spool.append('log', 'append', events[0]!.visitor, encoder.encode(JSON.stringify(events)));
+            accounting?.count('spooled', events.length);
+          }
           return events;
         },
         () => log.append(events),
@@ -78,10 +82,17 @@ export function resilientLog(log: EventLog, spool: Spool): EventLog {
   };
 }
 
-/** Applies a spooled log entry to the real log. */
-export async function replayLog(log: EventLog, entry: SpoolEntry): Promise<void> {
+/** Applies a spooled log entry to the real log; `accounting` counts the events it took. */
+export async function replayLog(
+  log: EventLog,
+  entry: SpoolEntry,
+  accounting?: LossAccounting,
+): Promise<void> {
   if (entry.kind === 'append') {
-    await log.append(JSON.parse(decoder.decode(entry.body)) as LoggedEvent[]);
+    const events = JSON.parse(decoder.decode(entry.body)) as LoggedEvent[];
+    await log.append(events);
+    // The log may have had some already (a batch acknowledged in part before the cut): all are in it now.
+    accounting?.count('replayed', events.length);
   } else if (entry.kind === 'deleteVisitor') {
     await log.deleteVisitor(entry.visitor);
   } else {

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS links (
   canonical TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS links_by_canonical ON links (canonical);
+CREATE INDEX IF NOT EXISTS profiles_by_change ON profiles (updated_at, id);
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   visitor TEXT NOT NULL,

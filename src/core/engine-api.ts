@@ -14,6 +14,7 @@ import type { BanditState } from './experiments/bandit.js';
 import type { ExperimentView, LedgerState } from './experiments/index.js';
 import type { RequestDecision } from './http/page.js';
 import type { Reply } from './http/reply.js';
+import type { EventCounts } from './loss-accounting.js';
 import type { Logger } from './ports.js';
 import type { LinkedVisitors, VisitorExport } from './privacy/export.js';
 import type { ErasureResult, ProfileChange } from './profile-service.js';
@@ -100,15 +101,26 @@ export interface EngineInfo {
   maxBodyBytes: number;
 }
 
+/** A model built without the event log, and why. */
+export interface ModelSource {
+  source: 'attributes-only';
+  reason: string;
+}
+
 /** What the node runs, as `/health` tells an operator. */
 export interface EngineHealth {
   status: 'ok' | 'degraded';
   node: string;
   store: string;
   log: string;
+  /** The served model's version. */
   model: string | null;
+  /** Present when that model was not trained on the event log: why, and what it is built from. */
+  modelSource?: ModelSource;
   uptimeMs: number;
   degraded: string[];
+  /** Where every event went since start: received, acknowledged, stored, dropped by reason… */
+  events: EventCounts;
   dependencies?: Record<string, unknown>;
 }
 

@@ -123,8 +123,10 @@ export function healthOf(s: EngineState, report: HealthReport | undefined): Engi
     store: s.store.name,
     log: s.log.name,
     model: s.model.artifact?.version ?? null,
+    ...(report?.model ? { modelSource: report.model } : {}),
     uptimeMs: s.now() - s.startedAt,
     degraded,
+    events: s.accounting.snapshot(),
     ...(report ? { dependencies: report.dependencies } : {}),
   };
 }

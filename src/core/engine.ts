@@ -14,7 +14,7 @@ import { DEFAULT_SETTINGS } from './config.js';
 import type { RequestLike } from './context.js';
 import { compileSite } from './decide.js';
 import { DecisionMemo } from './decision-memo.js';
-import type { Engine, EngineRoute } from './engine-api.js';
+import type { Engine, EngineRoute, ModelSource } from './engine-api.js';
 import { rememberStores } from './engine-ports.js';
 import {
   engineInfo,
@@ -47,6 +47,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { createLossAccounting, type LossAccounting } from './loss-accounting.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
@@ -77,6 +78,7 @@ export type {
   EngineModels,
   EngineProfiles,
   EngineRoute,
+  ModelSource,
   RouteContext,
 } from './engine-api.js';
 
@@ -86,6 +88,8 @@ const DEFAULT_ITEM_TEMPLATE = '<a href="/product/{{id}}" data-tessera-item="{{id
 export interface HealthReport {
   degraded: string[];
   dependencies: Record<string, unknown>;
+  /** Set when the served model is not one trained on the event log (e.g. the log was down at start). */
+  model?: ModelSource;
 }
 
 export interface EnginePorts {
@@ -116,6 +120,8 @@ export interface EnginePorts {
   rateLimiter?: RateLimiter;
   /** Where experiment counts and statuses live (default: in memory); `experiments.restore()` loads it. */
   ledger?: LedgerStore;
+  /** Event counters since start (default: the engine's own); a runtime shares it with its spool. */
+  accounting?: LossAccounting;
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -129,7 +135,9 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   const compiled = compileSite(config.site, config.catalog);
   const now = ports.now ?? Date.now;
   const logger = ports.logger ?? silentLogger;
+  const accounting = ports.accounting ?? createLossAccounting();
   const profiles = new ProfileService({
+    accounting,
     settings,
     ring,
     store: ports.profiles,
@@ -149,6 +157,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ring,
     compiled,
     profiles,
+    accounting,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
     log: ports.events,
@@ -216,7 +225,11 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
-    if (path === '/collect') return collectGuard.run(req, () => handleCollect(req, state));
+    if (path === '/collect') {
+      const reply = await collectGuard.run(req, () => handleCollect(req, state));
+      if (reply.status === 429) accounting.refuse('throttled');
+      return reply;
+    }
     if (path === '/health') return health(req, state, ports);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {

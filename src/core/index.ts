@@ -23,6 +23,7 @@ export type { Origin, OriginPage, StaticAsset } from './http/engine-state.js';
 export type { RequestDecision } from './http/page.js';
 export { type Reply, toResponse } from './http/reply.js';
 export * from './identity/index.js';
+export { createLossAccounting, type EventCounts, type LossAccounting } from './loss-accounting.js';
 export * from './ports.js';
 export * from './profile/index.js';
 export {

@@ -34,12 +34,27 @@ export interface ProfileStore {
   /** Every stored profile id (for maintenance such as re-encryption). Optional. */
   ids?(): AsyncIterable<string>;
   /**
+   * One page of the ids of profiles last changed at or after `since` (epoch
+   * ms, the store's clock), for anti-entropy after a partition however long.
+   * Start with `cursor` undefined and pass back the one returned until it is
+   * undefined; a page holds about `limit` ids (it may hold fewer, even none,
+   * before the end). A profile whose change time the store does not know is
+   * included. Optional: without it a node re-publishes what it remembers.
+   */
+  changedSince?(since: number, cursor: string | undefined, limit: number): Promise<ChangedPage>;
+  /**
    * Rewrite one stored profile with the store's codec as it is now (the
    * current key), leaving its last-change time alone; true when the bytes
    * were stale and got rewritten. Optional.
    */
   reencrypt?(id: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** A page of `ProfileStore.changedSince`: `cursor` undefined once the scan is done. */
+export interface ChangedPage {
+  ids: string[];
+  cursor: string | undefined;
 }
 
 /** Append-only event log, deduplicated by (visitor, event id). */

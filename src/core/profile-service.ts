@@ -16,6 +16,7 @@ import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
 import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId, seal, unseal } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DailyEventQuota } from './limits/event-quota.js';
+import type { LossAccounting } from './loss-accounting.js';
 import type { EventLog, Logger, ProfileStore } from './ports.js';
 import {
   minimizeEvent,
@@ -98,6 +99,8 @@ export interface ProfileServiceOptions {
   writeBehindMs?: number | undefined;
   /** Called inside every erasure, under the visitor's lock, after the store and log deletes. */
   onErase?: ((visitor: string) => Promise<void>) | undefined;
+  /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
+  accounting?: LossAccounting | undefined;
 }
 
 export interface IngestResult {
@@ -286,7 +289,10 @@ export class ProfileService {
       try {
         const [gone, entry] = await Promise.all([this.tombstones.erased(visitor), this.load(visitor)]);
         // An erased id never grows a profile again, whoever sends events for it.
-        if (gone) return { applied: 0, dropped: 0, profile: eraseProfile(now) };
+        if (gone) {
+          this.o.accounting?.drop('erased', events.length);
+          return { applied: 0, dropped: 0, profile: eraseProfile(now) };
+        }
         loaded = entry?.profile;
       } catch (e) {
         if (!fallback?.isUnavailable(e)) throw e;
@@ -317,6 +323,7 @@ export class ProfileService {
           quota: this.quota.perDay,
           dropped: over.length,
         });
+      this.countIngest(events.length, kept.length, allowed, fresh.length, over.length);
       const changes = [...fresh, ...over];
       if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
       if (fallback && (!known || fallback.busy()))
@@ -337,6 +344,20 @@ export class ProfileService {
       this.emit({ visitor, profile: merged });
       return { applied: changes.length, dropped: over.length, profile: merged };
     });
+  }
+
+  /**
+   * Whether `id` was erased, for resolving a request's visitor. While the store is down
+   * (degraded mode) the answer is "not as far as we know": ingest checks again, and a
+   * deferred write is checked against the stored tombstone when it is replayed.
+   */
+  async erasedIfKnown(id: string): Promise<boolean> {
+    try {
+      return await this.tombstones.erasedCached(id);
+    } catch (e) {
+      if (this.o.fallback?.isUnavailable(e)) return false;
+      throw e;
+    }
   }
 
   /** The pseudonym the log, the links and the profile keep for a user id. */
@@ -362,8 +383,22 @@ export class ProfileService {
     );
   }
 
+  /**
+   * Of `events`, `kept` were not repeat views, `allowed` within the quota, `fresh` new to the
+   * log; of those past the quota, `over` were new to the profile (the rest it had: duplicates).
+   */
+  private countIngest(events: number, kept: number, allowed: number, fresh: number, over: number): void {
+    const a = this.o.accounting;
+    if (!a) return;
+    a.drop('repeatView', events - kept);
+    a.drop('quota', over);
+    a.count('deduplicated', allowed - fresh + (kept - allowed - over));
+    a.count('stored', fresh);
+  }
+
   private async deferred(visitor: string, fresh: LoggedEvent[], next: Profile, known: boolean) {
     await this.o.fallback!.defer(visitor, fresh);
+    this.o.accounting?.count('deferred', fresh.length);
     // Only a profile built on the stored one may stand in for it in the cache.
     if (known) this.cache.set(visitor, { profile: next, changedAt: this.o.now() });
     else this.pending.set(visitor, next);

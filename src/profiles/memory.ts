@@ -102,6 +102,15 @@ export function createMemoryProfileStore(
     async *ids() {
       yield* [...profiles.keys()];
     },
+    async changedSince(since, cursor, limit) {
+      // Ids in order, after the cursor: a page is stable across writes made between calls.
+      const ids = [...updatedAt]
+        .filter(([id, at]) => at >= since && (cursor === undefined || id > cursor))
+        .map(([id]) => id)
+        .sort()
+        .slice(0, limit);
+      return { ids, cursor: ids.length === limit ? ids[ids.length - 1] : undefined };
+    },
     async reencrypt(id) {
       const bytes = profiles.get(id);
       if (bytes === undefined || !codec.stale?.(bytes)) return false;

@@ -2,7 +2,7 @@
  * Profiles and identity links in Redis, shared by every node of a deployment.
  *
  * Keys (all under `prefix`, one per deployment):
- * - `p:<id>`      hash { d: encoded profile bytes, v: version token }, TTL `ttlSeconds`
+ * - `p:<id>`      hash { d: encoded profile bytes, v: version token, t: last change (ms) }, TTL `ttlSeconds`
  * - `links`       hash alias → canonical id
  * - `a:<id>`      set of the aliases linked to canonical `<id>`
  * Scripts build key names from the prefix, so on Redis Cluster put a hash tag
@@ -57,6 +57,7 @@ if (cur or '') ~= ARGV[1] then
 end
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[3])
 if ARGV[4] ~= '0' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 't', ARGV[5]) end
 return {1}
 `;
 
@@ -131,11 +132,13 @@ export function redisProfileStore(
     for (let attempt = 1; ; attempt++) {
       const merged = bytes === undefined ? delta : mergeProfiles(decode(id, bytes), delta);
       const next = randomBytes(9).toString('base64url');
-      const r = (await script('merge', CAS, [key], [version, codec.encode(merged), next, ttl], true)) as [
-        number,
-        Buffer?,
-        Buffer?,
-      ];
+      const r = (await script(
+        'merge',
+        CAS,
+        [key],
+        [version, codec.encode(merged), next, ttl, String(Date.now())],
+        true,
+      )) as [number, Buffer?, Buffer?];
       if (r[0] === 1) return merged;
       if (attempt >= maxAttempts) {
         throw redisError(
@@ -188,6 +191,22 @@ export function redisProfileStore(
         for (const k of keys) yield k.slice(profileKey('').length);
       } while (cursor !== '0');
     },
+    async changedSince(since, cursor, limit) {
+      // SCAN pages the keyspace (about `limit` keys a call, never all of it); Redis keeps no
+      // index by time, so each page's change times are read and filtered here.
+      const pattern = `${profileKey('').replace(/[*?[\]\\]/g, '\\$&')}*`;
+      const [next, keys] = (await run('changedSince', (c) =>
+        c.call('SCAN', cursor ?? '0', 'MATCH', pattern, 'COUNT', limit),
+      )) as [string, string[]];
+      const times = await Promise.all(
+        keys.map((k) => run('changedSince', (c) => c.call('HGET', k, 't')) as Promise<string | null>),
+      );
+      // A profile written before change times were kept has none: it counts as changed.
+      const ids = keys
+        .filter((_, i) => times[i] === null || Number(times[i]) >= since)
+        .map((k) => k.slice(profileKey('').length));
+      return { ids, cursor: next === '0' ? undefined : next };
+    },
     reencrypt(id) {
       return mutex.run(id, async () => {
         const key = profileKey(id);
@@ -197,8 +216,8 @@ export function redisProfileStore(
         const bytes = toBytes(read[0]);
         if (bytes === undefined || !codec.stale?.(bytes)) return false;
         const next = randomBytes(9).toString('base64url');
-        // TTL '0': the rewrite keeps the key's expiry (HSET does not touch it).
-        const args = [read[1]?.toString() ?? '', codec.encode(decode(id, bytes)), next, '0'];
+        // TTL '0': the rewrite keeps the key's expiry (HSET does not touch it); no time: nor its change time.
+        const args = [read[1]?.toString() ?? '', codec.encode(decode(id, bytes)), next, '0', ''];
         const r = (await script('reencrypt', CAS, [key], args, true)) as [number];
         // A conflicting write from another node wrote with its own (current) key already.
         return r[0] === 1;

@@ -88,6 +88,14 @@ function sqliteProfileStore(
   );
   const rewriteProfile = db.prepare<[Uint8Array, string]>('UPDATE profiles SET data = ? WHERE id = ?');
   const selectIds = db.prepare<[], { id: string }>('SELECT id FROM profiles ORDER BY id');
+  // Keyset paging on (updated_at, id): each page is one range of profiles_by_change, however
+  // large the table and however few profiles changed. The cursor is the last row's `at:id`.
+  const selectChangedFirst = db.prepare<[number, number], { id: string; at: number }>(
+    'SELECT id, updated_at AS at FROM profiles WHERE updated_at >= ? ORDER BY updated_at, id LIMIT ?',
+  );
+  const selectChangedNext = db.prepare<[number, string, number], { id: string; at: number }>(
+    'SELECT id, updated_at AS at FROM profiles WHERE (updated_at, id) > (?, ?) ORDER BY updated_at, id LIMIT ?',
+  );
   const deleteProfile = db.prepare<[string]>('DELETE FROM profiles WHERE id = ?');
   const insertLink = db.prepare<[string, string]>(
     `INSERT INTO links (alias, canonical) VALUES (?, ?)
@@ -174,6 +182,18 @@ function sqliteProfileStore(
         deleteLinks.run(id, id);
         erased(db);
       });
+    },
+    async changedSince(since, cursor, limit) {
+      const rows = ordered('changedSince', () => {
+        if (cursor === undefined) return selectChangedFirst.all(since, limit);
+        const colon = cursor.indexOf(':');
+        return selectChangedNext.all(Number(cursor.slice(0, colon)), cursor.slice(colon + 1), limit);
+      });
+      const last = rows[rows.length - 1];
+      return {
+        ids: rows.map((r) => r.id),
+        cursor: last && rows.length === limit ? `${last.at}:${last.id}` : undefined,
+      };
     },
     async *ids() {
       // Read all first: an open iterator would hold the statement while callers write.

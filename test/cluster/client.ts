@@ -75,6 +75,8 @@ export interface Health {
   status: string;
   degraded: string[];
   dependencies: { spool: { pending: number }; cluster?: { received: number; published: number } };
+  /** The node's loss accounting since it started. */
+  events: { acknowledged: number; stored: number; spooled: number; replayed: number; deduplicated: number };
 }
 
 export async function health(base: string): Promise<Health> {

@@ -138,6 +138,11 @@ describe('a cluster under faults', () => {
     await log.close();
     const acked = sent.filter((s) => s.acked);
     const found = acked.filter((s) => inLog.has(`${s.visitor}|${s.id}`));
+    const lost = acked.length - found.length;
+    // What the nodes counted (node B's since its restart).
+    const accounts = await Promise.all(
+      [a, b].map(async (x) => `${x.spec.id} ${JSON.stringify((await health(x.url)).events)}`),
+    );
 
     const store = await createRedisProfileStore({
       url: `redis://127.0.0.1:${redis.port}`,
@@ -159,12 +164,16 @@ describe('a cluster under faults', () => {
 
     console.log(`[faults]\n  ${phases.join('\n  ')}`);
     console.log(
-      `[faults] sent ${sent.length}, acknowledged ${acked.length}, found in the log ${found.length}`,
+      `[faults] sent ${sent.length}, acknowledged ${acked.length}, stored (in the log after healing) ${inLog.size}, acknowledged found in the log ${found.length}, acknowledged lost ${lost}`,
     );
+    console.log(`[faults] nodes' loss accounting:\n  ${accounts.join('\n  ')}`);
     expect(acked.length).toBeGreaterThan(200);
     expect([...seenDegraded].sort()).toEqual(['nats', 'redis']);
     expect(maxSpooled).toBeGreaterThan(0);
     expect(found.length).toBe(acked.length);
+    // acknowledged ⊆ stored: 0 acknowledged events lost.
+    expect(lost).toBe(0);
+    expect(inLog.size).toBeGreaterThanOrEqual(acked.length);
     for (const c of counted) {
       // Decayed over well under a minute with a 3-day half-life: a few parts per million below the count.
       expect(c.counted, `visitor ${c.visitor}`).toBeGreaterThanOrEqual(c.acked * 0.999);

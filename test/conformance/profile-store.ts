@@ -154,5 +154,40 @@ export function testProfileStore(name: string, make: () => Promise<ProfileStoreH
       expect(await store.get(ODD_IDS[0]!)).toBeUndefined();
       expect(await store.get(ODD_IDS[1]!)).toBeDefined();
     });
+
+    it('pages through the profiles changed since a time, each once, deleted ones left out', async () => {
+      if (!store.changedSince) return; // optional port method: KV and Durable Objects lack it
+      const before = Date.now() - 1;
+      const ids = Array.from({ length: 7 }, (_, i) => `changed-${i}`);
+      for (const id of ids) await store.merge(id, delta('node-a', `sku-${id}`));
+      await store.delete('changed-3');
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.changedSince(before, cursor, 2);
+        expect(page.ids.length).toBeLessThanOrEqual(20); // about `limit`, never the whole store at once
+        seen.push(...page.ids);
+        cursor = page.cursor;
+        pages++;
+      } while (cursor !== undefined && pages < 1000);
+      expect(cursor).toBeUndefined();
+      expect([...new Set(seen)].sort()).toEqual(ids.filter((id) => id !== 'changed-3'));
+      expect(seen.length).toBe(6);
+    });
+
+    it('leaves out profiles last changed before the time asked for', async () => {
+      if (!store.changedSince) return;
+      await store.merge('old', delta('node-a', 'sku-old'));
+      const later = Date.now() + 60_000;
+      const all: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.changedSince(later, cursor, 100);
+        all.push(...page.ids);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      expect(all).toEqual([]);
+    });
   });
 }

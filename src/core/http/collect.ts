@@ -6,7 +6,7 @@
  */
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
-import { TesseraError } from '../errors.js';
+import { isTesseraError, TesseraError } from '../errors.js';
 import { parseBatch } from '../events.js';
 import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
 import type { TesseraEvent } from '../types.js';
@@ -30,8 +30,26 @@ export async function readBody(req: RequestLike, maxBytes: number): Promise<stri
 export async function handleCollect(req: RequestLike, s: EngineState): Promise<Reply> {
   if (req.method !== 'POST') throw new TesseraError(405, '[tessera] [collect] use POST');
   const now = s.now();
-  const body = await readBody(req, s.settings.maxBodyBytes);
-  const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  const counts = s.accounting;
+  let body: string;
+  try {
+    body = await readBody(req, s.settings.maxBodyBytes);
+  } catch (e) {
+    if (isTesseraError(e) && e.status === 413) counts.refuse('bodyTooLarge');
+    throw e;
+  }
+  let batch: ReturnType<typeof parseBatch>;
+  try {
+    batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  } catch (e) {
+    counts.refuse('malformed');
+    throw e;
+  }
+  counts.count('received', batch.accepted + batch.rejected.length);
+  counts.count('accepted', batch.accepted);
+  counts.drop('invalid', batch.rejected.length);
+  // A duplicate inside the batch is accepted and changes nothing.
+  counts.count('deduplicated', batch.accepted - batch.events.length);
   if (batch.dropped > 0) {
     s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
       dropped: batch.dropped,
@@ -51,7 +69,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     ctx,
     s.settings,
     s.ring,
-    (id) => s.profiles.tombstones.erasedCached(id),
+    (id) => s.profiles.erasedIfKnown(id),
     s.visitorIds,
   );
   const cookies = visitor.cookies;
@@ -93,6 +111,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
 
   let stored = 0;
   let droppedForQuota = 0;
+  // No personalization consent (or GPC/DNT): the batch's events are not kept.
+  if (!id) counts.drop('consent', batch.events.length);
   if (id && batch.events.length > 0) {
     const r = await s.profiles.ingest(id, batch.events);
     stored = r.applied - r.dropped;
@@ -119,6 +139,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     }
   }
   const accepted = batch.accepted;
+  counts.count('acknowledged', accepted);
   const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};
   return jsonReply(202, { accepted, rejected: batch.rejected, stored, ...dropped }, cookies);
 }

@@ -11,6 +11,7 @@ import type { DecisionMemo } from '../decision-memo.js';
 import type { BatchLimits } from '../events.js';
 import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing, VisitorIdSource } from '../identity/index.js';
+import type { LossAccounting } from '../loss-accounting.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
 import type { Artifact } from '../recommend/index.js';
@@ -55,6 +56,8 @@ export interface EngineState {
   ring: KeyRing;
   compiled: CompiledSite;
   profiles: ProfileService;
+  /** Where every event went since start (loss-accounting.ts). */
+  accounting: LossAccounting;
   store: ProfileStore;
   log: EventLog;
   logger: Logger;

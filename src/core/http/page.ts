@@ -54,7 +54,7 @@ export async function decideRequest(
     ctx,
     s.settings,
     s.ring,
-    (id) => s.profiles.tombstones.erasedCached(id),
+    (id) => s.profiles.erasedIfKnown(id),
     s.visitorIds,
   );
   t?.step('context');

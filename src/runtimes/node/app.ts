@@ -17,9 +17,10 @@ import {
   tokenFilePath,
 } from '../../admin/index.js';
 import { makePrivate, privateDir } from '../../connections/private-files.js';
+import { isDependencyDown } from '../../connections/status.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { RequestLike } from '../../core/context.js';
-import { createEngine, type Engine } from '../../core/engine.js';
+import { createEngine, type Engine, type HealthReport, type ModelSource } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
@@ -136,6 +137,15 @@ export async function loadSite(siteDir: string): Promise<Shop> {
 /** How long a changed profile waits for its store write on a node with the embedded store. */
 export const PROFILE_WRITE_BEHIND_MS = 50;
 
+/** Why the served model is not one trained on the event log. */
+type ModelFallback = ModelSource;
+
+/** A node on a fallback model is degraded (`model`) until the retrain timer trains on the log. */
+function withModelFallback(report: HealthReport, fallback: ModelFallback | undefined): HealthReport {
+  if (!fallback) return report;
+  return { ...report, degraded: [...report.degraded, 'model'].sort(), model: fallback };
+}
+
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
   for await (const e of readAllEvents(log)) all.push(e);
@@ -179,6 +189,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       () => false,
     );
   };
+  /** Set while the node serves a model built without the log; cleared by the first training on it. */
+  let fallback: ModelFallback | undefined;
   const engine = createEngine(
     {
       site,
@@ -215,8 +227,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         }),
         privacyRoute(),
       ],
-      health: stores.health,
+      health: () => withModelFallback(stores.health(), fallback),
       canReadStats,
+      accounting: stores.accounting,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
@@ -237,6 +250,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     const total = TRAIN_STEPS.length + 1;
     t.onStep?.('read log', 0, total);
     const events = await readAll(stores.events);
+    const result = await trainFrom(events, t, t0);
+    await stores.models.put(result.artifact);
+    fallback = undefined;
+    trainedAt = events.length;
+    return result.summary;
+  }
+  async function trainFrom(events: LoggedEvent[], t: TrainOptions, t0: number) {
+    const total = TRAIN_STEPS.length + 1;
     const { artifact, stats } = await buildModel({
       catalog: shop.catalog,
       events,
@@ -247,10 +268,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       ...(t.log ? { log: t.log } : {}),
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });
-    await stores.models.put(artifact);
     const { version } = engine.models.swap(artifact);
-    trainedAt = events.length;
-    return {
+    const summary: TrainResult = {
       version,
       items: stats.items,
       interactions: stats.interactions,
@@ -258,8 +277,24 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       stats,
       bytes: artifact.byteLength,
     };
+    return { artifact, summary };
   }
-  if (!(await engine.models.reload()) && o.trainIfEmpty !== false) await train();
+  if (!(await engine.models.reload()) && o.trainIfEmpty !== false) {
+    try {
+      await train();
+    } catch (e) {
+      if (!isDependencyDown(e)) throw e;
+      // No model and no log: serve what the catalog alone gives (attribute neighbours,
+      // catalog order) rather than not start. Kept in memory only: the model store and
+      // the other nodes get the first model trained on events, by the retrain timer.
+      const { summary } = await trainFrom([], {}, performance.now());
+      fallback = { source: 'attributes-only', reason: 'log unavailable' };
+      logger.warn(
+        `[tessera] the event log is down: serving the attribute-only model ${summary.version} until it is back`,
+        { error: String(e) },
+      );
+    }
+  }
   // Hot swap: another process (`tessera train`) may write the store; pick its versions up.
   const pollMs = o.modelPollMs ?? DEFAULT_MODEL_POLL_MS;
   const models =

@@ -23,6 +23,7 @@ import {
 } from '../../cluster/resilient.js';
 import type { ConnectionState } from '../../connections/status.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
+import { createLossAccounting, type LossAccounting } from '../../core/loss-accounting.js';
 import type { Logger, ModelStore } from '../../core/ports.js';
 import type { IngestFallback } from '../../core/profile-service.js';
 import { artifactVersion } from '../../core/recommend/index.js';
@@ -51,6 +52,8 @@ export type BaseStores = OpenedStores;
 export interface SharedState {
   /** For `EnginePorts.health`. */
   health(): HealthReport;
+  /** For `EnginePorts.accounting`: the spool counts into the engine's counters. */
+  readonly accounting: LossAccounting;
   /** For `EnginePorts.ingestFallback`. */
   readonly ingestFallback: IngestFallback;
   /** Subscribes to the bus and starts replaying the spool; call once the engine exists. */
@@ -79,7 +82,8 @@ export async function withSharedState<S extends BaseStores>(
   const bus = o.bus ? await openBus(o.bus, ctx) : undefined;
   const spool = await openSpool(join(o.dataDir, 'spool.db'));
   const profiles = resilientStore(base.profiles, spool);
-  const events = resilientLog(rawLog, spool);
+  const accounting = createLossAccounting();
+  const events = resilientLog(rawLog, spool, accounting);
   const deps: Dependency[] = [
     { role: 'store', driver: base.profiles.name, state: stateOf(base.profiles) },
     { role: 'log', driver: rawLog.name, state: stateOf(rawLog) },
@@ -129,13 +133,22 @@ export async function withSharedState<S extends BaseStores>(
     events,
     models,
     health,
+    accounting,
     ingestFallback: spoolIngest(spool),
     get cluster() {
       return cluster;
     },
     async attach(engine) {
       if (bus) {
-        cluster = await startClusterSync({ bus, nodeId: o.nodeId, engine, localStore: base.local, logger });
+        cluster = await startClusterSync({
+          bus,
+          nodeId: o.nodeId,
+          engine,
+          localStore: base.local,
+          // A store of its own is paged after a cut for everything changed since, however long ago.
+          ...(base.local ? { store: base.profiles } : {}),
+          logger,
+        });
       }
       const retryMs = o.replayRetryMs ?? 1000;
       const storeState = deps[0]?.state;
@@ -147,7 +160,7 @@ export async function withSharedState<S extends BaseStores>(
           logger,
           retryMs,
           ...(logState ? { state: logState } : {}),
-          apply: (entry) => replayLog(rawLog, entry),
+          apply: (entry) => replayLog(rawLog, entry, accounting),
         }),
         startReplay({
           spool,
