@@ -34,6 +34,7 @@ import {
 import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import { promoteModel, registerModel } from '../../models/model-registry.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
 import { openStore } from '../../registry.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
@@ -105,6 +106,8 @@ export interface TrainOptions {
   algorithm?: string;
   /** Items in each visitor's precomputed list (with `algorithm`; 0 = none). */
   perUser?: number;
+  /** Register the model as `candidate` instead of serving it as `production` (the default). */
+  candidate?: boolean;
   /** Called before each step: `read log`, then the trainer's steps. */
   onStep?: (step: string, index: number, total: number) => void;
   log?: (line: string) => void;
@@ -135,6 +138,18 @@ export async function loadSite(siteDir: string): Promise<Shop> {
 
 /** How long a changed profile waits for its store write on a node with the embedded store. */
 export const PROFILE_WRITE_BEHIND_MS = 50;
+
+/** The events a model was trained on: how many, and the first and last event time. */
+function dataWindow(events: LoggedEvent[]): { count: number; first?: number; last?: number } {
+  if (events.length === 0) return { count: 0 };
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of events) {
+    first = Math.min(first, e.ts);
+    last = Math.max(last, e.ts);
+  }
+  return { count: events.length, first, last };
+}
 
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
   const all: LoggedEvent[] = [];
@@ -244,8 +259,20 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       ...(t.log ? { log: t.log } : {}),
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });
-    await stores.models.put(artifact);
-    const { version } = engine.models.swap(artifact);
+    const meta = {
+      algorithm: stats.algorithm,
+      params: stats.params,
+      data: dataWindow(events),
+      created: o.now?.() ?? Date.now(),
+    };
+    let version: string;
+    if (t.candidate) {
+      version = (await registerModel(stores.models, artifact, meta)).version;
+      await promoteModel(stores.models, version, 'candidate');
+    } else {
+      await stores.models.put(artifact, meta);
+      version = engine.models.swap(artifact).version;
+    }
     trainedAt = events.length;
     return {
       version,
@@ -266,7 +293,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           engine,
           logger,
           intervalMs: pollMs,
-          ...(stores.modelPath ? { path: stores.modelPath } : {}),
+          ...(stores.modelPaths ? { paths: stores.modelPaths } : {}),
         })
       : undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
