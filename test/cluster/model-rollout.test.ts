@@ -70,8 +70,8 @@ describe('model promotion and rollback across three nodes', () => {
     await requireRedis();
     await requireNats();
     [{ version: v1 }, { version: v2 }] = (await writeTwoModels(dir)) as [
-      { version: string },
-      { version: string },
+      { version: string; file: string },
+      { version: string; file: string },
     ];
     const spec = (id: string) => ({
       id,
