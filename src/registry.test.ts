@@ -73,21 +73,22 @@ describe('opening drivers', () => {
     await s.close();
   });
 
-  it('opens sqlite:PATH with the model file beside the database', async () => {
+  it('opens sqlite:PATH with the model registry beside the database', async () => {
     const dir = tempDir();
     const s = await openStore(`sqlite:${join(dir, 'db', 'tessera.db')}`, { dataDir: dir });
     expect(s.profiles.name).toBe('sqlite');
     expect(s.local).toBe(true);
-    expect(s.modelPath).toBe(join(dir, 'db', 'model.tsra'));
+    expect(s.modelPaths).toEqual([join(dir, 'db', 'model.tsra'), join(dir, 'db', 'models', 'aliases.json')]);
     await s.models.put(new Uint8Array([7]).buffer);
-    expect([...readFileSync(join(dir, 'db', 'model.tsra'))]).toContain(7);
+    const { production } = await s.models.aliases();
+    expect([...readFileSync(join(dir, 'db', 'models', `${production}.tsra`))]).toEqual([7]);
     await s.close();
   });
 
   it('puts the SQLite file under the data dir when sqlite: names no path', async () => {
     const dir = tempDir();
     const s = await openStore('sqlite:', { dataDir: dir });
-    expect(s.modelPath).toBe(join(dir, 'model.tsra'));
+    expect(s.modelPaths?.[0]).toBe(join(dir, 'model.tsra'));
     await s.close();
     expect(readFileSync(join(dir, 'tessera.db')).byteLength).toBeGreaterThan(0);
   });

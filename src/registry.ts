@@ -48,8 +48,8 @@ export interface OpenedStores {
   profiles: ProfileStore;
   events: EventLog;
   models: ModelStore;
-  /** The model file, when the model store is one (the watcher also watches it). */
-  modelPath?: string;
+  /** The model store's files, when it keeps files (the watcher checks them before reading). */
+  modelPaths?: string[];
   /** Embedded in this process (memory, SQLite): writes are cheap enough to take behind ingest. */
   local: boolean;
   /** A rate limiter shared by every node on the same backend; absent = per node. */
@@ -103,11 +103,16 @@ const MODEL_DRIVERS: Partial<Record<Scheme, Opener<ModelStore>>> = {
     makePrivate(path);
     return createFileModelStore({ path });
   },
+  'redis://': async (url, ctx) =>
+    (await import('./models/redis.js')).createRedisModelStore({
+      url: field(url, 'url'),
+      prefix: `${prefixOf(ctx)}:`,
+    }),
 };
 
 async function fileModels(path: string, ctx: DriverContext) {
   const models = await openModels(`file:${path}`, ctx);
-  return { models, modelPath: path };
+  return { models, modelPaths: [path, join(join(dirOf(path), 'models'), 'aliases.json')] };
 }
 
 const STORE_DRIVERS: Partial<Record<Scheme, Opener<OpenedStores>>> = {
@@ -133,6 +138,10 @@ const STORE_DRIVERS: Partial<Record<Scheme, Opener<OpenedStores>>> = {
   'redis://': async (url, ctx) => {
     const { createRedisStore } = await import('./profiles/redis.js');
     const ttlSeconds = Math.floor((ctx.retentionMs ?? 0) / 1000);
+    const models = await (await import('./models/redis.js')).createRedisModelStore({
+      url: field(url, 'url'),
+      prefix: `${prefixOf(ctx)}:`,
+    });
     const s = await createRedisStore({
       url: field(url, 'url'),
       prefix: `${prefixOf(ctx)}:`,
@@ -144,8 +153,13 @@ const STORE_DRIVERS: Partial<Record<Scheme, Opener<OpenedStores>>> = {
     return withLedger(
       {
         ...s,
-        ...(await fileModels(join(ctx.dataDir, 'model.tsra'), ctx)),
+        // The registry every node shares: a promotion in one place is seen by all.
+        models,
         local: false,
+        async close() {
+          await models.close();
+          await s.close();
+        },
         rateLimiter: async () =>
           (await import('./connections/redis-rate-limit.js')).createRedisRateLimiter({
             url: field(url, 'url'),
@@ -244,5 +258,5 @@ export const openStore = (url: string, ctx: DriverContext) => open<OpenedStores>
 export const openLog = (url: string, ctx: DriverContext) => open<EventLog>('log', url, ctx);
 /** The bus between nodes: `memory:`, `redis://` or `nats://`. */
 export const openBus = (url: string, ctx: DriverContext) => open<Bus>('bus', url, ctx);
-/** A model store: `file:PATH` or `memory:`. */
+/** A model store: `file:PATH`, `memory:` or `redis://`. */
 export const openModels = (url: string, ctx: DriverContext) => open<ModelStore>('models', url, ctx);

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
+import { registerModelCommands } from './commands/model.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
@@ -20,6 +21,7 @@ registerEval(program);
 registerSimulate(program);
 registerExperiment(program);
 registerAdmin(program);
+registerModelCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

@@ -84,12 +84,55 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-/** Where the trained recommendation artifact lives. */
+/** What the model registry knows of one version. */
+export interface ModelMeta {
+  /** The artifact's version: its content hash (equal bytes, equal version). */
+  version: string;
+  algorithm?: string;
+  params?: Record<string, number | string | boolean>;
+  /** The events it was trained on: how many, and the first and last event time (ms). */
+  data?: { count: number; first?: number; last?: number };
+  /** Offline metrics measured when it was trained, when known. */
+  metrics?: Record<string, number>;
+  /** When it was registered (ms since the epoch). */
+  created: number;
+  bytes: number;
+}
+
+export type ModelAlias = 'production' | 'candidate';
+
+/** Which versions the aliases name. */
+export interface ModelAliases {
+  production?: string;
+  candidate?: string;
+  /** Earlier production versions, oldest first: a rollback moves production back to the last one. */
+  history: string[];
+  /** Bumped by every write; `setAliases` writes only over the revision it was given. */
+  revision: number;
+}
+
+/**
+ * Where trained recommendation artifacts live: every version by its content
+ * hash with its metadata, and the aliases that say which one serves.
+ */
 export interface ModelStore {
   readonly name: string;
-  /** The current artifact bytes, or undefined when none was trained yet. */
+  /** The production artifact's bytes, or undefined when none was trained yet. */
   get(): Promise<ArrayBuffer | undefined>;
-  put(artifact: ArrayBuffer): Promise<void>;
+  /** Registers the artifact and makes it production (what training did before the registry). */
+  put(artifact: ArrayBuffer, meta?: Partial<Omit<ModelMeta, 'version' | 'bytes'>>): Promise<void>;
+  /** One version's bytes, or undefined when it is not registered. */
+  getVersion(version: string): Promise<ArrayBuffer | undefined>;
+  /** Stores a version and its metadata (the same version again changes nothing but the metadata). */
+  putVersion(artifact: ArrayBuffer, meta: ModelMeta): Promise<void>;
+  /** Every registered version, oldest first. */
+  list(): Promise<ModelMeta[]>;
+  aliases(): Promise<ModelAliases>;
+  /**
+   * Writes the aliases as revision `expectedRevision + 1` when the stored
+   * revision is still `expectedRevision`; false when another writer came first.
+   */
+  setAliases(next: Omit<ModelAliases, 'revision'>, expectedRevision: number): Promise<boolean>;
 }
 
 export interface Clock {

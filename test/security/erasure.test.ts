@@ -247,9 +247,12 @@ describe('nothing sensitive stays on disk', () => {
           'tessera.db-shm',
           'spool.db',
           'audit.log',
-          'model.tsra',
+          'models/aliases.json',
         ]),
       );
+      // The model registry's directory and every version in it, owner-only too.
+      expect(statSync(join(dir, 'models')).mode & 0o777).toBe(0o700);
+      expect(files.some((f) => /models\/[0-9a-f]{16}\.tsra$/.test(f))).toBe(true);
       for (const f of files) expect(statSync(f).mode & 0o777, f).toBe(0o600);
     } finally {
       await app.close();

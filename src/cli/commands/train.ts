@@ -9,6 +9,7 @@ interface TrainFlags {
   site?: string;
   algorithm: string;
   perUser?: number;
+  candidate?: boolean;
 }
 
 function nonNegativeIntOption(v: string): number {
@@ -65,9 +66,14 @@ export function registerTrain(program: Command): void {
       "with a trained model: items in each known visitor's precomputed list (default 20; 0 = none)",
       nonNegativeIntOption,
     )
+    .option(
+      '--candidate',
+      'register the model as the candidate instead of serving it (TESSERA_TRAIN_CANDIDATE=1)',
+    )
     .action(async (o: TrainFlags) => {
       const env = process.env.TESSERA_PER_USER;
       const perUser = o.perUser ?? (env === undefined || env === '' ? undefined : nonNegativeIntOption(env));
+      const candidate = o.candidate === true || process.env.TESSERA_TRAIN_CANDIDATE === '1';
       const app = await createNodeApp({
         dataDir: o.dataDir,
         retrainMs: 0,
@@ -82,6 +88,7 @@ export function registerTrain(program: Command): void {
         const r = await app.train({
           ...(o.algorithm !== 'blend' ? { algorithm: o.algorithm } : {}),
           ...(perUser !== undefined ? { perUser } : {}),
+          ...(candidate ? { candidate: true } : {}),
           onStep: bar.step,
           log: (l) => lines.push(l),
         });
@@ -92,7 +99,7 @@ export function registerTrain(program: Command): void {
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
         console.log(
-          `[tessera] model ${r.version} (${s.algorithm}${params ? ` ${params}` : ''}): ${r.items} items ` +
+          `[tessera] ${candidate ? 'candidate ' : ''}model ${r.version} (${s.algorithm}${params ? ` ${params}` : ''}): ${r.items} items ` +
             `(${s.newItems} new), ${r.interactions} interactions, ${s.contexts} context lists, ` +
             `${s.userLists} visitor lists, ` +
             `${(r.bytes / 1024 / 1024).toFixed(2)} MiB, ${r.ms.toFixed(0)} ms`,

@@ -35,6 +35,7 @@ import {
 import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import { promoteModel, registerModel } from '../../models/model-registry.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
 import { openStore } from '../../registry.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
@@ -106,6 +107,8 @@ export interface TrainOptions {
   algorithm?: string;
   /** Items in each visitor's precomputed list (with `algorithm`; 0 = none). */
   perUser?: number;
+  /** Register the model as `candidate` instead of serving it as `production` (the default). */
+  candidate?: boolean;
   /** Called before each step: `read log`, then the trainer's steps. */
   onStep?: (step: string, index: number, total: number) => void;
   log?: (line: string) => void;
@@ -144,6 +147,29 @@ type ModelFallback = ModelSource;
 function withModelFallback(report: HealthReport, fallback: ModelFallback | undefined): HealthReport {
   if (!fallback) return report;
   return { ...report, degraded: [...report.degraded, 'model'].sort(), model: fallback };
+}
+
+/** The events a model was trained on: how many, and the first and last event time. */
+function dataWindow(events: LoggedEvent[]): { count: number; first?: number; last?: number } {
+  if (events.length === 0) return { count: 0 };
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of events) {
+    first = Math.min(first, e.ts);
+    last = Math.max(last, e.ts);
+  }
+  return { count: events.length, first, last };
+}
+
+function summaryOf(version: string, artifact: ArrayBuffer, stats: BuildModelStats, t0: number): TrainResult {
+  return {
+    version,
+    items: stats.items,
+    interactions: stats.interactions,
+    ms: performance.now() - t0,
+    stats,
+    bytes: artifact.byteLength,
+  };
 }
 
 async function readAll(log: EventLog): Promise<LoggedEvent[]> {
@@ -250,15 +276,28 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     const total = TRAIN_STEPS.length + 1;
     t.onStep?.('read log', 0, total);
     const events = await readAll(stores.events);
-    const result = await trainFrom(events, t, t0);
-    await stores.models.put(result.artifact);
-    fallback = undefined;
+    const { artifact, stats } = await build(events, t);
+    const meta = {
+      algorithm: stats.algorithm,
+      params: stats.params,
+      data: dataWindow(events),
+      created: o.now?.() ?? Date.now(),
+    };
+    let version: string;
+    if (t.candidate) {
+      version = (await registerModel(stores.models, artifact, meta)).version;
+      await promoteModel(stores.models, version, 'candidate');
+    } else {
+      await stores.models.put(artifact, meta);
+      version = engine.models.swap(artifact).version;
+      fallback = undefined;
+    }
     trainedAt = events.length;
-    return result.summary;
+    return summaryOf(version, artifact, stats, t0);
   }
-  async function trainFrom(events: LoggedEvent[], t: TrainOptions, t0: number) {
+  async function build(events: LoggedEvent[], t: TrainOptions) {
     const total = TRAIN_STEPS.length + 1;
-    const { artifact, stats } = await buildModel({
+    return buildModel({
       catalog: shop.catalog,
       events,
       segments: segmentCategories,
@@ -268,16 +307,6 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       ...(t.log ? { log: t.log } : {}),
       onStep: (step, i) => t.onStep?.(step, i + 1, total),
     });
-    const { version } = engine.models.swap(artifact);
-    const summary: TrainResult = {
-      version,
-      items: stats.items,
-      interactions: stats.interactions,
-      ms: performance.now() - t0,
-      stats,
-      bytes: artifact.byteLength,
-    };
-    return { artifact, summary };
   }
   if (!(await engine.models.reload()) && o.trainIfEmpty !== false) {
     try {
@@ -287,7 +316,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       // No model and no log: serve what the catalog alone gives (attribute neighbours,
       // catalog order) rather than not start. Kept in memory only: the model store and
       // the other nodes get the first model trained on events, by the retrain timer.
-      const { summary } = await trainFrom([], {}, performance.now());
+      const t0 = performance.now();
+      const { artifact, stats } = await build([], {});
+      const summary = summaryOf(engine.models.swap(artifact).version, artifact, stats, t0);
       fallback = { source: 'attributes-only', reason: 'log unavailable' };
       logger.warn(
         `[tessera] the event log is down: serving the attribute-only model ${summary.version} until it is back`,
@@ -304,7 +335,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           engine,
           logger,
           intervalMs: pollMs,
-          ...(stores.modelPath ? { path: stores.modelPath } : {}),
+          ...(stores.modelPaths ? { paths: stores.modelPaths } : {}),
         })
       : undefined;
   let timer: ReturnType<typeof setInterval> | undefined;

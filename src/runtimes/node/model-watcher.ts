@@ -4,8 +4,9 @@
  * (`readArtifact`: views over the buffer, no per-item parsing, a few ms for
  * 100,000 items) runs on the timer, never inside a request; the swap is one
  * assignment, so a request sees the old model or the new one, never a mix,
- * and never waits. For the file store a `stat` first tells whether the file
- * changed, so an idle server does not re-read megabytes every poll.
+ * and never waits. The production alias is read first, so an idle server does
+ * not re-read megabytes every poll; for the file store a `stat` of its files
+ * tells even that.
  * @module
  */
 import { stat } from 'node:fs/promises';
@@ -20,8 +21,8 @@ export interface ModelWatcherOptions {
   engine: Engine;
   logger: Logger;
   intervalMs?: number;
-  /** The artifact file behind a file store: checked with `stat` before reading. */
-  path?: string;
+  /** The files behind a file store: checked with `stat` before reading. */
+  paths?: string[];
 }
 
 export interface ModelWatcher {
@@ -35,12 +36,14 @@ export function watchModels(o: ModelWatcherOptions): ModelWatcher {
   let running: Promise<string | undefined> | undefined;
 
   async function poll(): Promise<string | undefined> {
-    if (o.path) {
-      const s = await stat(o.path).catch(() => undefined);
-      const stamp = s ? `${s.mtimeMs}:${s.size}:${s.ino}` : '';
+    if (o.paths) {
+      const stats = await Promise.all(o.paths.map((p) => stat(p).catch(() => undefined)));
+      const stamp = stats.map((s) => (s ? `${s.mtimeMs}:${s.size}:${s.ino}` : '')).join('|');
       if (stamp === lastStamp) return undefined;
       lastStamp = stamp;
     }
+    const { production } = await o.store.aliases();
+    if (production !== undefined && production === o.engine.models.current()?.version) return undefined;
     const buf = await o.store.get();
     if (!buf) return undefined;
     const version = artifactVersion(buf);

@@ -92,11 +92,11 @@ export async function withSharedState<S extends BaseStores>(
   let cluster: ClusterSync | undefined;
   const replayers: Replayer[] = [];
 
+  // A new production version (training here) is announced; the registry's other moves announce themselves.
   const models: ModelStore = {
-    name: base.models.name,
-    get: () => base.models.get(),
-    async put(artifact) {
-      await base.models.put(artifact);
+    ...base.models,
+    async put(artifact, meta) {
+      await base.models.put(artifact, meta);
       cluster?.announceModel(artifactVersion(artifact));
     },
   };
