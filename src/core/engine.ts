@@ -31,6 +31,7 @@ import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
+import { readiness } from './http/ready.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import {
   createKeyRing,
@@ -47,6 +48,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { type EngineObserver, observerOf, routeLabel } from './observer.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
@@ -114,6 +116,10 @@ export interface EnginePorts {
   routes?: EngineRoute[];
   /** Where `/collect` token buckets live (default: in memory, per node). */
   rateLimiter?: RateLimiter;
+  /** Metrics: told about requests, decision stages, ingest outcomes, exposures (default: silent). */
+  observer?: Partial<EngineObserver>;
+  /** Why the runtime cannot serve yet (a store not reachable, ...), for `/ready`; empty when it can. */
+  notReady?: () => string[];
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -165,6 +171,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     visitorIds: ports.visitorIds ?? newVisitorId,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
+    observer: observerOf(ports.observer),
   };
 
   // Promotions and pauses change what a variant shows: cached shells must go.
@@ -200,8 +207,10 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
-    if (path === '/collect') return collectGuard.run(req, () => handleCollect(req, state));
+    if (path === '/collect')
+      return countThrottled(await collectGuard.run(req, () => handleCollect(req, state)));
     if (path === '/health') return health(req, state, ports);
+    if (path === '/ready') return readiness(req, state, !!ports.models, ports.notReady);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
       return {
@@ -224,7 +233,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     return handlePage(req, state);
   }
 
-  async function handle(req: RequestLike): Promise<Reply> {
+  function countThrottled(reply: Reply): Reply {
+    if (reply.status === 429) state.observer.ingest('throttled', 1);
+    return reply;
+  }
+
+  async function answer(req: RequestLike): Promise<Reply> {
     try {
       // Where every reply is finished: one that sets a cookie never goes to a shared cache.
       return privateWhenSettingCookies(await route(req));
@@ -233,6 +247,14 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
       return errorReply(new TesseraError(500, '[tessera] internal error'));
     }
+  }
+
+  const itemPrefix = config.site.itemRoute?.prefix;
+  async function handle(req: RequestLike): Promise<Reply> {
+    const t0 = state.perf();
+    const reply = await answer(req);
+    state.observer.request(routeLabel(req.url, itemPrefix), reply.status, (state.perf() - t0) / 1000);
+    return reply;
   }
 
   const engine: Engine = {

@@ -11,6 +11,7 @@ import { parseBatch } from '../events.js';
 import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
+import { countBatch, countIngested } from './collect-metrics.js';
 import { clearCookie, setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -32,6 +33,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   const now = s.now();
   const body = await readBody(req, s.settings.maxBodyBytes);
   const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
+  countBatch(s.observer, batch, s.compiled.recSlots);
   if (batch.dropped > 0) {
     s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
       dropped: batch.dropped,
@@ -97,7 +99,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     const r = await s.profiles.ingest(id, batch.events);
     stored = r.applied - r.dropped;
     droppedForQuota = r.dropped;
-    if (r.applied > 0) s.experiments.recordCollected(id, batch.events, s.compiled);
+    const hits = r.applied > 0 ? s.experiments.recordCollected(id, batch.events, s.compiled) : [];
+    countIngested(s.observer, batch.events.length, r, hits);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
         await s.store.link(id, await s.profiles.pseudonym(e.props.userId));
@@ -117,6 +120,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       }
     }
   }
+  if (!id) countIngested(s.observer, batch.events.length, undefined, []);
   const accepted = batch.accepted;
   const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};
   return jsonReply(202, { accepted, rejected: batch.rejected, stored, ...dropped }, cookies);
