@@ -184,7 +184,9 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
   };
   s.experiments.monitor.decision(t.total(), visitor.id, decision.segments);
-  t.forEach((stage, ms) => s.observer.stage(stage, ms / 1000));
+  t.eachStep((stage, ms) => {
+    s.observer.stage(stage, ms / 1000);
+  });
   return { status: 200, headers, cookies, body };
 }
 

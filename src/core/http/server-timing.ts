@@ -30,7 +30,7 @@ export class Timing {
   }
 
   /** Each step's name and milliseconds, in order (for metrics). */
-  forEach(fn: (name: string, ms: number) => void): void {
+  eachStep(fn: (name: string, ms: number) => void): void {
     for (const [name, dur] of this.marks) fn(name, dur);
   }
 
