@@ -48,6 +48,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { observedLog } from './observed-log.js';
 import { type EngineObserver, observerOf, routeLabel } from './observer.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
@@ -133,11 +134,14 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   const compiled = compileSite(config.site, config.catalog);
   const now = ports.now ?? Date.now;
   const logger = ports.logger ?? silentLogger;
+  const observer = observerOf(ports.observer);
+  // Without an observer the log is used as given: nothing to count, nothing to wrap.
+  const log = ports.observer ? observedLog(ports.events, observer, compiled.recSlots) : ports.events;
   const profiles = new ProfileService({
     settings,
     ring,
     store: ports.profiles,
-    log: ports.events,
+    log,
     logger,
     now,
     item: (id) => compiled.catalog.get(id),
@@ -153,7 +157,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     profiles,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
-    log: ports.events,
+    log,
     logger,
     origin: ports.origin,
     assets: ports.assets ?? {},
@@ -171,7 +175,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     visitorIds: ports.visitorIds ?? newVisitorId,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
-    observer: observerOf(ports.observer),
+    observer,
   };
 
   // Promotions and pauses change what a variant shows: cached shells must go.

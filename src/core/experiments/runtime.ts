@@ -101,12 +101,15 @@ export class ExperimentRuntime {
     });
   }
 
-  /** Count the exposures a decision made (each once per visitor). */
-  exposed(visitor: string, exposures: readonly Exposure[]): void {
+  /** Count the exposures a decision made (each once per visitor); returns those counted now. */
+  exposed(visitor: string, exposures: readonly Exposure[]): Exposure[] {
+    const counted: Exposure[] = [];
     for (const x of exposures) {
-      if (this.ledger.expose(visitor, x.experiment, x.arm, x.segment) && x.arm !== HOLDOUT_ARM)
-        this.bandits.trial(x.experiment, x.segment, x.arm);
+      if (!this.ledger.expose(visitor, x.experiment, x.arm, x.segment)) continue;
+      counted.push(x);
+      if (x.arm !== HOLDOUT_ARM) this.bandits.trial(x.experiment, x.segment, x.arm);
     }
+    return counted;
   }
 
   /** Attribute a visitor's events; updates bandits and sequential tests. */

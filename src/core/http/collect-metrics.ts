@@ -2,8 +2,8 @@
  * What `/collect` tells the observer about a batch: how many events were
  * accepted, rejected (by the field at fault) and dropped before the profile
  * (the browser's full queue, no consent to keep them), and what the profile
- * path made of the rest (deduplicated, over the daily quota), plus clicks on
- * recommendation slots and first conversions per experiment arm.
+ * path made of the rest (deduplicated, over the daily quota), plus first
+ * conversions per experiment arm. Clicks are counted by the log (observed-log.ts).
  * @module
  */
 import type { ParsedBatch } from '../events.js';
@@ -11,17 +11,13 @@ import type { ConversionHit } from '../experiments/index.js';
 import { type EngineObserver, rejectionReason } from '../observer.js';
 
 /** Counts from the parsed batch alone. */
-export function countBatch(o: EngineObserver, batch: ParsedBatch, recSlots: readonly string[]): void {
+export function countBatch(o: EngineObserver, batch: ParsedBatch): void {
   if (batch.accepted > 0) o.ingest('accepted', batch.accepted);
   for (const r of batch.rejected) o.ingest('rejected', 1, rejectionReason(r.error));
   if (batch.dropped > 0) o.ingest('dropped', batch.dropped, 'browser_queue');
   // Repeats of an id inside one batch are accepted and change nothing.
   const repeats = batch.accepted - batch.events.length;
   if (repeats > 0) o.ingest('deduplicated', repeats);
-  for (const e of batch.events) {
-    const slot = e.type === 'click' ? e.props?.slot : undefined;
-    if (typeof slot === 'string' && recSlots.includes(slot)) o.click(slot);
-  }
 }
 
 /**

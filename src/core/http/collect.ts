@@ -33,7 +33,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   const now = s.now();
   const body = await readBody(req, s.settings.maxBodyBytes);
   const batch = parseBatch(body, now, { ...s.batchLimits, maxBatch: s.settings.maxBatch });
-  countBatch(s.observer, batch, s.compiled.recSlots);
+  countBatch(s.observer, batch);
   if (batch.dropped > 0) {
     s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
       dropped: batch.dropped,

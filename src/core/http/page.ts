@@ -227,8 +227,7 @@ function logExposures(
   exposures: NonNullable<Decision['exposures']>,
   now: number,
 ): Profile {
-  s.experiments.exposed(visitor, exposures);
-  for (const x of exposures) s.observer.exposure(x.experiment, x.arm);
+  for (const x of s.experiments.exposed(visitor, exposures)) s.observer.exposure(x.experiment, x.arm);
   const events = exposures.map((x) => exposureEvent(x.experiment, x.arm, now));
   const observed = s.profiles.observe(visitor, profile, events);
   const stored = observed.stored.finally(() => s.background.delete(stored));
