@@ -32,6 +32,7 @@ const INTEGRATION = [
   'src/runtimes/node/model-watcher.test.ts',
   'src/sim/sim.test.ts', // one of its tests drives the demo shop over HTTP
   'test/http/**/*.test.ts',
+  'test/observe/**/*.test.ts',
   'test/security/admin-access.test.ts',
   'test/security/erasure.test.ts',
   'test/security/revenue-bounds.test.ts',

@@ -47,6 +47,7 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
   const swap = (buf: ArrayBuffer) => {
     s.model.artifact = warm(readArtifact(buf));
     s.shells.clear();
+    s.observer.modelSwap(s.model.artifact.version);
     return { version: s.model.artifact.version };
   };
   return {
@@ -59,6 +60,7 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       if (artifact.version !== s.model.artifact?.version) {
         s.model.artifact = artifact;
         s.shells.clear();
+        s.observer.modelSwap(artifact.version);
       }
       return artifact.version;
     },

@@ -31,6 +31,7 @@ import { handleCollect } from './http/collect.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
+import { readiness } from './http/ready.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import {
   createKeyRing,
@@ -48,6 +49,8 @@ import {
   type RateLimiter,
 } from './limits/index.js';
 import { createLossAccounting, type LossAccounting } from './loss-accounting.js';
+import { observedLog } from './observed-log.js';
+import { type EngineObserver, observerOf, routeLabel } from './observer.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
@@ -122,6 +125,10 @@ export interface EnginePorts {
   ledger?: LedgerStore;
   /** Event counters since start (default: the engine's own); a runtime shares it with its spool. */
   accounting?: LossAccounting;
+  /** Metrics: told about requests, decision stages, ingest outcomes, exposures (default: silent). */
+  observer?: Partial<EngineObserver>;
+  /** Why the runtime cannot serve yet (a store not reachable, ...), for `/ready`; empty when it can. */
+  notReady?: () => string[];
 }
 
 export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
@@ -136,12 +143,15 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   const now = ports.now ?? Date.now;
   const logger = ports.logger ?? silentLogger;
   const accounting = ports.accounting ?? createLossAccounting();
+  const observer = observerOf(ports.observer);
+  // Without an observer the log is used as given: nothing to count, nothing to wrap.
+  const log = ports.observer ? observedLog(ports.events, observer, compiled.recSlots) : ports.events;
   const profiles = new ProfileService({
     accounting,
     settings,
     ring,
     store: ports.profiles,
-    log: ports.events,
+    log,
     logger,
     now,
     item: (id) => compiled.catalog.get(id),
@@ -160,7 +170,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     accounting,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
-    log: ports.events,
+    log,
     logger,
     origin: ports.origin,
     assets: ports.assets ?? {},
@@ -178,6 +188,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     visitorIds: ports.visitorIds ?? newVisitorId,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
+    observer,
   };
 
   // Promotions and pauses change what a variant shows: cached shells must go.
@@ -226,11 +237,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
     if (path === '/collect') {
-      const reply = await collectGuard.run(req, () => handleCollect(req, state));
+      const reply = countThrottled(await collectGuard.run(req, () => handleCollect(req, state)));
       if (reply.status === 429) accounting.refuse('throttled');
       return reply;
     }
     if (path === '/health') return health(req, state, ports);
+    if (path === '/ready') return readiness(req, state, !!ports.models, ports.notReady);
     const asset = state.assets[path];
     if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
       return {
@@ -253,7 +265,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     return handlePage(req, state);
   }
 
-  async function handle(req: RequestLike): Promise<Reply> {
+  function countThrottled(reply: Reply): Reply {
+    if (reply.status === 429) state.observer.ingest('throttled', 1);
+    return reply;
+  }
+
+  async function answer(req: RequestLike): Promise<Reply> {
     try {
       // Where every reply is finished: one that sets a cookie never goes to a shared cache.
       return privateWhenSettingCookies(await route(req));
@@ -262,6 +279,14 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
       logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
       return errorReply(new TesseraError(500, '[tessera] internal error'));
     }
+  }
+
+  const itemPrefix = config.site.itemRoute?.prefix;
+  async function handle(req: RequestLike): Promise<Reply> {
+    const t0 = state.perf();
+    const reply = await answer(req);
+    state.observer.request(routeLabel(req.url, itemPrefix), reply.status, (state.perf() - t0) / 1000);
+    return reply;
   }
 
   const engine: Engine = {

@@ -50,15 +50,18 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
     ...(c.site ? { siteDir: c.site } : {}),
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
     limits: limitsOf(c),
+    ...(c.metricsPort !== undefined ? { metricsPort: c.metricsPort } : {}),
   };
 }
 
 async function serve(c: NodeConfig): Promise<void> {
-  const logger = consoleLogger('info');
+  const logger = consoleLogger(c.logLevel, { node: c.nodeId });
   // A serving node logs what escaped every handler instead of exiting on it.
   guardProcess(logger);
   const app = await createNodeApp({ ...nodeAppOptions(c), logger });
   const bound = await app.listen(c.port, c.host);
+  if (app.metricsPort !== undefined)
+    logger.info(`[tessera] metrics on http://127.0.0.1:${app.metricsPort}/metrics`);
   const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
   const h = app.engine.health();
   console.log(
@@ -108,6 +111,8 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     trustedIpHeader: o.trustedIpHeader,
     allowedOrigins: o.allowedOrigins,
     secureCookies: o.secureCookies,
+    metricsPort: o.metricsPort,
+    logLevel: o.logLevel,
   };
 }
 
@@ -155,10 +160,12 @@ function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
       '--allowed-origins <list>',
       'other origins whose pages may post to /collect, e.g. https://shop.example (TESSERA_ALLOWED_ORIGINS)',
     )
+    .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
     .option(
-      '--secure-cookies',
-      'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)',
-    );
+      '--metrics-port <n>',
+      'also serve /metrics without a token on 127.0.0.1:<n> (TESSERA_METRICS_PORT; default: only on the main port, with a read:metrics token)',
+    )
+    .option('--log-level <level>', 'debug, info, warn or error (TESSERA_LOG_LEVEL; default info)');
 }
 
 export function registerServe(program: Command): void {

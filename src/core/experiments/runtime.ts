@@ -149,15 +149,15 @@ export class ExperimentRuntime {
 
   /**
    * Count the exposures a decision made (each once per visitor, whichever
-   * node or page); resolves once the store has them. Never rejects: a store
-   * that is down costs the count, not the page.
+   * node or page); resolves, once the store has them, to those counted now.
+   * Never rejects: a store that is down costs the count, not the page.
    */
-  exposed(visitor: string, exposures: readonly Exposure[]): Promise<void> {
-    if (exposures.length === 0) return Promise.resolve();
-    return this.background(
-      this.ledger.expose(visitor, exposures).then(() => undefined),
-      undefined,
-    );
+  exposed(
+    visitor: string,
+    exposures: readonly Exposure[],
+  ): Promise<Array<{ experiment: string; arm: string; segment: string }>> {
+    if (exposures.length === 0) return Promise.resolve([]);
+    return this.background(this.ledger.expose(visitor, exposures), []);
   }
 
   /** Attribute a visitor's events; the bandits and sequential tests read the counts that result. */

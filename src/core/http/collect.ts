@@ -11,6 +11,7 @@ import { parseBatch } from '../events.js';
 import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
+import { countBatch, countIngested } from './collect-metrics.js';
 import { clearCookie, setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -50,6 +51,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   counts.drop('invalid', batch.rejected.length);
   // A duplicate inside the batch is accepted and changes nothing.
   counts.count('deduplicated', batch.accepted - batch.events.length);
+  countBatch(s.observer, batch);
   if (batch.dropped > 0) {
     s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
       dropped: batch.dropped,
@@ -118,7 +120,8 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     stored = r.applied - r.dropped;
     droppedForQuota = r.dropped;
     // Awaited: the 202 means the counts are stored (the ledger deduplicates a replayed batch).
-    if (r.applied > 0) await s.experiments.recordCollected(id, batch.events, s.compiled);
+    const hits = r.applied > 0 ? await s.experiments.recordCollected(id, batch.events, s.compiled) : [];
+    countIngested(s.observer, batch.events.length, r, hits);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
         await s.store.link(id, await s.profiles.pseudonym(e.props.userId));
@@ -138,6 +141,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       }
     }
   }
+  if (!id) countIngested(s.observer, batch.events.length, undefined, []);
   const accepted = batch.accepted;
   counts.count('acknowledged', accepted);
   const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};

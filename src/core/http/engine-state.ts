@@ -12,6 +12,7 @@ import type { BatchLimits } from '../events.js';
 import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing, VisitorIdSource } from '../identity/index.js';
 import type { LossAccounting } from '../loss-accounting.js';
+import type { EngineObserver } from '../observer.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
 import type { Artifact } from '../recommend/index.js';
@@ -83,4 +84,6 @@ export interface EngineState {
   /** High-resolution clock for Server-Timing (ms). */
   perf: () => number;
   startedAt: number;
+  /** Metrics (silent unless the host plugs a backend in). */
+  observer: EngineObserver;
 }

@@ -9,7 +9,7 @@ import { buildShell, escapeHtml, renderShellChunks, type Shell } from '../assemb
 import { cacheHeaders, tooVariedToShare, varyHeadersOf } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
-import { decide } from '../decide.js';
+import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
 import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
@@ -65,6 +65,7 @@ export async function decideRequest(
     const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile]);
     profile = r.entry?.profile;
     profileSource = r.source;
+    s.observer.profileSource(r.source);
     if (item) {
       // The edge saw the item page being served: that is the view, recorded
       // here so the next page reflects it even if the browser's beacon is late.
@@ -94,6 +95,16 @@ export async function decideRequest(
     : undefined;
   const segments = s.compiled.segments.evaluate({ ctx, profile, now, halfLifeMs }, known);
   t?.step('segments');
+  // Experiment assignment runs inside the decision: timed there, reported as its own stage.
+  let experimentsMs = 0;
+  const assignArms: DecideInput['assignArms'] = t
+    ? (input) => {
+        const t0 = s.perf();
+        const arms = s.experiments.assign(input);
+        experimentsMs += s.perf() - t0;
+        return arms;
+      }
+    : (input) => s.experiments.assign(input);
   const decision = decide({
     ctx,
     profile,
@@ -104,12 +115,13 @@ export async function decideRequest(
     segments,
     memo: s.memo,
     ...(item ? { exclude: new Set([item]) } : {}),
-    assignArms: (input) => s.experiments.assign(input),
+    assignArms,
     trace: options.trace === true,
   });
   if (visitor.id && decision.exposures)
     profile = logExposures(s, visitor.id, profile, decision.exposures, now);
   t?.step('recommend');
+  t?.carve('experiments', experimentsMs);
   if (options.trace)
     decision.trace.unshift({
       step: 'profile',
@@ -149,7 +161,9 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   }
   const holeHtml: Record<string, string[]> = {};
   for (const [slot, items] of Object.entries(decision.recommendations)) {
-    if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
+    if (items.length === 0) continue;
+    holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
+    s.observer.impression(slot, items.length);
   }
   const body = renderShellChunks(shell, holeHtml);
   t.step('assemble');
@@ -170,6 +184,9 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
     'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
   };
   s.experiments.monitor.decision(t.total(), visitor.id, decision.segments);
+  t.eachStep((stage, ms) => {
+    s.observer.stage(stage, ms / 1000);
+  });
   return { status: 200, headers, cookies, body };
 }
 
@@ -210,7 +227,9 @@ function logExposures(
   exposures: NonNullable<Decision['exposures']>,
   now: number,
 ): Profile {
-  s.experiments.exposed(visitor, exposures);
+  void s.experiments.exposed(visitor, exposures).then((counted) => {
+    for (const x of counted) s.observer.exposure(x.experiment, x.arm);
+  });
   const events = exposures.map((x) => exposureEvent(x.experiment, x.arm, now));
   const observed = s.profiles.observe(visitor, profile, events);
   const stored = observed.stored.finally(() => s.background.delete(stored));

@@ -36,6 +36,10 @@ import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
+import { spoolDepthOf, storeNotReady } from '../../observe/health-readings.js';
+import { createMetrics, type Metrics } from '../../observe/metrics.js';
+import { metricsRoute, serveMetrics } from '../../observe/metrics-route.js';
+import { countedFallback, timed } from '../../observe/timed.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
 import { openStore } from '../../registry.js';
 import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
@@ -85,6 +89,10 @@ export interface NodeAppOptions {
   /** The engine's clock and id source (default: wall time, random ids); the simulator's are virtual and seeded. */
   now?: () => number;
   visitorIds?: () => string;
+  /** Also serve `/metrics` without a token on this port (0: any free port), bound to `metricsHost`. */
+  metricsPort?: number;
+  /** Interface of the metrics listener (default 127.0.0.1: only this host's scraper). */
+  metricsHost?: string;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
 }
@@ -99,6 +107,10 @@ export interface NodeApp {
   models: ModelWatcher | undefined;
   /** Delete profiles and events past `retentionDays` now (the daily timer calls this too). */
   sweep(): Promise<SweepResult>;
+  /** The node's Prometheus metrics (`/metrics`). */
+  metrics: Metrics;
+  /** The port of the token-less metrics listener, when `metricsPort` was given. */
+  metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -183,7 +195,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   // Owner-only, and tightened when an older version left it (or its secret) readable.
   privateDir(dataDir, { fix: true });
   makePrivate(join(dataDir, 'secret'), tokenFilePath(dataDir));
-  const logger = o.logger ?? consoleLogger('info');
+  const logger = o.logger ?? consoleLogger('info', { node: o.nodeId ?? 'node-1' });
+  const metrics = createMetrics({ logger });
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
@@ -194,8 +207,16 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const retentionMs = (o.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400_000;
   const stores = await withSharedState(
     await openStore(storeSpec, { dataDir, prefix: o.cluster?.prefix, codec, retentionMs }),
-    { ...o.cluster, nodeId: o.nodeId ?? 'node-1', dataDir, logger, retentionMs },
+    {
+      ...o.cluster,
+      nodeId: o.nodeId ?? 'node-1',
+      dataDir,
+      logger,
+      retentionMs,
+      instrument: (port, driver) => timed(port, driver, metrics),
+    },
   );
+  metrics.readSpoolDepth(() => spoolDepthOf(stores.health()));
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
   if (!existsSync(bundlePath)) throw new Error(`[tessera] ${bundlePath} is missing: run \`npm run build\``);
   const assets: Record<string, StaticAsset> = {
@@ -205,11 +226,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const origin: Origin = { render: (path) => shop.render(path) };
   const adminToken = o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN;
   const adminTokens = fileTokenBook(tokenFilePath(dataDir));
+  const auth = { tokens: adminTokens, envToken: adminToken || undefined };
   // The node's details on /health: for the same tokens as the admin API's statistics.
   const canReadStats = async (req: RequestLike): Promise<boolean> => {
     const token = bearerToken(req);
     if (!token) return false; // load balancers' probes: no token, no file read
-    const auth = { tokens: adminTokens, envToken: adminToken || undefined };
     return authorizeAdmin(auth, token, 'read:stats').then(
       () => true,
       () => false,
@@ -252,11 +273,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           audit: fileAuditSink(dataDir),
         }),
         privacyRoute(),
+        metricsRoute(metrics, auth),
       ],
       health: () => withModelFallback(stores.health(), fallback),
       canReadStats,
       accounting: stores.accounting,
-      ingestFallback: stores.ingestFallback,
+      ingestFallback: countedFallback(stores.ingestFallback, metrics),
+      observer: metrics.observer,
+      notReady: () => storeNotReady(stores.health()),
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
     },
@@ -365,6 +389,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   }, 86_400_000);
   sweeper.unref();
   const server = createNodeServer(stores.served(engine));
+  const metricsListener =
+    o.metricsPort !== undefined ? await serveMetrics(metrics, o.metricsPort, o.metricsHost) : undefined;
   return {
     engine,
     server,
@@ -372,8 +398,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     train,
     models,
     sweep,
+    metrics,
+    metricsPort: metricsListener?.port,
     async close() {
       clearInterval(sweeper);
+      metricsListener?.server.close();
       if (timer) clearInterval(timer);
       models?.stop();
       await new Promise<void>((r) => server.close(() => r()));

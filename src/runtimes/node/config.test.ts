@@ -20,6 +20,18 @@ describe('node config', () => {
     expect(c.log).toBeUndefined();
   });
 
+  it('reads --log-level and --metrics-port, or TESSERA_LOG_LEVEL and TESSERA_METRICS_PORT, and refuses bad values', () => {
+    expect(resolveNodeConfig({})).toMatchObject({ logLevel: 'info' });
+    expect(resolveNodeConfig({}).metricsPort).toBeUndefined();
+    const env = configFromEnv({ TESSERA_LOG_LEVEL: 'warn', TESSERA_METRICS_PORT: '9464' });
+    expect(resolveNodeConfig({ env })).toMatchObject({ logLevel: 'warn', metricsPort: 9464 });
+    expect(resolveNodeConfig({ flags: { logLevel: 'debug' }, env }).logLevel).toBe('debug');
+    expect(() => resolveNodeConfig({ flags: { logLevel: 'loud' } })).toThrow(/--log-level must be debug/);
+    expect(() => resolveNodeConfig({ env: configFromEnv({ TESSERA_METRICS_PORT: 'x' }) })).toThrow(
+      /TESSERA_METRICS_PORT must be a port number/,
+    );
+  });
+
   it('takes flags over environment over file', () => {
     const c = resolveNodeConfig({
       flags: { nodeId: 'from-flag' },

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../core/errors.js';
 import { driverUrlProblem } from '../../registry.js';
 import { keyRingFrom } from './key-ring-config.js';
+import { isLevel, type Level } from './logger.js';
 
 export interface NodeConfig {
   port: number;
@@ -48,6 +49,10 @@ export interface NodeConfig {
   allowedOrigins?: string;
   /** Every cookie Tessera sets carries `Secure` (behind HTTPS); off by default for http://localhost. */
   secureCookies: boolean;
+  /** Also serve `/metrics` without a token on this port, on 127.0.0.1. */
+  metricsPort?: number;
+  /** Least level logged: debug, info, warn or error. */
+  logLevel: Level;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -74,6 +79,8 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'trustedIpHeader',
   'allowedOrigins',
   'secureCookies',
+  'metricsPort',
+  'logLevel',
 ];
 
 /** Environment variable of each setting. */
@@ -98,6 +105,8 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
   allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
   secureCookies: 'TESSERA_SECURE_COOKIES',
+  metricsPort: 'TESSERA_METRICS_PORT',
+  logLevel: 'TESSERA_LOG_LEVEL',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -121,6 +130,8 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   trustedIpHeader: '--trusted-ip-header',
   allowedOrigins: '--allowed-origins',
   secureCookies: '--secure-cookies',
+  metricsPort: '--metrics-port',
+  logLevel: '--log-level',
 };
 
 function configError(message: string): TesseraError {
@@ -202,6 +213,20 @@ export function resolveNodeConfig(layers: {
     throw configError(
       `${portRaw?.from} must be a port number 0-65535, got ${JSON.stringify(portRaw?.value)}`,
     );
+  const portOf = (key: 'port' | 'metricsPort'): number | undefined => {
+    const got = pick(key);
+    if (got === undefined) return undefined;
+    const n = Number(got.value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535)
+      throw configError(`${got.from} must be a port number 0-65535, got ${JSON.stringify(got.value)}`);
+    return n;
+  };
+  const metricsPort = portOf('metricsPort');
+  const logLevel = text('logLevel', 'info')!;
+  if (!isLevel(logLevel))
+    throw configError(
+      `${pick('logLevel')!.from} must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`,
+    );
   const nodeId = text('nodeId', 'node-1')!;
   if (new TextEncoder().encode(nodeId).byteLength > 255)
     throw configError(`${pick('nodeId')!.from} is over 255 bytes`);
@@ -232,6 +257,8 @@ export function resolveNodeConfig(layers: {
     prefix,
     testEndpoints,
     secureCookies,
+    logLevel,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
   };
   for (const key of ['ipRate', 'ipCeiling', 'visitorRate'] as const) {
     const got = pick(key);

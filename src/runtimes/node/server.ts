@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Engine } from '../../core/engine.js';
 import { type Reply, replyHeaders } from '../../core/http/reply.js';
 import type { Logger } from '../../core/ports.js';
+import { requestIdOf, withRequestId } from '../../observe/request-id.js';
 import { NodeRequest } from './request.js';
 
 export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
@@ -77,7 +78,7 @@ function fail(res: ServerResponse, e: unknown, logger: Logger): void {
     return;
   }
   try {
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
     res.writeHead(500, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
@@ -106,7 +107,12 @@ async function respond(
 
 export function createNodeServer(engine: Engine): Server {
   const max = engine.settings.maxBodyBytes;
-  const server = createServer((req, res) => void respond(engine, req, res, max));
+  const server = createServer((req, res) => {
+    // One id per request, echoed to the client and carried by every log line of the request.
+    const id = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', id);
+    void withRequestId(id, () => respond(engine, req, res, max));
+  });
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;

@@ -24,7 +24,7 @@ import {
 import type { ConnectionState } from '../../connections/status.js';
 import type { Engine, HealthReport } from '../../core/engine.js';
 import { createLossAccounting, type LossAccounting } from '../../core/loss-accounting.js';
-import type { Logger, ModelStore } from '../../core/ports.js';
+import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import type { IngestFallback } from '../../core/profile-service.js';
 import { artifactVersion } from '../../core/recommend/index.js';
 import { type OpenedStores, openBus, openLog } from '../../registry.js';
@@ -44,6 +44,8 @@ export interface SharedStateOptions {
   replayRetryMs?: number;
   /** Retention: JetStream drops events older than this (ms); 0 or unset keeps them. */
   retentionMs?: number | undefined;
+  /** Wraps each store, log and bus as it is opened (metrics: see observe/timed.ts). */
+  instrument?: <T extends ProfileStore | EventLog | Bus>(port: 'store' | 'log' | 'bus', driver: T) => T;
 }
 
 /** What the registry's `openStore` returns. */
@@ -73,13 +75,20 @@ const stateOf = (x: object): ConnectionState | undefined =>
   'status' in x && 'onStatus' in x ? (x as unknown as ConnectionState) : undefined;
 
 export async function withSharedState<S extends BaseStores>(
-  base: S,
+  opened: S,
   o: SharedStateOptions,
 ): Promise<S & SharedState> {
   const logger = o.logger;
   const ctx = { dataDir: o.dataDir, prefix: o.prefix, nodeId: o.nodeId, retentionMs: o.retentionMs };
-  const rawLog = o.log ? await openLog(o.log, ctx) : base.events;
-  const bus = o.bus ? await openBus(o.bus, ctx) : undefined;
+  const instrument = o.instrument ?? ((_, driver) => driver);
+  const base = {
+    ...opened,
+    profiles: instrument('store', opened.profiles),
+    events: instrument('log', opened.events),
+  };
+  const ownLog = o.log ? instrument('log', await openLog(o.log, ctx)) : undefined;
+  const rawLog = ownLog ?? base.events;
+  const bus = o.bus ? instrument('bus', await openBus(o.bus, ctx)) : undefined;
   const spool = await openSpool(join(o.dataDir, 'spool.db'));
   const profiles = resilientStore(base.profiles, spool);
   const accounting = createLossAccounting();
@@ -122,7 +131,7 @@ export async function withSharedState<S extends BaseStores>(
     for (const r of replayers) r.stop();
     await cluster?.close().catch(() => undefined);
     await bus?.close().catch(() => undefined);
-    if (rawLog !== base.events) await rawLog.close().catch(() => undefined);
+    if (ownLog) await ownLog.close().catch(() => undefined);
     await base.close();
     spool.close();
   };
