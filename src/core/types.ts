@@ -177,6 +177,8 @@ export interface ProfileDigest {
 export interface TraceEntry {
   step: string;
   detail: string;
+  /** The step's particulars as data (the rule that matched, each item's sources), for the debug view. */
+  data?: Record<string, unknown>;
 }
 
 export interface RecommendedItem {

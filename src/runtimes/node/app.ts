@@ -179,6 +179,17 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       () => false,
     );
   };
+  // The decision trace on a page (`X-Tessera-Debug: 1`): for tokens with read:debug, by bearer
+  // only; the dashboard's cookie is Path=/admin, so a browser never sends it to the shop's pages.
+  const canDebug = async (req: RequestLike): Promise<boolean> => {
+    const token = bearerToken(req);
+    if (!token) return false;
+    const auth = { tokens: adminTokens, envToken: adminToken || undefined };
+    return authorizeAdmin(auth, token, 'read:debug').then(
+      () => true,
+      () => false,
+    );
+  };
   const engine = createEngine(
     {
       site,
@@ -216,6 +227,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       ],
       health: stores.health,
       canReadStats,
+      canDebug,
       ingestFallback: stores.ingestFallback,
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
