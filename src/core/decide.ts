@@ -192,6 +192,7 @@ export function decide(input: DecideInput): Decision {
   }
 
   const personalized = profile !== undefined;
+  const listsForVisitor = personalized && effects.strategy !== 'popular' && hasHistory(profile);
   // Without the visitor, recommendation lists come from the request context (cold-start lists).
   const listFields =
     artifact && compiled.recSlots.length > 0 && input.visitorId === undefined && !profile
@@ -210,6 +211,7 @@ export function decide(input: DecideInput): Decision {
     cacheKey: variantKey({ path: ctx.path, segments, arms, personalized, contextKeys: context.keys }),
     contextFields: context.fields,
     personalized,
+    listsForVisitor,
     trace,
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
   };
@@ -227,6 +229,13 @@ function withoutVisitor<
   const p = input.profile;
   const filtersOnly = p ? { ...p, recent: [], affinities: {}, counts: {} } : undefined;
   return { ...rest, profile: filtersOnly, segments: [] } as unknown as T;
+}
+
+/** Something the visitor did that lists can draw on: a recent item or an affinity (a like, say). */
+function hasHistory(p: Profile): boolean {
+  if (p.recent.length > 0) return true;
+  for (const _ in p.affinities) return true;
+  return false;
 }
 
 /** A matched segment as the trace shows it: its id, description and rule as written. */

@@ -101,6 +101,7 @@ export function debugDocument(rd: RequestDecision, s: EngineState): Record<strin
       source: rd.profileSource,
       consent: visitor.consent,
       personalized: decision.personalized,
+      listsForVisitor: decision.listsForVisitor,
       recentItems: profile?.recent.length ?? 0,
     },
     segments: (dataOf(trace, 'segments')?.matched as unknown[] | undefined) ?? [],
