@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerServe } from './commands/serve.js';
@@ -20,6 +21,7 @@ registerEval(program);
 registerSimulate(program);
 registerExperiment(program);
 registerAdmin(program);
+registerDoctor(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));
