@@ -24,6 +24,7 @@ const INTEGRATION = [
   'test/security/redis-erasure.test.ts',
   // spawned processes: the built CLI, redis-server, cluster nodes
   'src/cli/commands/eval.test.ts',
+  'src/cli/commands/doctor.test.ts',
   'test/cli/**/*.test.ts',
   'src/connections/redis.test.ts',
   'test/cluster/**/*.test.ts',

@@ -5,7 +5,7 @@
  * @module
  */
 
-export const SCOPES = ['read:stats', 'write:config', 'admin:profiles', 'read:metrics'] as const;
+export const SCOPES = ['read:stats', 'write:config', 'admin:profiles', 'read:metrics', 'read:debug'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** What is stored about a token: never the token itself. */

@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerModelCommands } from './commands/model.js';
@@ -22,6 +23,7 @@ registerSimulate(program);
 registerExperiment(program);
 registerAdmin(program);
 registerModelCommands(program);
+registerDoctor(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

@@ -81,8 +81,10 @@ export interface RecommendationSlotDef {
   kind: 'recommendations';
   /** How many items. */
   count: number;
-  /** Optional title shown above the list. */
+  /** Optional title shown above a list made for the visitor. */
   title?: string;
+  /** The title when the list is not personalized (no profile: popular and context lists); default `title`. */
+  anonymousTitle?: string;
 }
 
 export type SlotDef = ContentSlotDef | RecommendationSlotDef;

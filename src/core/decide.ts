@@ -9,6 +9,7 @@ import { contextDependence, contextFieldsOfRules, listFieldsOf, variantKey } fro
 import type { CatalogItem, SiteConfig } from './config.js';
 import type { DecisionMemo } from './decision-memo.js';
 import { type ArmEffects, type AssignInput, assignArms } from './experiments/index.js';
+import { explainRecommendations } from './recommend/explain.js';
 import type { Artifact } from './recommend/index.js';
 import { recommend } from './recommend/index.js';
 import type { RuleInput } from './segments/index.js';
@@ -99,7 +100,12 @@ export function decide(input: DecideInput): Decision {
   const segments = input.segments ?? compiled.segments.evaluate(base);
   const segSet = new Set(segments);
   const ruleInput: RuleInput = { ...base, segments: segSet };
-  if (tracing) trace.push({ step: 'segments', detail: segments.length ? segments.join(',') : '(none)' });
+  if (tracing)
+    trace.push({
+      step: 'segments',
+      detail: segments.length ? segments.join(',') : '(none)',
+      data: { matched: segments.map((id) => segmentRule(compiled.site, id)) },
+    });
 
   const assignInput = { visitorId: input.visitorId, rules: ruleInput, profile, segments };
   const effects = input.assignArms
@@ -113,16 +119,31 @@ export function decide(input: DecideInput): Decision {
     const forced = armContent[slot];
     if (forced !== undefined) {
       content[slot] = forced;
-      if (tracing) trace.push({ step: `slot:${slot}`, detail: `${forced} (experiment arm)` });
+      if (tracing)
+        trace.push({
+          step: `slot:${slot}`,
+          detail: `${forced} (experiment arm)`,
+          data: { by: 'experiment arm' },
+        });
       continue;
     }
     const chosen = (slotRules[slot] ?? compiled.slots).chooseContent(slot, ruleInput);
     if (!chosen) continue;
     content[slot] = chosen.content;
     if (!tracing) continue;
+    const rules = slotRules[slot] ? 'experiment arm' : 'site';
     trace.push({
       step: `slot:${slot}`,
       detail: chosen.rule < 0 ? `${chosen.content} (default)` : chosen.content,
+      data:
+        chosen.rule < 0
+          ? { by: 'default', rules }
+          : {
+              by: 'rule',
+              rules,
+              rule: chosen.rule,
+              when: contentRule(compiled.site, slot, chosen.rule, rules),
+            },
     });
   }
 
@@ -143,7 +164,8 @@ export function decide(input: DecideInput): Decision {
         ...(input.exclude ? { exclude: input.exclude } : {}),
       };
       // The `popular` strategy of an experiment arm: the same lists without the visitor.
-      const run = () => recommend(effects.strategy === 'popular' ? withoutVisitor(recInput) : recInput);
+      const used = effects.strategy === 'popular' ? withoutVisitor(recInput) : recInput;
+      const run = () => recommend(used);
       const items =
         input.memo && profile
           ? input.memo.recommendations(
@@ -155,13 +177,22 @@ export function decide(input: DecideInput): Decision {
           : run();
       recommendations[slot] = items;
       if (tracing)
-        trace.push({ step: `recs:${slot}`, detail: `${items.length} items, model ${artifact.version}` });
+        trace.push({
+          step: `recs:${slot}`,
+          detail: `${items.length} items, model ${artifact.version}`,
+          data: {
+            model: artifact.version,
+            strategy: effects.strategy ?? 'personalized',
+            ...explainRecommendations(used, items),
+          },
+        });
     }
   } else if (tracing) {
     trace.push({ step: 'recs', detail: 'no model loaded: default slot content kept' });
   }
 
   const personalized = profile !== undefined;
+  const listsForVisitor = personalized && effects.strategy !== 'popular' && hasHistory(profile);
   // Without the visitor, recommendation lists come from the request context (cold-start lists).
   const listFields =
     artifact && compiled.recSlots.length > 0 && input.visitorId === undefined && !profile
@@ -180,6 +211,7 @@ export function decide(input: DecideInput): Decision {
     cacheKey: variantKey({ path: ctx.path, segments, arms, personalized, contextKeys: context.keys }),
     contextFields: context.fields,
     personalized,
+    listsForVisitor,
     trace,
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
   };
@@ -197,4 +229,24 @@ function withoutVisitor<
   const p = input.profile;
   const filtersOnly = p ? { ...p, recent: [], affinities: {}, counts: {} } : undefined;
   return { ...rest, profile: filtersOnly, segments: [] } as unknown as T;
+}
+
+/** Something the visitor did that lists can draw on: a recent item or an affinity (a like, say). */
+function hasHistory(p: Profile): boolean {
+  if (p.recent.length > 0) return true;
+  for (const _ in p.affinities) return true;
+  return false;
+}
+
+/** A matched segment as the trace shows it: its id, description and rule as written. */
+function segmentRule(site: SiteConfig, id: string): Record<string, unknown> {
+  const seg = site.segments.find((s) => s.id === id);
+  return { id, ...(seg?.description ? { description: seg.description } : {}), rule: seg?.rule };
+}
+
+/** The `when` of the content rule that chose a slot (the site's, unless an arm replaced them). */
+function contentRule(site: SiteConfig, slot: string, rule: number, from: string): unknown {
+  if (from !== 'site') return undefined;
+  const def = site.slots[slot];
+  return def?.kind === 'content' ? def.rules[rule]?.when : undefined;
 }

@@ -28,6 +28,7 @@ import { isTesseraError, TesseraError } from './errors.js';
 import { DEFAULT_BATCH_LIMITS } from './events.js';
 import { ExperimentRuntime, type ExperimentSettings, type LedgerStore } from './experiments/index.js';
 import { handleCollect } from './http/collect.js';
+import { asksForDebug, debugReply } from './http/debug.js';
 import type { EngineState, Origin, StaticAsset } from './http/engine-state.js';
 import { decideRequest, handlePage } from './http/page.js';
 import { encodePath, pathOf } from './http/path.js';
@@ -115,6 +116,12 @@ export interface EnginePorts {
    * `read:stats`. Without it, or when it says no, `/health` is `{status}`.
    */
   canReadStats?: (req: RequestLike) => Promise<boolean>;
+  /**
+   * Whether a page request that asks for its decision trace
+   * (`X-Tessera-Debug: 1` or `?tessera-debug`) may have it: an admin token
+   * with `read:debug`. Without it, or when it says no, the page as usual.
+   */
+  canDebug?: (req: RequestLike) => Promise<boolean>;
   /** Where ingest defers events while the store is down (degraded mode). */
   ingestFallback?: IngestFallback;
   /** Routes in front of the site's pages (`/admin`, ...). */
@@ -262,6 +269,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
         `[tessera] ${methodName(req.method)} is not allowed on ${encodePath(path)}`,
       );
     }
+    if (ports.canDebug && asksForDebug(req) && (await ports.canDebug(req).catch(() => false)))
+      return debugReply(req, state);
     return handlePage(req, state);
   }
 

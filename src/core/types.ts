@@ -177,6 +177,8 @@ export interface ProfileDigest {
 export interface TraceEntry {
   step: string;
   detail: string;
+  /** The step's particulars as data (the rule that matched, each item's sources), for the debug view. */
+  data?: Record<string, unknown>;
 }
 
 export interface RecommendedItem {
@@ -202,6 +204,11 @@ export interface Decision {
   contextFields: string[];
   /** True when the decision used a profile (consent given and one exists). */
   personalized: boolean;
+  /**
+   * True when the recommendation lists drew on what the visitor did (a
+   * history, and no arm that shows popular lists): their title says "for you".
+   */
+  listsForVisitor: boolean;
   /** Why, step by step; empty unless the decision was asked for it (`engine.decide` is). */
   trace: TraceEntry[];
   /** Experiment arms this decision assigned for the first time (to log once as exposures). */

@@ -70,7 +70,10 @@ export function registerAdmin(program: Command): void {
   admin
     .command('token')
     .description('Create (--scopes), list (--list) or revoke (--revoke NAME) scoped admin tokens')
-    .option('--scopes <list>', 'comma-separated: read:stats, write:config, admin:profiles, read:metrics')
+    .option(
+      '--scopes <list>',
+      'comma-separated: read:stats, write:config, admin:profiles, read:metrics, read:debug',
+    )
     .option('--name <name>', 'a name for the token (shown in the audit log)')
     .option('--list', 'list token names, scopes and creation times')
     .option('--revoke <name>', 'remove the token with this name')

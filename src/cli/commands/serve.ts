@@ -120,7 +120,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
  * The settings flags, shared by both commands. No commander defaults: a flag
  * left out must be undefined, or it would hide the environment and the file.
  */
-function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
+export function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
   return cmd
     .option('--config <file>', 'JSON file with any of the settings below (camelCase keys); or TESSERA_CONFIG')
     .option('--port <n>', 'port (TESSERA_PORT or PORT; default 8787)')

@@ -162,7 +162,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   const holeHtml: Record<string, string[]> = {};
   for (const [slot, items] of Object.entries(decision.recommendations)) {
     if (items.length === 0) continue;
-    holeHtml[slot] = renderRecommendations(slot, items, decision.personalized, s);
+    holeHtml[slot] = renderRecommendations(slot, items, decision, s);
     s.observer.impression(slot, items.length);
   }
   const body = renderShellChunks(shell, holeHtml);
@@ -256,13 +256,13 @@ function itemOfPath(path: string, s: EngineState): string | undefined {
 function renderRecommendations(
   slot: string,
   items: RecommendedItem[],
-  personalized: boolean,
+  decision: Decision,
   s: EngineState,
 ): string[] {
-  const out: string[] = [slotHeading(slot, s)];
+  const out: string[] = [slotHeading(slot, decision.listsForVisitor, s)];
   // The marker tells tests, analytics and the curious which lists were made for this visitor.
   out.push(
-    personalized
+    decision.personalized
       ? '<div class="tiles" data-tessera-personalized="true">'
       : '<div class="tiles" data-tessera-source="popular">',
   );
@@ -271,20 +271,28 @@ function renderRecommendations(
   return out;
 }
 
-/** Per compiled site: each recommendation slot's escaped heading, built once. */
+/** Per compiled site: each recommendation slot's escaped headings (personalized or not), built once. */
 const headingMemos = new WeakMap<object, Map<string, string>>();
 
-function slotHeading(slot: string, s: EngineState): string {
+/** A list says what it is: "Popular now" for a newcomer, "Recommended for you" once it knows them. */
+function slotHeading(slot: string, personalized: boolean, s: EngineState): string {
   let memo = headingMemos.get(s.compiled);
   if (!memo) {
     memo = new Map();
     headingMemos.set(s.compiled, memo);
   }
-  let html = memo.get(slot);
+  const key = personalized ? slot : `${slot}\n`;
+  let html = memo.get(key);
   if (html === undefined) {
     const def = s.compiled.site.slots[slot];
-    html = def?.kind === 'recommendations' && def.title ? `<h2>${escapeHtml(def.title)}</h2>` : '';
-    memo.set(slot, html);
+    const title =
+      def?.kind === 'recommendations'
+        ? personalized
+          ? def.title
+          : (def.anonymousTitle ?? def.title)
+        : undefined;
+    html = title ? `<h2>${escapeHtml(title)}</h2>` : '';
+    memo.set(key, html);
   }
   return html;
 }

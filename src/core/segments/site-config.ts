@@ -41,6 +41,7 @@ const RecommendationSlotSchema = v.strictObject({
   kind: v.literal('recommendations'),
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)),
   title: v.exactOptional(v.string()),
+  anonymousTitle: v.exactOptional(v.string()),
 });
 
 const VariantSchema = v.strictObject({

@@ -238,6 +238,17 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   };
   /** Set while the node serves a model built without the log; cleared by the first training on it. */
   let fallback: ModelFallback | undefined;
+  // The decision trace on a page (`X-Tessera-Debug: 1`): for tokens with read:debug, by bearer
+  // only; the dashboard's cookie is Path=/admin, so a browser never sends it to the shop's pages.
+  const canDebug = async (req: RequestLike): Promise<boolean> => {
+    const token = bearerToken(req);
+    if (!token) return false;
+    const auth = { tokens: adminTokens, envToken: adminToken || undefined };
+    return authorizeAdmin(auth, token, 'read:debug').then(
+      () => true,
+      () => false,
+    );
+  };
   const engine = createEngine(
     {
       site,
@@ -278,6 +289,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       health: () => withModelFallback(stores.health(), fallback),
       canReadStats,
       accounting: stores.accounting,
+      canDebug,
       ingestFallback: countedFallback(stores.ingestFallback, metrics),
       observer: metrics.observer,
       notReady: () => storeNotReady(stores.health()),
