@@ -14,7 +14,7 @@ import type { ExperimentDef, RecommenderStrategy, VariantDef } from '../config.j
 import type { RuleInput } from '../segments/compile.js';
 import { compileSlots, type SlotChooser } from '../segments/slots.js';
 import type { Profile } from '../types.js';
-import { compiledFor, hashUnit, holdoutSeed, trafficSeed } from './bucket.js';
+import { compiledFor } from './bucket.js';
 
 export const HOLDOUT_ARM = 'holdout';
 export const ARM_TRAIT_PREFIX = 'exp.';
@@ -108,9 +108,8 @@ export function assignArms(input: AssignInput): ArmEffects {
         arm = sticky;
         how = ' (sticky)';
       } else {
-        if ((exp.traffic ?? 1) < 1 && hashUnit(trafficSeed(exp.key), id) >= (exp.traffic ?? 1)) continue;
-        if ((exp.holdout ?? 0) > 0 && hashUnit(holdoutSeed(exp.key), id) < (exp.holdout ?? 0))
-          arm = HOLDOUT_ARM;
+        if ((exp.traffic ?? 1) < 1 && compiled.trafficUnit(id) >= (exp.traffic ?? 1)) continue;
+        if ((exp.holdout ?? 0) > 0 && compiled.holdoutUnit(id) < (exp.holdout ?? 0)) arm = HOLDOUT_ARM;
         else if (exp.allocation === 'thompson' && input.bandit) arm = input.bandit(exp, segment, id);
         else arm = compiled.hashArm(id);
         out.exposures.push({ experiment: exp.key, arm, segment });

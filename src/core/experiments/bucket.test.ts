@@ -4,7 +4,15 @@ import vectors from '../../../test/vectors/bucketing.json' with { type: 'json' }
 import type { ExperimentDef } from '../config.js';
 import type { RuleInput } from '../segments/compile.js';
 import type { DecisionContext } from '../types.js';
-import { armBounds, assignArm, compileExperiment, fnv1a32, hashUnit } from './bucket.js';
+import {
+  armBounds,
+  assignArm,
+  compileExperiment,
+  fnv1a32,
+  hashUnit,
+  holdoutSeed,
+  trafficSeed,
+} from './bucket.js';
 
 function input(country = 'DE'): RuleInput {
   const ctx: DecisionContext = {
@@ -50,6 +58,23 @@ describe('hashing', () => {
       const result = gb.run({ key: 'exp', variations: [0, 1], seed: 'my-seed', hashVersion: 2 });
       expect(result.bucket, id).toBe(hashUnit('my-seed', id));
       gb.destroy();
+    }
+  });
+
+  it('equals the GrowthBook v2 formula on seed + id for ids of any script and hashes of any length', () => {
+    const reference = (seed: string, id: string) => (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
+    for (const seed of ['', 'checkout', 'ab:traffic', 'ümlaut☃']) {
+      for (const id of [...ids(5_000), '', 'é', '☃-visitor', '\u{1F600}x']) {
+        expect(hashUnit(seed, id), `${seed}|${id}`).toBe(reference(seed, id));
+      }
+    }
+  });
+
+  it('draws traffic and holdout from their own seeds', () => {
+    const compiled = compileExperiment({ key: 'exp', variants: [{ key: 'a' }, { key: 'b' }] });
+    for (const id of ids(2_000)) {
+      expect(compiled.trafficUnit(id), id).toBe(hashUnit(trafficSeed('exp'), id));
+      expect(compiled.holdoutUnit(id), id).toBe(hashUnit(holdoutSeed('exp'), id));
     }
   });
 

@@ -13,18 +13,52 @@ import type { ExperimentDef } from '../config.js';
 import { TesseraError } from '../errors.js';
 import { type CompiledRule, compileRule, type RuleInput } from '../segments/compile.js';
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+
+/** FNV-1a state `h` carried on over the UTF-16 code units of `s`: hashing `a + b` is hashing `b` from `a`'s state. */
+function fnvContinue(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
 /** FNV-1a, 32 bit, over the UTF-16 code units of `s` (as GrowthBook does). */
 export function fnv1a32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  }
+  return fnvContinue(FNV_OFFSET, s) >>> 0;
+}
+
+/** Decimal digits of a uint32, least significant first (scratch for `fnv1a32Decimal`). */
+const digits = new Uint8Array(10);
+
+/** `fnv1a32(String(n))` for a uint32 `n`, without making the string. */
+function fnv1a32Decimal(n: number): number {
+  let len = 0;
+  do {
+    // n / 10 < 2^31 for a uint32, so `| 0` is its exact floor: integer
+    // arithmetic from here on, where `%` would take the floating-point path.
+    const q = (n / 10) | 0;
+    digits[len++] = n - q * 10;
+    n = q;
+  } while (n > 0);
+  let h = FNV_OFFSET;
+  // '0' is code unit 48.
+  while (len > 0) h = Math.imul(h ^ (48 + digits[--len]!), FNV_PRIME);
   return h >>> 0;
+}
+
+/** The FNV-1a state after `seed`, so a hash of `seed + id` starts from it (see `hashUnitFrom`). */
+export function seedState(seed: string): number {
+  return fnvContinue(FNV_OFFSET, seed);
+}
+
+/** `hashUnit(seed, id)` from `seedState(seed)`: the seed is hashed once, and `seed + id` never built. */
+export function hashUnitFrom(state: number, id: string): number {
+  return (fnv1a32Decimal(fnvContinue(state, id) >>> 0) % 10000) / 10000;
 }
 
 /** A uniform value in [0, 1) with 4 decimals for (seed, id): GrowthBook hash v2. */
 export function hashUnit(seed: string, id: string): number {
-  return (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
+  return hashUnitFrom(seedState(seed), id);
 }
 
 /** The seed for the traffic-share draw, apart from the arm draw. */
@@ -41,6 +75,10 @@ export interface CompiledExperiment {
   eligible(visitorId: string, input: RuleInput): boolean;
   /** The hashed arm, ignoring targeting and traffic. */
   hashArm(visitorId: string): string;
+  /** `hashUnit(trafficSeed(key), visitorId)`, with the seed hashed once. */
+  trafficUnit(visitorId: string): number;
+  /** `hashUnit(holdoutSeed(key), visitorId)`, with the seed hashed once. */
+  holdoutUnit(visitorId: string): number;
 }
 
 function experimentsError(path: string, message: string): TesseraError {
@@ -82,12 +120,14 @@ export function compileExperiment(exp: ExperimentDef, path = 'experiment'): Comp
   const bounds = armBounds(exp, path);
   const arms = exp.variants.map((v) => v.key);
   const targeting = exp.targeting === undefined ? undefined : compileRule(exp.targeting, `${path}.targeting`);
-  const armSeed = exp.key;
-  const tSeed = trafficSeed(exp.key);
+  const armSeed = seedState(exp.key);
+  const tSeed = seedState(trafficSeed(exp.key));
+  const hSeed = seedState(holdoutSeed(exp.key));
+  const trafficUnit = (visitorId: string): number => hashUnitFrom(tSeed, visitorId);
   const eligible = (visitorId: string, input: RuleInput): boolean =>
-    (targeting === undefined || targeting(input)) && (traffic >= 1 || hashUnit(tSeed, visitorId) < traffic);
+    (targeting === undefined || targeting(input)) && (traffic >= 1 || trafficUnit(visitorId) < traffic);
   const hashArm = (visitorId: string): string => {
-    const u = hashUnit(armSeed, visitorId);
+    const u = hashUnitFrom(armSeed, visitorId);
     for (let i = 0; i < bounds.length; i++) if (u < bounds[i]!) return arms[i]!;
     return arms[arms.length - 1]!;
   };
@@ -96,6 +136,8 @@ export function compileExperiment(exp: ExperimentDef, path = 'experiment'): Comp
     targeting,
     eligible,
     hashArm,
+    trafficUnit,
+    holdoutUnit: (visitorId) => hashUnitFrom(hSeed, visitorId),
     assign: (visitorId, input) => (eligible(visitorId, input) ? hashArm(visitorId) : undefined),
   };
 }

@@ -51,6 +51,14 @@ export function equalsIgnoreCase(a: string, lowerB: string): boolean {
   return false;
 }
 
+function isLowerAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || (c >= 65 && c <= 90)) return false;
+  }
+  return true;
+}
+
 function equals(value: Scalar, t: Target): boolean {
   if (typeof value === 'string') return equalsIgnoreCase(value, t.str);
   if (typeof value === 'number') return t.num !== undefined && value === t.num;
@@ -84,7 +92,11 @@ function compileOne(op: string, arg: unknown, path: string): ScalarTest {
         }
         return toTarget(x);
       });
+      // A string without upper case or non-ASCII is its own lower case: one
+      // set lookup answers for it (a slot's `top` rules hit this per decision).
+      const lower = new Set(targets.map((t) => t.str));
       return (v) => {
+        if (typeof v === 'string' && isLowerAscii(v)) return lower.has(v);
         for (let i = 0; i < targets.length; i++) if (equals(v, targets[i]!)) return true;
         return false;
       };

@@ -157,6 +157,48 @@ describe('profile leaves', () => {
     expect(holds({ top: 'tag' })).toBe(false);
   });
 
+  it('affinity and top read each profile afresh when profiles and clocks alternate', () => {
+    // Leaves share the decay factor and the strongest key between reads of one
+    // decision: a different profile, landmark or clock must not get the last answer.
+    const hiking = profile({
+      landmark: NOW - 3 * DAY,
+      affinities: { 'category:hiking': { 'node-1': 4 }, 'category:running': { 'node-1': 1 } },
+    });
+    const interested = compileRule({ affinity: 'category:running', gte: 2 } as Rule);
+    const topRunning = compileRule({ top: 'category', in: ['running'] } as Rule);
+    const topHiking = compileRule({ top: 'category', in: ['Hiking'] } as Rule);
+    for (let round = 0; round < 2; round++) {
+      expect(interested(input())).toBe(true);
+      expect(interested(input({ profile: hiking }))).toBe(false);
+      expect(interested(input({ now: NOW + 3 * DAY }))).toBe(false);
+      expect(topRunning(input())).toBe(true);
+      expect(topHiking(input())).toBe(false);
+      expect(topRunning(input({ profile: hiking }))).toBe(false);
+      expect(topHiking(input({ profile: hiking }))).toBe(true);
+    }
+    // The same sum against a landmark one half-life earlier reads half as much.
+    const earlier = profile({ landmark: NOW - 3 * DAY });
+    for (let round = 0; round < 2; round++) {
+      expect(interested(input())).toBe(true);
+      expect(interested(input({ profile: earlier }))).toBe(false);
+    }
+  });
+
+  it('in matches case-insensitively whatever the case or script of either side', () => {
+    const rule = compileRule({ context: 'country', in: ['de', 'AT', 'Ärmelkanal', 42] } as Rule);
+    expect(rule(input({ ctx: ctx({ country: 'de' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: 'DE' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: 'at' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: 'äRMELKANAL' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: 'ärmelkanal' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: '42' }) }))).toBe(true);
+    expect(rule(input({ ctx: ctx({ country: 'ch' }) }))).toBe(false);
+    expect(rule(input({ ctx: ctx({ country: 'd' }) }))).toBe(false);
+    const hour = compileRule({ context: 'localHour', in: [42, 'x'] } as Rule);
+    expect(hour(input({ ctx: ctx({ localHour: 42 }) }))).toBe(true);
+    expect(hour(input({ ctx: ctx({ localHour: 4 }) }))).toBe(false);
+  });
+
   it('count counts events of a type inside the window', () => {
     expect(holds({ count: 'view', within: '7d', eq: 2 })).toBe(true);
     expect(holds({ count: 'view', within: '30d', gte: 3 })).toBe(true);

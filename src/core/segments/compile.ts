@@ -29,7 +29,7 @@ export interface RuleInput {
   now: number;
   halfLifeMs: number;
   /** Catalog lookup for `count` with a `category`. */
-  itemCategory?: (id: string) => string | undefined;
+  itemCategory?: ((id: string) => string | undefined) | undefined;
 }
 
 export interface CompiledRule {
@@ -134,8 +134,9 @@ function compileNode(rule: unknown, path: string): RuleNode {
  */
 export function compileRule(rule: Rule, path = 'rule'): CompiledRule {
   const node = compileNode(rule, path);
-  const test = node.test;
-  return Object.assign((input: RuleInput) => test(input), {
+  // The node's own closure, made for this call alone, carries the flags:
+  // wrapping it would add a call to every rule on every decision.
+  return Object.assign(node.test, {
     usesContext: node.usesContext,
     usesProfile: node.usesProfile,
     usesClock: node.usesClock,

@@ -98,6 +98,26 @@ describe('compileSegments', () => {
     ]);
   });
 
+  it('answers each call on its own, with or without references', () => {
+    const defs: SegmentDef[] = [
+      { id: 'browser', rule: { count: 'view', within: '1d', gte: 2 } },
+      { id: 'local', rule: { context: 'country', eq: 'DE' } },
+      { id: 'local-browser', rule: { all: [{ segment: 'browser' }, { segment: 'local' }] } },
+    ];
+    const withRefs = compileSegments(defs);
+    const plain = compileSegments(defs.slice(0, 2));
+    for (let round = 0; round < 2; round++) {
+      expect(withRefs.evaluate(input('DE', profile(3)))).toEqual(['browser', 'local', 'local-browser']);
+      expect(withRefs.evaluate(input('FR', profile(3)))).toEqual(['browser']);
+      expect(withRefs.evaluate(input('DE', profile(1)))).toEqual(['local']);
+      expect(withRefs.evaluateProfileOnly({ profile: profile(3), now: NOW, halfLifeMs: 1 })).toEqual([
+        'browser',
+      ]);
+      expect(plain.evaluate(input('DE', profile(3)))).toEqual(['browser', 'local']);
+      expect(plain.evaluate(input('FR', undefined))).toEqual([]);
+    }
+  });
+
   it('rejects a cycle and names it', () => {
     const defs: SegmentDef[] = [
       { id: 'a', rule: { segment: 'b' } },

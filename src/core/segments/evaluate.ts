@@ -100,10 +100,61 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
   }
   const compiled: Compiled[] = order.map((i) => ({ index: i, rule: rules[i]!, info: infos[i]! }));
   const profileOnly = compiled.filter((c) => !c.info.usesContext);
+  const ids = defs.map((d) => d.id);
+  // Without references the dependency order is the definition order: members
+  // are then pushed as they are found, with no membership set to keep.
+  const referenced = rules.some((r) => r.refs.length > 0);
+  const member = new Uint8Array(defs.length);
+  const noSegments: ReadonlySet<string> = new Set();
 
-  const inDefinitionOrder = (member: Uint8Array): string[] => {
+  // One input object per evaluator, refilled on each call instead of spread
+  // anew: rules run synchronously and keep no reference to it.
+  const scratch: RuleInput = {
+    ctx: NO_CONTEXT,
+    profile: undefined,
+    segments: noSegments,
+    now: 0,
+    halfLifeMs: 0,
+    itemCategory: undefined,
+  };
+  const fill = (input: ProfileOnlyInput, ctx: DecisionContext): RuleInput => {
+    scratch.ctx = ctx;
+    scratch.profile = input.profile;
+    scratch.now = input.now;
+    scratch.halfLifeMs = input.halfLifeMs;
+    scratch.itemCategory = input.itemCategory;
+    scratch.segments = referenced ? new Set<string>() : noSegments;
+    return scratch;
+  };
+  const release = (): void => {
+    // Do not keep the last visitor's profile alive through the evaluator.
+    scratch.profile = undefined;
+    scratch.ctx = NO_CONTEXT;
+    scratch.itemCategory = undefined;
+    scratch.segments = noSegments;
+  };
+
+  const run = (list: Compiled[], input: RuleInput, known: ReadonlySet<string> | undefined): string[] => {
     const out: string[] = [];
-    for (let i = 0; i < defs.length; i++) if (member[i] === 1) out.push(defs[i]!.id);
+    if (!referenced) {
+      for (let k = 0; k < list.length; k++) {
+        const c = list[k]!;
+        const holds = known !== undefined && !c.info.usesContext ? known.has(c.info.id) : c.rule(input);
+        if (holds) out.push(c.info.id);
+      }
+      return out;
+    }
+    const segments = input.segments as Set<string>;
+    member.fill(0);
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k]!;
+      const holds = known !== undefined && !c.info.usesContext ? known.has(c.info.id) : c.rule(input);
+      if (holds) {
+        member[c.index] = 1;
+        segments.add(c.info.id);
+      }
+    }
+    for (let i = 0; i < ids.length; i++) if (member[i] === 1) out.push(ids[i]!);
     return out;
   };
 
@@ -111,30 +162,19 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
     segments: infos,
     evaluate(input, cached) {
       const known = cached === undefined ? undefined : new Set(cached);
-      const segments = new Set<string>();
-      const member = new Uint8Array(defs.length);
-      const ruleInput: RuleInput = { ...input, segments };
-      for (const c of compiled) {
-        const holds = known !== undefined && !c.info.usesContext ? known.has(c.info.id) : c.rule(ruleInput);
-        if (holds) {
-          member[c.index] = 1;
-          segments.add(c.info.id);
-        }
+      try {
+        return run(compiled, fill(input, input.ctx), known);
+      } finally {
+        release();
       }
-      return inDefinitionOrder(member);
     },
     evaluateProfileOnly(input) {
-      const segments = new Set<string>();
-      const member = new Uint8Array(defs.length);
       // Profile-only rules never read `ctx` (checked transitively above), so none is needed.
-      const ruleInput: RuleInput = { ...input, ctx: NO_CONTEXT, segments };
-      for (const c of profileOnly) {
-        if (c.rule(ruleInput)) {
-          member[c.index] = 1;
-          segments.add(c.info.id);
-        }
+      try {
+        return run(profileOnly, fill(input, NO_CONTEXT), undefined);
+      } finally {
+        release();
       }
-      return inDefinitionOrder(member);
     },
   };
 }

@@ -6,11 +6,12 @@
  * @module
  */
 import { type ContextField, type Duration, durationMs } from '../config.js';
-import { affinity, consentOf, strongestAffinity, traitOf } from '../profile/index.js';
+import { consentOf, traitOf } from '../profile/index.js';
 import type { AffinityKind, DecisionContext } from '../types.js';
 import { compileCompare, equalsIgnoreCase, isPresent, type Scalar, type ScalarTest } from './compare.js';
 import type { RuleInput } from './compile.js';
 import { childPath, rulesError } from './path.js';
+import { affinityValue, strongestValueOf } from './profile-reads.js';
 
 /** A compiled rule node and what it reads. */
 export interface RuleNode {
@@ -116,7 +117,8 @@ export function compileAffinity(rule: Json, path: string): RuleNode {
   const key = affinityKey(rule.affinity, childPath(path, 'affinity'));
   const test = compileCompare(rule, path, positive);
   return leaf(
-    (input) => input.profile !== undefined && test(affinity(input.profile, key, input.now, input.halfLifeMs)),
+    (input) =>
+      input.profile !== undefined && test(affinityValue(input.profile, key, input.now, input.halfLifeMs)),
     { usesProfile: true, usesClock: true },
   );
 }
@@ -129,13 +131,12 @@ export function compileTop(rule: Json, path: string): RuleNode {
       `unknown affinity kind ${JSON.stringify(kind)} (item, category, brand or tag)`,
     );
   }
-  const prefix = kind.length + 1;
   const test = compileCompare(rule, path, isPresent);
   return leaf(
     (input) => {
       if (input.profile === undefined) return false;
-      const top = strongestAffinity(input.profile, kind as AffinityKind, input.now, input.halfLifeMs);
-      return top !== undefined && test(top.slice(prefix));
+      const top = strongestValueOf(input.profile, kind as AffinityKind, input.now, input.halfLifeMs);
+      return top !== undefined && test(top);
     },
     // Decay is uniform, so the order of keys does not change with time; the
     // clock only matters if the profile module drops faded keys.
