@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { registerAdmin } from './commands/admin.js';
 import { registerEval } from './commands/eval.js';
 import { registerExperiment } from './commands/experiment.js';
+import { registerFederated } from './commands/federated.js';
 import { registerServe } from './commands/serve.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerTrain } from './commands/train.js';
@@ -19,6 +20,7 @@ registerTrain(program);
 registerEval(program);
 registerSimulate(program);
 registerExperiment(program);
+registerFederated(program);
 registerAdmin(program);
 
 program.parseAsync().catch((e: unknown) => {
