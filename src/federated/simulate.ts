@@ -120,8 +120,8 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
     alpha: o.alpha ?? 1,
     lambda: o.lambda ?? 1,
     clip: o.clip ?? 1,
-    epochs: o.localEpochs ?? 1,
-    learningRate: o.localLearningRate ?? 0.05,
+    epochs: o.localEpochs ?? 2,
+    learningRate: o.localLearningRate ?? 0.1,
     serverLearningRate: o.serverLearningRate ?? 1,
     momentum: o.momentum ?? 0.9,
   };
