@@ -36,7 +36,8 @@ export function rhoFor(epsilon: number, delta: number): number {
 export function noiseMultiplierFor(epsilon: number, delta: number, rounds: number): number {
   if (!Number.isFinite(epsilon)) return 0;
   if (!(epsilon > 0)) throw new RangeError(`[tessera] [federated] epsilon must be > 0, got ${epsilon}`);
-  if (!(delta > 0 && delta < 1)) throw new RangeError(`[tessera] [federated] delta must be in (0, 1), got ${delta}`);
+  if (!(delta > 0 && delta < 1))
+    throw new RangeError(`[tessera] [federated] delta must be in (0, 1), got ${delta}`);
   return Math.sqrt(rounds / (2 * rhoFor(epsilon, delta)));
 }
 

@@ -23,7 +23,12 @@ describe('federated client', () => {
   });
 
   it('moves seen items towards the user and clips the update to C', () => {
-    const free = trainLocally(Y, data, { ...o, epochs: 1, learningRate: 0.1, clip: Number.POSITIVE_INFINITY });
+    const free = trainLocally(Y, data, {
+      ...o,
+      epochs: 1,
+      learningRate: 0.1,
+      clip: Number.POSITIVE_INFINITY,
+    });
     const x = free.user;
     const score = (y: ArrayLike<number>, i: number): number =>
       [0, 1, 2].reduce((s, d) => s + x[d]! * y[i * DIM + d]!, 0);

@@ -45,7 +45,8 @@ async function roundWith(poison: (global: Float32Array, scale: number) => Uint32
   for (const c of clients) {
     const honest = () =>
       quantize(
-        trainLocally(global, { items: Int32Array.of(c.id, c.id + 10), values: Float32Array.of(1, 1) }, opts).delta,
+        trainLocally(global, { items: Int32Array.of(c.id, c.id + 10), values: Float32Array.of(1, 1) }, opts)
+          .delta,
         scale,
       );
     const update = c.id === 0 ? poison(global, scale) : honest();
@@ -67,7 +68,14 @@ describe('poisoning', () => {
       const u = trainLocally(
         global,
         { items, values: new Float32Array(N_ITEMS).fill(100) },
-        { dim: DIM, alpha: 1, lambda: 1, epochs: 1, learningRate: 1e4, clip: clipBeforeRounding(CLIP, global.length, scale) },
+        {
+          dim: DIM,
+          alpha: 1,
+          lambda: 1,
+          epochs: 1,
+          learningRate: 1e4,
+          clip: clipBeforeRounding(CLIP, global.length, scale),
+        },
       );
       expect(u.rawNorm).toBeGreaterThan(1e6);
       return quantize(u.delta, scale);

@@ -75,12 +75,14 @@ export class SecureAggregationRound {
   /** The client's masking neighbours with their public keys (closes registration). */
   peersOf(id: number): PeerKey[] {
     const ids = this.ensureGraph().get(id);
-    if (!ids) throw new Error(`[tessera] [federated] client ${id} did not register for round ${this.o.round}`);
+    if (!ids)
+      throw new Error(`[tessera] [federated] client ${id} did not register for round ${this.o.round}`);
     return ids.map((peer) => ({ id: peer, publicKey: this.keys.get(peer)! }));
   }
 
   submit(id: number, masked: Uint32Array): void {
-    if (!this.ensureGraph().has(id)) throw new Error(`[tessera] [federated] client ${id} is not in this round`);
+    if (!this.ensureGraph().has(id))
+      throw new Error(`[tessera] [federated] client ${id} is not in this round`);
     if (masked.length !== this.o.length)
       throw new Error(`[tessera] [federated] update of length ${masked.length}, expected ${this.o.length}`);
     this.inputs.set(id, masked);

@@ -16,7 +16,12 @@ function updates(n: number): Float32Array[] {
 async function runRound(
   n: number,
   o: { neighbours?: number; minClients?: number; drop?: number[] } = {},
-): Promise<{ round: SecureAggregationRound; masked: Map<number, Uint32Array>; clients: MaskingClient[]; plain: Uint32Array[] }> {
+): Promise<{
+  round: SecureAggregationRound;
+  masked: Map<number, Uint32Array>;
+  clients: MaskingClient[];
+  plain: Uint32Array[];
+}> {
   const scale = fixedPointScale(1, n);
   const clients = await Promise.all(Array.from({ length: n }, (_, i) => MaskingClient.create(i)));
   const round = new SecureAggregationRound({

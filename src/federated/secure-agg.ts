@@ -90,7 +90,11 @@ export async function pairKey(privateKey: CryptoKey, peerPublicKey: Uint8Array):
 export async function roundSeed(pair: CryptoKey, round: number): Promise<Uint8Array> {
   const salt = new Uint8Array(8);
   new DataView(salt.buffer).setBigUint64(0, BigInt(round));
-  const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt, info: MASK_INFO }, pair, 256);
+  const bits = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt, info: MASK_INFO },
+    pair,
+    256,
+  );
   return new Uint8Array(bits);
 }
 
@@ -162,7 +166,8 @@ export class MaskingClient {
   reveal(round: number, dropped: ReadonlyArray<number>): Array<{ peer: number; seed: Uint8Array }> {
     return dropped.map((peer) => {
       const seed = this.seeds.get(`${round}:${peer}`);
-      if (!seed) throw new Error(`[tessera] [federated] client ${this.id} has no round ${round} seed with ${peer}`);
+      if (!seed)
+        throw new Error(`[tessera] [federated] client ${this.id} has no round ${round} seed with ${peer}`);
       return { peer, seed };
     });
   }

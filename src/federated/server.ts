@@ -14,7 +14,7 @@
  * moves the momentum by at most C·survivors/clientsPerRound ≤ C (before noise).
  * @module
  */
-import { type ZcdpAccountant } from './accountant.js';
+import type { ZcdpAccountant } from './accountant.js';
 import { addGaussianNoise, type UniformSource } from './dp.js';
 import { dequantize } from './secure-agg.js';
 

@@ -11,7 +11,14 @@ let file = '';
 
 beforeAll(async () => {
   file = join(mkdtempSync(join(tmpdir(), 'tessera-fl-')), 'ratings.tsv');
-  const { data } = syntheticRatings({ users: 80, items: 120, ratings: 3000, clusters: 4, minPerUser: 15, seed: 3 });
+  const { data } = syntheticRatings({
+    users: 80,
+    items: 120,
+    ratings: 3000,
+    clusters: 4,
+    minPerUser: 15,
+    seed: 3,
+  });
   await writeRatingsTsv(file, data);
 });
 

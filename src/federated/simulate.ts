@@ -14,12 +14,12 @@
  */
 import { AlsModel } from '../train/algorithms/als.js';
 import { PopularityModel } from '../train/algorithms/popularity.js';
-import { loadDataset, asInteractions } from '../train/eval/load.js';
+import { asInteractions, loadDataset } from '../train/eval/load.js';
 import { evaluateTopK } from '../train/eval/protocols.js';
 import { stratifiedSplit } from '../train/eval/split.js';
 import type { Interactions, TopKModel } from '../train/model-types.js';
 import { createRng, shuffle } from '../train/rng.js';
-import { ZcdpAccountant, noiseMultiplierFor } from './accountant.js';
+import { noiseMultiplierFor, ZcdpAccountant } from './accountant.js';
 import { type ClientData, gramOf, type LocalTrainingOptions, solveUser, trainLocally } from './client.js';
 import { cryptoUniform } from './dp.js';
 import { SecureAggregationRound } from './round.js';
@@ -79,7 +79,12 @@ export interface SimulateReport {
   params: Record<string, number>;
 }
 
-const scores = (e: Scores): Scores => ({ map: e.map, ndcg: e.ndcg, precision: e.precision, recall: e.recall });
+const scores = (e: Scores): Scores => ({
+  map: e.map,
+  ndcg: e.ndcg,
+  precision: e.precision,
+  recall: e.recall,
+});
 
 function clientData(train: Interactions, u: number): ClientData {
   const from = train.rowPtr[u]!;
@@ -132,7 +137,9 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
     seed,
   });
   const nItems = train.itemIds.length;
-  const clients = [...Array(train.userIds.length).keys()].filter((u) => train.rowPtr[u + 1]! > train.rowPtr[u]!);
+  const clients = [...Array(train.userIds.length).keys()].filter(
+    (u) => train.rowPtr[u + 1]! > train.rowPtr[u]!,
+  );
   const perRound = Math.min(o.clientsPerRound, clients.length);
   const minClients = o.minClients ?? Math.ceil(perRound / 2);
   const neighbours = o.neighbours ?? 2 * Math.ceil(Math.log2(perRound));
@@ -178,19 +185,12 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
     });
     for (const u of chosen) round.register(u, masking.get(u)!.publicKey);
     const global = Float32Array.from(server.items);
-    const sending: Array<Promise<void>> = [];
     for (const u of chosen) {
       if ((o.dropout ?? 0) > 0 && rng() < o.dropout!) continue; // dropped after registering
       const update = trainLocally(global, clientData(train, u), local);
-      const q = quantize(update.delta, scale);
-      sending.push(
-        masking
-          .get(u)!
-          .mask(t, q, round.peersOf(u))
-          .then((m) => round.submit(u, m)),
-      );
+      // One client at a time: all of a round's masks in flight at once would hold ~1 GB.
+      round.submit(u, await masking.get(u)!.mask(t, quantize(update.delta, scale), round.peersOf(u)));
     }
-    await Promise.all(sending);
     dropped += round.dropped.length;
     for (const [u, peers] of round.unmaskRequests()) round.reveal(u, masking.get(u)!.reveal(t, peers));
     const { sum, survivors } = await round.close();

@@ -110,9 +110,13 @@ export function registerFederated(program: Command): void {
   const federated = program.command('federated').description('federated learning with differential privacy');
   federated
     .command('simulate')
-    .description('run every user of a ratings file as a federated client; compare with centralized and popularity')
+    .description(
+      'run every user of a ratings file as a federated client; compare with centralized and popularity',
+    )
     .requiredOption('--data <file>', 'ratings file (split here)')
-    .addOption(new Option('--split <split>', 'how --data is split').choices(['stratified']).default('stratified'))
+    .addOption(
+      new Option('--split <split>', 'how --data is split').choices(['stratified']).default('stratified'),
+    )
     .addOption(
       new Option('--by <group>', 'stratify per item or per user').choices(['item', 'user']).default('item'),
     )
@@ -141,7 +145,11 @@ export function registerFederated(program: Command): void {
     .option('--k <n>', 'list length', positiveInt, 10)
     .option('--dim <n>', 'embedding dimension', positiveInt, 16)
     .option('--clip <c>', 'per-client L2 bound C', positive, 1)
-    .option('--neighbours <n>', 'masking neighbours per client (default 2·⌈log2 clients per round⌉)', positiveInt)
+    .option(
+      '--neighbours <n>',
+      'masking neighbours per client (default 2·⌈log2 clients per round⌉)',
+      positiveInt,
+    )
     .option('--min-clients <n>', 'a round closes only with this many survivors (default half)', positiveInt)
     .option('--dropout <p>', 'share of clients that drop mid-round, to exercise recovery', share, 0)
     .option('--json', 'print the result as JSON on stdout')
