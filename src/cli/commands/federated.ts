@@ -125,12 +125,20 @@ export function registerFederated(program: Command): void {
     .addOption(
       new Option('--rounds <n>', 'federated rounds (TESSERA_FL_ROUNDS)')
         .argParser(positiveInt)
-        .default(Number(env('TESSERA_FL_ROUNDS') ?? 30)),
+        .default(positiveInt(env('TESSERA_FL_ROUNDS') ?? '30')),
     )
     .addOption(
-      new Option('--clients-per-round <n>', 'clients per round (TESSERA_FL_CLIENTS_PER_ROUND)')
+      new Option(
+        '--clients-per-round <n>',
+        'clients per round (TESSERA_FL_CLIENTS_PER_ROUND)',
+      )
         .argParser(positiveInt)
-        .default(Number(env('TESSERA_FL_CLIENTS_PER_ROUND') ?? 1_000_000)),
+        .default(
+          env('TESSERA_FL_CLIENTS_PER_ROUND') === undefined
+            ? Number.POSITIVE_INFINITY
+            : positiveInt(env('TESSERA_FL_CLIENTS_PER_ROUND')!),
+          'every client',
+        ),
     )
     .addOption(
       new Option('--epsilon <e>', 'total privacy budget ε, or "inf" for no noise (TESSERA_FL_EPSILON)')
@@ -140,7 +148,7 @@ export function registerFederated(program: Command): void {
     .addOption(
       new Option('--delta <d>', 'δ of the (ε, δ) guarantee (TESSERA_FL_DELTA)')
         .argParser(fraction)
-        .default(Number(env('TESSERA_FL_DELTA') ?? 1e-5)),
+        .default(fraction(env('TESSERA_FL_DELTA') ?? '1e-5')),
     )
     .option('--k <n>', 'list length', positiveInt, 10)
     .option('--dim <n>', 'embedding dimension', positiveInt, 16)
