@@ -128,10 +128,7 @@ export function registerFederated(program: Command): void {
         .default(positiveInt(env('TESSERA_FL_ROUNDS') ?? '30')),
     )
     .addOption(
-      new Option(
-        '--clients-per-round <n>',
-        'clients per round (TESSERA_FL_CLIENTS_PER_ROUND)',
-      )
+      new Option('--clients-per-round <n>', 'clients per round (TESSERA_FL_CLIENTS_PER_ROUND)')
         .argParser(positiveInt)
         .default(
           env('TESSERA_FL_CLIENTS_PER_ROUND') === undefined
