@@ -4,7 +4,7 @@
  * spare ports, and a TCP proxy that can cut a node off from a server.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -295,4 +295,24 @@ export function startNatsServer(dir: string): Promise<ServiceProcess> {
     '-sd',
     dir,
   ]);
+}
+
+/**
+ * Tear down what a Redis + NATS deployment under `prefix` left behind: its
+ * JetStream log, every Redis key under the prefix, and the nodes' data dirs.
+ */
+export async function removeDeployment(o: {
+  prefix: string;
+  dir: string;
+  natsServers: string;
+  redisUrl: string;
+}): Promise<void> {
+  const { dropJetStreamLog } = await import('../../src/logs/jetstream.js');
+  await dropJetStreamLog({ servers: o.natsServers, prefix: o.prefix }).catch(() => undefined);
+  const { Redis } = await import('ioredis');
+  const r = new Redis(o.redisUrl);
+  const keys = await r.keys(`${o.prefix}:*`);
+  if (keys.length) await r.del(...keys);
+  await r.quit();
+  rmSync(o.dir, { recursive: true, force: true });
 }

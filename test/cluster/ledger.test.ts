@@ -11,10 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropJetStreamLog } from '../../src/logs/jetstream.js';
 import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
 import { itemsOf, mintVisitor, page, send } from './client.js';
-import { CLUSTER_ADMIN_TOKEN, type NodeProcess, startNode, waitFor } from './launcher.js';
+import { CLUSTER_ADMIN_TOKEN, type NodeProcess, removeDeployment, startNode, waitFor } from './launcher.js';
 
 const EXPERIMENT = 'recs-strategy';
 const item = itemsOf('running')[0]!;
@@ -130,13 +129,7 @@ describe('the ledger on three nodes (Redis + NATS)', () => {
 
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
-    await dropJetStreamLog({ servers: NATS_SERVERS, prefix }).catch(() => undefined);
-    const { Redis } = await import('ioredis');
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    await r.quit();
-    rmSync(dir, { recursive: true, force: true });
+    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
   }, 30_000);
 
   it('shows the same totals and status on every node after traffic spread over them', async () => {

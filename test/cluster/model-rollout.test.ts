@@ -6,15 +6,14 @@
  * production version within 5 s of the command, each time.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropJetStreamLog } from '../../src/logs/jetstream.js';
 import { packageRoot } from '../../src/runtimes/node/app.js';
 import { writeTwoModels } from '../helpers/model-artifacts.js';
 import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
-import { CLUSTER_ADMIN_TOKEN, type NodeProcess, startNode, waitFor } from './launcher.js';
+import { CLUSTER_ADMIN_TOKEN, type NodeProcess, removeDeployment, startNode, waitFor } from './launcher.js';
 
 /** The model version a node serves, from its /health. */
 async function servedModel(base: string): Promise<string | null> {
@@ -88,13 +87,7 @@ describe('model promotion and rollback across three nodes', () => {
 
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
-    await dropJetStreamLog({ servers: NATS_SERVERS, prefix }).catch(() => undefined);
-    const { Redis } = await import('ioredis');
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    await r.quit();
-    rmSync(dir, { recursive: true, force: true });
+    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
   }, 30_000);
 
   it('serves a promoted version on every node within 5 s, and the previous one again after a rollback', async () => {

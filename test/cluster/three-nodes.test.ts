@@ -3,14 +3,20 @@
  * (bus and JetStream event log). Node C reaches NATS through a TCP proxy the
  * test can cut, to drop its bus connection while it keeps serving.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropJetStreamLog } from '../../src/logs/jetstream.js';
 import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
 import { health, isCachedOn, itemsOf, mintVisitor, page, profileOn, send, view } from './client.js';
-import { type NodeProcess, startNode, startProxy, type TcpProxy, waitFor } from './launcher.js';
+import {
+  type NodeProcess,
+  removeDeployment,
+  startNode,
+  startProxy,
+  type TcpProxy,
+  waitFor,
+} from './launcher.js';
 
 const running = itemsOf('running');
 const hiking = itemsOf('hiking');
@@ -46,13 +52,7 @@ describe('three nodes on Redis and NATS', () => {
   afterAll(async () => {
     await Promise.all([a, b, c].map((n) => n?.stop()));
     await proxy?.close();
-    await dropJetStreamLog({ servers: NATS_SERVERS, prefix }).catch(() => undefined);
-    const { Redis } = await import('ioredis');
-    const r = new Redis(REDIS_URL);
-    const keys = await r.keys(`${prefix}:*`);
-    if (keys.length) await r.del(...keys);
-    await r.quit();
-    rmSync(dir, { recursive: true, force: true });
+    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
   }, 30_000);
 
   it('personalizes node B within a second of events sent to node A', async () => {
