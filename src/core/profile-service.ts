@@ -13,7 +13,7 @@
  */
 import { LruCache } from './cache/index.js';
 import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
-import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId, seal, unseal } from './identity/index.js';
+import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DailyEventQuota } from './limits/event-quota.js';
 import type { LossAccounting } from './loss-accounting.js';
@@ -25,6 +25,7 @@ import {
   pseudonymizeIdentify,
 } from './privacy/minimize.js';
 import { ErasureTombstones } from './privacy/tombstones.js';
+import { readDigestCookie, sealDigestCookie } from './profile/digest-cookie.js';
 import {
   applyEvents,
   emptyProfile,
@@ -35,53 +36,26 @@ import {
   mergeProfiles,
   profileFromDigest,
 } from './profile/index.js';
-import { ProfileWrites } from './profile-writes.js';
+import type {
+  CachedProfile,
+  ErasureResult,
+  IngestFallback,
+  IngestResult,
+  ProfileChange,
+  ProfileSource,
+} from './profile-service-types.js';
+import { ProfileWrites, storeBehindWrites } from './profile-writes.js';
 import { dropRepeatViews } from './repeat-views.js';
 import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
 
-export interface CachedProfile {
-  profile: Profile;
-  /** Epoch ms of the last change this node knows of. */
-  changedAt: number;
-  /** Segment memberships computed for this profile version (profile-only segments). */
-  segments?: string[];
-}
-
-export type ProfileSource = 'cache' | 'cookie' | 'store' | 'none' | 'timeout' | 'unavailable';
-
-/**
- * Degraded mode for ingest (a runtime provides it): where events go that the
- * store cannot take now because it is down. Events, not a merged profile: a
- * profile built while the stored one was unreadable would carry this node's
- * counters from zero, and the max-merge of counters would lose the stored ones.
- */
-export interface IngestFallback {
-  /** True when `e` means "the dependency is down, try later". */
-  isUnavailable(e: unknown): boolean;
-  /** True while earlier deferred writes wait: new ones queue behind them, so order holds. */
-  busy(): boolean;
-  /** Keep the events durably until `applyDeferred` can store them; resolves once durable. */
-  defer(visitor: string, events: LoggedEvent[]): Promise<void>;
-}
-
-/**
- * A change this node made: the merged profile after an ingest, or an
- * erasure (`remote`: carried out here on another node's word, not to be sent on).
- */
-export type ProfileChange =
-  | { visitor: string; profile: Profile }
-  | { visitor: string; erased: true; remote?: true };
-
-/** What an erasure removed, as the store and the log reported it. */
-export interface ErasureResult {
-  id: string;
-  /** Whether a profile was held (stored, or in this node's memory) before the erasure. */
-  profile: boolean;
-  /** Events the log deleted. */
-  events: number;
-  /** Identity links removed (to a canonical id, and from aliases). */
-  links: number;
-}
+export type {
+  CachedProfile,
+  ErasureResult,
+  IngestFallback,
+  IngestResult,
+  ProfileChange,
+  ProfileSource,
+} from './profile-service-types.js';
 
 export interface ProfileServiceOptions {
   settings: EngineSettings;
@@ -101,14 +75,6 @@ export interface ProfileServiceOptions {
   onErase?: ((visitor: string) => Promise<void>) | undefined;
   /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
   accounting?: LossAccounting | undefined;
-}
-
-export interface IngestResult {
-  /** Events new to the profile. */
-  applied: number;
-  /** Of those, how many the log did not take because the visitor is over the daily quota. */
-  dropped: number;
-  profile: Profile;
 }
 
 export class ProfileService {
@@ -151,7 +117,7 @@ export class ProfileService {
           o.logger.warn('[tessera] [ingest] profile write failed; retrying', { error: String(error) }),
       });
     }
-    this.store = this.storeView();
+    this.store = this.writes ? storeBehindWrites(o.store, this.writes) : o.store;
   }
 
   /**
@@ -161,24 +127,6 @@ export class ProfileService {
    * waits to be written, so it cannot come back after the delete.
    */
   readonly store: ProfileStore;
-
-  private storeView(): ProfileStore {
-    const writes = this.writes;
-    const store = this.o.store;
-    if (!writes) return store;
-    return {
-      ...bindAll(store),
-      name: store.name,
-      async get(id) {
-        await writes.settle(id);
-        return store.get(id);
-      },
-      async delete(id) {
-        await writes.cancel(id);
-        return store.delete(id);
-      },
-    };
-  }
 
   /** A write-behind landed: cache what the store holds, unless this node has moved on since. */
   private written(visitor: string, profile: Profile, merged: Profile): void {
@@ -574,44 +522,14 @@ export class ProfileService {
 
   async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {
     const d = makeDigest(entry.profile, segments, this.o.now(), this.o.settings.halfLifeMs);
-    const sealed = await seal(this.o.ring, JSON.stringify(d), `digest:${visitor}`);
+    const sealed = await sealDigestCookie(this.o.ring, visitor, d);
     this.sealedHere.set(visitor, sealed);
     return sealed;
   }
 
-  private async readDigest(id: string, cookie: string | undefined): Promise<ProfileDigest | undefined> {
-    if (!cookie) return undefined;
-    const text = await unseal(this.o.ring, cookie, `digest:${id}`);
-    if (!text) return undefined;
-    try {
-      const d = JSON.parse(text) as ProfileDigest;
-      return Array.isArray(d.last) && typeof d.at === 'number' ? d : undefined;
-    } catch {
-      return undefined;
-    }
+  private readDigest(id: string, cookie: string | undefined): Promise<ProfileDigest | undefined> {
+    return readDigestCookie(this.o.ring, id, cookie);
   }
-}
-
-/** The store's methods bound to it, so a view can spread them. */
-function bindAll(store: ProfileStore): ProfileStore {
-  const out: Record<string, unknown> = { name: store.name };
-  for (const key of [
-    'get',
-    'merge',
-    'delete',
-    'link',
-    'resolve',
-    'aliases',
-    'unlink',
-    'sweep',
-    'ids',
-    'reencrypt',
-    'close',
-  ] as const) {
-    const f = store[key];
-    if (typeof f === 'function') out[key] = f.bind(store);
-  }
-  return out as unknown as ProfileStore;
 }
 
 function lastChange(p: Profile): number {

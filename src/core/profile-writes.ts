@@ -20,6 +20,7 @@
  * can bring an erased profile back.
  * @module
  */
+import type { ProfileStore } from './ports.js';
 import type { Profile } from './types.js';
 
 export interface ProfileWritesOptions {
@@ -150,4 +151,48 @@ export class ProfileWrites {
     );
     this.inFlight.set(visitor, flight);
   }
+}
+
+/**
+ * The store as the rest of the engine should read it while profiles are
+ * written behind: a read of a visitor first waits for the profile written
+ * behind (an export, another node asking, a test see what this node has),
+ * and a delete first drops what waits to be written, so it cannot come back
+ * after the delete.
+ */
+export function storeBehindWrites(store: ProfileStore, writes: ProfileWrites): ProfileStore {
+  return {
+    ...bindAll(store),
+    name: store.name,
+    async get(id) {
+      await writes.settle(id);
+      return store.get(id);
+    },
+    async delete(id) {
+      await writes.cancel(id);
+      return store.delete(id);
+    },
+  };
+}
+
+/** The store's methods bound to it, so a view can spread them. */
+function bindAll(store: ProfileStore): ProfileStore {
+  const out: Record<string, unknown> = { name: store.name };
+  for (const key of [
+    'get',
+    'merge',
+    'delete',
+    'link',
+    'resolve',
+    'aliases',
+    'unlink',
+    'sweep',
+    'ids',
+    'reencrypt',
+    'close',
+  ] as const) {
+    const f = store[key];
+    if (typeof f === 'function') out[key] = f.bind(store);
+  }
+  return out as unknown as ProfileStore;
 }

@@ -20,11 +20,11 @@ import { makePrivate, privateDir } from '../../connections/private-files.js';
 import { isDependencyDown } from '../../connections/status.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { RequestLike } from '../../core/context.js';
-import { createEngine, type Engine, type HealthReport, type ModelSource } from '../../core/engine.js';
+import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
-import type { EventLog, Logger } from '../../core/ports.js';
+import type { Logger } from '../../core/ports.js';
 import {
   DEFAULT_RETENTION_DAYS,
   privacyRoute,
@@ -32,7 +32,6 @@ import {
   type SweepResult,
   sweepRetention,
 } from '../../core/privacy/index.js';
-import { readAllEvents } from '../../core/read-log.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
@@ -42,13 +41,22 @@ import { metricsRoute, serveMetrics } from '../../observe/metrics-route.js';
 import { countedFallback, timed } from '../../observe/timed.js';
 import { createEncryptedProfileCodec } from '../../profiles/encrypted-codec.js';
 import { openStore } from '../../registry.js';
-import { type BuildModelStats, buildModel, TRAIN_STEPS } from '../../train/index.js';
+import { buildModel, TRAIN_STEPS } from '../../train/index.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
 import { type SharedStateOptions, withSharedState } from './shared-state.js';
+import {
+  dataWindow,
+  type ModelFallback,
+  readAll,
+  summaryOf,
+  type TrainOptions,
+  type TrainResult,
+  withModelFallback,
+} from './training.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root, from src/runtimes/node or dist/runtimes/node alike. */
@@ -114,26 +122,7 @@ export interface NodeApp {
   close(): Promise<void>;
 }
 
-export interface TrainOptions {
-  /** A top-k model of the trainer (`ease`, `itemknn`, `als`, `bpr`, `ensemble`); default: the attribute/co-occurrence blend. */
-  algorithm?: string;
-  /** Items in each visitor's precomputed list (with `algorithm`; 0 = none). */
-  perUser?: number;
-  /** Register the model as `candidate` instead of serving it as `production` (the default). */
-  candidate?: boolean;
-  /** Called before each step: `read log`, then the trainer's steps. */
-  onStep?: (step: string, index: number, total: number) => void;
-  log?: (line: string) => void;
-}
-
-export interface TrainResult {
-  version: string;
-  items: number;
-  interactions: number;
-  ms: number;
-  stats: BuildModelStats;
-  bytes: number;
-}
+export type { TrainOptions, TrainResult } from './training.js';
 
 interface Shop {
   site: unknown;
@@ -151,44 +140,6 @@ export async function loadSite(siteDir: string): Promise<Shop> {
 
 /** How long a changed profile waits for its store write on a node with the embedded store. */
 export const PROFILE_WRITE_BEHIND_MS = 50;
-
-/** Why the served model is not one trained on the event log. */
-type ModelFallback = ModelSource;
-
-/** A node on a fallback model is degraded (`model`) until the retrain timer trains on the log. */
-function withModelFallback(report: HealthReport, fallback: ModelFallback | undefined): HealthReport {
-  if (!fallback) return report;
-  return { ...report, degraded: [...report.degraded, 'model'].sort(), model: fallback };
-}
-
-/** The events a model was trained on: how many, and the first and last event time. */
-function dataWindow(events: LoggedEvent[]): { count: number; first?: number; last?: number } {
-  if (events.length === 0) return { count: 0 };
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const e of events) {
-    first = Math.min(first, e.ts);
-    last = Math.max(last, e.ts);
-  }
-  return { count: events.length, first, last };
-}
-
-function summaryOf(version: string, artifact: ArrayBuffer, stats: BuildModelStats, t0: number): TrainResult {
-  return {
-    version,
-    items: stats.items,
-    interactions: stats.interactions,
-    ms: performance.now() - t0,
-    stats,
-    bytes: artifact.byteLength,
-  };
-}
-
-async function readAll(log: EventLog): Promise<LoggedEvent[]> {
-  const all: LoggedEvent[] = [];
-  for await (const e of readAllEvents(log)) all.push(e);
-  return all;
-}
 
 export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const dataDir = resolve(o.dataDir ?? '.tessera');
