@@ -10,9 +10,10 @@
  * one IMMEDIATE transaction, written at the end of the turn (`setImmediate`).
  * A commit costs far more than a row (the WAL frames of every page touched,
  * the write lock), so under load one commit carries many requests' rows;
- * alone, a write waits one loop turn. Each call runs in its own savepoint, so
- * its rows are all in or all out, and one call failing (a corrupt profile)
- * fails that call only. A call's promise settles after the commit: an append
+ * alone, a write waits one loop turn. Each call's rows are all in or all out,
+ * and one call failing (a corrupt profile) fails that call only: a call is a
+ * single statement (atomic on its own) or runs in a savepoint of its own (a
+ * `db.transaction` function). A call's promise settles after the commit: an append
  * that resolved is in the file. Every other operation first runs the writes
  * queued before it, so the store applies calls in the order they were made
  * (a delete never lands before a merge called earlier).
@@ -109,7 +110,7 @@ export function groupCommit(db: Database): GroupCommit {
       try {
         outcomes.push({ ok: true, value: w.run() });
       } catch (e) {
-        // A savepoint rolled back: that call fails alone. An error that ended
+        // Its statement or its savepoint rolled back: that call fails alone. An error that ended
         // the whole transaction (RAISE(ROLLBACK), a full disk) fails the group.
         if (!db.inTransaction) throw e;
         outcomes.push({ ok: false, value: e });
