@@ -15,7 +15,9 @@
  * `db.transaction` function). A call's promise settles after the commit: an append
  * that resolved is in the file. Every other operation first runs the writes
  * queued before it, so the store applies calls in the order they were made
- * (a delete never lands before a merge called earlier).
+ * (a delete never lands before a merge called earlier); a profile read runs
+ * them only when one of them writes that profile (`queued`): the others cannot
+ * change what it reads, and a commit forced per read would undo the grouping.
  * @module
  */
 
@@ -179,7 +181,8 @@ function sqliteProfileStore(
     return true;
   });
 
-  // Every operation but a merge first runs the writes queued before it (call order).
+  // Every operation but a merge (and a read of a profile no queued merge writes) first runs
+  // the writes queued before it (call order).
   const ordered = <T>(what: string, fn: () => T): T =>
     guard(what, () => {
       group.drain();
@@ -189,10 +192,14 @@ function sqliteProfileStore(
   return {
     name: 'sqlite',
     async get(id) {
-      return ordered('get', () => read(id));
+      // Waits only for a merge of this very profile (see groupCommit): the rest cannot change it.
+      return guard('get', () => {
+        if (group.queued(id)) group.drain();
+        return read(id);
+      });
     },
     merge(id, delta) {
-      return group.write('merge', () => mergeTx(id, delta));
+      return group.write('merge', () => mergeTx(id, delta), id);
     },
     async delete(id) {
       ordered('delete', () => {

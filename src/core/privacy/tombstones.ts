@@ -44,6 +44,8 @@ export class ErasureTombstones {
   private readonly live: LruCache<string, number>;
   /** Bumped by every erasure: a read that started before one must not fill the memo after it. */
   private epoch = 0;
+  /** Store reads in flight, by id, with the epoch each started in. */
+  private readonly reading = new Map<string, { epoch: number; answer: Promise<boolean> }>();
   private readonly soleWriter: boolean;
 
   constructor(
@@ -92,12 +94,27 @@ export class ErasureTombstones {
     this.live.delete(id);
   }
 
-  /** Asks the store; a "not erased" read with no erasure since it started goes in the memo. */
-  private async read(id: string): Promise<boolean> {
+  /**
+   * Asks the store; a "not erased" read with no erasure since it started goes in the memo.
+   * A request's identity check and its ingest ask at once for a new id: they share one read,
+   * unless an erasure came after it started.
+   */
+  private read(id: string): Promise<boolean> {
     const epoch = this.epoch;
-    const t = await this.store.get(await this.key(id));
-    const gone = t !== undefined && isErased(t);
-    if (!gone && epoch === this.epoch) this.live.set(id, this.now());
-    return gone;
+    const shared = this.reading.get(id);
+    if (shared && shared.epoch === epoch) return shared.answer;
+    const answer = (async () => {
+      const t = await this.store.get(await this.key(id));
+      const gone = t !== undefined && isErased(t);
+      if (!gone && epoch === this.epoch) this.live.set(id, this.now());
+      return gone;
+    })();
+    const entry = { epoch, answer };
+    this.reading.set(id, entry);
+    const done = () => {
+      if (this.reading.get(id) === entry) this.reading.delete(id);
+    };
+    answer.then(done, done);
+    return answer;
   }
 }
