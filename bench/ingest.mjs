@@ -12,6 +12,11 @@
 // from one address. The per-visitor bucket stays. Every answer must be 202
 // with `stored` equal to the batch size; a run with any other is an error.
 //
+// Besides events/s, each server's CPU time (user + system, from /proc on
+// Linux) is read around every load run: events per server CPU-second is what
+// the code costs, and holds still on a machine whose other processes take
+// cores from the server (events/s does not).
+//
 //   npm run build && node bench/ingest.mjs [--rounds=3] [--seconds=5] [--cpu-prof=DIR]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +70,20 @@ async function startTessera(dataDir, nodeArgs) {
   return { child, port, log };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc; undefined where there is none. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS = 100;
+
 function stop(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
@@ -105,7 +124,9 @@ export async function runIngest({
     const w = await workload(dataDir, visitors, batch, `http://127.0.0.1:${port}`);
     writeFileSync(files[name], JSON.stringify(w));
   }
+  const pids = { tessera: tessera.child.pid, bare: bare.child.pid };
   const load = async (name, port, secs) => {
+    const cpu0 = cpuSeconds(pids[name]);
     const r = await runJson([
       join(here, 'lib/collect-load.mjs'),
       `http://127.0.0.1:${port}`,
@@ -117,6 +138,10 @@ export async function runIngest({
       throw new Error(
         `[tessera] [bench] ${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatched} answers not 202 with stored=${batch} (first: ${r.firstMismatch}): not a result`,
       );
+    const cpu1 = cpuSeconds(pids[name]);
+    const events = r.requests * batch;
+    r.eventsPerCpuSec =
+      cpu0 === undefined || cpu1 === undefined || cpu1 <= cpu0 ? undefined : events / (cpu1 - cpu0);
     return r;
   };
   try {
@@ -130,8 +155,13 @@ export async function runIngest({
     const retrained = tessera.log.join('').includes('retrained');
     const ev = (rs) => median(rs.map((r) => r.rps * batch));
     const ms = (rs, k) => median(rs.map((r) => r[k]));
+    const perCpu = (rs) =>
+      rs.some((r) => r.eventsPerCpuSec === undefined) ? undefined : median(rs.map((r) => r.eventsPerCpuSec));
     return {
       name: 'ingest',
+      tesseraEventsPerCpuSec: perCpu(runs.tessera),
+      bareEventsPerCpuSec: perCpu(runs.bare),
+      cpuRatio: perCpu(runs.tessera) === undefined ? undefined : perCpu(runs.tessera) / perCpu(runs.bare),
       tesseraEventsPerSec: ev(runs.tessera),
       bareEventsPerSec: ev(runs.bare),
       ratio: ev(runs.tessera) / ev(runs.bare),
@@ -156,7 +186,7 @@ export async function runIngest({
 }
 
 export function ingestLine(r) {
-  return `ingest POST /collect (embedded SQLite, encrypted at rest, ${r.visitors} visitors, batches of ${r.batch}, ${r.connections} connections, per-IP limit lifted to ${r.ipRate}/s, median of ${r.rounds}×${r.seconds}s): Tessera ${fmt(r.tesseraEventsPerSec, 0)} events/s (target ≥ 50,000), bare node:http ${fmt(r.bareEventsPerSec, 0)} events/s, ratio ${fmt(r.ratio)} (target ≥ 0.2); p50 ${r.tesseraP50Ms} ms, p99 ${r.tesseraP99Ms} ms (target ≤ 20) vs bare p50 ${r.bareP50Ms} ms, p99 ${r.bareP99Ms} ms${r.retrainedDuringRun ? '; NOTE: a background retrain ran during the run' : ''}`;
+  return `ingest POST /collect (embedded SQLite, encrypted at rest, ${r.visitors} visitors, batches of ${r.batch}, ${r.connections} connections, per-IP limit lifted to ${r.ipRate}/s, median of ${r.rounds}×${r.seconds}s): Tessera ${fmt(r.tesseraEventsPerSec, 0)} events/s (target ≥ 50,000), bare node:http ${fmt(r.bareEventsPerSec, 0)} events/s, ratio ${fmt(r.ratio)} (target ≥ 0.2); p50 ${r.tesseraP50Ms} ms, p99 ${r.tesseraP99Ms} ms (target ≤ 20) vs bare p50 ${r.bareP50Ms} ms, p99 ${r.bareP99Ms} ms${r.tesseraEventsPerCpuSec === undefined ? '' : `; per server CPU-second: Tessera ${fmt(r.tesseraEventsPerCpuSec, 0)} events, bare ${fmt(r.bareEventsPerCpuSec, 0)}, ratio ${fmt(r.cpuRatio)}`}${r.retrainedDuringRun ? '; NOTE: a background retrain ran during the run' : ''}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

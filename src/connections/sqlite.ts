@@ -10,12 +10,15 @@
  * one IMMEDIATE transaction, written at the end of the turn (`setImmediate`).
  * A commit costs far more than a row (the WAL frames of every page touched,
  * the write lock), so under load one commit carries many requests' rows;
- * alone, a write waits one loop turn. Each call runs in its own savepoint, so
- * its rows are all in or all out, and one call failing (a corrupt profile)
- * fails that call only. A call's promise settles after the commit: an append
+ * alone, a write waits one loop turn. Each call's rows are all in or all out,
+ * and one call failing (a corrupt profile) fails that call only: a call is a
+ * single statement (atomic on its own) or runs in a savepoint of its own (a
+ * `db.transaction` function). A call's promise settles after the commit: an append
  * that resolved is in the file. Every other operation first runs the writes
  * queued before it, so the store applies calls in the order they were made
- * (a delete never lands before a merge called earlier).
+ * (a delete never lands before a merge called earlier); a profile read runs
+ * them only when one of them writes that profile (`queued`): the others cannot
+ * change what it reads, and a commit forced per read would undo the grouping.
  * @module
  */
 import { dirname } from 'node:path';
@@ -94,14 +97,20 @@ interface QueuedWrite {
 }
 
 export interface GroupCommit {
-  /** Queue `fn` (a `db.transaction` function) for this turn's transaction; settles after the commit. */
-  write<T>(what: string, fn: () => T): Promise<T>;
+  /**
+   * Queue `fn` (one statement, or a `db.transaction` function) for this turn's transaction;
+   * settles after the commit. `key` names the row it writes, for `queued`.
+   */
+  write<T>(what: string, fn: () => T, key?: string): Promise<T>;
   /** Run the queued writes now (before any other operation, and on close). */
   drain(): void;
+  /** Whether a write queued with `key` waits for this turn's commit. */
+  queued(key: string): boolean;
 }
 
 export function groupCommit(db: Database): GroupCommit {
   let queue: QueuedWrite[] = [];
+  let keys = new Set<string>();
   let scheduled = false;
   const outcomes: Array<{ ok: boolean; value: unknown }> = [];
   const runAll = db.transaction((batch: QueuedWrite[]) => {
@@ -109,7 +118,7 @@ export function groupCommit(db: Database): GroupCommit {
       try {
         outcomes.push({ ok: true, value: w.run() });
       } catch (e) {
-        // A savepoint rolled back: that call fails alone. An error that ended
+        // Its statement or its savepoint rolled back: that call fails alone. An error that ended
         // the whole transaction (RAISE(ROLLBACK), a full disk) fails the group.
         if (!db.inTransaction) throw e;
         outcomes.push({ ok: false, value: e });
@@ -121,6 +130,7 @@ export function groupCommit(db: Database): GroupCommit {
     if (queue.length === 0) return;
     const batch = queue;
     queue = [];
+    keys = new Set();
     outcomes.length = 0;
     try {
       runAll.immediate(batch);
@@ -140,7 +150,8 @@ export function groupCommit(db: Database): GroupCommit {
     });
   };
   return {
-    write<T>(what: string, fn: () => T) {
+    write<T>(what: string, fn: () => T, key?: string) {
+      if (key !== undefined) keys.add(key);
       return new Promise<T>((resolve, reject) => {
         queue.push({
           run: () => guard(what, fn),
@@ -154,6 +165,7 @@ export function groupCommit(db: Database): GroupCommit {
       });
     },
     drain,
+    queued: (key) => keys.has(key),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from './errors.js';
-import { parseBatch } from './events.js';
+import { DEFAULT_BATCH_LIMITS, parseBatch, validateEvent } from './events.js';
 
 const NOW = 1_780_000_000_000;
 const ok = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -135,5 +135,45 @@ describe('event validation', () => {
       { index: 8, error: 'props.quantity must be an integer from 1 to 10000' },
     ]);
     expect(r.events.map((e) => e.id)).toEqual(['fine']);
+  });
+});
+
+describe('validateEvent: the plain-event fast path agrees with the schema', () => {
+  const now = Date.UTC(2026, 0, 1);
+  const ok = { id: 'e1', type: 'view', ts: now, item: 'p-1' };
+  it.each([
+    [ok, ok],
+    [
+      { id: 'e1', type: 'page', ts: now },
+      { id: 'e1', type: 'page', ts: now },
+    ],
+    [{ ...ok, extra: 1 }, ok],
+    [
+      { ...ok, id: 'x'.repeat(64) },
+      { ...ok, id: 'x'.repeat(64) },
+    ],
+    [{ ...ok, id: 'x'.repeat(65) }, 'id is longer than 64'],
+    [{ ...ok, id: '' }, 'id is empty'],
+    [{ ...ok, id: 7 }, 'id must be a string'],
+    [{ ...ok, item: '' }, 'item is empty'],
+    [{ ...ok, item: 'i'.repeat(129) }, 'item is too long'],
+    [{ ...ok, item: null }, 'item must be a string'],
+    [{ ...ok, ts: now + 0.5 }, 'ts must be an integer'],
+    [{ ...ok, ts: '1' }, 'ts must be a number (epoch ms)'],
+    [{ ...ok, ts: now + 3_600_000 }, 'ts is in the future'],
+    [{ ...ok, ts: 0 }, 'ts is too old'],
+    [{ id: 'e1', type: 'click', ts: now }, 'click events need an item'],
+    [{ id: 'e1', type: 'consent', ts: now }, 'consent events need props.personalization (boolean)'],
+    [
+      { id: 'e1', type: 'identify', ts: now },
+      'identify events need props.userId (a string of 1-128 characters)',
+    ],
+  ])('%j → %j', (raw, expected) => {
+    const r = validateEvent(raw, now, DEFAULT_BATCH_LIMITS);
+    if (typeof expected === 'string') expect(r).toEqual(expect.stringContaining(expected));
+    else expect(r).toEqual(expected);
+  });
+  it('rejects an unknown type with the list of types', () => {
+    expect(validateEvent({ ...ok, type: 'nope' }, now, DEFAULT_BATCH_LIMITS)).toMatch(/^type must be one of/);
   });
 });

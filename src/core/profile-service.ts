@@ -107,7 +107,11 @@ export class ProfileService {
     this.hlc = new HlcClock(o.settings.nodeId, { now: o.now });
     this.privacy = privacyPolicy(o.privacy);
     this.quota = new DailyEventQuota(this.privacy.maxEventsPerDay);
-    this.tombstones = new ErasureTombstones(o.store, o.ring, o.now);
+    // Writing behind already takes the store as this node's own (its memory is ahead of the store,
+    // which no other node writes), so an id this node found live stays live until an erasure here.
+    this.tombstones = new ErasureTombstones(o.store, o.ring, o.now, {
+      soleWriter: o.writeBehindMs !== undefined,
+    });
     if (o.writeBehindMs !== undefined) {
       this.writes = new ProfileWrites({
         delayMs: o.writeBehindMs,
@@ -320,6 +324,8 @@ export class ProfileService {
 
   /** Events as they may be stored: form values, search terms and personal identify data minimised. */
   private async minimizeAll(events: TesseraEvent[]): Promise<TesseraEvent[]> {
+    // Only identify events need a keyed hash (async); a batch without one is minimised in place.
+    if (!events.some((e) => e.type === 'identify')) return events.map((e) => minimizeEvent(e, this.privacy));
     const keys = {
       userId: (id: string) => this.pseudonym(id),
       trait: (v: string | number | boolean) => this.traitPseudonym(v),

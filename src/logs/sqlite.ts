@@ -5,6 +5,7 @@
  * @module
  */
 
+import type BetterSqlite3 from 'better-sqlite3';
 import { type Database, erased, type GroupCommit, guard, onceCloser } from '../connections/sqlite.js';
 import type { EventLog } from '../core/ports.js';
 import type { LoggedEvent } from '../core/types.js';
@@ -35,14 +36,26 @@ function fromRow(r: EventRow): LoggedEvent {
   return event;
 }
 
+/** Rows per INSERT: 8 parameters each, far below SQLite's limit; a `/collect` batch (≤ 100) is one. */
+const ROWS_PER_INSERT = 100;
+
 export function sqliteEventLog(db: Database, group: GroupCommit, closePart: () => void): EventLog {
-  // OR IGNORE skips a (visitor, id) already logged; `changes` tells which were new.
-  const insertEvent = db.prepare<
-    [string, string, string, number, string | null, string | null, string, number]
-  >(
-    `INSERT OR IGNORE INTO events (visitor, id, type, ts, item, props, node, received)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  // OR IGNORE skips a (visitor, id) already logged; RETURNING names the rows that were new.
+  // One statement per batch (prepared once per row count): a statement is all-or-nothing on its
+  // own, so a batch that fits one needs no savepoint of its own in the group's transaction.
+  const inserts = new Map<number, BetterSqlite3.Statement<unknown[], { visitor: string; id: string }>>();
+  const insertRows = (n: number) => {
+    let stmt = inserts.get(n);
+    if (!stmt) {
+      const row = '(?, ?, ?, ?, ?, ?, ?, ?)';
+      stmt = db.prepare<unknown[], { visitor: string; id: string }>(
+        `INSERT OR IGNORE INTO events (visitor, id, type, ts, item, props, node, received)
+         VALUES ${Array.from({ length: n }, () => row).join(', ')} RETURNING visitor, id`,
+      );
+      inserts.set(n, stmt);
+    }
+    return stmt;
+  };
   const selectPage = db.prepare<[number, number], EventRow>(
     'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   );
@@ -50,16 +63,29 @@ export function sqliteEventLog(db: Database, group: GroupCommit, closePart: () =
   const countEvents = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events');
   const sweepEvents = db.prepare<[number]>('DELETE FROM events WHERE received < ?');
 
-  // One batch, one savepoint in the group's transaction: all of its events or none.
-  const appendTx = db.transaction((events: LoggedEvent[]): LoggedEvent[] =>
-    events.filter((e) => {
+  /** Inserts `events` (at most ROWS_PER_INSERT) in one statement; returns those new to the log. */
+  const insertChunk = (events: LoggedEvent[]): LoggedEvent[] => {
+    const params: unknown[] = [];
+    for (const e of events) {
       const props = e.props === undefined ? null : JSON.stringify(e.props);
-      return (
-        insertEvent.run(e.visitor, e.id, e.type, e.ts, e.item ?? null, props, e.node, e.received).changes ===
-        1
-      );
-    }),
-  );
+      params.push(e.visitor, e.id, e.type, e.ts, e.item ?? null, props, e.node, e.received);
+    }
+    const rows = insertRows(events.length).all(params);
+    // All new: none repeated one already logged, nor one earlier in the call.
+    if (rows.length === events.length) return events;
+    const fresh = new Set(rows.map((r) => `${r.visitor}\u0000${r.id}`));
+    // The first of a pair repeated inside the call is the one that went in.
+    return events.filter((e) => fresh.delete(`${e.visitor}\u0000${e.id}`));
+  };
+  // A larger call takes several statements: one savepoint around them, all of its events or none.
+  const appendChunks = db.transaction((events: LoggedEvent[]): LoggedEvent[] => {
+    const out: LoggedEvent[] = [];
+    for (let i = 0; i < events.length; i += ROWS_PER_INSERT)
+      out.push(...insertChunk(events.slice(i, i + ROWS_PER_INSERT)));
+    return out;
+  });
+  const appendTx = (events: LoggedEvent[]): LoggedEvent[] =>
+    events.length <= ROWS_PER_INSERT ? insertChunk(events) : appendChunks(events);
   const ordered = <T>(what: string, fn: () => T): T =>
     guard(what, () => {
       group.drain();

@@ -9,12 +9,15 @@
  * one IMMEDIATE transaction, written at the end of the turn (`setImmediate`).
  * A commit costs far more than a row (the WAL frames of every page touched,
  * the write lock), so under load one commit carries many requests' rows;
- * alone, a write waits one loop turn. Each call runs in its own savepoint, so
- * its rows are all in or all out, and one call failing (a corrupt profile)
- * fails that call only. A call's promise settles after the commit: an append
+ * alone, a write waits one loop turn. Each call's rows are all in or all out,
+ * and one call failing (a corrupt profile) fails that call only: a call is a
+ * single statement (atomic on its own) or runs in a savepoint of its own (a
+ * `db.transaction` function). A call's promise settles after the commit: an append
  * that resolved is in the file. Every other operation first runs the writes
  * queued before it, so the store applies calls in the order they were made
- * (a delete never lands before a merge called earlier).
+ * (a delete never lands before a merge called earlier); a profile read runs
+ * them only when one of them writes that profile (`queued`): the others cannot
+ * change what it reads, and a commit forced per read would undo the grouping.
  * @module
  */
 
@@ -29,6 +32,7 @@ import {
   type SqliteDriver,
   sqliteError,
 } from '../connections/sqlite.js';
+import { LruCache } from '../core/cache/index.js';
 import { type Clock, type ProfileStore, systemClock } from '../core/ports.js';
 import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
@@ -37,6 +41,13 @@ import type { Stores } from './port.js';
 
 // The `tessera/stores/sqlite` subpath has always exported the driver type.
 export type { SqliteDriver } from '../connections/sqlite.js';
+
+/** Decoded profiles kept beside the bytes this connection wrote last (see `written`). */
+const WRITTEN_MEMO_ENTRIES = 20_000;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
+}
 
 export interface SqliteStoreOptions {
   /** Database file; its parent directory is created if missing. `:memory:` works too. */
@@ -128,15 +139,38 @@ function sqliteProfileStore(
     }
   };
 
+  // The profiles this connection wrote last, decoded, with their bytes: the next merge of the
+  // same visitor (write-behind writes every changed visitor again and again) skips the
+  // decryption and decoding when the row still holds exactly those bytes. Profiles are values
+  // (no one changes one after it is stored), so the decoded copy stays what the bytes say.
+  const written = new LruCache<string, { bytes: Uint8Array; profile: Profile }>({
+    maxEntries: WRITTEN_MEMO_ENTRIES,
+  });
+  const stored = (id: string): Profile | undefined => {
+    const row = selectProfile.get(id);
+    if (row === undefined) return undefined;
+    const memo = written.get(id);
+    if (memo && sameBytes(memo.bytes, row.data)) return memo.profile;
+    try {
+      return codec.decode(row.data);
+    } catch (e) {
+      throw sqliteError(`corrupt profile ${JSON.stringify(id)}`, e);
+    }
+  };
+
   // Runs inside the group's IMMEDIATE transaction, which takes the write lock
   // before the read, so no other connection (or process) can slip a write
-  // between our read and our write. A savepoint of its own (see groupCommit).
-  const mergeTx = db.transaction((id: string, delta: Profile): Profile => {
-    const current = read(id);
+  // between our read and our write. Its one write is the upsert, a single
+  // statement: a merge that fails (a corrupt row, a profile over the size cap)
+  // has written nothing, so it needs no savepoint of its own (see groupCommit).
+  const mergeTx = (id: string, delta: Profile): Profile => {
+    const current = stored(id);
     const merged = current === undefined ? delta : mergeProfiles(current, delta);
-    upsertProfile.run(id, codec.encode(merged), clock.now());
+    const bytes = codec.encode(merged);
+    upsertProfile.run(id, bytes, clock.now());
+    written.set(id, { bytes, profile: merged });
     return merged;
-  });
+  };
 
   // Same lock as a merge, so a concurrent merge cannot be overwritten with older contents.
   const reencryptTx = db.transaction((id: string): boolean => {
@@ -147,7 +181,8 @@ function sqliteProfileStore(
     return true;
   });
 
-  // Every operation but a merge first runs the writes queued before it (call order).
+  // Every operation but a merge (and a read of a profile no queued merge writes) first runs
+  // the writes queued before it (call order).
   const ordered = <T>(what: string, fn: () => T): T =>
     guard(what, () => {
       group.drain();
@@ -157,13 +192,18 @@ function sqliteProfileStore(
   return {
     name: 'sqlite',
     async get(id) {
-      return ordered('get', () => read(id));
+      // Waits only for a merge of this very profile (see groupCommit): the rest cannot change it.
+      return guard('get', () => {
+        if (group.queued(id)) group.drain();
+        return read(id);
+      });
     },
     merge(id, delta) {
-      return group.write('merge', () => mergeTx(id, delta));
+      return group.write('merge', () => mergeTx(id, delta), id);
     },
     async delete(id) {
       ordered('delete', () => {
+        written.delete(id);
         deleteProfile.run(id);
         erased(db);
       });
@@ -204,6 +244,7 @@ function sqliteProfileStore(
     },
     async sweep(before) {
       return ordered('sweep', () => {
+        written.clear();
         const n = sweepTx.immediate(before);
         if (n > 0) erased(db);
         return n;

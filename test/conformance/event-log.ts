@@ -70,6 +70,15 @@ export function testEventLog(name: string, make: () => Promise<EventLogHarness>)
       expect(await log.count()).toBe(3);
     });
 
+    it('takes a call larger than one insert: new ones in order, repeats skipped across and within it', async () => {
+      await log.append([logged('v1', 'e7'), logged('v1', 'e150')]);
+      const batch = Array.from({ length: 250 }, (_, i) => logged('v1', `e${i}`));
+      batch.push(logged('v1', 'e3'));
+      const fresh = await log.append(batch);
+      expect(fresh).toEqual(batch.slice(0, 250).filter((e) => e.id !== 'e7' && e.id !== 'e150'));
+      expect(await log.count()).toBe(250);
+    });
+
     it('counts the same event id from two visitors as two events', async () => {
       const a = logged('v1', 'same');
       const b = logged('v2', 'same');

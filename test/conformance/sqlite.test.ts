@@ -118,6 +118,35 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('lets a read see a merge of its profile called before it, without committing the turn for other reads', async () => {
+    const store = await createSqliteStore({ path: tmp.path });
+    const appended = store.events.append([logged('v1', 'e1')]);
+    const merged = store.profiles.merge('v1', delta('node-a', 'sku-1'));
+    // Another profile: nothing queued writes it, so the turn's writes stay grouped.
+    expect(await store.profiles.get('v2')).toBeUndefined();
+    const raw = new Database(tmp.path, { readonly: true });
+    const logged0 = (raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    // The merged profile itself: read after the merge it was called after.
+    expect(recentItems(await store.profiles.get('v1'))).toEqual(['sku-1']);
+    await Promise.all([appended, merged]);
+    expect(logged0).toBe(0);
+    expect((raw.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n).toBe(1);
+    raw.close();
+    await store.close();
+  });
+
+  it('merges into what another connection wrote since this one last wrote the profile', async () => {
+    const a = await createSqliteStore({ path: tmp.path });
+    const b = await createSqliteStore({ path: tmp.path });
+    await a.profiles.merge('v1', delta('node-a', 'sku-a'));
+    await b.profiles.merge('v1', delta('node-b', 'sku-b'));
+    const merged = await a.profiles.merge('v1', delta('node-a', 'sku-c'));
+    expect(recentItems(merged)).toEqual(['sku-a', 'sku-b', 'sku-c']);
+    expect(recentItems(await b.profiles.get('v1'))).toEqual(['sku-a', 'sku-b', 'sku-c']);
+    await a.close();
+    await b.close();
+  });
+
   it('opens the database in WAL mode', async () => {
     const store = await createSqliteStore({ path: tmp.path });
     await store.profiles.merge('v1', delta('node-a', 'sku-1'));

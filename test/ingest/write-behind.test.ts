@@ -34,12 +34,16 @@ afterEach(async () => {
 /** The service over the SQLite store, counting merges; `hold()` keeps the next merges waiting until released. */
 function service() {
   const merges: string[] = [];
+  const reads: string[] = [];
   let gate: Promise<void> | undefined;
   let open: () => void = () => {};
   const store: ProfileStore = {
     ...sqlite.profiles,
     name: 'sqlite',
-    get: (id) => sqlite.profiles.get(id),
+    get: (id) => {
+      reads.push(id);
+      return sqlite.profiles.get(id);
+    },
     delete: (id) => sqlite.profiles.delete(id),
     unlink: (id) => sqlite.profiles.unlink(id),
     async merge(id, delta) {
@@ -61,6 +65,7 @@ function service() {
   return {
     svc,
     merges,
+    reads,
     hold() {
       gate = new Promise<void>((r) => {
         open = r;
@@ -171,5 +176,30 @@ describe('profiles written behind ingest', () => {
     await t.svc.flush();
     expect(t.merges).toEqual(['visitor-7', 'visitor-7']);
     expect((await sqlite.profiles.get('visitor-7'))?.recent).toHaveLength(10);
+  });
+
+  it('reads a visitor’s tombstone once, and refuses their events right after an erasure', async () => {
+    const t = service();
+    const tombstoneReads = () => t.reads.filter((id) => id.startsWith('erased:')).length;
+    for (let b = 0; b < 4; b++) expect((await t.svc.ingest('visitor-8', clicks(b, 2))).applied).toBe(2);
+    // This node writes its store alone: a live id stays live until an erasure here.
+    expect(tombstoneReads()).toBe(1);
+    await t.svc.erase('visitor-8');
+    const after = await t.svc.ingest('visitor-8', clicks(9, 2));
+    expect(after.applied).toBe(0);
+    expect(tombstoneReads()).toBe(2);
+    await t.svc.flush();
+    expect(await sqlite.profiles.get('visitor-8')).toBeUndefined();
+    expect(await sqlite.events.count()).toBe(0);
+  });
+
+  it('refuses the events of a visitor another node erased, once the tombstone arrives', async () => {
+    const t = service();
+    await t.svc.ingest('visitor-9', clicks(0, 2));
+    // What cluster sync does with a tombstone from the bus: the same erasure path, `remote`.
+    await t.svc.erase('visitor-9', { remote: true });
+    expect((await t.svc.ingest('visitor-9', clicks(1, 2))).applied).toBe(0);
+    await t.svc.flush();
+    expect(await sqlite.profiles.get('visitor-9')).toBeUndefined();
   });
 });

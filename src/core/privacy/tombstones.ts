@@ -13,10 +13,15 @@
  * cookie older than the retention period (the id cookie lives a year, the
  * default retention) would be accepted again.
  *
- * Reads: ingest asks the store every time (authoritative: nothing is ever
- * stored under a tombstoned id); page and `/collect` identity resolution
- * asks through a short per-node memo of ids known to be live, which an
- * erasure on this node (or one announced by another) clears at once.
+ * Reads: a per-node memo of ids checked not erased. Page and `/collect`
+ * identity resolution trust it for a short while. Ingest trusts it only on a
+ * node that is the sole writer of its store (`soleWriter`: the embedded
+ * store, profiles written behind): there every erasure of that store passes
+ * through this node's erasure path, which clears the id from the memo under
+ * the visitor's lock (an erasure announced by another node arrives by the bus
+ * and takes the same path), so a remembered "not erased" stays true until
+ * then. Elsewhere (a store other nodes write too) ingest asks the store every
+ * time. A read that overlaps an erasure never fills the memo (`epoch`).
  * @module
  */
 import { LruCache } from '../cache/index.js';
@@ -29,16 +34,28 @@ const enc = new TextEncoder();
 const KEY_PREFIX = 'erased:';
 const LIVE_FOR_MS = 30_000;
 
+export interface TombstoneOptions {
+  /** This node alone writes the store, and every erasure of it goes through `record`/`forget`. */
+  soleWriter?: boolean;
+}
+
 export class ErasureTombstones {
-  /** Ids checked not erased, with when: spares the store a read on every page. */
+  /** Ids checked not erased, with when: spares the store a read per page (and per batch, sole writer). */
   private readonly live: LruCache<string, number>;
+  /** Bumped by every erasure: a read that started before one must not fill the memo after it. */
+  private epoch = 0;
+  /** Store reads in flight, by id, with the epoch each started in. */
+  private readonly reading = new Map<string, { epoch: number; answer: Promise<boolean> }>();
+  private readonly soleWriter: boolean;
 
   constructor(
     private readonly store: ProfileStore,
     private readonly ring: KeyRing,
     private readonly now: () => number,
+    opts: TombstoneOptions = {},
   ) {
     this.live = new LruCache({ maxEntries: 50_000 });
+    this.soleWriter = opts.soleWriter === true;
   }
 
   /** The store key of an id's tombstone: `erased:` + HMAC-SHA256 (domain-separated) in hex. */
@@ -51,27 +68,53 @@ export class ErasureTombstones {
 
   /** Remember for good that `id` was erased. */
   async record(id: string): Promise<void> {
-    this.live.delete(id);
+    this.forget(id);
     await this.store.merge(await this.key(id), eraseProfile(this.now()));
   }
 
-  /** Whether `id` was erased: always asks the store. */
+  /**
+   * Whether `id` was erased, for ingest: from the memo on a sole writer (see
+   * the module note), else from the store.
+   */
   async erased(id: string): Promise<boolean> {
-    const t = await this.store.get(await this.key(id));
-    return t !== undefined && isErased(t);
+    if (this.soleWriter && this.live.get(id) !== undefined) return false;
+    return this.read(id);
   }
 
   /** Whether `id` was erased, answered from the memo of live ids when it is fresh. */
   async erasedCached(id: string): Promise<boolean> {
     const at = this.live.get(id);
-    if (at !== undefined && this.now() - at < LIVE_FOR_MS) return false;
-    const gone = await this.erased(id);
-    if (!gone) this.live.set(id, this.now());
-    return gone;
+    if (at !== undefined && (this.soleWriter || this.now() - at < LIVE_FOR_MS)) return false;
+    return this.read(id);
   }
 
-  /** Another node erased `id`: stop trusting the memo for it. */
+  /** Erased on this node, or announced by another: stop trusting the memo for it. */
   forget(id: string): void {
+    this.epoch++;
     this.live.delete(id);
+  }
+
+  /**
+   * Asks the store; a "not erased" read with no erasure since it started goes in the memo.
+   * A request's identity check and its ingest ask at once for a new id: they share one read,
+   * unless an erasure came after it started.
+   */
+  private read(id: string): Promise<boolean> {
+    const epoch = this.epoch;
+    const shared = this.reading.get(id);
+    if (shared && shared.epoch === epoch) return shared.answer;
+    const answer = (async () => {
+      const t = await this.store.get(await this.key(id));
+      const gone = t !== undefined && isErased(t);
+      if (!gone && epoch === this.epoch) this.live.set(id, this.now());
+      return gone;
+    })();
+    const entry = { epoch, answer };
+    this.reading.set(id, entry);
+    const done = () => {
+      if (this.reading.get(id) === entry) this.reading.delete(id);
+    };
+    answer.then(done, done);
+    return answer;
   }
 }
