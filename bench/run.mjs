@@ -7,6 +7,7 @@ import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
 import { peerLines, runPeer } from './peer.mjs';
 import { runProfile } from './profile.mjs';
+import { runTracing } from './tracing.mjs';
 import { runWorker } from './worker.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -50,6 +51,13 @@ if (!only || only === 'worker') {
   results.worker = w;
   console.log(
     `worker in workerd (demo shop, personalized ${w.bytes} B page): CPU/request median ${fmt(w.cpu.tesseraMedianMs)} ms, p99 ${fmt(w.cpu.tesseraP99Ms)} ms (limit 10 ms; bare Worker ${fmt(w.cpu.bareMedianMs)} ms, net ${fmt(w.cpu.netMedianMs)} ms; ${w.cpu.batches} batches × ${w.cpu.batchSize}); ${fmt(w.tesseraRps, 0)} req/s vs bare Worker ${fmt(w.bareRps, 0)} req/s, ratio ${fmt(w.ratio)}; bundle ${fmt(w.bundleGzipBytes / 1024, 1)} KiB gzipped`,
+  );
+}
+if (!only || only === 'tracing') {
+  const t = await runTracing();
+  results.tracing = t;
+  console.log(
+    `tracing (page path through engine.handle, ${t.n} requests each, alternating blocks): off median ${fmt(t.offMedianUs)} µs p99 ${fmt(t.offP99Us)} µs; on (Node SDK, batch, OTLP/HTTP to a loopback sink) median ${fmt(t.onMedianUs)} µs p99 ${fmt(t.onP99Us)} µs; on/off ratio ${fmt(t.ratio)} (median of ${t.ratios.length} rounds: ${t.ratios.map((r) => fmt(r)).join(' ')}); wall per request with the exports ${fmt(t.wallOffUs)} µs off, ${fmt(t.wallOnUs)} µs on, ratio ${fmt(t.wallRatio)}; ${fmt(t.exportedBytes / 1024, 0)} KiB exported`,
   );
 }
 // These import TypeScript sources and run under tsx (no build needed).

@@ -7,7 +7,7 @@
 //
 //   node scripts/build-worker.mjs [entry] [outfile]
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -29,6 +29,24 @@ const collectorPlugin = (script) => ({
     b.onLoad({ filter: /.*/, namespace: 'tessera' }, () => ({ contents: script, loader: 'text' }));
   },
 });
+
+/**
+ * OpenTelemetry's packages pick their platform code by the package.json
+ * "browser" map (`./platform` → `./platform/browser/index.js`); esbuild
+ * applies such maps only for platform 'browser', so this build applies them
+ * for the `platform` folders of dependencies. Without it the Node variant
+ * (os, fs, util) is bundled, and the build fails.
+ */
+const browserPlatformPlugin = {
+  name: 'browser-platform',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\/(.*\/)?platform$/ }, (args) => {
+      if (!args.importer.includes('node_modules')) return undefined;
+      const browser = join(args.resolveDir, args.path, 'browser', 'index.js');
+      return existsSync(browser) ? { path: browser } : undefined;
+    });
+  },
+};
 
 /**
  * @param {{ entry?: string, outfile?: string, minify?: boolean }} [o]
@@ -53,7 +71,7 @@ export async function buildWorker(o = {}) {
     minify: o.minify ?? true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [collectorPlugin(collector)],
+    plugins: [collectorPlugin(collector), browserPlatformPlugin],
   });
   const code = readFileSync(isAbsolute(outfile) ? outfile : join(root, outfile));
   return { outfile, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };

@@ -11,7 +11,7 @@ import { buildModel } from '../../dist/train/index.js';
 
 export const SECRET = 'bench-secret-bench-secret-bench-secret';
 
-export async function demoEngine({ visitors = 200, views = 3 } = {}) {
+export async function demoEngine({ visitors = 200, views = 3, ports = {} } = {}) {
   const shop = await loadSite(join(packageRoot, 'examples/shop'));
   const site = parseSiteConfig(shop.site);
   const store = createMemoryStore();
@@ -23,6 +23,7 @@ export async function demoEngine({ visitors = 200, views = 3 } = {}) {
       rewriter: createNodeRewriter,
       origin: { render: (p) => shop.render(p) },
       assets: {},
+      ...ports,
     },
   );
   const { artifact } = await buildModel({ catalog: shop.catalog, events: [] });

@@ -55,6 +55,7 @@ import { type EngineObserver, observerOf, routeLabel } from './observer.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
+import type { EngineTracer, RequestTrace } from './tracer.js';
 
 export interface EngineConfig {
   site: SiteConfig;
@@ -134,6 +135,12 @@ export interface EnginePorts {
   accounting?: LossAccounting;
   /** Metrics: told about requests, decision stages, ingest outcomes, exposures (default: silent). */
   observer?: Partial<EngineObserver>;
+  /**
+   * Traces: each request's span with its decision stages (default: none, and
+   * then no trace object is made at all). See tracer.ts; the OpenTelemetry
+   * adapter is src/observe/tracing.ts.
+   */
+  tracer?: EngineTracer;
   /** Why the runtime cannot serve yet (a store not reachable, ...), for `/ready`; empty when it can. */
   notReady?: () => string[];
 }
@@ -239,12 +246,15 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     now,
   });
 
-  async function route(req: RequestLike): Promise<Reply> {
+  async function route(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
     if (path === '/collect') {
-      const reply = countThrottled(await collectGuard.run(req, () => handleCollect(req, state)));
+      const reply = countThrottled(
+        await collectGuard.run(req, () => handleCollect(req, state, trace)),
+        trace,
+      );
       if (reply.status === 429) accounting.refuse('throttled');
       return reply;
     }
@@ -271,18 +281,21 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     }
     if (ports.canDebug && asksForDebug(req) && (await ports.canDebug(req).catch(() => false)))
       return debugReply(req, state);
-    return handlePage(req, state);
+    return handlePage(req, state, trace);
   }
 
-  function countThrottled(reply: Reply): Reply {
-    if (reply.status === 429) state.observer.ingest('throttled', 1);
+  function countThrottled(reply: Reply, trace: RequestTrace | undefined): Reply {
+    if (reply.status === 429) {
+      state.observer.ingest('throttled', 1);
+      trace?.attribute('tessera.ingest.throttled', 1);
+    }
     return reply;
   }
 
-  async function answer(req: RequestLike): Promise<Reply> {
+  async function answer(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
     try {
       // Where every reply is finished: one that sets a cookie never goes to a shared cache.
-      return privateWhenSettingCookies(await route(req));
+      return privateWhenSettingCookies(await route(req, trace));
     } catch (e) {
       if (isTesseraError(e) && e.status < 500) return errorReply(e);
       logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
@@ -291,10 +304,15 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   }
 
   const itemPrefix = config.site.itemRoute?.prefix;
+  const tracer = ports.tracer;
   async function handle(req: RequestLike): Promise<Reply> {
     const t0 = state.perf();
-    const reply = await answer(req);
-    state.observer.request(routeLabel(req.url, itemPrefix), reply.status, (state.perf() - t0) / 1000);
+    const trace = tracer?.begin(req, t0);
+    const reply = await answer(req, trace);
+    const t1 = state.perf();
+    const route = routeLabel(req.url, itemPrefix);
+    state.observer.request(route, reply.status, (t1 - t0) / 1000);
+    trace?.end(route, reply.status, t1);
     return reply;
   }
 

@@ -51,6 +51,7 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
     limits: limitsOf(c),
     ...(c.metricsPort !== undefined ? { metricsPort: c.metricsPort } : {}),
+    ...(c.otlpEndpoint !== undefined ? { otlpEndpoint: c.otlpEndpoint } : {}),
   };
 }
 
@@ -62,6 +63,7 @@ async function serve(c: NodeConfig): Promise<void> {
   const bound = await app.listen(c.port, c.host);
   if (app.metricsPort !== undefined)
     logger.info(`[tessera] metrics on http://127.0.0.1:${app.metricsPort}/metrics`);
+  if (c.otlpEndpoint !== undefined) logger.info(`[tessera] traces to ${c.otlpEndpoint} (OTLP/HTTP)`);
   const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
   const h = app.engine.health();
   console.log(
@@ -112,6 +114,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     allowedOrigins: o.allowedOrigins,
     secureCookies: o.secureCookies,
     metricsPort: o.metricsPort,
+    otlpEndpoint: o.otlpEndpoint,
     logLevel: o.logLevel,
   };
 }
@@ -164,6 +167,10 @@ export function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
     .option(
       '--metrics-port <n>',
       'also serve /metrics without a token on 127.0.0.1:<n> (TESSERA_METRICS_PORT; default: only on the main port, with a read:metrics token)',
+    )
+    .option(
+      '--otlp-endpoint <url>',
+      'send OpenTelemetry traces over OTLP/HTTP, e.g. http://127.0.0.1:4318 (TESSERA_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; default: no tracing)',
     )
     .option('--log-level <level>', 'debug, info, warn or error (TESSERA_LOG_LEVEL; default info)');
 }

@@ -9,6 +9,7 @@ import { buildContext } from '../context.js';
 import { isTesseraError, TesseraError } from '../errors.js';
 import { parseBatch } from '../events.js';
 import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
+import { type RequestTrace, tracingObserver } from '../tracer.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
 import { countBatch, countIngested } from './collect-metrics.js';
@@ -28,8 +29,10 @@ export async function readBody(req: RequestLike, maxBytes: number): Promise<stri
   return text;
 }
 
-export async function handleCollect(req: RequestLike, s: EngineState): Promise<Reply> {
+export async function handleCollect(req: RequestLike, s: EngineState, trace?: RequestTrace): Promise<Reply> {
   if (req.method !== 'POST') throw new TesseraError(405, '[tessera] [collect] use POST');
+  // Traced: the outcome counts also go on the request's span.
+  const observer = trace ? tracingObserver(s.observer, trace) : s.observer;
   const now = s.now();
   const counts = s.accounting;
   let body: string;
@@ -51,7 +54,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
   counts.drop('invalid', batch.rejected.length);
   // A duplicate inside the batch is accepted and changes nothing.
   counts.count('deduplicated', batch.accepted - batch.events.length);
-  countBatch(s.observer, batch);
+  countBatch(observer, batch);
   if (batch.dropped > 0) {
     s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
       dropped: batch.dropped,
@@ -121,7 +124,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
     droppedForQuota = r.dropped;
     // Awaited: the 202 means the counts are stored (the ledger deduplicates a replayed batch).
     const hits = r.applied > 0 ? await s.experiments.recordCollected(id, batch.events, s.compiled) : [];
-    countIngested(s.observer, batch.events.length, r, hits);
+    countIngested(observer, batch.events.length, r, hits);
     for (const e of batch.events) {
       if (e.type === 'identify' && typeof e.props?.userId === 'string')
         await s.store.link(id, await s.profiles.pseudonym(e.props.userId));
@@ -141,7 +144,7 @@ export async function handleCollect(req: RequestLike, s: EngineState): Promise<R
       }
     }
   }
-  if (!id) countIngested(s.observer, batch.events.length, undefined, []);
+  if (!id) countIngested(observer, batch.events.length, undefined, []);
   const accepted = batch.accepted;
   counts.count('acknowledged', accepted);
   const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};

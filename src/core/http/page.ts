@@ -11,10 +11,12 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
+import type { RequestTrace } from '../tracer.js';
 import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
+import { tracePage } from './page-trace.js';
 import { encodePath } from './path.js';
 import { jsonReply, type Reply } from './reply.js';
 import { SHOP_SECURITY_HEADERS } from './security-headers.js';
@@ -132,7 +134,7 @@ export async function decideRequest(
   return { ctx, visitor, profile, profileSource, segments, decision, item };
 }
 
-export async function handlePage(req: RequestLike, s: EngineState): Promise<Reply> {
+export async function handlePage(req: RequestLike, s: EngineState, trace?: RequestTrace): Promise<Reply> {
   const t = new Timing(s.perf);
   const { ctx, visitor, profile, profileSource, segments, decision, item } = await decideRequest(req, s, t);
   const now = ctx.now;
@@ -187,6 +189,7 @@ export async function handlePage(req: RequestLike, s: EngineState): Promise<Repl
   t.eachStep((stage, ms) => {
     s.observer.stage(stage, ms / 1000);
   });
+  if (trace) tracePage(trace, t, decision, profileSource);
   return { status: 200, headers, cookies, body };
 }
 

@@ -5,9 +5,12 @@
 export class Timing {
   private readonly marks: Array<[string, number]> = [];
   private last: number;
+  /** When the first step began (the `now` clock): where a trace places the steps. */
+  readonly started: number;
 
   constructor(private readonly now: () => number) {
     this.last = now();
+    this.started = this.last;
   }
 
   /** Close the current step under `name`. */

@@ -14,6 +14,8 @@
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
+ * | `TESSERA_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_ENDPOINT`) | var | send OpenTelemetry traces over OTLP/HTTP JSON (observe/otlp-fetch.ts) |
+ * | `TESSERA_OTLP_HEADERS` (or `OTEL_EXPORTER_OTLP_HEADERS`) | secret | headers for the collector, `k1=v1,k2=v2` (an API key) |
  *
  * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
  * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
@@ -35,6 +37,7 @@ import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
+import type { EngineTracer } from '../../core/tracer.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
@@ -58,6 +61,10 @@ export interface TesseraEnv {
   TESSERA_SECURE_COOKIES?: string;
   TESSERA_ALLOWED_ORIGINS?: string;
   TESSERA_NODE_ID?: string;
+  TESSERA_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  TESSERA_OTLP_HEADERS?: string;
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -76,6 +83,24 @@ export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
   queue(batch: QueueBatchLike<QueueMessage>, env: E, ctx: ExecutionContextLike): Promise<void>;
   /** The isolate's engine for these bindings (built on first use). */
   engine(env: E): Promise<Engine>;
+}
+
+/** A node id of its own for each engine of the isolate (see above). */
+function newNodeId(env: TesseraEnv): string {
+  return `${env.TESSERA_NODE_ID ?? 'cf'}-${randomSuffix()}`;
+}
+
+/**
+ * Traces when an OTLP endpoint is set; the tracing module (and the SDK in
+ * it) is evaluated only then: the bundle carries it, an isolate without an
+ * endpoint never runs it.
+ */
+async function tracingFor(env: TesseraEnv, node: string) {
+  const endpoint = env.TESSERA_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) return undefined;
+  const { startFetchTracing } = await import('../../observe/otlp-fetch.js');
+  const headers = env.TESSERA_OTLP_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS;
+  return startFetchTracing({ endpoint, nodeId: node, ...(headers ? { headers } : {}) });
 }
 
 function randomSuffix(): string {
@@ -108,14 +133,18 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
 ): TesseraWorker<E> {
   let handler: FetchHandler | undefined;
   let settle: (() => Promise<void>) | undefined;
+  let flushTraces: (() => Promise<void>) | undefined;
   let consumer: FetchHandler | undefined;
   let settleConsumer: (() => Promise<void>) | undefined;
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
-    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }));
+    const node = newNodeId(env);
+    const tracing = await tracingFor(env, node);
+    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), node, tracing?.tracer);
     handler = built.handler;
     settle = built.settle;
+    flushTraces = tracing?.flush;
     return handler;
   }
 
@@ -128,7 +157,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     return consumer;
   }
 
-  async function build(env: E, events: EventLog) {
+  async function build(env: E, events: EventLog, node = newNodeId(env), tracer?: EngineTracer) {
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
@@ -141,7 +170,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       catalog: site.catalog,
       settings: {
         secret: ring,
-        nodeId: `${env.TESSERA_NODE_ID ?? 'cf'}-${randomSuffix()}`,
+        nodeId: node,
         consentMode: (env.TESSERA_CONSENT_MODE ?? 'opt-in') as ConsentMode,
         secureCookies: env.TESSERA_SECURE_COOKIES !== 'false',
       },
@@ -158,6 +187,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         ...(site.logger ? { logger: site.logger } : {}),
         // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`).
         routes: [privacyRoute()],
+        ...(tracer ? { tracer } : {}),
       },
     });
     const settle =
@@ -173,7 +203,13 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       // the response but within the request's lifetime.
       const engine = await h.engine();
       const flush = settle;
-      ctx.waitUntil(engine.idle().then(() => flush?.()));
+      const traces = flushTraces;
+      ctx.waitUntil(
+        engine
+          .idle()
+          .then(() => flush?.())
+          .then(() => traces?.()),
+      );
       return response;
     },
     async queue(batch, env, ctx) {

@@ -101,6 +101,11 @@ export interface NodeAppOptions {
   metricsPort?: number;
   /** Interface of the metrics listener (default 127.0.0.1: only this host's scraper). */
   metricsHost?: string;
+  /**
+   * Send OpenTelemetry traces over OTLP/HTTP to this endpoint (see
+   * observe/otlp-node.ts); unset, the tracing SDK is not even loaded.
+   */
+  otlpEndpoint?: string;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
 }
@@ -148,6 +153,13 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   makePrivate(join(dataDir, 'secret'), tokenFilePath(dataDir));
   const logger = o.logger ?? consoleLogger('info', { node: o.nodeId ?? 'node-1' });
   const metrics = createMetrics({ logger });
+  // Imported only when asked for: without an endpoint no tracing code loads.
+  const tracing = o.otlpEndpoint
+    ? (await import('../../observe/otlp-node.js')).startNodeTracing({
+        endpoint: o.otlpEndpoint,
+        nodeId: o.nodeId ?? 'node-1',
+      })
+    : undefined;
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
@@ -243,6 +255,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       canDebug,
       ingestFallback: countedFallback(stores.ingestFallback, metrics),
       observer: metrics.observer,
+      ...(tracing ? { tracer: tracing.tracer } : {}),
       notReady: () => storeNotReady(stores.health()),
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
@@ -371,6 +384,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       await new Promise<void>((r) => server.close(() => r()));
       await engine.flush();
       await stores.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -32,6 +32,23 @@ describe('node config', () => {
     );
   });
 
+  it('reads --otlp-endpoint, TESSERA_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; none means no tracing', () => {
+    expect(resolveNodeConfig({}).otlpEndpoint).toBeUndefined();
+    const otel = configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect(resolveNodeConfig({ env: otel }).otlpEndpoint).toBe('http://collector:4318');
+    const both = configFromEnv({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://o:4318',
+      TESSERA_OTLP_ENDPOINT: 'http://t:4318',
+    });
+    expect(resolveNodeConfig({ env: both }).otlpEndpoint).toBe('http://t:4318');
+    expect(
+      resolveNodeConfig({ flags: { otlpEndpoint: 'https://f/v1/traces' }, env: both }).otlpEndpoint,
+    ).toBe('https://f/v1/traces');
+    expect(() => resolveNodeConfig({ flags: { otlpEndpoint: 'collector:4318' } })).toThrow(
+      /--otlp-endpoint must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
   it('takes flags over environment over file', () => {
     const c = resolveNodeConfig({
       flags: { nodeId: 'from-flag' },

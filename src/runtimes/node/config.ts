@@ -51,6 +51,8 @@ export interface NodeConfig {
   secureCookies: boolean;
   /** Also serve `/metrics` without a token on this port, on 127.0.0.1. */
   metricsPort?: number;
+  /** Send OpenTelemetry traces over OTLP/HTTP here (a base URL, or the full `/v1/traces` URL). */
+  otlpEndpoint?: string;
   /** Least level logged: debug, info, warn or error. */
   logLevel: Level;
 }
@@ -80,6 +82,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'allowedOrigins',
   'secureCookies',
   'metricsPort',
+  'otlpEndpoint',
   'logLevel',
 ];
 
@@ -106,6 +109,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
   secureCookies: 'TESSERA_SECURE_COOKIES',
   metricsPort: 'TESSERA_METRICS_PORT',
+  otlpEndpoint: 'TESSERA_OTLP_ENDPOINT',
   logLevel: 'TESSERA_LOG_LEVEL',
 };
 
@@ -131,6 +135,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   allowedOrigins: '--allowed-origins',
   secureCookies: '--secure-cookies',
   metricsPort: '--metrics-port',
+  otlpEndpoint: '--otlp-endpoint',
   logLevel: '--log-level',
 };
 
@@ -168,6 +173,9 @@ export function configFromEnv(env: Record<string, string | undefined>): RawConfi
     if (v !== undefined && v !== '') out[key] = v;
   }
   if (out.port === undefined && env.PORT) out.port = env.PORT;
+  // The OpenTelemetry variable every SDK reads, under Tessera's own.
+  if (out.otlpEndpoint === undefined && env.OTEL_EXPORTER_OTLP_ENDPOINT)
+    out.otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   return out;
 }
 
@@ -222,6 +230,11 @@ export function resolveNodeConfig(layers: {
     return n;
   };
   const metricsPort = portOf('metricsPort');
+  const otlpEndpoint = text('otlpEndpoint');
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint))
+    throw configError(
+      `${pick('otlpEndpoint')!.from} must be an http:// or https:// URL, got ${JSON.stringify(otlpEndpoint)}`,
+    );
   const logLevel = text('logLevel', 'info')!;
   if (!isLevel(logLevel))
     throw configError(
@@ -259,6 +272,7 @@ export function resolveNodeConfig(layers: {
     secureCookies,
     logLevel,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
+    ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),
   };
   for (const key of ['ipRate', 'ipCeiling', 'visitorRate'] as const) {
     const got = pick(key);
