@@ -38,11 +38,12 @@ import {
   rescaleFactor,
 } from './decay.js';
 import { applyDeclared } from './declared.js';
-import { ProfileDraft } from './draft.js';
-import { fnv1a32 } from './hash.js';
+import { keepState, stateOwnedBy } from './fold-owner.js';
+import { eventIdHash } from './fold-seen.js';
+import { FoldState } from './fold-state.js';
+import { affinityKey, countKey } from './interned-keys.js';
 import { MAX_HLC_COUNTER, MAX_TAGS_PER_ITEM, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
-import { isMarkedNormal, seenIndexOf } from './normal.js';
-import { seenEntry } from './seen.js';
+import { isMarkedNormal } from './normal.js';
 import { clampNode, clampText } from './text.js';
 import { inNormalForm, normalizeProfile } from './truncate.js';
 
@@ -88,9 +89,9 @@ export interface ApplyBatchOptions extends Omit<ApplyOptions, 'at'> {
   at: Hlc | (() => Hlc);
 }
 
-/** What the declared-data handlers need; `draft` is a private working copy they may change. */
+/** What the declared-data handlers need; `draft` is the fold's state, theirs to change. */
 export interface ApplyContext {
-  draft: ProfileDraft;
+  draft: FoldState;
   node: string;
   at: Hlc;
   /** Event time, clamped to the node clock. */
@@ -105,26 +106,43 @@ export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Pro
 
 /**
  * Apply a visitor's events in order: the same profile as applying them one by
- * one with applyEvent, made with one copy. Returns `p` itself when nothing
- * applies (erased, or every event seen already), a new profile otherwise.
+ * one with applyEvent, made with one snapshot at the end. Returns `p` itself
+ * when nothing applies (erased, or every event seen already), a new profile
+ * otherwise. A profile this function made carries on from the fold's state
+ * (see fold-state.ts), so a visitor's stream of events never re-reads it.
  */
 export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: ApplyBatchOptions): Profile {
-  const clock = typeof opts.at === 'function' ? opts.at : () => opts.at as Hlc;
-  // A profile this module did not make is normalized first, once.
-  const base = p.erasedAt !== undefined || isMarkedNormal(p) || inNormalForm(p) ? p : normalizeProfile(p);
-  let draft: ProfileDraft | undefined;
+  const clock = typeof opts.at === 'function' ? opts.at : undefined;
+  const fixedAt = opts.at as Hlc;
+  if (p.erasedAt !== undefined) {
+    if (clock !== undefined) for (let i = 0; i < events.length; i++) clock();
+    return p;
+  }
+  let state = stateOwnedBy(p);
   let ctx: BatchContext | undefined;
   for (const e of events) {
-    const at = clock();
-    if (p.erasedAt !== undefined) continue;
-    const hash = fnv1a32(String(e.id));
-    if (draft === undefined ? seenIndexOf(base).has(hash) : draft.hasSeen(hash)) continue;
-    draft ??= new ProfileDraft(base);
-    ctx ??= new BatchContext(draft, opts);
+    const at = clock === undefined ? fixedAt : clock();
+    const hash = eventIdHash(e.id);
+    if (ctx === undefined) {
+      // Nothing changes until an event applies: then the state is taken from `p`.
+      state ??= new FoldState(inNormal(p));
+      if (state.seen.has(hash)) continue;
+      ctx = new BatchContext(state, opts);
+      // Detached while it changes: if an event throws, `p` no longer names a half-changed state.
+      state.owner = undefined;
+    } else if (ctx.state.seen.has(hash)) continue;
     ctx.apply(e, hash, cleanHlc(at));
-    draft.endEvent();
+    ctx.state.endEvent();
   }
-  return draft === undefined ? p : draft.finish();
+  if (ctx === undefined) return p;
+  const next = ctx.state.snapshot();
+  keepState(ctx.state);
+  return next;
+}
+
+/** `p` in normal form: as it is when this module made it or it already is, else normalized (once). */
+function inNormal(p: Profile): Profile {
+  return isMarkedNormal(p) || inNormalForm(p) ? p : normalizeProfile(p);
 }
 
 /** One batch's context, moved from event to event. */
@@ -133,13 +151,19 @@ class BatchContext implements ApplyContext {
   readonly halfLifeMs: number;
   at: Hlc = { p: 0, l: 0, n: '' };
   t = 0;
+  /** What one unit of weight adds at this event's time, once the sums are anchored for it (NaN: not yet). */
+  private unit = Number.NaN;
 
   constructor(
-    readonly draft: ProfileDraft,
+    readonly state: FoldState,
     private readonly opts: ApplyBatchOptions,
   ) {
     this.halfLifeMs = checkHalfLife(opts.halfLifeMs);
-    this.node = clampNode(opts.node);
+    this.node = cleanNode(opts.node);
+  }
+
+  get draft(): FoldState {
+    return this.state;
   }
 
   attributes(item: string): ItemAttributes | undefined {
@@ -147,36 +171,61 @@ class BatchContext implements ApplyContext {
   }
 
   addItemAffinity(item: string, weight: number): void {
-    for (const key of affectedKeys(item, this.attributes(item))) this.addDecayed('affinities', key, weight);
+    this.addAffinity(affinityKey('item', item), weight);
+    const attrs = this.attributes(item);
+    if (attrs === undefined) return;
+    // Keys of different kinds never collide; only tags can repeat.
+    if (typeof attrs.category === 'string') this.addAffinity(affinityKey('category', attrs.category), weight);
+    if (typeof attrs.brand === 'string') this.addAffinity(affinityKey('brand', attrs.brand), weight);
+    const { tags } = attrs;
+    if (!Array.isArray(tags) || tags.length === 0) return;
+    const added: string[] = [];
+    for (let i = 0; i < tags.length && i < MAX_TAGS_PER_ITEM; i++) {
+      const tag: unknown = tags[i];
+      if (typeof tag !== 'string') continue;
+      const key = affinityKey('tag', tag);
+      if (added.includes(key)) continue;
+      added.push(key);
+      this.addAffinity(key, weight);
+    }
   }
 
-  apply(e: TesseraEvent, hash: string, at: Hlc): void {
-    const { draft } = this;
+  private addAffinity(key: string, weight: number): void {
+    if (key !== '') this.addDecayed(this.state.affinities, key, weight);
+  }
+
+  apply(e: TesseraEvent, hash: number, at: Hlc): void {
+    const { state } = this;
     this.at = at;
     this.t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
+    this.unit = Number.NaN;
     if (isImpression(e)) {
       // A tile seen in a recommendation slot is an impression, not interest:
       // it feeds fatigue caps (`exposures`), never affinities or recent items.
       const key = clampText(`item:${e.item}`, TEXT_LIMITS.exposureKey);
-      if (key !== 'item:') draft.exposures.add(key, this.node, 1);
-      draft.addSeen(seenEntry(at.p, hash));
+      if (key !== 'item:') state.exposures.add(key, this.node, 1);
+      state.seen.add(at.p, hash);
       return;
     }
-    if (!UNCOUNTED.has(e.type)) this.addDecayed('counts', clampText(e.type, TEXT_LIMITS.eventType), 1);
+    if (!UNCOUNTED.has(e.type)) this.addDecayed(state.counts, countKey(e.type), 1);
     const weight = EVENT_WEIGHTS[e.type] ?? 0;
     if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
       this.addItemAffinity(e.item, weight);
       const item = clampText(e.item, TEXT_LIMITS.item);
-      if (RECENT_TYPES.has(e.type) && item !== '') draft.addRecent({ item, type: e.type, at });
+      if (RECENT_TYPES.has(e.type) && item !== '') state.addRecent({ item, type: e.type, at });
     }
     applyDeclared(this, e);
-    draft.addSeen(seenEntry(at.p, hash));
+    state.seen.add(at.p, hash);
   }
 
-  private addDecayed(part: 'affinities' | 'counts', key: string, weight: number): void {
-    anchorFor(this.draft, this.t, this.halfLifeMs);
-    const amount = weight * forwardWeight(this.t, this.draft.landmark, this.halfLifeMs);
-    if (amount >= MIN_STORED) this.draft[part].add(key, this.node, amount);
+  private addDecayed(part: FoldState['counts'], key: string, weight: number): void {
+    if (Number.isNaN(this.unit)) {
+      // Anchoring once per event is enough: after it, the event's time is within reach of the landmark.
+      anchorFor(this.state, this.t, this.halfLifeMs);
+      this.unit = forwardWeight(this.t, this.state.landmark, this.halfLifeMs);
+    }
+    const amount = weight * this.unit;
+    if (amount >= MIN_STORED) part.add(key, this.node, amount);
   }
 }
 
@@ -193,27 +242,23 @@ function isImpression(e: TesseraEvent): e is TesseraEvent & { item: string } {
 
 /** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
 function cleanHlc(at: Hlc): Hlc {
-  const within = (x: number, max: number) =>
-    Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;
-  return { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: clampNode(at.n) };
+  return { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: cleanNode(at.n) };
 }
 
-/** `item:<id>`, and from the catalog `category:`, `brand:` and the first tags. */
-function affectedKeys(item: string, attrs: ItemAttributes | undefined): string[] {
-  const keys: string[] = [];
-  const add = (kind: string, value: unknown) => {
-    if (typeof value !== 'string') return;
-    const v = clampText(value, kind === 'item' ? TEXT_LIMITS.item : TEXT_LIMITS.attribute);
-    const key = v === '' ? '' : `${kind}:${v}`;
-    if (key !== '' && !keys.includes(key)) keys.push(key);
-  };
-  add('item', item);
-  if (attrs !== undefined) {
-    add('category', attrs.category);
-    add('brand', attrs.brand);
-    if (Array.isArray(attrs.tags)) for (const tag of attrs.tags.slice(0, MAX_TAGS_PER_ITEM)) add('tag', tag);
+function within(x: number, max: number): number {
+  return Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;
+}
+
+let lastNode = '';
+let lastClean = '';
+
+/** clampNode, remembering the last node id (a process has one, or a few). */
+function cleanNode(node: string): string {
+  if (node !== lastNode) {
+    lastClean = clampNode(node);
+    lastNode = node;
   }
-  return keys;
+  return lastClean;
 }
 
 /**
@@ -223,7 +268,7 @@ function affectedKeys(item: string, attrs: ItemAttributes | undefined): string[]
  * two), and a changed half-life re-anchors the old sums as their value at the
  * new landmark.
  */
-function anchorFor(draft: ProfileDraft, t: number, halfLifeMs: number): void {
+function anchorFor(draft: FoldState, t: number, halfLifeMs: number): void {
   if (!draft.hasDecayed()) {
     draft.landmark = gridLandmark(t, halfLifeMs);
     draft.halfLifeMs = halfLifeMs;

@@ -29,6 +29,7 @@ export function textBytes(s: string): number {
 
 /** `s` without dropped characters, cut at a code point boundary to at most `maxBytes`. */
 export function clampText(s: string, maxBytes: number): string {
+  if (s.length <= maxBytes && isPlainAscii(s)) return s === '__proto__' ? '' : s;
   let out = '';
   let n = 0;
   for (const ch of s) {
@@ -40,6 +41,15 @@ export function clampText(s: string, maxBytes: number): string {
     n += b;
   }
   return out === '__proto__' ? '' : out;
+}
+
+/** Printable ASCII without `"` and `\\`: one byte per character in JSON, nothing dropped (the common case). */
+function isPlainAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
 }
 
 /** True when `s` is already clean and within `maxBytes` (what the decoder accepts). */

@@ -1,0 +1,85 @@
+/**
+ * The `seen` list as the fold keeps it between events: the entries' clock
+ * times and hashes as numbers (ordering and dedupe without parsing text),
+ * the entry strings beside them (shared with the last snapshot until the
+ * next change).
+ * @module
+ */
+import { insertAt } from './fold-components.js';
+import { fnv1a32Number, hex8 } from './hash.js';
+import { base36 } from './seen.js';
+
+export class SeenPart {
+  /** Newest first, distinct; see compareSeen in seen.ts. */
+  private times: number[] = [];
+  private hashes: number[] = [];
+  private entries: string[] = [];
+  /** `entries` is a snapshot's: copy it before changing it. */
+  private shared = false;
+  private lastTime = Number.NaN;
+  private lastTime36 = '';
+
+  constructor(private readonly limit: number) {}
+
+  /** The list of a profile in normal form; shares the array. */
+  static of(seen: string[], limit: number): SeenPart {
+    const part = new SeenPart(limit);
+    part.entries = seen;
+    part.shared = true;
+    for (const entry of seen) {
+      const dot = entry.indexOf('.');
+      part.times.push(Number.parseInt(entry.slice(0, dot), 36));
+      part.hashes.push(Number.parseInt(entry.slice(dot + 1), 16));
+    }
+    return part;
+  }
+
+  /**
+   * Whether an event id's hash is in the list. The list is bounded (32
+   * entries) and its hashes are unboxed numbers, so this scan is constant
+   * time and faster than keeping a hash map of them in step.
+   */
+  has(hash: number): boolean {
+    const { hashes } = this;
+    for (let i = 0; i < hashes.length; i++) if (hashes[i] === hash) return true;
+    return false;
+  }
+
+  /** Record an applied event id's hash, at node time `p`; the hash must not be seen yet. */
+  add(p: number, hash: number): void {
+    const t = Math.max(0, Math.floor(p));
+    if (t !== this.lastTime) {
+      this.lastTime = t;
+      this.lastTime36 = base36(t);
+    }
+    const entry = `${this.lastTime36}.${hex8(hash)}`;
+    const { times, entries } = this;
+    let i = 0;
+    // Newest first, then by the entry's text (equal times only: rare).
+    while (i < times.length && (times[i]! > t || (times[i] === t && entries[i]! < entry))) i++;
+    if (times[i] === t && entries[i] === entry) return;
+    if (this.shared) {
+      this.entries = entries.slice();
+      this.shared = false;
+    }
+    insertAt(times, i, t);
+    insertAt(this.hashes, i, hash);
+    insertAt(this.entries, i, entry);
+    if (times.length > this.limit) {
+      times.pop();
+      this.hashes.pop();
+      this.entries.pop();
+    }
+  }
+
+  /** The public list; it stays as it is (the next change copies it). */
+  publish(): string[] {
+    this.shared = true;
+    return this.entries;
+  }
+}
+
+/** The hash the fold dedupes an event id by. */
+export function eventIdHash(id: unknown): number {
+  return fnv1a32Number(String(id));
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { referenceApplyEvent } from '../../../test/helpers/reference-apply.js';
+import type { Profile } from '../types.js';
+import { applyEvent } from './apply.js';
+import { emptyProfile } from './empty.js';
+import { base36 } from './seen.js';
+import { event, opts, T0 } from './test-helpers.js';
+
+describe('the fold state behind applied profiles', () => {
+  it('writes seen times exactly as toString(36) does, around every split point', () => {
+    const B5 = 36 ** 5;
+    const max = 8.64e15;
+    for (const k of [0, 1, 2, 35, 36, 1000, Math.floor(max / B5) - 1, Math.floor(max / B5)]) {
+      for (const d of [-2, -1, 0, 1, 2]) {
+        const t = k * B5 + d;
+        if (t >= 0 && t <= max) expect(base36(t)).toBe(t.toString(36));
+      }
+    }
+    expect(base36(T0)).toBe(T0.toString(36));
+  });
+
+  it('gives the reference result when many visitors interleave, more than it keeps states for', () => {
+    const visitors = 150;
+    const fast: Profile[] = Array.from({ length: visitors }, () => emptyProfile(T0));
+    const slow: Profile[] = [...fast];
+    for (let round = 0; round < 6; round++) {
+      for (let v = 0; v < visitors; v++) {
+        const e = event('view', `v${v}r${round}`, T0 + round, 'abcd'[(v + round) % 4]!);
+        const o = opts(v % 2 ? 'n1' : 'n2', T0 + round * 1000);
+        fast[v] = applyEvent(fast[v]!, e, o);
+        slow[v] = referenceApplyEvent(slow[v]!, e, o);
+      }
+    }
+    for (let v = 0; v < visitors; v++) expect(JSON.stringify(fast[v])).toBe(JSON.stringify(slow[v]));
+  });
+
+  it('leaves an earlier version as it was when the next one carries on from it', () => {
+    const first = applyEvent(emptyProfile(T0), event('view', 'e1', T0, 'a'), opts('n1', T0));
+    const before = JSON.stringify(first);
+    const second = applyEvent(first, event('purchase', 'e2', T0, 'b'), opts('n1', T0 + 1));
+    expect(JSON.stringify(first)).toBe(before);
+    // Branching from the earlier version again gives its own result, not the later one's.
+    const branch = applyEvent(first, event('click', 'e3', T0, 'c'), opts('n1', T0 + 2));
+    expect(JSON.stringify(branch)).toBe(
+      JSON.stringify(referenceApplyEvent(first, event('click', 'e3', T0, 'c'), opts('n1', T0 + 2))),
+    );
+    expect(branch.seen).not.toContain(second.seen[0]);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * A profile as the fold keeps it between events: mutable, owned by the fold,
+ * in a form that is cheap to change (see fold-components.ts and
+ * fold-seen.ts). Readers never see it: they get immutable snapshots, plain
+ * `Profile` objects whose parts are shared with the state until the state
+ * next changes them (copy on write) or rebuilt when it did.
+ *
+ * One state follows a chain of versions of one visitor's profile: the newest
+ * snapshot owns it (see fold-owner.ts), so the next batch of events carries
+ * on from it without re-reading the profile. An older snapshot, or a profile
+ * made elsewhere (decoded, merged), gets a state of its own, made from its
+ * public form.
+ *
+ * After every event the state is brought back to normal form where the event
+ * touched it, with the same result as normalizeProfile. Truncating after
+ * every event, not once per batch, is what keeps a batch equal to applying
+ * its events one by one: an element dropped in between starts again from zero.
+ * @module
+ */
+import type { Profile, RecentItem } from '../types.js';
+import { MIN_STORED } from './decay.js';
+import { ComponentsPart, insertAt } from './fold-components.js';
+import { SeenPart } from './fold-seen.js';
+import { PROFILE_LIMITS } from './limits.js';
+import { compareRecent, truncateSuppressions, truncateTraits } from './truncate.js';
+
+export class FoldState {
+  landmark: number;
+  halfLifeMs: number | undefined;
+  consent: Profile['consent'];
+  userId: Profile['userId'];
+  readonly affinities: ComponentsPart;
+  readonly counts: ComponentsPart;
+  readonly exposures: ComponentsPart;
+  readonly seen: SeenPart;
+  /** The snapshot this state is the current version of; none while an event is being applied. */
+  owner: Profile | undefined;
+  /** Where fold-owner.ts keeps this state. */
+  slot = -1;
+  private recent: RecentItem[];
+  private recentShared = true;
+  private traitsNow: Profile['traits'];
+  private traitsShared = true;
+  private traitsTouched = false;
+  private suppressionsNow: Profile['suppressions'];
+  private suppressionsShared = true;
+  private suppressionsTouched = false;
+
+  /** `p` must be in normal form; its parts are shared, never changed. */
+  constructor(p: Profile) {
+    const L = PROFILE_LIMITS;
+    this.landmark = p.landmark;
+    this.halfLifeMs = p.halfLifeMs;
+    this.consent = p.consent;
+    this.userId = p.userId;
+    this.affinities = ComponentsPart.of(p.affinities, L.affinities, MIN_STORED);
+    this.counts = ComponentsPart.of(p.counts, L.counts, MIN_STORED);
+    this.exposures = ComponentsPart.of(p.exposures, L.exposures, 1);
+    this.seen = SeenPart.of(p.seen, L.seen);
+    this.recent = p.recent;
+    this.traitsNow = p.traits;
+    this.suppressionsNow = p.suppressions;
+    this.owner = p;
+  }
+
+  /** True when the profile holds any forward-decayed sum. */
+  hasDecayed(): boolean {
+    return this.affinities.any() || this.counts.any();
+  }
+
+  /** Insert a recent item in order; an identical one already there is kept instead. */
+  addRecent(item: RecentItem): void {
+    const { recent } = this;
+    let i = 0;
+    for (; i < recent.length; i++) {
+      const c = compareRecent(item, recent[i]!);
+      if (c === 0) return;
+      if (c < 0) break;
+    }
+    if (i >= PROFILE_LIMITS.recent) return; // older than everything kept: dropped at once
+    if (this.recentShared) {
+      this.recent = recent.slice();
+      this.recentShared = false;
+    }
+    insertAt(this.recent, i, item);
+    if (this.recent.length > PROFILE_LIMITS.recent) this.recent.pop();
+  }
+
+  /** Traits to change in place; truncated at the end of the event. */
+  traits(): Profile['traits'] {
+    if (this.traitsShared) {
+      this.traitsNow = { ...this.traitsNow };
+      this.traitsShared = false;
+    }
+    this.traitsTouched = true;
+    return this.traitsNow;
+  }
+
+  /** Suppressions to change in place; truncated at the end of the event. */
+  suppressions(): Profile['suppressions'] {
+    if (this.suppressionsShared) {
+      this.suppressionsNow = { ...this.suppressionsNow };
+      this.suppressionsShared = false;
+    }
+    this.suppressionsTouched = true;
+    return this.suppressionsNow;
+  }
+
+  /** Back to normal form after one event. */
+  endEvent(): void {
+    this.affinities.endEvent();
+    this.counts.endEvent();
+    this.exposures.endEvent();
+    if (this.traitsTouched) {
+      // The truncated copy is new, so still this state's to change.
+      this.traitsNow = truncateTraits(this.traitsNow, PROFILE_LIMITS.traits);
+      this.traitsTouched = false;
+    }
+    if (this.suppressionsTouched) {
+      this.suppressionsNow = truncateSuppressions(this.suppressionsNow, PROFILE_LIMITS.suppressions);
+      this.suppressionsTouched = false;
+    }
+  }
+
+  /**
+   * The profile as it stands, in normal form and canonical field order (the
+   * order assembleProfile gives). It becomes the owner of this state.
+   */
+  snapshot(): Profile {
+    const affinities = this.affinities.publish();
+    const counts = this.counts.publish();
+    this.recentShared = true;
+    this.traitsShared = true;
+    this.suppressionsShared = true;
+    // Built field by field in one order, so snapshots share V8 hidden classes.
+    const p = (
+      this.halfLifeMs === undefined
+        ? { v: 1, landmark: this.landmark, affinities, counts, recent: this.recent, traits: this.traitsNow }
+        : {
+            v: 1,
+            landmark: this.landmark,
+            halfLifeMs: this.halfLifeMs,
+            affinities,
+            counts,
+            recent: this.recent,
+            traits: this.traitsNow,
+          }
+    ) as Profile;
+    if (this.consent !== undefined) p.consent = this.consent;
+    if (this.userId !== undefined) p.userId = this.userId;
+    p.exposures = this.exposures.publish();
+    p.suppressions = this.suppressionsNow;
+    p.seen = this.seen.publish();
+    this.owner = p;
+    return p;
+  }
+}
