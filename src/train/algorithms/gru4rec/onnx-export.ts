@@ -54,7 +54,7 @@ const intsAttr = (name: string, ints: number[]) => ({
   type: onnx.AttributeProto.AttributeType.INTS,
 });
 
-export function exportGru4RecOnnx(wt: GruWeights, o: { candidates: boolean }): Uint8Array {
+export function exportGru4RecOnnx(wt: GruWeights, o: { candidates: boolean }): Uint8Array<ArrayBuffer> {
   const { items, hidden: H } = wt;
   const { FLOAT, INT64 } = onnx.TensorProto.DataType;
   const node = (opType: string, inputs: string[], outputs: string[], attribute: object[] = []) =>
@@ -106,5 +106,5 @@ export function exportGru4RecOnnx(wt: GruWeights, o: { candidates: boolean }): U
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     graph,
   });
-  return onnx.ModelProto.encode(model).finish();
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }
