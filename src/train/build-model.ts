@@ -11,6 +11,7 @@ import type { CatalogItem } from '../core/config.js';
 import { writeArtifact } from '../core/recommend/artifact-write.js';
 import type { LoggedEvent } from '../core/types.js';
 import { algorithmNeighbours, interactionsFromEvents } from './algorithm-neighbours.js';
+import { gru4recFromSessions } from './algorithms/gru4rec/from-events.js';
 import { attributeNeighbours } from './attributes.js';
 import { blendNeighbours } from './blend.js';
 import { contextLists } from './context-lists.js';
@@ -46,7 +47,10 @@ export interface BuildModelOptions {
   now?: number;
   /** Inactivity that splits a session (default 30 minutes). */
   sessionGapMs?: number;
-  /** A top-k model of algorithms/index.ts (`ease`, `itemknn`, `als`, `bpr`, `ensemble`); default: the attribute/co-occurrence blend. */
+  /**
+   * A top-k model of algorithms/index.ts (`ease`, `itemknn`, `als`, `bpr`, `ensemble`), or `gru4rec`
+   * (the blend plus a GRU4Rec session model in ONNX, docs/onnx.md); default: the attribute/co-occurrence blend.
+   */
   algorithm?: string;
   /**
    * Items in each known visitor's list, from the trained model (`algorithm`),
@@ -106,10 +110,14 @@ export async function buildModel(
   let params: Record<string, number | string | boolean> = {};
   let users: Record<string, number[]> = {};
   const algorithm = opts.algorithm ?? 'blend';
-  if (algorithm === 'blend') {
+  let sessionOnnx: Uint8Array | undefined;
+  if (algorithm === 'blend' || algorithm === 'gru4rec') {
     const blended = blendNeighbours(attr, cooc.neighbours, cooc.observations, k);
     neighbours = blended.neighbours;
     blend = blended.meanAlpha;
+    // gru4rec: these neighbours are the candidates (and the fallback) the session model re-ranks.
+    if (algorithm === 'gru4rec')
+      ({ onnx: sessionOnnx, params } = gru4recFromSessions(sessions, itemIds, index, log));
   } else {
     const r = await algorithmNeighbours(
       algorithm,
@@ -169,6 +177,7 @@ export async function buildModel(
     contexts,
     ...(Object.keys(users).length > 0 ? { users } : {}),
     ...(embeddings ? { embeddings, encoding: { embeddings: 'int8' as const } } : {}),
+    ...(sessionOnnx ? { sessionOnnx } : {}),
     createdAt: opts.now ?? Date.now(),
     trainer: algorithm === 'blend' ? TRAINER_NAME : `${algorithm}+attr/1`,
   });

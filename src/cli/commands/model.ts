@@ -6,14 +6,13 @@
  * the bus: every node loads it from the store and swaps it in. Nodes without a
  * bus see the aliases change on their next poll.
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { publishEnvelope } from '../../bus/envelopes.js';
 import type { ModelAlias, ModelAliases, ModelMeta, ModelStore } from '../../core/ports.js';
-import { readArtifact } from '../../core/recommend/index.js';
 import { promoteModel, registerModel, rollbackModel } from '../../models/model-registry.js';
 import { openBus, openStore } from '../../registry.js';
 import type { NodeConfig } from '../../runtimes/node/config.js';
+import { importArtifact, importOnnx } from './model-import.js';
 import { resolveCommandConfig } from './serve.js';
 
 type Flags = Record<string, unknown> & { json?: boolean; alias?: string };
@@ -154,17 +153,20 @@ export function registerModelCommands(program: Command): void {
 
   configOptions(
     model
-      .command('import <file>')
-      .description('register an artifact file (.tsra) as a version')
+      .command('import [file]')
+      .description(
+        'register an artifact file (.tsra), or an ONNX session model (--onnx with --items), as a version',
+      )
+      .option('--onnx <file>', 'an ONNX session model with the inputs and output of docs/onnx.md')
+      .option('--items <file>', 'with --onnx: JSON array of the item ids (or objects) in model index order')
       .option('--alias <name>', 'also point production or candidate at it'),
-  ).action(async (file: string, o: Flags) => {
+  ).action(async (file: string | undefined, o: Flags) => {
     const c = config(o);
-    const bytes = await readFile(file);
-    const artifact = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    // Refuse what a node could not load, before it is registered.
-    const parsed = readArtifact(artifact);
+    // Refuse what a node could not load, before anything is registered.
+    const { artifact, algorithm } =
+      typeof o.onnx === 'string' ? await importOnnx(o.onnx, o.items) : await importArtifact(file);
     await withModels(c, async (models) => {
-      const meta = await registerModel(models, artifact, { algorithm: parsed.trainer || 'imported' });
+      const meta = await registerModel(models, artifact, { algorithm });
       const alias = o.alias === undefined ? undefined : aliasOf(o.alias);
       const aliases = alias ? await promoteModel(models, meta.version, alias) : await models.aliases();
       const announced = alias === 'production' ? await announce(c, meta.version) : false;

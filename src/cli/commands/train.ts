@@ -58,7 +58,7 @@ export function registerTrain(program: Command): void {
     .option(
       '--algorithm <name>',
       'blend (attributes + co-occurrence), or a trained model: ease, itemknn, als, bpr, ensemble ' +
-        '(a validation-weighted blend of ease, itemknn, als and bpr)',
+        '(a validation-weighted blend of ease, itemknn, als and bpr), gru4rec (the blend plus a GRU4Rec session model in ONNX)',
       'blend',
     )
     .option(

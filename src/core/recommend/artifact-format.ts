@@ -113,6 +113,8 @@ export const SECTION = {
   userItems: 27,
   /** v2: Uint8 × itemCount, 1 = the item had no interactions at training (optional). */
   itemIsNew: 28,
+  /** v2: an ONNX session model (docs/onnx.md), the raw .onnx bytes (optional). */
+  sessionOnnx: 29,
 } as const;
 
 export type SectionId = (typeof SECTION)[keyof typeof SECTION];
@@ -177,6 +179,8 @@ export interface ModelData {
   /** User id → item indices, best first (v2). */
   users?: Record<string, number[]>;
   encoding?: ArtifactEncoding;
+  /** An ONNX session model over these items' indices (docs/onnx.md), stored as it is (v2). */
+  sessionOnnx?: Uint8Array;
   /** Item indices, most popular first. */
   popular: number[];
   /** Segment id → item indices, best first. */
@@ -206,6 +210,8 @@ export interface Artifact {
   neighbours: NeighbourRows;
   /** Session successors per item, when the trainer exported a session model. */
   sessionNext: NeighbourRows | undefined;
+  /** The ONNX session model's bytes (a view into the artifact), when there is one. */
+  sessionOnnx: Uint8Array | undefined;
   popular: Int32Array;
   segmentNames: readonly string[];
   segmentList(name: string): Int32Array | undefined;

@@ -99,6 +99,9 @@ export function readArtifact(buf: ArrayBuffer): Artifact {
   const sessionNext = sec.has(SECTION.sessionNext)
     ? readBlock(sec, SECTION.sessionNext, n, 'session successors')
     : undefined;
+  const sessionOnnx = sec.has(SECTION.sessionOnnx)
+    ? sec.view(Uint8Array, SECTION.sessionOnnx, 'onnx session model')
+    : undefined;
   const popular = sec.view(Int32Array, SECTION.popular, 'popular');
   checkRange(popular, n, false, 'popular');
   const category = sec.view(Uint16Array, SECTION.itemCategory, 'item categories', n);
@@ -146,6 +149,7 @@ export function readArtifact(buf: ArrayBuffer): Artifact {
     titleOf: (i) => (titles ? titles.get(i) || undefined : undefined),
     neighbours,
     sessionNext,
+    sessionOnnx,
     popular,
     segmentNames: segments.names,
     segmentList: segments.get,

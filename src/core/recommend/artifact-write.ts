@@ -177,6 +177,7 @@ export async function writeArtifact(m: ModelData): Promise<ArrayBuffer> {
     ...attrs.sections,
     ...(isNew ? [isNew] : []),
     ...(embeddings ? [embeddings] : []),
+    ...(m.sessionOnnx && formatVersion === 2 ? [{ id: SECTION.sessionOnnx, bytes: m.sessionOnnx }] : []),
   ];
 
   const tableEnd = HEADER_BYTES + SECTION_ENTRY_BYTES * sections.length;

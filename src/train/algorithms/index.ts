@@ -10,6 +10,7 @@ import { ar } from './ar.js';
 import { blendTunable } from './blend.js';
 import { bpr } from './bpr.js';
 import { ease } from './ease.js';
+import { gru4rec } from './gru4rec/model.js';
 import { itemKnn } from './item-knn.js';
 import { popularity } from './popularity.js';
 import { sknn } from './sknn.js';
@@ -27,7 +28,7 @@ export const topKModels: Record<string, Tunable<TopKModel>> = {
   blend: blendTunable(strongest),
 };
 
-export const sessionModels: Record<string, Tunable<SessionModel>> = { ar, sr, sknn, stan };
+export const sessionModels: Record<string, Tunable<SessionModel>> = { ar, sr, sknn, stan, gru4rec };
 
 export { clusteredInteractions, sequentialSessions } from '../data/synthetic.js';
 export { AlsModel, type AlsParams } from './als.js';
@@ -35,6 +36,7 @@ export { AssociationRules } from './ar.js';
 export { BlendModel, type BlendOptions, type BlendSelection, blendTunable, selectBlend } from './blend.js';
 export { BprModel, type BprParams } from './bpr.js';
 export { EaseModel, type EaseSolver } from './ease.js';
+export { Gru4RecModel } from './gru4rec/model.js';
 export { ItemKnnModel, type ItemKnnParams } from './item-knn.js';
 export { PopularityModel } from './popularity.js';
 export { SessionKnn, type SknnParams } from './sknn.js';
