@@ -161,7 +161,7 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
     // Interest segments are bare affinity leaves: their raw sums come from the
     // profile's table (read from the profile once) and one decay factor for
     // the call, with no closure per segment. The same values as the leaf's.
-    let sums: Float64Array | undefined;
+    let sums: number[] | undefined;
     let factor = 0;
     if (plan.readsSums && p !== undefined) {
       sums = sumsOf(p);
@@ -180,7 +180,13 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
       else {
         let sum = a.slot < sums.length ? sums[a.slot]! : Number.NaN;
         if (Number.isNaN(sum)) sum = readSum(p!, sums, a.slot, a.key);
-        holds = a.test(sum === 0 ? 0 : sum * factor);
+        const v = sum === 0 ? 0 : sum * factor;
+        const b = a.bounds;
+        // A number against an interval: compared here, where a call would box the double.
+        holds =
+          b === undefined
+            ? a.test(v)
+            : (b.minStrict ? v > b.min : v >= b.min) && (b.maxStrict ? v < b.max : v <= b.max);
       }
       if (!holds) continue;
       // Without references the dependency order is the definition order:

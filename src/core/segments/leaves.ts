@@ -8,7 +8,15 @@
 import { type ContextField, type Duration, durationMs } from '../config.js';
 import { consentOf, traitOf } from '../profile/index.js';
 import type { AffinityKind, DecisionContext } from '../types.js';
-import { compileCompare, equalsIgnoreCase, isPresent, type Scalar, type ScalarTest } from './compare.js';
+import {
+  compileCompare,
+  equalsIgnoreCase,
+  isPresent,
+  type NumericBounds,
+  numericBoundsOf,
+  type Scalar,
+  type ScalarTest,
+} from './compare.js';
 import type { RuleInput } from './compile.js';
 import { childPath, rulesError } from './path.js';
 import { affinitySlot, affinityValue, strongestValueOf } from './profile-reads.js';
@@ -119,7 +127,17 @@ export interface AffinityLeaf {
   /** `affinitySlot(key)`. */
   slot: number;
   test: ScalarTest;
+  /** `test` as an interval, when it is one (`gte: 1.5`, or no comparison: `> 0`), to compare inline. */
+  bounds: NumericBounds | undefined;
 }
+
+/** An affinity leaf without comparison holds for a positive value. */
+const POSITIVE_BOUNDS: NumericBounds = Object.freeze({
+  min: 0,
+  minStrict: true,
+  max: Number.POSITIVE_INFINITY,
+  maxStrict: false,
+});
 
 // Keyed by the leaf's own closure: a `not` or a list makes a new closure, so
 // only a rule that is exactly one affinity leaf is found here.
@@ -140,7 +158,8 @@ export function compileAffinity(rule: Json, path: string): RuleNode {
       test(affinityValue(input.profile, slot, key, input.now, input.halfLifeMs)),
     { usesProfile: true, usesClock: true },
   );
-  affinityLeaves.set(node.test, { key, slot, test });
+  const bounds = test === positive ? POSITIVE_BOUNDS : numericBoundsOf(rule);
+  affinityLeaves.set(node.test, { key, slot, test, bounds });
   return node;
 }
 

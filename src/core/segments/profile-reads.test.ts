@@ -95,19 +95,34 @@ describe('segments of one affinity leaf', () => {
   });
 
   it('give the memberships the same rule gives inside a combinator', () => {
+    // Comparisons compared inline (bounds) and through the leaf's test (eq, neq, in).
+    const COMPARISONS: Array<Record<string, unknown>> = [
+      { gte: 1.5 },
+      {},
+      { lt: 0.75 },
+      { gt: 0.5, lte: 3 },
+      { gte: 2, gt: 2 },
+      { lt: 1, lte: 1, gte: 0 },
+      { gt: -1 },
+      { eq: 0 },
+      { neq: 0 },
+      { in: [0, 1] },
+    ];
     const bare = compileSegments(
-      KEYS.flatMap((key, i) => [
-        { id: `gte-${i}`, rule: { affinity: key, gte: 1.5 } },
-        { id: `any-${i}`, rule: { affinity: key } },
-        { id: `lt-${i}`, rule: { affinity: key, lt: 0.75 } },
-      ]),
+      KEYS.flatMap((key, i) =>
+        COMPARISONS.map((cmp, j) => ({ id: `s${i}-${j}`, rule: { affinity: key, ...cmp } })),
+      ),
     );
     const wrapped = compileSegments(
-      KEYS.flatMap((key, i) => [
-        { id: `gte-${i}`, rule: { all: [{ affinity: key, gte: 1.5 }, { all: [] }] } },
-        { id: `any-${i}`, rule: { not: { not: { affinity: key } } } },
-        { id: `lt-${i}`, rule: { any: [{ affinity: key, lt: 0.75 }, { any: [] }] } },
-      ]),
+      KEYS.flatMap((key, i) =>
+        COMPARISONS.map((cmp, j) => ({
+          id: `s${i}-${j}`,
+          rule:
+            j % 2 === 0
+              ? { all: [{ affinity: key, ...cmp }, { all: [] }] }
+              : { not: { not: { affinity: key, ...cmp } } },
+        })),
+      ),
     );
     fc.assert(
       fc.property(arbProfile(), arbNow, (p, now) => {

@@ -50,22 +50,17 @@ function kindIndexOf(key: string): number {
   return -1;
 }
 
-interface Strongest {
-  /** The raw sum of the strongest key; 0 when the kind has no key. */
-  sum: number;
-  /** Its value part (`running` for `category:running`). */
-  value: string | undefined;
-}
-
 /** What one profile's reads share across leaves and decisions. */
 interface Reads {
   affinities: Profile['affinities'];
   landmark: number;
   halfLifeMs: number | undefined;
   /** Raw sum per key slot; NaN for a slot added after the profile was read (filled on first use). */
-  sums: Float64Array;
-  /** Per kind (KIND_INDEX). */
-  strongest: Strongest[];
+  sums: number[];
+  /** Per kind (KIND_INDEX): the raw sum of the strongest key; 0 when the kind has no key. */
+  topSums: number[];
+  /** Per kind: the strongest key's value part (`running` for `category:running`). */
+  topValues: Array<string | undefined>;
 }
 
 const readsMemo = new WeakMap<Profile, Reads>();
@@ -97,7 +92,9 @@ function readsOf(p: Profile): Reads {
  * dictionary-mode object, and done once per profile.
  */
 function readAll(p: Profile): Reads {
-  const sums = new Float64Array(tableSize());
+  // A plain array of doubles: on the JS heap, next to the record, where a
+  // small typed array would hold its numbers in a separate buffer.
+  const sums = filled(tableSize(), 0);
   const bestKey: Array<string | null> = [null, null, null, null];
   const bestSum = [0, 0, 0, 0];
   const affinities = p.affinities;
@@ -118,13 +115,15 @@ function readAll(p: Profile): Reads {
       bestSum[k] = sum;
     }
   }
-  const strongest = bestKey.map(
-    (key, k): Strongest => ({
-      sum: bestSum[k]!,
-      value: key === null ? undefined : key.slice(KIND_PREFIXES[k]!.length),
-    }),
-  );
-  return { affinities, landmark: p.landmark, halfLifeMs: p.halfLifeMs, sums, strongest };
+  const topValues = bestKey.map((key, k) => (key === null ? undefined : key.slice(KIND_PREFIXES[k]!.length)));
+  return { affinities, landmark: p.landmark, halfLifeMs: p.halfLifeMs, sums, topSums: bestSum, topValues };
+}
+
+/** `n` copies of the number `x` in a packed array of doubles. */
+function filled(n: number, x: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(x);
+  return out;
 }
 
 /** The sum over a key's nodes, in `sumKey`'s order (so equal to the bit). */
@@ -165,20 +164,20 @@ function decayFactor(landmark: number, now: number, halfLifeMs: number): number 
  * not kept, and a NaN is a slot added after the profile was read: read those
  * with `readSum`. For an evaluator that reads many keys of one profile in a row.
  */
-export function sumsOf(p: Profile): Float64Array {
+export function sumsOf(p: Profile): number[] {
   const r = readsOf(p);
   const size = tableSize();
   if (r.sums.length < size) {
     // A rule compiled after this profile was first read: make room for its key.
-    const grown = new Float64Array(size).fill(Number.NaN);
-    grown.set(r.sums);
+    const grown = filled(size, Number.NaN);
+    for (let i = 0; i < r.sums.length; i++) grown[i] = r.sums[i]!;
     r.sums = grown;
   }
   return r.sums;
 }
 
 /** The raw sum of `key` read from `p`, kept in its slot of `sums` (from `sumsOf(p)`) when the table has one. */
-export function readSum(p: Profile, sums: Float64Array, slot: number, key: string): number {
+export function readSum(p: Profile, sums: number[], slot: number, key: string): number {
   const sum = rawSum(p.affinities, key);
   if (slot < sums.length) sums[slot] = sum;
   return sum;
@@ -218,8 +217,9 @@ export function strongestValueOf(
   halfLifeMs: number,
 ): string | undefined {
   const r = readsOf(p);
-  const top = r.strongest[KIND_INDEX[kind]]!;
-  if (top.value === undefined) return undefined;
+  const k = KIND_INDEX[kind];
+  const value = r.topValues[k];
+  if (value === undefined) return undefined;
   // A value faded past the smallest double reads as zero: then there is no strongest key.
-  return top.sum * decayFactor(p.landmark, now, halfLifeOf(p, halfLifeMs)) > 0 ? top.value : undefined;
+  return r.topSums[k]! * decayFactor(p.landmark, now, halfLifeOf(p, halfLifeMs)) > 0 ? value : undefined;
 }
