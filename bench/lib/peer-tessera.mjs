@@ -82,6 +82,17 @@ export function tesseraSide(core, catalog) {
     fromPrepared(profile, v, now) {
       return decide(profile, v.id, now);
     },
+    /** The cached decision's stages one at a time, each on a prepared profile (for the per-stage report). */
+    stages: {
+      segments: (profile, _v, now) =>
+        segments.evaluate({ ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS }).length,
+      banner: (profile, _v, now) =>
+        slots.chooseContent('banner', { ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS })
+          .rule,
+      arm: (profile, v, now) =>
+        core.assignArm(exp, v.id, { ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS })
+          .length,
+    },
   };
 }
 
