@@ -60,6 +60,30 @@ function rate(decide, inputs, now, ms) {
   return (n / (t - t0)) * 1000;
 }
 
+/**
+ * CPU microseconds per call of `stage(profile, visitor, now)`, cycling through
+ * the prepared profiles. Process CPU time, not wall time: a stage takes well
+ * under a microsecond, and on a shared machine wall time over a short window
+ * mostly measures the other processes.
+ */
+function stageUs(stage, inputs, now, ms) {
+  globalThis.gc?.();
+  let n = 0;
+  let sink = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    for (let i = 0; i < 500; i++) {
+      const x = inputs[(n + i) % inputs.length];
+      sink += stage(x.state, x.v, now);
+    }
+    n += 500;
+  }
+  const cpu = process.cpuUsage(c0);
+  if (sink === 0.5) console.log('');
+  return (cpu.user + cpu.system) / n;
+}
+
 /** Throws unless every side gives the same answer for every visitor. */
 function checkSameAnswers(mode, runs, now) {
   const [first, ...others] = runs;
@@ -122,6 +146,17 @@ export async function runPeer({ rounds = 7, ms = 400, visitorCount = 1000 } = {}
       tesseraVsFloor: t / f,
     };
   }
+  // Where Tessera's cached decision goes: each stage alone, alternating, medians.
+  const tessera = sides[0];
+  const prepared = MODES.cachedProfile.inputs(tessera, visitors, now);
+  const stages = Object.entries(tessera.stages);
+  const stageSamples = stages.map(() => []);
+  for (const [, stage] of stages) stageUs(stage, prepared, now, 100);
+  for (let k = 0; k < rounds; k++) {
+    for (let i = 0; i < stages.length; i++)
+      stageSamples[i].push(stageUs(stages[i][1], prepared, now, ms / 2));
+  }
+  result.tesseraStagesUs = Object.fromEntries(stages.map(([name], i) => [name, median(stageSamples[i])]));
   return result;
 }
 
@@ -136,5 +171,9 @@ export function peerLines(p) {
       `  ${r.label}: Tessera ${fmt(r.tesseraPerSec, 0)}/s (${fmt(r.tesseraUs)} µs), GrowthBook ${fmt(r.growthbookPerSec, 0)}/s (${fmt(r.growthbookUs)} µs), plain JS ${fmt(r.floorPerSec, 0)}/s (${fmt(r.floorUs)} µs); Tessera/GrowthBook ${fmt(r.tesseraVsGrowthbook, 3)}× (target ≥ ${r.targetVsGrowthbook}), Tessera/plain JS ${fmt(r.tesseraVsFloor, 3)}× (target ≥ 0.33); same answers for all ${r.sameAnswers} visitors`,
     );
   }
+  const st = p.tesseraStagesUs;
+  lines.push(
+    `  Tessera's cached decision by stage (process CPU µs per call, each stage alone): 20 segments (evaluate) ${fmt(st.segments, 3)}, banner (chooseContent) ${fmt(st.banner, 3)}, arm (assignArm) ${fmt(st.arm, 3)}`,
+  );
   return lines;
 }

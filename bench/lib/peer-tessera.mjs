@@ -16,6 +16,8 @@ import {
   segmentId,
 } from './peer-workload.mjs';
 
+const NO_SEGMENTS = new Set();
+
 export function tesseraSide(core, catalog) {
   const segments = compileTesseraSegments(core);
   const slots = core.compileSlots({
@@ -55,11 +57,15 @@ export function tesseraSide(core, catalog) {
           for (let i = 0; i < events.length; i++) p = applyEvent(p, events[i], o);
           return p;
         };
+  // The membership set is for rules that name a segment (`{ "segment": id }`);
+  // the banner's rules and the experiment name none (the compiled slots say
+  // so), so one empty set serves, as it would for any caller of the core.
+  const slotsReadSegments = slots.contentSlots.some((s) => s.refs.length > 0);
   const decide = (profile, visitorId, now) => {
     ctx.now = now;
-    const base = { ctx, profile, now, halfLifeMs: HALF_LIFE_MS };
-    const segs = segments.evaluate(base);
-    const input = { ...base, segments: new Set(segs) };
+    const input = { ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS };
+    const segs = segments.evaluate(input);
+    if (slotsReadSegments) input.segments = new Set(segs);
     const banner = slots.chooseContent('banner', input).content;
     const arm = core.assignArm(exp, visitorId, input);
     return { segments: segs, banner, arm };
@@ -75,6 +81,17 @@ export function tesseraSide(core, catalog) {
     },
     fromPrepared(profile, v, now) {
       return decide(profile, v.id, now);
+    },
+    /** The cached decision's stages one at a time, each on a prepared profile (for the per-stage report). */
+    stages: {
+      segments: (profile, _v, now) =>
+        segments.evaluate({ ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS }).length,
+      banner: (profile, _v, now) =>
+        slots.chooseContent('banner', { ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS })
+          .rule,
+      arm: (profile, v, now) =>
+        core.assignArm(exp, v.id, { ctx, profile, segments: NO_SEGMENTS, now, halfLifeMs: HALF_LIFE_MS })
+          .length,
     },
   };
 }

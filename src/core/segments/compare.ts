@@ -141,3 +141,48 @@ export function compileCompare(
 
 /** Present: set, non-empty, not false. The meaning of a context or trait leaf without comparison. */
 export const isPresent: ScalarTest = (v) => v !== undefined && v !== '' && v !== false;
+
+/**
+ * The comparison of a rule as an interval, when it is only numeric bounds
+ * (`gt`, `gte`, `lt`, `lte`), for a caller that compares numbers inline:
+ * for a number `v`, `compileCompare`'s test is then exactly
+ * `(minStrict ? v > min : v >= min) && (maxStrict ? v < max : v <= max)`.
+ * Undefined when the rule has another comparison key or none.
+ */
+export interface NumericBounds {
+  min: number;
+  minStrict: boolean;
+  max: number;
+  maxStrict: boolean;
+}
+
+export function numericBoundsOf(rule: Record<string, unknown>): NumericBounds | undefined {
+  const b: NumericBounds = {
+    min: Number.NEGATIVE_INFINITY,
+    minStrict: false,
+    max: Number.POSITIVE_INFINITY,
+    maxStrict: false,
+  };
+  let any = false;
+  for (const key of Object.keys(rule)) {
+    if (!COMPARE_KEYS.has(key)) continue;
+    const x = rule[key];
+    if (typeof x !== 'number' || !Number.isFinite(x)) return undefined;
+    any = true;
+    // Every bound must hold: keep the tightest on each side.
+    if (key === 'gt' || key === 'gte') {
+      const strict = key === 'gt';
+      if (x > b.min || (x === b.min && strict)) {
+        b.min = x;
+        b.minStrict = strict;
+      }
+    } else if (key === 'lt' || key === 'lte') {
+      const strict = key === 'lt';
+      if (x < b.max || (x === b.max && strict)) {
+        b.max = x;
+        b.maxStrict = strict;
+      }
+    } else return undefined;
+  }
+  return any ? b : undefined;
+}

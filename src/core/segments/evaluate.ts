@@ -9,7 +9,9 @@ import type { SegmentDef } from '../config.js';
 import { TesseraError } from '../errors.js';
 import type { DecisionContext } from '../types.js';
 import { type CompiledRule, compileRule, type RuleInput } from './compile.js';
+import { type AffinityLeaf, affinityLeafOf } from './leaves.js';
 import { childPath, rulesError } from './path.js';
+import { decayFactorOf, readSum, sumsOf } from './profile-reads.js';
 
 /** What a segment reads, its references followed transitively. */
 export interface SegmentInfo {
@@ -41,8 +43,21 @@ export interface SegmentEvaluator {
 
 interface Compiled {
   index: number;
+  id: string;
+  usesContext: boolean;
   rule: CompiledRule;
-  info: SegmentInfo;
+  /** Set when the rule is exactly one affinity leaf: then it is read from the profile's table of sums. */
+  affinity: AffinityLeaf | undefined;
+}
+
+/** A list of segments to evaluate, and whether any is read from the table of sums. */
+interface Plan {
+  list: Compiled[];
+  readsSums: boolean;
+}
+
+function planOf(list: Compiled[]): Plan {
+  return { list, readsSums: list.some((c) => c.affinity !== undefined) };
 }
 
 /** Order so that every segment comes after the segments it references; reject cycles. */
@@ -98,11 +113,17 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
       usesClock: rule.usesClock || deps.some((d) => d.usesClock),
     };
   }
-  const compiled: Compiled[] = order.map((i) => ({ index: i, rule: rules[i]!, info: infos[i]! }));
-  const profileOnly = compiled.filter((c) => !c.info.usesContext);
+  const compiled: Compiled[] = order.map((i) => ({
+    index: i,
+    id: infos[i]!.id,
+    usesContext: infos[i]!.usesContext,
+    rule: rules[i]!,
+    affinity: affinityLeafOf(rules[i]!),
+  }));
+  const all = planOf(compiled);
+  const profileOnly = planOf(compiled.filter((c) => !c.usesContext));
   const ids = defs.map((d) => d.id);
-  // Without references the dependency order is the definition order: members
-  // are then pushed as they are found, with no membership set to keep.
+  // Without references there is no membership set to keep (see `run`).
   const referenced = rules.some((r) => r.refs.length > 0);
   const member = new Uint8Array(defs.length);
   const noSegments: ReadonlySet<string> = new Set();
@@ -134,27 +155,49 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
     scratch.segments = noSegments;
   };
 
-  const run = (list: Compiled[], input: RuleInput, known: ReadonlySet<string> | undefined): string[] => {
-    const out: string[] = [];
-    if (!referenced) {
-      for (let k = 0; k < list.length; k++) {
-        const c = list[k]!;
-        const holds = known !== undefined && !c.info.usesContext ? known.has(c.info.id) : c.rule(input);
-        if (holds) out.push(c.info.id);
-      }
-      return out;
+  const run = (plan: Plan, input: RuleInput, known: ReadonlySet<string> | undefined): string[] => {
+    const list = plan.list;
+    const p = input.profile;
+    // Interest segments are bare affinity leaves: their raw sums come from the
+    // profile's table (read from the profile once) and one decay factor for
+    // the call, with no closure per segment. The same values as the leaf's.
+    let sums: number[] | undefined;
+    let factor = 0;
+    if (plan.readsSums && p !== undefined) {
+      sums = sumsOf(p);
+      factor = decayFactorOf(p, input.now, input.halfLifeMs);
     }
+    const out: string[] = [];
     const segments = input.segments as Set<string>;
-    member.fill(0);
+    if (referenced) member.fill(0);
     for (let k = 0; k < list.length; k++) {
       const c = list[k]!;
-      const holds = known !== undefined && !c.info.usesContext ? known.has(c.info.id) : c.rule(input);
-      if (holds) {
+      const a = c.affinity;
+      let holds: boolean;
+      if (known !== undefined && !c.usesContext) holds = known.has(c.id);
+      else if (a === undefined) holds = c.rule(input);
+      else if (sums === undefined) holds = false;
+      else {
+        let sum = a.slot < sums.length ? sums[a.slot]! : Number.NaN;
+        if (Number.isNaN(sum)) sum = readSum(p!, sums, a.slot, a.key);
+        const v = sum === 0 ? 0 : sum * factor;
+        const b = a.bounds;
+        // A number against an interval: compared here, where a call would box the double.
+        holds =
+          b === undefined
+            ? a.test(v)
+            : (b.minStrict ? v > b.min : v >= b.min) && (b.maxStrict ? v < b.max : v <= b.max);
+      }
+      if (!holds) continue;
+      // Without references the dependency order is the definition order:
+      // members are then pushed as they are found.
+      if (!referenced) out.push(c.id);
+      else {
         member[c.index] = 1;
-        segments.add(c.info.id);
+        segments.add(c.id);
       }
     }
-    for (let i = 0; i < ids.length; i++) if (member[i] === 1) out.push(ids[i]!);
+    if (referenced) for (let i = 0; i < ids.length; i++) if (member[i] === 1) out.push(ids[i]!);
     return out;
   };
 
@@ -163,7 +206,7 @@ export function compileSegments(defs: SegmentDef[]): SegmentEvaluator {
     evaluate(input, cached) {
       const known = cached === undefined ? undefined : new Set(cached);
       try {
-        return run(compiled, fill(input, input.ctx), known);
+        return run(all, fill(input, input.ctx), known);
       } finally {
         release();
       }

@@ -8,10 +8,18 @@
 import { type ContextField, type Duration, durationMs } from '../config.js';
 import { consentOf, traitOf } from '../profile/index.js';
 import type { AffinityKind, DecisionContext } from '../types.js';
-import { compileCompare, equalsIgnoreCase, isPresent, type Scalar, type ScalarTest } from './compare.js';
+import {
+  compileCompare,
+  equalsIgnoreCase,
+  isPresent,
+  type NumericBounds,
+  numericBoundsOf,
+  type Scalar,
+  type ScalarTest,
+} from './compare.js';
 import type { RuleInput } from './compile.js';
 import { childPath, rulesError } from './path.js';
-import { affinityValue, strongestValueOf } from './profile-reads.js';
+import { affinitySlot, affinityValue, strongestValueOf } from './profile-reads.js';
 
 /** A compiled rule node and what it reads. */
 export interface RuleNode {
@@ -113,14 +121,46 @@ function affinityKey(x: unknown, path: string): string {
 
 const positive: ScalarTest = (v) => typeof v === 'number' && v > 0;
 
+/** What a bare affinity leaf reads and how it compares, for an evaluator that reads many at once. */
+export interface AffinityLeaf {
+  key: string;
+  /** `affinitySlot(key)`. */
+  slot: number;
+  test: ScalarTest;
+  /** `test` as an interval, when it is one (`gte: 1.5`, or no comparison: `> 0`), to compare inline. */
+  bounds: NumericBounds | undefined;
+}
+
+/** An affinity leaf without comparison holds for a positive value. */
+const POSITIVE_BOUNDS: NumericBounds = Object.freeze({
+  min: 0,
+  minStrict: true,
+  max: Number.POSITIVE_INFINITY,
+  maxStrict: false,
+});
+
+// Keyed by the leaf's own closure: a `not` or a list makes a new closure, so
+// only a rule that is exactly one affinity leaf is found here.
+const affinityLeaves = new WeakMap<RuleNode['test'], AffinityLeaf>();
+
+/** The affinity leaf behind a compiled test, when the test is exactly one. */
+export function affinityLeafOf(test: RuleNode['test']): AffinityLeaf | undefined {
+  return affinityLeaves.get(test);
+}
+
 export function compileAffinity(rule: Json, path: string): RuleNode {
   const key = affinityKey(rule.affinity, childPath(path, 'affinity'));
+  const slot = affinitySlot(key);
   const test = compileCompare(rule, path, positive);
-  return leaf(
+  const node = leaf(
     (input) =>
-      input.profile !== undefined && test(affinityValue(input.profile, key, input.now, input.halfLifeMs)),
+      input.profile !== undefined &&
+      test(affinityValue(input.profile, slot, key, input.now, input.halfLifeMs)),
     { usesProfile: true, usesClock: true },
   );
+  const bounds = test === positive ? POSITIVE_BOUNDS : numericBoundsOf(rule);
+  affinityLeaves.set(node.test, { key, slot, test, bounds });
+  return node;
 }
 
 export function compileTop(rule: Json, path: string): RuleNode {
