@@ -103,6 +103,15 @@ export function safeHeaderValue(value: string): string {
   });
 }
 
+/** Per header name, the last value found safe as it is (names are few; bounded all the same). */
+const checkedSafe = new Map<string, string>();
+const MAX_CHECKED_NAMES = 256;
+
+function rememberSafe(name: string, value: string): void {
+  if (checkedSafe.size >= MAX_CHECKED_NAMES && !checkedSafe.has(name)) checkedSafe.clear();
+  checkedSafe.set(name, value);
+}
+
 /**
  * The one place a reply becomes header lines, for the Node server and for
  * `toResponse` alike. Header values can carry request data (the path in the
@@ -115,8 +124,16 @@ export function replyHeaders(reply: Reply): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in reply.headers) {
     const value = reply.headers[name];
-    if (value === undefined || !HEADER_NAME.test(name)) continue;
-    out[name] = safeHeaderValue(String(value));
+    if (value === undefined) continue;
+    // Most values repeat reply after reply (a variant's header set is built once): checked once.
+    if (typeof value === 'string' && checkedSafe.get(name) === value) {
+      out[name] = value;
+      continue;
+    }
+    if (!HEADER_NAME.test(name)) continue;
+    const safe = safeHeaderValue(String(value));
+    if (safe === value) rememberSafe(name, safe);
+    out[name] = safe;
   }
   if (reply.cookies.length > 0) out['set-cookie'] = reply.cookies.map(safeHeaderValue);
   return out;
