@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Engine } from '../../core/engine.js';
-import { type Reply, replyHeaders } from '../../core/http/reply.js';
+import { type Reply, replyHeaderLines } from '../../core/http/reply.js';
 import type { Logger } from '../../core/ports.js';
 import { requestIdOf, withRequestId } from '../../observe/request-id.js';
 import { NodeRequest } from './request.js';
@@ -18,8 +18,8 @@ import { NodeRequest } from './request.js';
  * down its slow path, re-validating every header one `setHeader` at a time.
  */
 export function writeReply(res: ServerResponse, reply: Reply, head: boolean, requestId?: string): void {
-  const headers = replyHeaders(reply);
-  if (requestId !== undefined) headers['x-request-id'] = requestId;
+  const headers = replyHeaderLines(reply);
+  if (requestId !== undefined) setLine(headers, 'x-request-id', requestId);
   const body = reply.body;
   if (body === null || head) {
     res.writeHead(reply.status, headers);
@@ -33,7 +33,7 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean, req
       : typeof body === 'string'
         ? Buffer.from(body)
         : body;
-    headers['content-length'] = String(bytes.byteLength);
+    setLine(headers, 'content-length', String(bytes.byteLength));
     res.writeHead(reply.status, headers);
     res.end(bytes);
     return;
@@ -53,6 +53,17 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean, req
       .catch((e: unknown) => res.destroy(e instanceof Error ? e : new Error(String(e))));
   };
   pump();
+}
+
+/** Sets a header in flat lines, replacing the reply's own line of that name. */
+function setLine(lines: string[], name: string, value: string): void {
+  for (let i = 0; i < lines.length; i += 2) {
+    if (lines[i] === name) {
+      lines[i + 1] = value;
+      return;
+    }
+  }
+  lines.push(name, value);
 }
 
 /**
