@@ -246,18 +246,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     now,
   });
 
-  async function route(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
+  // Not async: the page route's promise is handed on as it is, one hop fewer per request.
+  function route(req: RequestLike, trace: RequestTrace | undefined): Reply | Promise<Reply> {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
     for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
-    if (path === '/collect') {
-      const reply = countThrottled(
-        await collectGuard.run(req, () => handleCollect(req, state, trace)),
-        trace,
-      );
-      if (reply.status === 429) accounting.refuse('throttled');
-      return reply;
-    }
+    if (path === '/collect') return collect(req, trace);
     if (path === '/health') return health(req, state, ports);
     if (path === '/ready') return readiness(req, state, !!ports.models, ports.notReady);
     const asset = state.assets[path];
@@ -279,8 +273,22 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
         `[tessera] ${methodName(req.method)} is not allowed on ${encodePath(path)}`,
       );
     }
-    if (ports.canDebug && asksForDebug(req) && (await ports.canDebug(req).catch(() => false)))
-      return debugReply(req, state);
+    if (ports.canDebug && asksForDebug(req)) return debugOrPage(req, ports.canDebug, trace);
+    return handlePage(req, state, trace);
+  }
+
+  async function collect(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
+    const reply = countThrottled(await collectGuard.run(req, () => handleCollect(req, state, trace)), trace);
+    if (reply.status === 429) accounting.refuse('throttled');
+    return reply;
+  }
+
+  async function debugOrPage(
+    req: RequestLike,
+    canDebug: NonNullable<EnginePorts['canDebug']>,
+    trace: RequestTrace | undefined,
+  ): Promise<Reply> {
+    if (await canDebug(req).catch(() => false)) return debugReply(req, state);
     return handlePage(req, state, trace);
   }
 
@@ -292,15 +300,10 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     return reply;
   }
 
-  async function answer(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
-    try {
-      // Where every reply is finished: one that sets a cookie never goes to a shared cache.
-      return privateWhenSettingCookies(await route(req, trace));
-    } catch (e) {
-      if (isTesseraError(e) && e.status < 500) return errorReply(e);
-      logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
-      return errorReply(new TesseraError(500, '[tessera] internal error'));
-    }
+  function failed(e: unknown): Reply {
+    if (isTesseraError(e) && e.status < 500) return errorReply(e);
+    logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
+    return errorReply(new TesseraError(500, '[tessera] internal error'));
   }
 
   const itemPrefix = config.site.itemRoute?.prefix;
@@ -308,11 +311,17 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   async function handle(req: RequestLike): Promise<Reply> {
     const t0 = state.perf();
     const trace = tracer?.begin(req, t0);
-    const reply = await answer(req, trace);
+    let reply: Reply;
+    try {
+      // Where every reply is finished: one that sets a cookie never goes to a shared cache.
+      reply = privateWhenSettingCookies(await route(req, trace));
+    } catch (e) {
+      reply = failed(e);
+    }
     const t1 = state.perf();
-    const route = routeLabel(req.url, itemPrefix);
-    state.observer.request(route, reply.status, (t1 - t0) / 1000);
-    trace?.end(route, reply.status, t1);
+    const label = routeLabel(req.url, itemPrefix);
+    state.observer.request(label, reply.status, (t1 - t0) / 1000);
+    trace?.end(label, reply.status, t1);
     return reply;
   }
 

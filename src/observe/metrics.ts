@@ -9,6 +9,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineObserver } from '../core/observer.js';
 import type { Logger } from '../core/ports.js';
+import { BoundCounter, BoundHistogram } from './bound-metrics.js';
 
 /** The ports whose calls are timed (see timed.ts). */
 export type Port = 'store' | 'log' | 'bus';
@@ -40,27 +41,28 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
   const registers = [registry];
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
 
-  const requests = new Counter({
+  // The families every page request moves are bound ones (see bound-metrics.ts).
+  const requests = new BoundCounter({
     name: 'tessera_http_requests_total',
     help: 'HTTP requests answered, by route and status.',
     labelNames: ['route', 'status'],
     registers,
   });
-  const duration = new Histogram({
+  const duration = new BoundHistogram({
     name: 'tessera_http_request_duration_seconds',
     help: 'Time from request to reply (before the body is streamed), by route and status.',
     labelNames: ['route', 'status'],
     buckets: HTTP,
     registers,
   });
-  const stages = new Histogram({
+  const stages = new BoundHistogram({
     name: 'tessera_decision_stage_seconds',
     help: 'Time per page decision stage (the Server-Timing names).',
     labelNames: ['stage'],
     buckets: FAST,
     registers,
   });
-  const profileSources = new Counter({
+  const profileSources = new BoundCounter({
     name: 'tessera_profile_source_total',
     help: 'Where decisions found the visitor profile: cache, cookie, store, timeout, unavailable, none.',
     labelNames: ['source'],
@@ -139,7 +141,7 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
     labelNames: ['experiment', 'arm'],
     registers,
   });
-  const impressions = new Counter({
+  const impressions = new BoundCounter({
     name: 'tessera_recommendation_impressions_total',
     help: 'Recommended items shown, by slot.',
     labelNames: ['slot'],
@@ -158,19 +160,19 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
   let version: string | undefined;
   const observer: EngineObserver = {
     request(route, status, seconds) {
-      const labels = { route, status: String(status) };
-      requests.labels(labels).inc();
-      duration.labels(labels).observe(seconds);
+      const code = String(status);
+      requests.labels(route, code).inc();
+      duration.labels(route, code).observe(seconds);
       opts.logger?.debug('request', { route, status, duration_seconds: seconds });
     },
-    stage: (stage, seconds) => stages.labels({ stage }).observe(seconds),
-    profileSource: (source) => profileSources.labels({ source }).inc(),
+    stage: (stage, seconds) => stages.labels(stage).observe(seconds),
+    profileSource: (source) => profileSources.labels(source).inc(),
     ingest(outcome, events, reason) {
       ingest.labels(reason === undefined ? { outcome } : { outcome, reason }).inc(events);
     },
     exposure: (experiment, arm) => exposures.labels({ experiment, arm }).inc(),
     conversion: (experiment, arm) => conversions.labels({ experiment, arm }).inc(),
-    impression: (slot, items) => impressions.labels({ slot }).inc(items),
+    impression: (slot, items) => impressions.labels(slot).inc(items),
     click: (slot) => clicks.labels({ slot }).inc(),
     modelSwap(next) {
       if (next === version) return;

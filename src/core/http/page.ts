@@ -16,6 +16,7 @@ import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent 
 import { resolveVisitor, type Visitor } from '../visitor.js';
 import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
+import { pageBody } from './page-body.js';
 import { tracePage } from './page-trace.js';
 import { encodePath } from './path.js';
 import { jsonReply, type Reply } from './reply.js';
@@ -161,13 +162,20 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
     }
     shell = await buildVariantShell(shellKey, page.html, decision, s, now);
   }
-  const holeHtml: Record<string, string[]> = {};
-  for (const [slot, items] of Object.entries(decision.recommendations)) {
-    if (items.length === 0) continue;
-    holeHtml[slot] = renderRecommendations(slot, items, decision, s);
-    s.observer.impression(slot, items.length);
+  for (const slot in decision.recommendations) {
+    const n = decision.recommendations[slot]!.length;
+    if (n > 0) s.observer.impression(slot, n);
   }
-  const body = renderShellChunks(shell, holeHtml);
+  const body = pageBody({
+    visitorId: visitor.id,
+    shell,
+    decision,
+    recSlots: s.compiled.recSlots,
+    memo: s.memo,
+    renderer: s.compiled,
+    tiles: s.tiles,
+    render: () => renderPage(shell, decision, s),
+  });
   t.step('assemble');
 
   if (visitor.id && item && profile) {
@@ -191,6 +199,15 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
   });
   if (trace) tracePage(trace, t, decision, profileSource);
   return { status: 200, headers, cookies, body };
+}
+
+/** The shell with the visitor's recommendation tiles in its holes, as chunks. */
+function renderPage(shell: Shell, decision: Decision, s: EngineState): Array<string | Uint8Array> {
+  const holeHtml: Record<string, string[]> = {};
+  for (const [slot, items] of Object.entries(decision.recommendations)) {
+    if (items.length > 0) holeHtml[slot] = renderRecommendations(slot, items, decision, s);
+  }
+  return renderShellChunks(shell, holeHtml);
 }
 
 /** Build a variant's shell once, even when many requests miss at the same time. */
@@ -340,8 +357,16 @@ function pageCacheHeaders(
   return h;
 }
 
-/** Per engine's settings: a variant's header set, keyed by what it is made of. */
-const variantHeaderMemos = new WeakMap<object, Map<string, Readonly<Record<string, string>>>>();
+/** A variant's header set and what it was made of. */
+interface VariantHeaderSet {
+  perVisitor: boolean;
+  contextFields: readonly string[];
+  segments: readonly string[];
+  headers: Readonly<Record<string, string>>;
+}
+
+/** Per engine's settings: the header sets of each variant key (a handful per key: per visitor or not, fields). */
+const variantHeaderMemos = new WeakMap<object, Map<string, VariantHeaderSet[]>>();
 const MAX_VARIANT_HEADER_SETS = 4096;
 
 /**
@@ -349,7 +374,9 @@ const MAX_VARIANT_HEADER_SETS = 4096;
  * cache headers, the variant key and its segments. They depend on the
  * variant, on whether the page was made for this visitor and on the context
  * fields it read, so they are built once per combination and copied per
- * request instead of merged from four objects each time.
+ * request instead of merged from four objects each time. Found by the
+ * variant key, then compared field by field: no key string is built per
+ * request.
  */
 function variantHeaders(
   perVisitor: boolean,
@@ -361,19 +388,43 @@ function variantHeaders(
     memo = new Map();
     variantHeaderMemos.set(s.settings, memo);
   }
+  let sets = memo.get(decision.cacheKey);
+  if (sets) {
+    for (const set of sets) {
+      if (
+        set.perVisitor === perVisitor &&
+        sameStrings(set.contextFields, decision.contextFields) &&
+        sameStrings(set.segments, decision.segments)
+      )
+        return set.headers;
+    }
+  } else {
+    if (memo.size >= MAX_VARIANT_HEADER_SETS) memo.clear();
+    sets = [];
+    memo.set(decision.cacheKey, sets);
+  }
   const segments = decision.segments.join(',');
-  const key = `${perVisitor ? 1 : 0}\n${decision.contextFields.join(',')}\n${segments}\n${decision.cacheKey}`;
-  const hit = memo.get(key);
-  if (hit) return hit;
   const headers = htmlHeaders({
     ...pageCacheHeaders(perVisitor, decision.contextFields, s),
     'x-tessera-variant': decision.cacheKey,
     'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
   });
   if (segments) headers['x-tessera-segments'] = segments;
-  if (memo.size >= MAX_VARIANT_HEADER_SETS) memo.clear();
-  memo.set(key, headers);
+  // Bounded per key too: the combinations per variant are few, a flood of them is not kept.
+  if (sets.length >= 16) sets.length = 0;
+  sets.push({
+    perVisitor,
+    contextFields: [...decision.contextFields],
+    segments: [...decision.segments],
+    headers,
+  });
   return headers;
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function htmlHeaders(extra: Record<string, string>): Record<string, string> {

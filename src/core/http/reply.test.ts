@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { TesseraError } from '../errors.js';
-import { errorReply, joinChunks, jsonReply, type Reply, replyHeaders, toResponse } from './reply.js';
+import {
+  errorReply,
+  joinChunks,
+  jsonReply,
+  type Reply,
+  replyHeaderLines,
+  replyHeaders,
+  toResponse,
+} from './reply.js';
 
 const hostile: Reply = {
   status: 200,
@@ -22,6 +30,27 @@ describe('replyHeaders', () => {
       'x-latin1': 'caf%C3%A9',
       'set-cookie': ['a=1%0A; Path=/', 'b=2'],
     });
+  });
+
+  it('checks a value again when it changes after being found safe under its name', () => {
+    const safe: Reply = { status: 200, headers: { 'x-tessera-variant': 'v1|/' }, cookies: [], body: null };
+    expect(replyHeaders(safe)).toEqual({ 'x-tessera-variant': 'v1|/' });
+    expect(replyHeaders(hostile)['x-tessera-variant']).toBe('v1|/?%E2%98%83%0D%0AX-Evil: 1');
+    expect(replyHeaders(safe)).toEqual({ 'x-tessera-variant': 'v1|/' });
+  });
+
+  it('gives flat lines for Node, one set-cookie line per cookie, replacing a set-cookie the headers carry', () => {
+    const origin: Reply = {
+      status: 200,
+      headers: { 'set-cookie': 'origin=1', a: 'b' },
+      cookies: [],
+      body: null,
+    };
+    expect(replyHeaderLines(origin)).toEqual(['set-cookie', 'origin=1', 'a', 'b']);
+    expect(replyHeaders(origin)).toEqual({ 'set-cookie': 'origin=1', a: 'b' });
+    const own = { ...origin, cookies: ['x=1', 'y=2\r'] };
+    expect(replyHeaderLines(own)).toEqual(['a', 'b', 'set-cookie', 'x=1', 'set-cookie', 'y=2%0D']);
+    expect(replyHeaders(own)).toEqual({ a: 'b', 'set-cookie': ['x=1', 'y=2%0D'] });
   });
 
   it('leaves valid headers as they are', () => {

@@ -103,6 +103,15 @@ export function safeHeaderValue(value: string): string {
   });
 }
 
+/** Per header name, the last value found safe as it is (names are few; bounded all the same). */
+const checkedSafe = new Map<string, string>();
+const MAX_CHECKED_NAMES = 256;
+
+function rememberSafe(name: string, value: string): void {
+  if (checkedSafe.size >= MAX_CHECKED_NAMES && !checkedSafe.has(name)) checkedSafe.clear();
+  checkedSafe.set(name, value);
+}
+
 /**
  * The one place a reply becomes header lines, for the Node server and for
  * `toResponse` alike. Header values can carry request data (the path in the
@@ -110,15 +119,39 @@ export function safeHeaderValue(value: string): string {
  * cannot send would make Node throw ERR_INVALID_CHAR and `new Headers`
  * throw a TypeError. Such values are percent-encoded, names that are not
  * tokens are dropped, so no request can make a reply unwritable.
+ *
+ * Flat, `name, value, name, value…` (one `set-cookie` pair per cookie): the
+ * form Node's `writeHead` takes as it is, built with pushes, not with a
+ * keyed store per header into a new object.
  */
-export function replyHeaders(reply: Reply): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+export function replyHeaderLines(reply: Reply): string[] {
+  const out: string[] = [];
+  const cookies = reply.cookies.length > 0;
   for (const name in reply.headers) {
     const value = reply.headers[name];
-    if (value === undefined || !HEADER_NAME.test(name)) continue;
-    out[name] = safeHeaderValue(String(value));
+    // The reply's own cookies replace a `set-cookie` its headers carry (an origin's).
+    if (value === undefined || (cookies && name === 'set-cookie')) continue;
+    // Most values repeat reply after reply (a variant's header set is built once): checked once.
+    if (typeof value === 'string' && checkedSafe.get(name) === value) {
+      out.push(name, value);
+      continue;
+    }
+    if (!HEADER_NAME.test(name)) continue;
+    const safe = safeHeaderValue(String(value));
+    if (safe === value) rememberSafe(name, safe);
+    out.push(name, safe);
   }
-  if (reply.cookies.length > 0) out['set-cookie'] = reply.cookies.map(safeHeaderValue);
+  for (const cookie of reply.cookies) out.push('set-cookie', safeHeaderValue(cookie));
+  return out;
+}
+
+/** The same lines as a record (`set-cookie` as a list). */
+export function replyHeaders(reply: Reply): Record<string, string | string[]> {
+  const lines = replyHeaderLines(reply);
+  const out: Record<string, string | string[]> = {};
+  const n = lines.length - 2 * reply.cookies.length;
+  for (let i = 0; i < n; i += 2) out[lines[i]!] = lines[i + 1]!;
+  if (reply.cookies.length > 0) out['set-cookie'] = lines.slice(n).filter((_, i) => i % 2 === 1);
   return out;
 }
 

@@ -7,13 +7,19 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Engine } from '../../core/engine.js';
-import { type Reply, replyHeaders } from '../../core/http/reply.js';
+import { type Reply, replyHeaderLines } from '../../core/http/reply.js';
 import type { Logger } from '../../core/ports.js';
 import { requestIdOf, withRequestId } from '../../observe/request-id.js';
 import { NodeRequest } from './request.js';
 
-export function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
-  const headers = replyHeaders(reply);
+/**
+ * Writes the reply in one `writeHead` and one `end`. The request id goes in
+ * with the other headers: a header set on `res` beforehand would send Node
+ * down its slow path, re-validating every header one `setHeader` at a time.
+ */
+export function writeReply(res: ServerResponse, reply: Reply, head: boolean, requestId?: string): void {
+  const headers = replyHeaderLines(reply);
+  if (requestId !== undefined) setLine(headers, 'x-request-id', requestId);
   const body = reply.body;
   if (body === null || head) {
     res.writeHead(reply.status, headers);
@@ -27,7 +33,7 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
       : typeof body === 'string'
         ? Buffer.from(body)
         : body;
-    headers['content-length'] = String(bytes.byteLength);
+    setLine(headers, 'content-length', String(bytes.byteLength));
     res.writeHead(reply.status, headers);
     res.end(bytes);
     return;
@@ -47,6 +53,17 @@ export function writeReply(res: ServerResponse, reply: Reply, head: boolean): vo
       .catch((e: unknown) => res.destroy(e instanceof Error ? e : new Error(String(e))));
   };
   pump();
+}
+
+/** Sets a header in flat lines, replacing the reply's own line of that name. */
+function setLine(lines: string[], name: string, value: string): void {
+  for (let i = 0; i < lines.length; i += 2) {
+    if (lines[i] === name) {
+      lines[i + 1] = value;
+      return;
+    }
+  }
+  lines.push(name, value);
 }
 
 /**
@@ -71,19 +88,20 @@ function concatChunks(chunks: Array<string | Uint8Array>): Buffer {
 const INTERNAL_ERROR = '{"error":"[tessera] internal error","status":500}';
 
 /** After a failure: a clean 500 while the head is not out yet, else close the connection. */
-function fail(res: ServerResponse, e: unknown, logger: Logger): void {
+function fail(res: ServerResponse, e: unknown, logger: Logger, requestId: string): void {
   logger.error('[tessera] [node] reply failed', { error: String(e), stack: (e as Error)?.stack });
   if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
   }
   try {
-    for (const name of res.getHeaderNames()) if (name !== 'x-request-id') res.removeHeader(name);
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
     res.writeHead(500, {
       'content-type': 'application/json; charset=utf-8',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'content-length': String(INTERNAL_ERROR.length),
+      'x-request-id': requestId,
     });
     res.end(INTERNAL_ERROR);
   } catch {
@@ -91,17 +109,26 @@ function fail(res: ServerResponse, e: unknown, logger: Logger): void {
   }
 }
 
-async function respond(
+/** One request: the engine's reply written, or a failure answered; never a rejection left behind. */
+function respond(
   engine: Engine,
   req: IncomingMessage,
   res: ServerResponse,
   maxBodyBytes: number,
-): Promise<void> {
+  id: string,
+) {
+  const head = req.method === 'HEAD';
+  const failed = (e: unknown) => fail(res, e, engine.logger, id);
   try {
-    const reply = await engine.handle(new NodeRequest(req, maxBodyBytes));
-    writeReply(res, reply, req.method === 'HEAD');
+    engine.handle(new NodeRequest(req, maxBodyBytes)).then((reply) => {
+      try {
+        writeReply(res, reply, head, id);
+      } catch (e) {
+        failed(e);
+      }
+    }, failed);
   } catch (e) {
-    fail(res, e, engine.logger);
+    failed(e);
   }
 }
 
@@ -110,8 +137,7 @@ export function createNodeServer(engine: Engine): Server {
   const server = createServer((req, res) => {
     // One id per request, echoed to the client and carried by every log line of the request.
     const id = requestIdOf(req.headers['x-request-id']);
-    res.setHeader('x-request-id', id);
-    void withRequestId(id, () => respond(engine, req, res, max));
+    withRequestId(id, () => respond(engine, req, res, max, id));
   });
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;
