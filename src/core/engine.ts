@@ -49,6 +49,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { LinkedDevices } from './linked-devices.js';
 import { createLossAccounting, type LossAccounting } from './loss-accounting.js';
 import { observedLog } from './observed-log.js';
 import { type EngineObserver, observerOf, routeLabel } from './observer.js';
@@ -166,7 +167,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     privacy: config.site.privacy,
     writeBehindMs: config.profileWriteBehindMs,
     // `state` is built just below; erasures only happen once it is.
-    onErase: (visitor) => state.experiments.ledger.store.forget(visitor),
+    onErase: async (visitor, linkedTo) => {
+      await state.experiments.ledger.store.forget(visitor);
+      // The user's profile must not keep what came from an erased device.
+      state.linked.forget(visitor);
+      if (linkedTo !== undefined) await state.linked.rebuild(linkedTo);
+    },
   });
   const state: EngineState = {
     settings,
@@ -174,6 +180,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ring,
     compiled,
     profiles,
+    linked: new LinkedDevices({ store: profiles.store, now, logger }),
     accounting,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
