@@ -309,7 +309,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     handle,
     fetch: async (req) => toResponse(await handle(req)),
     decide: (req, opts) => decideRequest(req, state, undefined, { trace: opts?.trace ?? true }),
-    ingest: (visitor, events) => profiles.ingest(visitor, events),
+    ingest: async (visitor, events) => {
+      const r = await profiles.ingest(visitor, events);
+      // A device of an identified user: its profile joins the user's (the Queue consumer ingests here).
+      if (r.applied > 0) await state.linked.contribute(visitor, r.profile);
+      return r;
+    },
     ...api,
     catalog: compiled.catalog,
     logger,

@@ -1,6 +1,7 @@
 /**
  * Devices of one user, tied by `identify`: the user's profile is stored
- * under the user's pseudonym (the canonical id of the identity links) as the
+ * under `user:` + the user's pseudonym (the canonical id of the identity
+ * links; the prefix keeps it apart from visitor profiles) as the
  * join of every linked device's replicas (profile/device-replicas.ts), and a
  * decision for any of those devices reads its own profile joined with it.
  *
@@ -33,6 +34,14 @@ export interface LinkedDevicesOptions {
   logger: Logger;
   /** How long a link and a user's profile are reused before the store is asked again (ms). */
   cacheMs?: number;
+}
+
+/** Store keys of users' profiles start with this. */
+export const USER_PROFILE_PREFIX = 'user:';
+
+/** The store key of the profile of the user with this canonical id (pseudonym). */
+export function userProfileKey(canonical: string): string {
+  return USER_PROFILE_PREFIX + canonical;
 }
 
 interface Cached<T> {
@@ -74,7 +83,7 @@ export class LinkedDevices {
     if (isErased(own) || (canonicalHint === undefined && own.userId === undefined)) return;
     const canonical = canonicalHint ?? (await this.o.store.resolve(device));
     if (canonical === undefined || canonical === device) return;
-    const user = await this.o.store.merge(canonical, asDeviceReplica(own, device));
+    const user = await this.o.store.merge(userProfileKey(canonical), asDeviceReplica(own, device));
     const at = this.o.now();
     this.links.set(device, { value: canonical, at });
     this.users.set(canonical, { value: user, at });
@@ -97,9 +106,10 @@ export class LinkedDevices {
       const p = await this.o.store.get(d);
       if (p && !isErased(p)) profiles.push([d, p]);
     }
-    await this.o.store.delete(canonical);
+    await this.o.store.delete(userProfileKey(canonical));
     this.users.delete(canonical);
-    if (profiles.length > 0) await this.o.store.merge(canonical, joinDevices(profiles, this.o.now()));
+    if (profiles.length > 0)
+      await this.o.store.merge(userProfileKey(canonical), joinDevices(profiles, this.o.now()));
     return profiles.length;
   }
 
@@ -114,7 +124,7 @@ export class LinkedDevices {
 
   private async user(canonical: string): Promise<Profile | undefined> {
     return this.cachedRead(this.users, canonical, async () => {
-      const p = await this.o.store.get(canonical);
+      const p = await this.o.store.get(userProfileKey(canonical));
       return p && !isErased(p) ? p : undefined;
     });
   }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
+import { userProfileKey } from '../../src/core/linked-devices.js';
 import { eventCount } from '../../src/core/profile/index.js';
 import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
@@ -138,7 +139,7 @@ describe('cross-device merge over HTTP', () => {
     await collect(phone, [ev('identify', { props: { userId: 'shopper-erase' } })]);
     await collect(laptop, [ev('identify', { props: { userId: 'shopper-erase' } })]);
     expect((await profiles(phone)).decided.affinities['category:hiking']).toBeDefined();
-    const user = await app.engine.profiles.pseudonym('shopper-erase');
+    const user = userProfileKey(await app.engine.profiles.pseudonym('shopper-erase'));
     expect((await app.engine.profiles.get(user))?.affinities['category:hiking']).toBeDefined();
     const res = await jarFetch(laptop, `${base}/privacy/me`, {
       method: 'DELETE',

@@ -10,7 +10,8 @@
  * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
- * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) |
+ * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) and is then the only writer of visitors' profiles (consumer-owned-store.ts) |
+ * | `TESSERA_QUEUE_CONSUMER` | var        | `off`: this Worker does not consume `TESSERA_EVENTS`, so requests write profiles themselves |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
@@ -39,6 +40,7 @@ import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-qu
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../profiles/durable-object.js';
+import { consumerOwnedStore } from './consumer-owned-store.js';
 import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
 import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
 import { fetchOrigin } from './origin.js';
@@ -58,6 +60,7 @@ export interface TesseraEnv {
   TESSERA_SECURE_COOKIES?: string;
   TESSERA_ALLOWED_ORIGINS?: string;
   TESSERA_NODE_ID?: string;
+  TESSERA_QUEUE_CONSUMER?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -83,7 +86,12 @@ function randomSuffix(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore | undefined {
+/** `writeIntervalMs`: KV writes per profile coalesced to one per this long (the consumer writes once per batch: 0). */
+function profileStore(
+  env: TesseraEnv,
+  logger: Logger | undefined,
+  writeIntervalMs?: number,
+): ProfileStore | undefined {
   // The object encrypts inside itself, from its own bindings (profiles-object.ts).
   if (env.TESSERA_PROFILES) return createDurableObjectProfileStore({ namespace: env.TESSERA_PROFILES });
   if (env.TESSERA_KV) {
@@ -91,6 +99,7 @@ function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore
     return createKvProfileStore({
       kv: env.TESSERA_KV,
       ...(codec ? { codec } : {}),
+      ...(writeIntervalMs !== undefined ? { writeIntervalMs } : {}),
       onError: (e) => logger?.error(e.message, { cause: String(e.cause) }),
     });
   }
@@ -113,7 +122,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
-    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }));
+    // With a consumer, the queue's events reach the store through it alone: requests only read (and overlay).
+    const consumed = env.TESSERA_EVENTS !== undefined && env.TESSERA_QUEUE_CONSUMER !== 'off';
+    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), consumed);
     handler = built.handler;
     settle = built.settle;
     return handler;
@@ -122,17 +133,18 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   /** The consumer's own engine: the same stores, but events it applies go to no queue again. */
   async function consumerFor(env: E): Promise<FetchHandler> {
     if (consumer) return consumer;
-    const built = await build(env, appliedEventsLog());
+    const built = await build(env, appliedEventsLog(), false, 0);
     consumer = built.handler;
     settleConsumer = built.settle;
     return consumer;
   }
 
-  async function build(env: E, events: EventLog) {
+  async function build(env: E, events: EventLog, consumed: boolean, writeIntervalMs?: number) {
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
-    const profiles = profileStore(env, site.logger);
+    const stored = profileStore(env, site.logger, writeIntervalMs);
+    const profiles = stored && consumed ? consumerOwnedStore(stored) : stored;
     const models = modelStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
