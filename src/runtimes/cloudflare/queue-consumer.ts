@@ -125,8 +125,8 @@ export function createQueueConsumer(o: QueueConsumerOptions) {
     for (const msg of batch.messages) {
       if (msg.body.kind !== 'events') continue;
       for (const e of msg.body.events) {
-        let v = byVisitor.get(e.visitor);
-        if (!v) byVisitor.set(e.visitor, (v = { events: [], ids: new Set(), from: new Set() }));
+        const v = byVisitor.get(e.visitor) ?? { events: [], ids: new Set<string>(), from: new Set() };
+        byVisitor.set(e.visitor, v);
         v.from.add(msg);
         // A batch may repeat an event (a redelivery beside the original); the first copy counts.
         if (!v.ids.has(e.id)) v.events.push(e);
