@@ -7,7 +7,7 @@
  * |---------------------|-----------------|--------------------------------------------|
  * | `TESSERA_SECRET`    | secret          | cookie signatures and encryption (required unless `TESSERA_KEYS`) |
  * | `TESSERA_KEYS`, `TESSERA_KEY_CURRENT` | secrets | a key ring `k1:s1,k2:s2` for rotation (see env-keys.ts) |
- * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
+ * | `TESSERA_KV`        | KV namespace    | profiles + identity links, the experiment ledger, and the model |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
  * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) and is then the only writer of visitors' profiles (consumer-owned-store.ts) |
@@ -36,6 +36,7 @@ import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
+import { createKvLedgerStore } from '../../ledgers/cloudflare-kv.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
@@ -162,6 +163,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         : {}),
       ports: {
         ...(profiles ? { profiles } : {}),
+        // Experiment counts and statuses outlive the isolate (ledgers/cloudflare-kv.ts).
+        ...(env.TESSERA_KV ? { ledger: createKvLedgerStore({ kv: env.TESSERA_KV }) } : {}),
         events,
         ...(models ? { models } : {}),
         ...(rewriter ? { rewriter } : {}),
