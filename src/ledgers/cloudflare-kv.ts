@@ -25,7 +25,6 @@ import type { KVNamespaceLike } from '../connections/cloudflare-bindings.js';
 import {
   counterKey,
   emptyLedger,
-  type LedgerState,
   laterStatus,
   type StatusRegister,
 } from '../core/experiments/ledger-state.js';
@@ -118,8 +117,9 @@ export function createKvLedgerStore(o: KvLedgerStoreOptions): LedgerStore {
         const stored = text ? (JSON.parse(text) as Record<string, number>) : {};
         const held = components.get(node) ?? {};
         for (const key of new Set([...Object.keys(stored), ...Object.keys(held)])) {
-          const counter: Record<string, number> = (state.counters[key] ??= {});
+          const counter = state.counters[key] ?? {};
           counter[node] = Math.max(stored[key] ?? 0, held[key] ?? 0);
+          state.counters[key] = counter;
         }
       }
       for (const name of await listAll(`${prefix}ls:`)) {
