@@ -43,6 +43,7 @@ const INTEGRATION = [
   'test/fuzz/**/*.test.ts',
   // workerd through Miniflare
   'test/workerd/**/*.test.ts',
+  'test/conformance/ledger-kv.test.ts',
 ];
 
 export default defineConfig({

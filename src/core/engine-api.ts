@@ -37,6 +37,12 @@ export interface EngineProfiles {
   merge(id: string, profile: Profile, opts?: { intoStore?: boolean }): Promise<void>;
   /** The visitors a raw user id or email belongs to (they are held as keyed pseudonyms only). */
   linked(value: string): Promise<LinkedVisitors>;
+  /**
+   * Take this device out of the user it identified as: the link goes, and the
+   * user's profile is rebuilt from the other devices (this one's part leaves
+   * it; this device no longer sees theirs). `canonical`: the user's pseudonym.
+   */
+  unlink(id: string): Promise<{ canonical: string | undefined; devices: number }>;
   /** The keyed pseudonym a user id is kept as (audit trails name a person by it). */
   pseudonym(userId: string): Promise<string>;
   /** Store events deferred while the store was down (the spool's replay). */

@@ -35,6 +35,7 @@ export function profilesApi(s: EngineState): EngineProfiles {
     erase: (id, opts) => p.erase(id, opts),
     merge: (id, profile, opts) => p.mergeRemote(id, profile, opts),
     linked: (value) => linkedVisitors(sources, value),
+    unlink: (id) => s.linked.unlink(id),
     pseudonym: (userId) => p.pseudonym(userId),
     applyDeferred: (id, events) => p.applyDeferred(id, events),
     forget: (id) => p.forget(id),

@@ -49,6 +49,7 @@ import {
   type LimitSettings,
   type RateLimiter,
 } from './limits/index.js';
+import { LinkedDevices } from './linked-devices.js';
 import { createLossAccounting, type LossAccounting } from './loss-accounting.js';
 import { observedLog } from './observed-log.js';
 import { type EngineObserver, observerOf, routeLabel } from './observer.js';
@@ -173,7 +174,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     privacy: config.site.privacy,
     writeBehindMs: config.profileWriteBehindMs,
     // `state` is built just below; erasures only happen once it is.
-    onErase: (visitor) => state.experiments.ledger.store.forget(visitor),
+    onErase: async (visitor, linkedTo) => {
+      await state.experiments.ledger.store.forget(visitor);
+      // The user's profile must not keep what came from an erased device.
+      state.linked.forget(visitor);
+      if (linkedTo !== undefined) await state.linked.rebuild(linkedTo);
+    },
   });
   const state: EngineState = {
     settings,
@@ -181,6 +187,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ring,
     compiled,
     profiles,
+    linked: new LinkedDevices({ store: profiles.store, now, logger }),
     accounting,
     // Reads wait for profiles written behind; deletes drop them first.
     store: profiles.store,
@@ -329,7 +336,12 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     handle,
     fetch: async (req) => toResponse(await handle(req)),
     decide: (req, opts) => decideRequest(req, state, undefined, { trace: opts?.trace ?? true }),
-    ingest: (visitor, events) => profiles.ingest(visitor, events),
+    ingest: async (visitor, events) => {
+      const r = await profiles.ingest(visitor, events);
+      // A device of an identified user: its profile joins the user's (the Queue consumer ingests here).
+      if (r.applied > 0) await state.linked.contribute(visitor, r.profile);
+      return r;
+    },
     ...api,
     catalog: compiled.catalog,
     logger,

@@ -72,7 +72,7 @@ export interface ProfileServiceOptions {
   /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
   writeBehindMs?: number | undefined;
   /** Called inside every erasure, under the visitor's lock, after the store and log deletes. */
-  onErase?: ((visitor: string) => Promise<void>) | undefined;
+  onErase?: ((visitor: string, linkedTo: string | undefined) => Promise<void>) | undefined;
   /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
   accounting?: LossAccounting | undefined;
 }
@@ -455,7 +455,7 @@ export class ProfileService {
       await this.o.store.unlink(visitor);
       const events = await this.o.log.deleteVisitor(visitor);
       // What else names the visitor (the experiment ledger's dedupe marks) goes in the same erasure.
-      await this.o.onErase?.(visitor);
+      await this.o.onErase?.(visitor, canonical);
       return {
         id: visitor,
         profile: held || stored !== undefined,

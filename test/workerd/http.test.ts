@@ -4,6 +4,7 @@
  * the native HTMLRewriter, the model artifact read from KV once per isolate.
  */
 import { readFileSync } from 'node:fs';
+import { expect, vi } from 'vitest';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
 import type { Target } from '../helpers/node-target.js';
 import { httpBehaviourSuite } from '../http/behaviour.js';
@@ -19,6 +20,8 @@ async function startWorkerTarget(): Promise<Target> {
   const w = await startWorker('test/workerd/shop-test-worker.ts', {
     kvNamespaces: ['TESSERA_KV'],
     queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+    // The same Worker consumes its queue, as deployed: the consumer alone writes profiles.
+    queueConsumers: { 'tessera-events': { maxBatchSize: 100, maxBatchTimeout: 1, retryDelay: 1 } },
     bindings: {
       TESSERA_SECRET: 'http-suite-secret-http-suite-secret-00',
       TESSERA_CONSENT_MODE: 'opt-in',
@@ -31,6 +34,14 @@ async function startWorkerTarget(): Promise<Target> {
     baseUrl: w.baseUrl,
     // Profiles are read where the Worker wrote them: the workerd-backed KV namespace.
     async profileCount() {
+      // The queue's consumer writes profiles: count once it has taken everything sent.
+      await vi.waitFor(
+        async () => {
+          const res = await fetch(`${w.baseUrl}/__test/drained`);
+          expect(await res.json()).toMatchObject({ drained: true });
+        },
+        { timeout: 15_000, interval: 50 },
+      );
       let n = 0;
       let cursor: string | undefined;
       do {

@@ -33,13 +33,16 @@ export async function startIsolates(
     minify: false,
   });
   const names = Array.from({ length: count }, (_, i) => `isolate-${i}`);
+  // A queue has one consumer: the first isolate (all of them send to it).
+  const { queueConsumers, ...shared } = options;
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
-    workers: names.map((name) => ({
+    workers: names.map((name, i) => ({
       name,
       compatibilityDate: '2024-09-23',
-      ...options,
+      ...shared,
+      ...(i === 0 && queueConsumers !== undefined ? { queueConsumers } : {}),
       modules: true,
       scriptPath: outfile,
       modulesRoot: dir,

@@ -5,7 +5,7 @@
  * cookies.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 import { type RunningWorker, startWorker } from './miniflare.js';
 
@@ -27,6 +27,8 @@ beforeAll(async () => {
   w = await startWorker('test/workerd/shop-test-worker.ts', {
     kvNamespaces: ['TESSERA_KV'],
     queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+    // The same Worker consumes its queue, as deployed: the consumer alone writes profiles.
+    queueConsumers: { 'tessera-events': { maxBatchSize: 100, maxBatchTimeout: 1, retryDelay: 1 } },
     bindings: {
       TESSERA_SECRET: 'privacy-suite-secret-privacy-suite-00',
       TESSERA_CONSENT_MODE: 'opt-in',
@@ -75,8 +77,17 @@ describe('Cloudflare Worker in workerd: /privacy/me', () => {
     const id = got.body.id;
     expect(id).toMatch(/.+/);
     expect(JSON.stringify(got.body.profile)).toContain(item);
+    // The queue's consumer stores it (the request path only overlays): wait until KV holds it.
+    const stored = await vi.waitFor(
+      async () => {
+        const bytes = await kv.get(`p:${id}`, 'arrayBuffer');
+        expect(bytes).not.toBeNull();
+        return bytes!;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     // Encrypted at rest by default, from the TESSERA_SECRET binding.
-    const raw = new TextDecoder('latin1').decode((await kv.get(`p:${id}`, 'arrayBuffer'))!);
+    const raw = new TextDecoder('latin1').decode(stored);
     expect(raw.startsWith('TSE1')).toBe(true);
     expect(raw).not.toContain(item);
 

@@ -86,6 +86,37 @@ describe('Cloudflare Queue consumer in workerd', () => {
     expect(profile!.recent.map((r) => r.item).sort()).toEqual(running.slice(0, 3).sort());
   });
 
+  it('stores each event once: the consumer alone writes profiles, and a resent /collect batch adds nothing', async () => {
+    const jar = new CookieJar();
+    const post = (events: unknown[]) =>
+      jarFetch(jar, `${w.baseUrl}/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events }),
+      });
+    await post([{ id: 'k1', type: 'consent', ts: Date.now(), props: { personalization: true } }]);
+    const views = running
+      .slice(0, 3)
+      .map((item, i) => ({ id: `once${i}`, type: 'view', ts: Date.now(), item }));
+    expect((await post(views)).status).toBe(202);
+    // The page right after reflects them (the request path's overlay), before any consumer ran.
+    const visitor = jar.cookies.get('tsr_id')!.split('.')[0]!;
+    await waitFor(async () => expect(await marked(visitor)).toEqual(['k1', 'once0', 'once1', 'once2']));
+    // The collector resends the batch (its ack was lost): the same ids go to the queue again.
+    expect((await post(views)).status).toBe(202);
+    await enqueue([{ kind: 'events', events: clicks('sentinel-once', 's', running.slice(0, 1)) }]);
+    await waitFor(async () => expect(await marked('sentinel-once')).toHaveLength(1));
+    const profile = (await storedProfile(visitor))!;
+    // One writer: every counter of the stored profile sits under the consumer's node, and holds 3 views.
+    const nodes = new Set(Object.values(profile.counts).flatMap((byNode) => Object.keys(byNode)));
+    expect(nodes.size).toBe(1);
+    const viewSum = Object.values(profile.counts.view ?? {}).reduce((a, b) => a + b, 0);
+    const halfLife = profile.halfLifeMs ?? 3 * 24 * 3600 * 1000;
+    const decayed = viewSum * 2 ** ((Date.now() - profile.landmark) / -halfLife);
+    expect(decayed).toBeGreaterThan(2.9);
+    expect(decayed).toBeLessThan(3.1);
+  });
+
   it('applies events the edge never stored, and a redelivered batch changes nothing', async () => {
     const visitor = 'redelivered-visitor';
     // More events than the profile's own `seen` window: only the durable (visitor, id) marks can dedupe them.

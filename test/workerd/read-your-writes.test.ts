@@ -20,6 +20,8 @@ async function startShop(isolates: number) {
   const w = await startIsolates('test/workerd/shop-test-worker.ts', isolates, {
     kvNamespaces: { TESSERA_KV: 'tessera-kv' },
     queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+    // The same Worker consumes its queue, as deployed: the consumer alone writes profiles.
+    queueConsumers: { 'tessera-events': { maxBatchSize: 100, maxBatchTimeout: 1, retryDelay: 1 } },
     bindings: {
       TESSERA_SECRET: 'read-your-writes-secret-read-your-writes',
       TESSERA_CONSENT_MODE: 'opt-in',

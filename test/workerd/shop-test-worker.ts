@@ -7,6 +7,9 @@
  * - `POST /__test/enqueue` sends its JSON body to the event queue as is (a
  *   redelivery, a message for a visitor the edge never saw);
  * - `GET /__test/profile?visitor=` answers the stored profile (decrypted);
+ * - `GET /__test/drained` answers whether every message this isolate sent
+ *   to the queue has been consumed and acked (the consumer alone writes
+ *   profiles, so a test that counts stored profiles waits for it);
  * - the queue consumer runs over a KV namespace whose first write of the
  *   profile of a visitor named `fail-once-*` fails, to show the retry.
  */
@@ -17,6 +20,7 @@ import {
   type ExecutionContextLike,
   type KVNamespaceLike,
   type QueueBatchLike,
+  type QueueLike,
   type QueueMessage,
   type TesseraEnv,
 } from '../../src/runtimes/cloudflare/index.js';
@@ -25,6 +29,25 @@ import { engineStores } from '../helpers/engine-ports.js';
 export { TesseraProfiles } from '../../examples/cloudflare/worker.js';
 
 const failed = new Set<string>();
+const queued = { sent: 0, acked: 0 };
+
+/** The queue binding, counting what is sent through it. */
+function counted(env: TesseraEnv): TesseraEnv {
+  const q = env.TESSERA_EVENTS;
+  if (!q) return env;
+  const events: QueueLike<QueueMessage> = {
+    send: (body) => {
+      queued.sent++;
+      return q.send(body);
+    },
+    sendBatch: (messages) => {
+      const list = [...messages];
+      queued.sent += list.length;
+      return q.sendBatch(list);
+    },
+  };
+  return { ...env, TESSERA_EVENTS: events };
+}
 
 function failingOnce(kv: KVNamespaceLike): KVNamespaceLike {
   return new Proxy(kv, {
@@ -52,8 +75,10 @@ export default {
       const engine = await worker.engine(env);
       return Response.json({ count: await engineStores(engine).events.count() });
     }
+    if (url.pathname === '/__test/drained')
+      return Response.json({ drained: queued.sent === queued.acked, ...queued });
     if (url.pathname === '/__test/enqueue') {
-      await env.TESSERA_EVENTS!.sendBatch(
+      await counted(env).TESSERA_EVENTS!.sendBatch(
         ((await request.json()) as QueueMessage[]).map((body) => ({ body })),
       );
       return new Response(null, { status: 204 });
@@ -63,9 +88,24 @@ export default {
       const store = createKvProfileStore({ kv: env.TESSERA_KV!, ...(codec ? { codec } : {}) });
       return Response.json((await store.get(url.searchParams.get('visitor') ?? '')) ?? null);
     }
-    return worker.fetch(request, env, ctx);
+    return worker.fetch(request, counted(env), ctx);
   },
   async queue(batch: QueueBatchLike<QueueMessage>, env: TesseraEnv, ctx: ExecutionContextLike) {
-    return worker.queue(batch, { ...env, TESSERA_KV: failingOnce(env.TESSERA_KV!) }, ctx);
+    // Acks counted, so `/__test/drained` can tell when everything sent was consumed.
+    const messages = batch.messages.map((m) => ({
+      id: m.id,
+      body: m.body,
+      ...(m.attempts !== undefined ? { attempts: m.attempts } : {}),
+      ack: () => {
+        queued.acked++;
+        m.ack();
+      },
+      retry: (o?: { delaySeconds?: number }) => m.retry(o),
+    }));
+    return worker.queue(
+      { queue: batch.queue, messages },
+      { ...env, TESSERA_KV: failingOnce(env.TESSERA_KV!) },
+      ctx,
+    );
   },
 };

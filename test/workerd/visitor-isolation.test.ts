@@ -19,6 +19,8 @@ async function startWorkerTarget(mode: 'opt-in' | 'opt-out'): Promise<Target> {
   const w = await startWorker('test/workerd/shop-test-worker.ts', {
     kvNamespaces: ['TESSERA_KV'],
     queueProducers: { TESSERA_EVENTS: 'tessera-events' },
+    // The same Worker consumes its queue, as deployed: the consumer alone writes profiles.
+    queueConsumers: { 'tessera-events': { maxBatchSize: 100, maxBatchTimeout: 1, retryDelay: 1 } },
     bindings: {
       TESSERA_SECRET: 'isolation-suite-secret-isolation-suite-0',
       TESSERA_CONSENT_MODE: mode,

@@ -125,10 +125,15 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
     // Awaited: the 202 means the counts are stored (the ledger deduplicates a replayed batch).
     const hits = r.applied > 0 ? await s.experiments.recordCollected(id, batch.events, s.compiled) : [];
     countIngested(observer, batch.events.length, r, hits);
+    let linkedTo: string | undefined;
     for (const e of batch.events) {
-      if (e.type === 'identify' && typeof e.props?.userId === 'string')
-        await s.store.link(id, await s.profiles.pseudonym(e.props.userId));
+      if (e.type === 'identify' && typeof e.props?.userId === 'string') {
+        linkedTo = await s.profiles.pseudonym(e.props.userId);
+        await s.store.link(id, linkedTo);
+      }
     }
+    // A device of an identified user: its profile joins the user's (linked-devices.ts).
+    if (r.applied > 0 || linkedTo !== undefined) await s.linked.contribute(id, r.profile, linkedTo);
     if (r.applied > 0) {
       const entry = s.profiles.cache.get(id);
       if (entry) {

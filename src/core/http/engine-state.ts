@@ -11,6 +11,7 @@ import type { DecisionMemo } from '../decision-memo.js';
 import type { BatchLimits } from '../events.js';
 import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing, VisitorIdSource } from '../identity/index.js';
+import type { LinkedDevices } from '../linked-devices.js';
 import type { LossAccounting } from '../loss-accounting.js';
 import type { EngineObserver } from '../observer.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
@@ -57,6 +58,8 @@ export interface EngineState {
   ring: KeyRing;
   compiled: CompiledSite;
   profiles: ProfileService;
+  /** Devices of one user joined into the user's profile (identify). */
+  linked: LinkedDevices;
   /** Where every event went since start (loss-accounting.ts). */
   accounting: LossAccounting;
   store: ProfileStore;

@@ -28,7 +28,10 @@ let edgeSeq = 0;
 export interface RequestDecision {
   ctx: DecisionContext;
   visitor: Visitor;
+  /** What the decision read: the device's own profile, joined with its user's when linked. */
   profile: Profile | undefined;
+  /** The device's own profile (what its digest cookie carries). */
+  ownProfile: Profile | undefined;
   profileSource: string;
   segments: string[];
   decision: Decision;
@@ -88,6 +91,9 @@ export async function decideRequest(
       s.background.add(stored);
     }
   }
+  // A device tied to a user by identify decides on what all the user's devices did (linked-devices.ts).
+  let own = profile;
+  if (visitor.id) profile = await s.linked.view(visitor.id, own, profileSource === 'cookie');
   t?.step('profile');
   const halfLifeMs = s.settings.halfLifeMs;
   // Segments that do not read the request are recomputed only when the profile changes.
@@ -121,8 +127,11 @@ export async function decideRequest(
     assignArms,
     trace: options.trace === true,
   });
-  if (visitor.id && decision.exposures)
-    profile = logExposures(s, visitor.id, profile, decision.exposures, now);
+  if (visitor.id && decision.exposures) {
+    const linked = profile !== own;
+    own = logExposures(s, visitor.id, own, decision.exposures, now);
+    if (!linked) profile = own;
+  }
   t?.step('recommend');
   t?.carve('experiments', experimentsMs);
   if (options.trace)
@@ -132,12 +141,16 @@ export async function decideRequest(
         ? `${profileSource}${profile ? '' : ' (no history yet)'}`
         : `not used: no personalization consent (${visitor.consent.source}); request context only`,
     });
-  return { ctx, visitor, profile, profileSource, segments, decision, item };
+  return { ctx, visitor, profile, ownProfile: own, profileSource, segments, decision, item };
 }
 
 export async function handlePage(req: RequestLike, s: EngineState, trace?: RequestTrace): Promise<Reply> {
   const t = new Timing(s.perf);
-  const { ctx, visitor, profile, profileSource, segments, decision, item } = await decideRequest(req, s, t);
+  const { ctx, visitor, ownProfile, profileSource, segments, decision, item } = await decideRequest(
+    req,
+    s,
+    t,
+  );
   const now = ctx.now;
   const cookies = visitor.cookies;
 
@@ -178,8 +191,9 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
   });
   t.step('assemble');
 
-  if (visitor.id && item && profile) {
-    const entry = { profile, changedAt: now };
+  // The digest carries the device's own profile: a linked view in it would count the other devices twice.
+  if (visitor.id && item && ownProfile) {
+    const entry = { profile: ownProfile, changedAt: now };
     cookies.push(
       setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(visitor.id, entry, segments), {
         secure: s.settings.secureCookies,

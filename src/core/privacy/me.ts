@@ -8,6 +8,10 @@
  * | GET    | `{ id, profile, links, events, consent }` held about them      |
  * | DELETE | erases all of it, everywhere, and clears the id/profile cookies |
  *
+ * `DELETE /privacy/me/link` takes this browser out of the user it identified
+ * as: the link goes, the user's profile no longer holds what this browser
+ * did, and this browser's pages no longer reflect the user's other devices.
+ *
  * Without a valid signed id the answer is 404 with a message and nothing
  * else: there is no id to look up, and a forged one does not verify.
  *
@@ -27,6 +31,7 @@ import { errorReply, jsonReply, type Reply } from '../http/reply.js';
 import { CSRF_HEADER, crossSiteReason } from '../http/same-origin.js';
 
 export const PRIVACY_PATH = '/privacy/me';
+export const PRIVACY_LINK_PATH = '/privacy/me/link';
 
 async function visitorOf(req: RequestLike, ctx: RouteContext): Promise<string> {
   const cookies = parseCookies(req.headers.get('cookie'));
@@ -50,6 +55,19 @@ export async function handlePrivacyMe(req: RequestLike, ctx: RouteContext): Prom
   ]);
 }
 
+/** `DELETE /privacy/me/link`: unlink this device from its user (linked-devices.ts). */
+export async function handleUnlinkMe(req: RequestLike, ctx: RouteContext): Promise<Reply> {
+  if (req.method !== 'DELETE')
+    throw new TesseraError(405, '[tessera] [privacy] use DELETE to unlink this browser from your account');
+  refuseCrossSite(req);
+  const id = await visitorOf(req, ctx);
+  const r = await ctx.profiles.unlink(id);
+  // The digest cookie may carry a page decided on the user's profile: it goes too.
+  return jsonReply(200, { unlinked: r.canonical !== undefined, otherDevices: r.devices }, [
+    clearCookie(ctx.settings.cookies.profile, ctx.settings.secureCookies),
+  ]);
+}
+
 function refuseCrossSite(req: RequestLike): void {
   const crossSite = crossSiteReason(req);
   if (crossSite !== undefined)
@@ -64,6 +82,7 @@ export function privacyRoute(): EngineRoute {
     prefix: PRIVACY_PATH,
     async handle(req, ctx, path) {
       try {
+        if (path === PRIVACY_LINK_PATH) return await handleUnlinkMe(req, ctx);
         if (path !== PRIVACY_PATH)
           throw new TesseraError(404, `[tessera] [privacy] no page ${encodePath(path)}`);
         return await handlePrivacyMe(req, ctx);

@@ -31,7 +31,9 @@ import { eraseProfile, isErased } from '../profile/index.js';
 
 const enc = new TextEncoder();
 /** Cannot collide with a visitor id (22 base64url characters) or a pseudonym (`u_` + hex). */
-const KEY_PREFIX = 'erased:';
+/** Store keys of erasure tombstones start with this. */
+export const TOMBSTONE_PREFIX = 'erased:';
+const KEY_PREFIX = TOMBSTONE_PREFIX;
 const LIVE_FOR_MS = 30_000;
 
 export interface TombstoneOptions {

@@ -16,9 +16,17 @@
  * profile's own `seen` window (the last ids it applied) covers that gap and
  * a crash between the profile write and the marks.
  *
- * A message whose apply fails is retried (`msg.retry()`); one that succeeds
- * is acked. `erase` messages drop the visitor's dedupe keys (the profile was
- * erased and tombstoned by the request that sent them).
+ * The consumer is the only writer of visitors' profiles (the request path
+ * only overlays its own events, consumer-owned-store.ts), so a batch's events
+ * are grouped by visitor and applied with one ingest, one profile write, per
+ * visitor: KV takes about one write per second per key, and the consumer's
+ * store writes at once (no coalescing timer to wait for).
+ *
+ * A message is acked once every visitor it carries is applied; a message with
+ * a visitor whose apply failed is retried (`msg.retry()`), and its other
+ * visitors' events are then skipped by their marks. `erase` messages drop
+ * the visitor's dedupe keys (the profile was erased and tombstoned by the
+ * request that sent them).
  * @module
  */
 
@@ -85,25 +93,16 @@ export function createQueueConsumer(o: QueueConsumerOptions) {
     return events.filter((_, i) => marks[i] === null);
   }
 
-  async function apply(events: LoggedEvent[]): Promise<void> {
-    const byVisitor = new Map<string, LoggedEvent[]>();
-    for (const e of events) {
-      const list = byVisitor.get(e.visitor) ?? [];
-      // One message may repeat an event; the first copy counts.
-      if (!list.some((x) => x.id === e.id)) list.push(e);
-      byVisitor.set(e.visitor, list);
-    }
-    const engine = await o.engine();
-    for (const [visitor, all] of byVisitor) {
-      const fresh = await unseen(visitor, all);
-      if (fresh.length === 0) continue;
-      await engine.ingest(visitor, fresh.map(asEvent));
-      await o.settle?.();
-      // Marked only now: a failure above leaves them unmarked, and the retry applies them.
-      if (o.kv) {
-        const kv = o.kv;
-        await Promise.all(fresh.map((e) => kv.put(seenKey(visitor, e.id), '1', { expirationTtl: ttl })));
-      }
+  /** Apply one visitor's events (deduped by id, then by their marks); marks them once stored. */
+  async function applyVisitor(engine: Engine, visitor: string, all: LoggedEvent[]): Promise<void> {
+    const fresh = await unseen(visitor, all);
+    if (fresh.length === 0) return;
+    await engine.ingest(visitor, fresh.map(asEvent));
+    await o.settle?.();
+    // Marked only now: a failure above leaves them unmarked, and the retry applies them.
+    if (o.kv) {
+      const kv = o.kv;
+      await Promise.all(fresh.map((e) => kv.put(seenKey(visitor, e.id), '1', { expirationTtl: ttl })));
     }
   }
 
@@ -118,21 +117,59 @@ export function createQueueConsumer(o: QueueConsumerOptions) {
   }
 
   return async function queue(batch: QueueBatchLike<QueueMessage>): Promise<void> {
-    // Messages one by one: each is acked or retried on its own, and a visitor's events stay in order.
+    // Each visitor's events of the whole batch, in order, and the messages that carry them.
+    const byVisitor = new Map<
+      string,
+      { events: LoggedEvent[]; ids: Set<string>; from: Set<QueueDelivery<QueueMessage>> }
+    >();
     for (const msg of batch.messages) {
-      try {
-        const body = msg.body;
-        if (body.kind === 'events') await apply(body.events);
-        else if (body.kind === 'erase') await erase(body.visitor);
-        msg.ack();
-      } catch (e) {
-        report('[tessera] [queue] message not applied; retrying', {
-          message: msg.id,
-          attempts: msg.attempts,
-          error: String(e),
-        });
-        msg.retry();
+      if (msg.body.kind !== 'events') continue;
+      for (const e of msg.body.events) {
+        const v = byVisitor.get(e.visitor) ?? { events: [], ids: new Set<string>(), from: new Set() };
+        byVisitor.set(e.visitor, v);
+        v.from.add(msg);
+        // A batch may repeat an event (a redelivery beside the original); the first copy counts.
+        if (!v.ids.has(e.id)) v.events.push(e);
+        v.ids.add(e.id);
       }
+    }
+    const failed = new Set<QueueDelivery<QueueMessage>>();
+    const fail = (msg: QueueDelivery<QueueMessage>, e: unknown) => {
+      if (failed.has(msg)) return;
+      failed.add(msg);
+      report('[tessera] [queue] message not applied; retrying', {
+        message: msg.id,
+        attempts: msg.attempts,
+        error: String(e),
+      });
+    };
+    if (byVisitor.size > 0) {
+      let engine: Engine | undefined;
+      try {
+        engine = await o.engine();
+      } catch (e) {
+        for (const v of byVisitor.values()) for (const msg of v.from) fail(msg, e);
+      }
+      if (engine) {
+        for (const [visitor, v] of byVisitor) {
+          try {
+            await applyVisitor(engine, visitor, v.events);
+          } catch (e) {
+            for (const msg of v.from) fail(msg, e);
+          }
+        }
+      }
+    }
+    for (const msg of batch.messages) {
+      if (msg.body.kind === 'erase' && !failed.has(msg)) {
+        try {
+          await erase(msg.body.visitor);
+        } catch (e) {
+          fail(msg, e);
+        }
+      }
+      if (failed.has(msg)) msg.retry();
+      else msg.ack();
     }
   };
 }

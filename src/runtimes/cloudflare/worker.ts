@@ -7,10 +7,11 @@
  * |---------------------|-----------------|--------------------------------------------|
  * | `TESSERA_SECRET`    | secret          | cookie signatures and encryption (required unless `TESSERA_KEYS`) |
  * | `TESSERA_KEYS`, `TESSERA_KEY_CURRENT` | secrets | a key ring `k1:s1,k2:s2` for rotation (see env-keys.ts) |
- * | `TESSERA_KV`        | KV namespace    | profiles + identity links, and the model    |
+ * | `TESSERA_KV`        | KV namespace    | profiles + identity links, the experiment ledger, and the model |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
- * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) |
+ * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) and is then the only writer of visitors' profiles (consumer-owned-store.ts) |
+ * | `TESSERA_QUEUE_CONSUMER` | var        | `off`: this Worker does not consume `TESSERA_EVENTS`, so requests write profiles themselves |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
@@ -38,10 +39,12 @@ import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/port
 import { privacyRoute } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { EngineTracer } from '../../core/tracer.js';
+import { createKvLedgerStore } from '../../ledgers/cloudflare-kv.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../profiles/durable-object.js';
+import { consumerOwnedStore } from './consumer-owned-store.js';
 import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
 import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
 import { fetchOrigin } from './origin.js';
@@ -65,6 +68,7 @@ export interface TesseraEnv {
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   TESSERA_OTLP_HEADERS?: string;
   OTEL_EXPORTER_OTLP_HEADERS?: string;
+  TESSERA_QUEUE_CONSUMER?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -108,7 +112,12 @@ function randomSuffix(): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore | undefined {
+/** `writeIntervalMs`: KV writes per profile coalesced to one per this long (the consumer writes once per batch: 0). */
+function profileStore(
+  env: TesseraEnv,
+  logger: Logger | undefined,
+  writeIntervalMs?: number,
+): ProfileStore | undefined {
   // The object encrypts inside itself, from its own bindings (profiles-object.ts).
   if (env.TESSERA_PROFILES) return createDurableObjectProfileStore({ namespace: env.TESSERA_PROFILES });
   if (env.TESSERA_KV) {
@@ -116,6 +125,7 @@ function profileStore(env: TesseraEnv, logger: Logger | undefined): ProfileStore
     return createKvProfileStore({
       kv: env.TESSERA_KV,
       ...(codec ? { codec } : {}),
+      ...(writeIntervalMs !== undefined ? { writeIntervalMs } : {}),
       onError: (e) => logger?.error(e.message, { cause: String(e.cause) }),
     });
   }
@@ -141,7 +151,12 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     if (handler) return handler;
     const node = newNodeId(env);
     const tracing = await tracingFor(env, node);
-    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), node, tracing?.tracer);
+    // With a consumer, the queue's events reach the store through it alone: requests only read (and overlay).
+    const consumed = env.TESSERA_EVENTS !== undefined && env.TESSERA_QUEUE_CONSUMER !== 'off';
+    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), consumed, undefined, {
+      node,
+      tracer: tracing?.tracer,
+    });
     handler = built.handler;
     settle = built.settle;
     flushTraces = tracing?.flush;
@@ -151,17 +166,26 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   /** The consumer's own engine: the same stores, but events it applies go to no queue again. */
   async function consumerFor(env: E): Promise<FetchHandler> {
     if (consumer) return consumer;
-    const built = await build(env, appliedEventsLog());
+    const built = await build(env, appliedEventsLog(), false, 0);
     consumer = built.handler;
     settleConsumer = built.settle;
     return consumer;
   }
 
-  async function build(env: E, events: EventLog, node = newNodeId(env), tracer?: EngineTracer) {
+  async function build(
+    env: E,
+    events: EventLog,
+    consumed: boolean,
+    writeIntervalMs?: number,
+    opts: { node?: string; tracer?: EngineTracer | undefined } = {},
+  ) {
+    const node = opts.node ?? newNodeId(env);
+    const tracer = opts.tracer;
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
-    const profiles = profileStore(env, site.logger);
+    const stored = profileStore(env, site.logger, writeIntervalMs);
+    const profiles = stored && consumed ? consumerOwnedStore(stored) : stored;
     const models = modelStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
@@ -179,6 +203,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         : {}),
       ports: {
         ...(profiles ? { profiles } : {}),
+        // Experiment counts and statuses outlive the isolate (ledgers/cloudflare-kv.ts).
+        ...(env.TESSERA_KV ? { ledger: createKvLedgerStore({ kv: env.TESSERA_KV }) } : {}),
         events,
         ...(models ? { models } : {}),
         ...(rewriter ? { rewriter } : {}),
