@@ -17,6 +17,7 @@ import { setCookie } from './cookies.js';
 import type { EngineState } from './engine-state.js';
 import { encodePath } from './path.js';
 import { jsonReply, type Reply } from './reply.js';
+import { decideRouted } from './routed-decide.js';
 import { SHOP_SECURITY_HEADERS } from './security-headers.js';
 import { Timing } from './server-timing.js';
 
@@ -105,7 +106,7 @@ export async function decideRequest(
         return arms;
       }
     : (input) => s.experiments.assign(input);
-  const decision = decide({
+  const input: DecideInput = {
     ctx,
     profile,
     visitorId: visitor.id,
@@ -117,7 +118,8 @@ export async function decideRequest(
     ...(item ? { exclude: new Set([item]) } : {}),
     assignArms,
     trace: options.trace === true,
-  });
+  };
+  const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
   if (visitor.id && decision.exposures)
     profile = logExposures(s, visitor.id, profile, decision.exposures, now);
   t?.step('recommend');
