@@ -17,6 +17,8 @@ export interface TrainOptions {
   perUser?: number;
   /** Register the model as `candidate` instead of serving it as `production` (the default). */
   candidate?: boolean;
+  /** Build in a worker thread (the scheduled retrain does), so pages keep their latency. */
+  worker?: boolean;
   /** Called before each step: `read log`, then the trainer's steps. */
   onStep?: (step: string, index: number, total: number) => void;
   log?: (line: string) => void;
