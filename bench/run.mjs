@@ -53,7 +53,7 @@ if (!only || only === 'worker') {
   );
 }
 // These import TypeScript sources and run under tsx (no build needed).
-for (const name of ['train', 'online', 'artifact', 'cluster', 'flood']) {
+for (const name of ['train', 'online', 'artifact', 'cluster', 'flood', 'swap']) {
   if (only && only !== name) continue;
   const r = runTsx(`${name}.mjs`);
   results[name] = r.result;

@@ -52,14 +52,16 @@ import { startModelLifecycle, tapEventLog } from './model-lifecycle.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
 import { type SharedStateOptions, withSharedState } from './shared-state.js';
-import { buildModelInWorker } from './train-in-worker.js';
+import { buildModelInWorker, logPages } from './train-in-worker.js';
 import {
   dataWindow,
+  emptyWindow,
   type ModelFallback,
   readAll,
   summaryOf,
   type TrainOptions,
   type TrainResult,
+  windowed,
   withModelFallback,
 } from './training.js';
 
@@ -284,12 +286,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     const t0 = performance.now();
     const total = TRAIN_STEPS.length + 1;
     t.onStep?.('read log', 0, total);
-    const events = await readAll(stores.events);
+    // In a worker the log streams over page by page; the main thread keeps only the data window.
+    const window = emptyWindow();
+    const events = t.worker ? windowed(logPages(stores.events), window) : await readAll(stores.events);
     const { artifact, stats } = await build(events, t);
     const meta = {
       algorithm: stats.algorithm,
       params: stats.params,
-      data: dataWindow(events),
+      data: Array.isArray(events) ? dataWindow(events) : window,
       created: o.now?.() ?? Date.now(),
     };
     let version: string;
@@ -301,22 +305,24 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       version = engine.models.swap(artifact).version;
       fallback = undefined;
     }
-    trainedAt = events.length;
+    trainedAt = meta.data.count;
     trainedTime = o.now?.() ?? Date.now();
     return summaryOf(version, artifact, stats, t0);
   }
-  async function build(events: LoggedEvent[], t: TrainOptions) {
+  async function build(events: LoggedEvent[] | AsyncIterable<LoggedEvent[]>, t: TrainOptions) {
     const total = TRAIN_STEPS.length + 1;
-    return (t.worker ? buildModelInWorker : buildModel)({
+    const common = {
       catalog: shop.catalog,
-      events,
       segments: segmentCategories,
       ...(o.now ? { now: o.now() } : {}),
       ...(t.algorithm ? { algorithm: t.algorithm } : {}),
       ...(t.perUser !== undefined ? { perUser: t.perUser } : {}),
       ...(t.log ? { log: t.log } : {}),
-      onStep: (step, i) => t.onStep?.(step, i + 1, total),
-    });
+      onStep: (step: (typeof TRAIN_STEPS)[number], i: number) => t.onStep?.(step, i + 1, total),
+    };
+    return Array.isArray(events)
+      ? buildModel({ ...common, events })
+      : buildModelInWorker({ ...common, events: events as AsyncIterable<LoggedEvent[]> });
   }
   if (!(await engine.models.reload()) && o.trainIfEmpty !== false) {
     try {

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogItem } from '../../core/config.js';
 import { artifactVersion } from '../../core/recommend/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import { createMemoryEventLog } from '../../logs/memory.js';
 import { buildModel } from '../../train/index.js';
-import { buildModelInWorker, EVENT_BATCH } from './train-in-worker.js';
+import { buildModelInWorker, EVENT_BATCH, logPages } from './train-in-worker.js';
+import { dataWindow, emptyWindow, windowed } from './training.js';
 
 const catalog = JSON.parse(
   readFileSync(new URL('../../../examples/shop/catalog.json', import.meta.url), 'utf8'),
@@ -34,6 +36,13 @@ describe('training in a worker thread', () => {
     expect(artifactVersion(inWorker.artifact)).toBe(artifactVersion(inThread.artifact));
     expect(inWorker.stats).toEqual(inThread.stats);
     expect(steps.length).toBeGreaterThan(0);
+    // Streamed page by page from a log, as the scheduled retrain does.
+    const log = createMemoryEventLog();
+    await log.append(events);
+    const window = emptyWindow();
+    const streamed = await buildModelInWorker({ ...opts, events: windowed(logPages(log), window) });
+    expect(artifactVersion(streamed.artifact)).toBe(artifactVersion(inThread.artifact));
+    expect(window).toEqual(dataWindow(events));
   });
 
   it('reports a failure in the worker as an error', { timeout: 60_000 }, async () => {

@@ -15,12 +15,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { EventLog } from '../../core/ports.js';
 import type { LoggedEvent } from '../../core/types.js';
 import type { BuildModelOptions, BuildModelStats } from '../../train/index.js';
 import type { FromWorker, ToWorker, WorkerBuildOptions } from './train-worker.js';
 
-/** Events per message: each clone is well under a millisecond. */
-export const EVENT_BATCH = 2000;
+/** Events per message (and per log page read for it): each read and clone is a short pause. */
+export const EVENT_BATCH = 500;
 
 interface TsxPackage {
   exports: { './esm/api': { import: { default: string } } };
@@ -42,8 +43,33 @@ function startWorker(): Worker {
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
+/** Pages of an event log, read with a turn of the event loop between pages (a page read may not yield). */
+export async function* logPages(
+  log: Pick<EventLog, 'read'>,
+  pageSize = EVENT_BATCH,
+): AsyncGenerator<LoggedEvent[]> {
+  let cursor = 0;
+  for (;;) {
+    const page = await log.read(cursor, pageSize);
+    if (page.events.length > 0) yield page.events;
+    if (page.events.length === 0 || page.cursor === cursor) return;
+    cursor = page.cursor;
+    await turn();
+  }
+}
+
+async function* batches(events: readonly LoggedEvent[]): AsyncGenerator<LoggedEvent[]> {
+  for (let i = 0; i < events.length; i += EVENT_BATCH) yield events.slice(i, i + EVENT_BATCH);
+}
+
+/**
+ * `buildModel` in a worker. `events`: an array, or pages as they are read
+ * from the log (`logPages`), so the main thread never holds the whole log.
+ */
 export async function buildModelInWorker(
-  opts: BuildModelOptions & { events: readonly LoggedEvent[] },
+  opts: Omit<BuildModelOptions, 'events'> & {
+    events: readonly LoggedEvent[] | AsyncIterable<LoggedEvent[]>;
+  },
 ): Promise<{ artifact: ArrayBuffer; stats: BuildModelStats }> {
   const { events, onStep, log, ...rest } = opts;
   const options: WorkerBuildOptions = rest;
@@ -59,8 +85,9 @@ export async function buildModelInWorker(
       worker.on('error', (e) => reject(new Error('[tessera] [train] worker failed', { cause: e })));
       worker.on('exit', (code) => reject(new Error(`[tessera] [train] worker exited with ${code}`)));
     });
-    for (let i = 0; i < events.length; i += EVENT_BATCH) {
-      worker.postMessage({ kind: 'events', events: events.slice(i, i + EVENT_BATCH) } satisfies ToWorker);
+    const pages = Array.isArray(events) ? batches(events) : (events as AsyncIterable<LoggedEvent[]>);
+    for await (const page of pages) {
+      worker.postMessage({ kind: 'events', events: page } satisfies ToWorker);
       await turn();
     }
     worker.postMessage({ kind: 'build', options } satisfies ToWorker);

@@ -6,6 +6,7 @@
  * messages. Loaded by train-in-worker.ts; never imported.
  * @module
  */
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { LoggedEvent } from '../../core/types.js';
 import { type BuildModelOptions, buildModel } from '../../train/index.js';
@@ -23,6 +24,15 @@ export type FromWorker =
   | { kind: 'error'; message: string; stack?: string };
 
 const port = parentPort;
+// On Linux a thread has its own nice value and setpriority(0) changes only the calling thread's:
+// the trainer yields the CPU to the thread serving pages. (Elsewhere it would renice the whole process.)
+if (port && process.platform === 'linux') {
+  try {
+    setPriority(19);
+  } catch {
+    // Not permitted here: train at the normal priority.
+  }
+}
 if (port) {
   const events: LoggedEvent[] = [];
   port.on('message', (m: ToWorker) => {

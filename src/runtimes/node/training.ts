@@ -54,6 +54,27 @@ export function dataWindow(events: LoggedEvent[]): { count: number; first?: numb
   return { count: events.length, first, last };
 }
 
+export type DataWindow = ReturnType<typeof dataWindow>;
+
+export function emptyWindow(): DataWindow {
+  return { count: 0 };
+}
+
+/** The pages as they go by, counted into `window` (count, first and last event time). */
+export async function* windowed(
+  pages: AsyncIterable<LoggedEvent[]>,
+  window: DataWindow,
+): AsyncGenerator<LoggedEvent[]> {
+  for await (const page of pages) {
+    for (const e of page) {
+      window.count++;
+      window.first = Math.min(window.first ?? e.ts, e.ts);
+      window.last = Math.max(window.last ?? e.ts, e.ts);
+    }
+    yield page;
+  }
+}
+
 export function summaryOf(
   version: string,
   artifact: ArrayBuffer,
