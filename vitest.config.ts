@@ -32,6 +32,8 @@ const INTEGRATION = [
   'src/admin/admin.http.test.ts',
   'src/runtimes/node/model-watcher.test.ts',
   'src/sim/sim.test.ts', // one of its tests drives the demo shop over HTTP
+  'src/sim/rollout.test.ts',
+  'test/models/**/*.test.ts',
   'test/http/**/*.test.ts',
   'test/observe/**/*.test.ts',
   'test/security/admin-access.test.ts',

@@ -61,7 +61,7 @@ if (!only || only === 'tracing') {
   );
 }
 // These import TypeScript sources and run under tsx (no build needed).
-for (const name of ['train', 'online', 'artifact', 'cluster', 'flood', 'onnx']) {
+for (const name of ['train', 'online', 'artifact', 'cluster', 'flood', 'onnx', 'swap']) {
   if (only && only !== name) continue;
   const r = runTsx(`${name}.mjs`);
   results[name] = r.result;

@@ -15,6 +15,7 @@ import type { ExperimentView, LedgerState } from './experiments/index.js';
 import type { RequestDecision } from './http/page.js';
 import type { Reply } from './http/reply.js';
 import type { EventCounts } from './loss-accounting.js';
+import type { ModelRouter } from './model-router.js';
 import type { Logger } from './ports.js';
 import type { LinkedVisitors, VisitorExport } from './privacy/export.js';
 import type { ErasureResult, ProfileChange } from './profile-service.js';
@@ -62,6 +63,11 @@ export interface EngineModels {
   swap(artifact: ArrayBuffer): { version: string };
   /** Load the model store's artifact when its version differs; resolves to the version held, if any. */
   reload(): Promise<string | undefined>;
+  /**
+   * Put a router between the production artifact and the decisions (live
+   * updates, a candidate's rollout: see model-router.ts); undefined removes it.
+   */
+  route(router: ModelRouter | undefined): void;
 }
 
 /** The operations the admin API offers on experiments. */
@@ -123,6 +129,8 @@ export interface EngineHealth {
   model: string | null;
   /** Present when that model was not trained on the event log: why, and what it is built from. */
   modelSource?: ModelSource;
+  /** The model lifecycle the host runs (a candidate's rollout, live updates, retrain schedule), when any. */
+  models?: Record<string, unknown>;
   uptimeMs: number;
   degraded: string[];
   /** Where every event went since start: received, acknowledged, stored, dropped by reason… */

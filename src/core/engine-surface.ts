@@ -65,6 +65,10 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       }
       return artifact.version;
     },
+    route(router) {
+      s.model.router = router;
+      s.shells.clear();
+    },
   };
 }
 
@@ -127,6 +131,7 @@ export function healthOf(s: EngineState, report: HealthReport | undefined): Engi
     log: s.log.name,
     model: s.model.artifact?.version ?? null,
     ...(report?.model ? { modelSource: report.model } : {}),
+    ...(report?.models ? { models: report.models } : {}),
     uptimeMs: s.now() - s.startedAt,
     degraded,
     events: s.accounting.snapshot(),

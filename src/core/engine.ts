@@ -96,6 +96,8 @@ export interface HealthReport {
   dependencies: Record<string, unknown>;
   /** Set when the served model is not one trained on the event log (e.g. the log was down at start). */
   model?: ModelSource;
+  /** The model lifecycle's state (rollout, live updates, retrain schedule), shown as `models`. */
+  models?: Record<string, unknown>;
 }
 
 export interface EnginePorts {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CatalogItem, ExperimentDef, SiteConfig } from '../core/config.js';
 import { seededVisitorIds } from '../core/identity/index.js';
-import { createNodeApp, type NodeApp, packageRoot } from '../runtimes/node/app.js';
+import { createNodeApp, type NodeApp, type NodeAppOptions, packageRoot } from '../runtimes/node/app.js';
 import { consoleLogger } from '../runtimes/node/logger.js';
 
 export interface SimServer {
@@ -45,6 +45,8 @@ export async function startSimServer(o: {
   siteDir?: string;
   seed: number;
   now: () => number;
+  /** The site's model lifecycle settings, changed (the rollout simulation's). */
+  modelLifecycle?: NodeAppOptions['modelLifecycle'];
 }): Promise<SimServer> {
   const siteDir = prepareSite(
     o.siteDir ?? join(packageRoot, 'examples/shop'),
@@ -66,6 +68,11 @@ export async function startSimServer(o: {
     logger: consoleLogger('error'),
     // Thousands of simulated shoppers share one loopback address: that is not a flood.
     limits: { perIp: { rate: 1e6, burst: 1e6 } },
+    // Live updates refresh on a wall-clock timer: off, so a seeded run stays reproducible.
+    modelLifecycle: (c) => {
+      const live = { ...c, live: { ...c.live, enabled: false } };
+      return o.modelLifecycle ? o.modelLifecycle(live) : live;
+    },
   });
   const port = await app.listen(0, '127.0.0.1');
   const catalog = JSON.parse(readFileSync(join(siteDir, 'catalog.json'), 'utf8')) as CatalogItem[];

@@ -13,6 +13,7 @@ import type { SimResult } from '../../sim/run.js';
 import { simulate } from '../../sim/run.js';
 import { type SeedsResult, simulateSeeds } from '../../sim/seeds.js';
 import { positiveInt } from '../options.js';
+import { runRollout } from './simulate-rollout.js';
 
 interface SimulateFlags {
   visitors: number;
@@ -24,6 +25,9 @@ interface SimulateFlags {
   personalization: boolean;
   experiment: string;
   json?: boolean;
+  rollout?: string;
+  canaryShare?: string;
+  warmup?: number;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -69,6 +73,18 @@ function formatSeeds(r: SeedsResult): string {
 }
 
 async function run(f: SimulateFlags): Promise<void> {
+  if (f.rollout !== undefined) {
+    return runRollout({
+      rollout: f.rollout,
+      seed: f.seed,
+      concurrency: f.concurrency,
+      ...(f.canaryShare !== undefined ? { canaryShare: f.canaryShare } : {}),
+      ...(f.warmup !== undefined ? { warmup: f.warmup } : {}),
+      // --visitors is the rollout's limit here only when given explicitly (its default is 5000).
+      maxVisitors: f.visitors,
+      ...(f.json ? { json: true } : {}),
+    });
+  }
   const base = {
     visitors: f.visitors,
     concurrency: f.concurrency,
@@ -129,5 +145,15 @@ export function registerSimulate(program: Command): void {
     .option('--experiment <key>', 'experiment to run', 'recs-strategy')
     .option('--no-personalization', 'popular recommender in both arms (an A/A check)')
     .option('--json', 'print one JSON object on stdout')
+    .option(
+      '--rollout <candidate>',
+      'instead: roll a candidate model out as a canary ("bad": random lists, "good": trained) and print after how many visitors it was rolled back or promoted (--visitors caps the rollout)',
+    )
+    .option('--canary-share <share>', 'with --rollout: share of visitors the candidate serves (default 0.5)')
+    .option(
+      '--warmup <n>',
+      'with --rollout: visitors before the candidate exists (default 1000)',
+      positiveInt,
+    )
     .action((f: SimulateFlags) => run(f));
 }

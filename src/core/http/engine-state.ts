@@ -13,6 +13,7 @@ import type { ExperimentRuntime } from '../experiments/runtime.js';
 import type { KeyRing, VisitorIdSource } from '../identity/index.js';
 import type { LinkedDevices } from '../linked-devices.js';
 import type { LossAccounting } from '../loss-accounting.js';
+import type { ModelRouter } from '../model-router.js';
 import type { EngineObserver } from '../observer.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
@@ -74,7 +75,8 @@ export interface EngineState {
   tiles: TileRenderer;
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
-  model: { artifact: Artifact | undefined };
+  /** The production artifact, and the router (live updates, a rollout) a host installed, if any. */
+  model: { artifact: Artifact | undefined; router?: ModelRouter | undefined };
   /** Segment memberships and recommendation lists per profile version. */
   memo: DecisionMemo;
   /** Experiments in force on this node, their ledger and bandits. */

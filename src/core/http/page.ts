@@ -20,6 +20,7 @@ import { pageBody } from './page-body.js';
 import { tracePage } from './page-trace.js';
 import { encodePath } from './path.js';
 import { jsonReply, type Reply } from './reply.js';
+import { decideRouted } from './routed-decide.js';
 import { SHOP_SECURITY_HEADERS } from './security-headers.js';
 import { Timing } from './server-timing.js';
 
@@ -114,7 +115,7 @@ export async function decideRequest(
         return arms;
       }
     : (input) => s.experiments.assign(input);
-  const decision = decide({
+  const input: DecideInput = {
     ctx,
     profile,
     visitorId: visitor.id,
@@ -126,7 +127,8 @@ export async function decideRequest(
     ...(item ? { exclude: new Set([item]) } : {}),
     assignArms,
     trace: options.trace === true,
-  });
+  };
+  const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
   if (visitor.id && decision.exposures) {
     const linked = profile !== own;
     own = logExposures(s, visitor.id, own, decision.exposures, now);

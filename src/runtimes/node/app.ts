@@ -24,7 +24,7 @@ import { createEngine, type Engine } from '../../core/engine.js';
 import type { ExperimentSettings } from '../../core/experiments/index.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import { createMemoryRateLimiter, type LimitSettings } from '../../core/limits/index.js';
-import type { Logger } from '../../core/ports.js';
+import type { Logger, ModelStore } from '../../core/ports.js';
 import {
   DEFAULT_RETENTION_DAYS,
   privacyRoute,
@@ -34,7 +34,10 @@ import {
 } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import type { ModelLifecycle } from '../../models/lifecycle.js';
+import { type ModelLifecycleConfig, parseModelLifecycle } from '../../models/lifecycle-config.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
+import { retrainReason } from '../../models/retrain-schedule.js';
 import { spoolDepthOf, storeNotReady } from '../../observe/health-readings.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
 import { metricsRoute, serveMetrics } from '../../observe/metrics-route.js';
@@ -45,16 +48,20 @@ import { buildModel, TRAIN_STEPS } from '../../train/index.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
+import { startModelLifecycle, tapEventLog } from './model-lifecycle.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
 import { createNodeServer, listen } from './server.js';
 import { type SharedStateOptions, withSharedState } from './shared-state.js';
+import { buildModelInWorker, logPages } from './train-in-worker.js';
 import {
   dataWindow,
+  emptyWindow,
   type ModelFallback,
   readAll,
   summaryOf,
   type TrainOptions,
   type TrainResult,
+  windowed,
   withModelFallback,
 } from './training.js';
 
@@ -108,6 +115,8 @@ export interface NodeAppOptions {
   otlpEndpoint?: string;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
+  /** The site config's `models` section, changed (the simulator's rollout settings; tests). */
+  modelLifecycle?: (config: ModelLifecycleConfig) => ModelLifecycleConfig;
 }
 
 export interface NodeApp {
@@ -122,6 +131,10 @@ export interface NodeApp {
   sweep(): Promise<SweepResult>;
   /** The node's Prometheus metrics (`/metrics`). */
   metrics: Metrics;
+  /** Live updates and the candidate's rollout (docs/models.md). */
+  lifecycle: ModelLifecycle;
+  /** The model registry's store this node serves from. */
+  modelStore: ModelStore;
   /** The port of the token-less metrics listener, when `metricsPort` was given. */
   metricsPort: number | undefined;
   close(): Promise<void>;
@@ -162,6 +175,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     : undefined;
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
+  const lifecycleConfig = (o.modelLifecycle ?? ((c) => c))(
+    parseModelLifecycle((shop.site as { models?: unknown }).models),
+  );
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
   const keys = nodeKeyRing(o, dataDir);
   const codec = o.encryptAtRest === false ? undefined : createEncryptedProfileCodec(keys);
@@ -212,6 +228,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       () => false,
     );
   };
+  // Live updates and the rollout see every event the log takes.
+  const tap = tapEventLog(stores.events);
+  /** The lifecycle's state for /health, once it runs. */
+  let lifecycleState: (() => Record<string, unknown>) | undefined;
   const engine = createEngine(
     {
       site,
@@ -231,7 +251,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     },
     {
       profiles: stores.profiles,
-      events: stores.events,
+      events: tap.log,
       models: stores.models,
       ledger: stores.ledger,
       rewriter: createNodeRewriter,
@@ -249,7 +269,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         privacyRoute(),
         metricsRoute(metrics, auth),
       ],
-      health: () => withModelFallback(stores.health(), fallback),
+      health: () => {
+        const report = withModelFallback(stores.health(), fallback);
+        return lifecycleState ? { ...report, models: lifecycleState() } : report;
+      },
       canReadStats,
       accounting: stores.accounting,
       canDebug,
@@ -271,16 +294,19 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     if (m?.[1]) segmentCategories[seg.id] = [m[1]];
   }
   let trainedAt = -1;
+  let trainedTime = Number.NEGATIVE_INFINITY;
   async function train(t: TrainOptions = {}): Promise<TrainResult> {
     const t0 = performance.now();
     const total = TRAIN_STEPS.length + 1;
     t.onStep?.('read log', 0, total);
-    const events = await readAll(stores.events);
+    // In a worker the log streams over page by page; the main thread keeps only the data window.
+    const window = emptyWindow();
+    const events = t.worker ? windowed(logPages(stores.events), window) : await readAll(stores.events);
     const { artifact, stats } = await build(events, t);
     const meta = {
       algorithm: stats.algorithm,
       params: stats.params,
-      data: dataWindow(events),
+      data: Array.isArray(events) ? dataWindow(events) : window,
       created: o.now?.() ?? Date.now(),
     };
     let version: string;
@@ -292,21 +318,24 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       version = engine.models.swap(artifact).version;
       fallback = undefined;
     }
-    trainedAt = events.length;
+    trainedAt = meta.data.count;
+    trainedTime = o.now?.() ?? Date.now();
     return summaryOf(version, artifact, stats, t0);
   }
-  async function build(events: LoggedEvent[], t: TrainOptions) {
+  async function build(events: LoggedEvent[] | AsyncIterable<LoggedEvent[]>, t: TrainOptions) {
     const total = TRAIN_STEPS.length + 1;
-    return buildModel({
+    const common = {
       catalog: shop.catalog,
-      events,
       segments: segmentCategories,
       ...(o.now ? { now: o.now() } : {}),
       ...(t.algorithm ? { algorithm: t.algorithm } : {}),
       ...(t.perUser !== undefined ? { perUser: t.perUser } : {}),
       ...(t.log ? { log: t.log } : {}),
-      onStep: (step, i) => t.onStep?.(step, i + 1, total),
-    });
+      onStep: (step: (typeof TRAIN_STEPS)[number], i: number) => t.onStep?.(step, i + 1, total),
+    };
+    return Array.isArray(events)
+      ? buildModel({ ...common, events })
+      : buildModelInWorker({ ...common, events: events as AsyncIterable<LoggedEvent[]> });
   }
   if (!(await engine.models.reload()) && o.trainIfEmpty !== false) {
     try {
@@ -338,6 +367,19 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           ...(stores.modelPaths ? { paths: stores.modelPaths } : {}),
         })
       : undefined;
+  const lifecycle = await startModelLifecycle({
+    engine,
+    store: stores.models,
+    site,
+    catalog: shop.catalog,
+    config: lifecycleConfig,
+    tap,
+    metrics,
+    logger,
+    pollMs,
+    ...(o.now ? { now: o.now } : {}),
+  });
+  lifecycleState = () => lifecycle.lifecycle.state();
   let timer: ReturnType<typeof setInterval> | undefined;
   const retrainMs = o.retrainMs ?? 60_000;
   if (retrainMs > 0) {
@@ -345,10 +387,17 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       void stores.events
         .count()
         .then(async (n) => {
-          if (n !== trainedAt) {
-            const r = await train();
+          const reason = retrainReason(
+            { now: o.now?.() ?? Date.now(), events: n, trainedEvents: trainedAt, trainedAt: trainedTime },
+            lifecycleConfig.retrain,
+          );
+          if (reason) {
+            const r = await train({
+              worker: lifecycleConfig.retrain.worker,
+              candidate: lifecycleConfig.retrain.asCandidate,
+            });
             logger.info(
-              `[tessera] retrained: model ${r.version}, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`,
+              `[tessera] retrained (${reason}): model ${r.version}, ${r.interactions} interactions, ${r.ms.toFixed(0)} ms`,
             );
           }
         })
@@ -375,12 +424,15 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     models,
     sweep,
     metrics,
+    lifecycle: lifecycle.lifecycle,
+    modelStore: stores.models,
     metricsPort: metricsListener?.port,
     async close() {
       clearInterval(sweeper);
       metricsListener?.server.close();
       if (timer) clearInterval(timer);
       models?.stop();
+      lifecycle.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await engine.flush();
       await stores.close();

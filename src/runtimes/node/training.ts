@@ -17,6 +17,8 @@ export interface TrainOptions {
   perUser?: number;
   /** Register the model as `candidate` instead of serving it as `production` (the default). */
   candidate?: boolean;
+  /** Build in a worker thread (the scheduled retrain does), so pages keep their latency. */
+  worker?: boolean;
   /** Called before each step: `read log`, then the trainer's steps. */
   onStep?: (step: string, index: number, total: number) => void;
   log?: (line: string) => void;
@@ -50,6 +52,27 @@ export function dataWindow(events: LoggedEvent[]): { count: number; first?: numb
     last = Math.max(last, e.ts);
   }
   return { count: events.length, first, last };
+}
+
+export type DataWindow = ReturnType<typeof dataWindow>;
+
+export function emptyWindow(): DataWindow {
+  return { count: 0 };
+}
+
+/** The pages as they go by, counted into `window` (count, first and last event time). */
+export async function* windowed(
+  pages: AsyncIterable<LoggedEvent[]>,
+  window: DataWindow,
+): AsyncGenerator<LoggedEvent[]> {
+  for await (const page of pages) {
+    for (const e of page) {
+      window.count++;
+      window.first = Math.min(window.first ?? e.ts, e.ts);
+      window.last = Math.max(window.last ?? e.ts, e.ts);
+    }
+    yield page;
+  }
 }
 
 export function summaryOf(

@@ -1,0 +1,58 @@
+/**
+ * A page decision through the host's model router (model-router.ts): the
+ * router picks the artifact (the live overlay, or the candidate for a
+ * visitor in the canary), the decision is timed, and the router hears how
+ * it went. A decision that throws on a non-production artifact is made
+ * again on production, so a broken candidate costs a guardrail count, never
+ * an error page.
+ * @module
+ */
+import { type DecideInput, decide } from '../decide.js';
+import { type ArmEffects, assignArms } from '../experiments/assign.js';
+import type { ModelRouter, SlotLists } from '../model-router.js';
+import type { Decision } from '../types.js';
+
+/** What `decide` assigns with when the caller gave no `assignArms`: the site's definitions as written. */
+function defaultAssign(input: DecideInput): NonNullable<DecideInput['assignArms']> {
+  const experiments = input.compiled.site.experiments ?? [];
+  return (a) => assignArms({ ...a, experiments });
+}
+
+export function decideRouted(input: DecideInput, router: ModelRouter, perf: () => number): Decision {
+  const route = router.route(input.artifact, input.visitorId);
+  // The shadow decision reuses this one's arms: nothing is assigned or logged twice.
+  let effects: ArmEffects | undefined;
+  const assign = input.assignArms ?? defaultAssign(input);
+  const remembered: DecideInput = { ...input, assignArms: (a) => (effects = assign(a)) };
+  const t0 = perf();
+  let decision: Decision;
+  try {
+    decision = decide({ ...remembered, artifact: route.artifact });
+  } catch (e) {
+    if (route.artifact === input.artifact) throw e;
+    router.failed?.(route, input.visitorId, e);
+    return decide(input);
+  }
+  const ms = perf() - t0;
+  if (router.decided) {
+    router.decided({
+      visitorId: input.visitorId,
+      route,
+      ms,
+      lists: decision.recommendations,
+      again(artifact) {
+        const t1 = perf();
+        const { memo: _, ...rest } = input;
+        const again: ArmEffects | undefined = effects && { ...effects, exposures: [], trace: [] };
+        const other = decide({
+          ...rest,
+          artifact,
+          trace: false,
+          ...(again ? { assignArms: () => again } : {}),
+        });
+        return { lists: other.recommendations as SlotLists, ms: perf() - t1 };
+      },
+    });
+  }
+  return decision;
+}

@@ -1,0 +1,182 @@
+/**
+ * A node's model lifecycle: the router the engine decides through (live
+ * overlay on production, a candidate's shadow or canary), the events that
+ * feed both, and the registry moves a rollout ends with — promote the
+ * candidate to production when it wins with its guardrails held, clear it
+ * (a rollback: production never moved) when a guardrail breaks, retire it
+ * when nothing was shown after `maxVisitors`.
+ *
+ * Each node judges the visitors it served; the first to conclude moves the
+ * aliases, and the others stop their rollout when their next `check` finds
+ * the candidate alias gone (the registry's bus notice reaches them).
+ *
+ * Runtime-agnostic: timers and the event tap are the host's (the Node app
+ * wires them in runtimes/node/model-lifecycle.ts).
+ * @module
+ */
+import type { CatalogItem } from '../core/config.js';
+import type { EngineModels } from '../core/engine-api.js';
+import type { ModelRouter } from '../core/model-router.js';
+import type { Logger, ModelStore } from '../core/ports.js';
+import { type Artifact, readArtifact } from '../core/recommend/index.js';
+import type { LoggedEvent } from '../core/types.js';
+import type { ModelLifecycleConfig } from './lifecycle-config.js';
+import { LiveModel } from './live/live-model.js';
+import { promoteModel } from './model-registry.js';
+import { retireCandidate } from './rollout/candidate-moves.js';
+import type { Verdict } from './rollout/guardrails.js';
+import { Rollout } from './rollout/rollout.js';
+
+export interface LifecycleOptions {
+  models: Pick<EngineModels, 'swap' | 'route'>;
+  store: ModelStore;
+  config: ModelLifecycleConfig;
+  catalog: ReadonlyMap<string, CatalogItem>;
+  /** The site's recommendation slots: clicks in them are recommendation clicks. */
+  recSlots: readonly string[];
+  logger: Logger;
+  now?: () => number;
+  /** Metrics: the canary's share of traffic (0 when none), and each rollback. */
+  onShare?: (share: number) => void;
+  onRollback?: () => void;
+}
+
+/** How a rollout ended, with the visitors it had seen on each side. */
+export interface RolloutOutcome {
+  candidate: string;
+  action: Exclude<Verdict['action'], 'continue'>;
+  reason: string;
+  visitors: { production: number; candidate: number; total: number };
+  at: number;
+}
+
+const OUTCOMES_KEPT = 10;
+
+export class ModelLifecycle {
+  readonly live: LiveModel | undefined;
+  private rollout: Rollout | undefined;
+  private candidateBytes: ArrayBuffer | undefined;
+  private acting: Promise<RolloutOutcome | undefined> | undefined;
+  readonly outcomes: RolloutOutcome[] = [];
+  private readonly recSlots: ReadonlySet<string>;
+  private readonly now: () => number;
+
+  constructor(private readonly o: LifecycleOptions) {
+    this.now = o.now ?? Date.now;
+    this.recSlots = new Set(o.recSlots);
+    this.live = o.config.live.enabled ? new LiveModel(o.catalog, o.config.live, this.now) : undefined;
+    o.models.route(this.router());
+  }
+
+  private router(): ModelRouter {
+    return {
+      route: (production, visitor) => {
+        const live = this.live;
+        live?.production(production);
+        const base = live ? live.overlay(production) : production;
+        const r = this.rollout;
+        if (!r) return { artifact: base, arm: 'production' };
+        const route = r.route(base, visitor);
+        return route.arm === 'candidate' && live ? { ...route, artifact: live.overlay(r.candidate) } : route;
+      },
+      decided: (d) => {
+        const r = this.rollout;
+        if (r) r.decided(d, this.live?.overlay(r.candidate) ?? r.candidate);
+      },
+      failed: () => this.rollout?.failed(),
+    };
+  }
+
+  /** Events the log took (the host's tap): live counts, and the rollout's clicks and purchases. */
+  events(fresh: readonly LoggedEvent[]): void {
+    this.live?.observe(fresh);
+    const r = this.rollout;
+    if (r) for (const e of fresh) r.event(e);
+  }
+
+  /** The candidate in rollout, if any. */
+  get candidate(): Artifact | undefined {
+    return this.rollout?.candidate;
+  }
+
+  /** Reads the aliases: starts a rollout for a new candidate, stops one whose candidate is gone. */
+  async check(): Promise<void> {
+    const mode = this.o.config.rollout.mode;
+    const { candidate, production } = await this.o.store.aliases();
+    const current = this.rollout?.candidate.version;
+    if (candidate === current) return;
+    if (!candidate || mode === 'off' || candidate === production) {
+      this.stop();
+      return;
+    }
+    const bytes = await this.o.store.getVersion(candidate);
+    if (!bytes) return;
+    const artifact = readArtifact(bytes);
+    artifact.indexOf(''); // the id map, built here rather than by a request
+    this.candidateBytes = bytes;
+    this.rollout = new Rollout(artifact, this.o.config.rollout, this.recSlots);
+    this.o.onShare?.(this.rollout.share);
+    this.o.logger.info(
+      `[tessera] [models] candidate ${candidate} rolling out (${this.rollout.phase}, share ${this.rollout.share})`,
+    );
+  }
+
+  private stop(): void {
+    this.rollout = undefined;
+    this.candidateBytes = undefined;
+    this.o.onShare?.(0);
+  }
+
+  /** One look at the rollout; acts on a verdict. Resolves to how the rollout ended, if it did now. */
+  evaluate(): Promise<RolloutOutcome | undefined> {
+    if (this.acting) return this.acting;
+    const r = this.rollout;
+    if (!r) return Promise.resolve(undefined);
+    const phase = r.phase;
+    const verdict = r.judge();
+    if (r.phase !== phase) this.o.onShare?.(r.share);
+    if (verdict.action === 'continue') return Promise.resolve(undefined);
+    this.acting = this.act(r, verdict).finally(() => {
+      this.acting = undefined;
+    });
+    return this.acting;
+  }
+
+  private async act(r: Rollout, v: Exclude<Verdict, { action: 'continue' }>): Promise<RolloutOutcome> {
+    const version = r.candidate.version;
+    const bytes = this.candidateBytes;
+    if (v.action === 'promote') {
+      await promoteModel(this.o.store, version, 'production');
+      if (bytes) this.o.models.swap(bytes);
+    } else {
+      await retireCandidate(this.o.store, version);
+      if (v.action === 'rollback') this.o.onRollback?.();
+    }
+    const p = r.production.visitors.size;
+    const c = r.candidateStats.visitors.size;
+    const outcome: RolloutOutcome = {
+      candidate: version,
+      action: v.action,
+      reason: v.reason,
+      visitors: { production: p, candidate: c, total: p + c },
+      at: this.now(),
+    };
+    this.outcomes.push(outcome);
+    if (this.outcomes.length > OUTCOMES_KEPT) this.outcomes.shift();
+    if (this.rollout === r) this.stop();
+    const log = v.action === 'promote' ? this.o.logger.info : this.o.logger.warn;
+    log.call(this.o.logger, `[tessera] [models] candidate ${version}: ${v.action} (${v.reason})`, {
+      visitors: outcome.visitors,
+    });
+    return outcome;
+  }
+
+  /** What `/health` shows under `models`. */
+  state(): Record<string, unknown> {
+    return {
+      rollout: this.rollout ? this.rollout.toJSON() : { mode: this.o.config.rollout.mode, candidate: null },
+      ...(this.outcomes.length > 0 ? { last_rollout: this.outcomes.at(-1) } : {}),
+      ...(this.live ? { live: this.live.toJSON() } : {}),
+    };
+  }
+}

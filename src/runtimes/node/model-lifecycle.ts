@@ -1,0 +1,105 @@
+/**
+ * The Node app's wiring of the model lifecycle (src/models/lifecycle.ts):
+ * the event log tapped so live updates and the rollout see every event the
+ * log takes, timers for the alias check, the rollout's looks and the live
+ * refresh, and the canary gauges in the metrics.
+ * @module
+ */
+import type { CatalogItem, SiteConfig } from '../../core/config.js';
+import type { Engine } from '../../core/engine.js';
+import type { EventLog, Logger, ModelStore } from '../../core/ports.js';
+import type { LoggedEvent } from '../../core/types.js';
+import { ModelLifecycle } from '../../models/lifecycle.js';
+import type { ModelLifecycleConfig } from '../../models/lifecycle-config.js';
+import type { Metrics } from '../../observe/metrics.js';
+
+/** How often the rollout is judged (each look is cheap: a sort of the latency window). */
+export const ROLLOUT_LOOK_MS = 1000;
+
+/** The log as the engine gets it: every event it takes also goes to `listener` (set later). */
+export function tapEventLog(log: EventLog): { log: EventLog; listen(l: (e: LoggedEvent[]) => void): void } {
+  let listener: ((e: LoggedEvent[]) => void) | undefined;
+  const tapped: EventLog = {
+    name: log.name,
+    async append(events) {
+      const fresh = await log.append(events);
+      if (fresh.length > 0) listener?.(fresh);
+      return fresh;
+    },
+    read: (after, limit) => log.read(after, limit),
+    deleteVisitor: (visitor) => log.deleteVisitor(visitor),
+    count: () => log.count(),
+    close: () => log.close(),
+  };
+  if (log.sweep) tapped.sweep = (before) => log.sweep!(before);
+  return {
+    log: tapped,
+    listen(l) {
+      listener = l;
+    },
+  };
+}
+
+export interface NodeLifecycle {
+  readonly lifecycle: ModelLifecycle;
+  stop(): void;
+}
+
+export async function startModelLifecycle(o: {
+  engine: Engine;
+  store: ModelStore;
+  site: SiteConfig;
+  catalog: readonly CatalogItem[];
+  config: ModelLifecycleConfig;
+  tap: ReturnType<typeof tapEventLog>;
+  metrics: Metrics;
+  logger: Logger;
+  /** Alias checks (ms; 0 = only when asked). */
+  pollMs: number;
+  now?: () => number;
+}): Promise<NodeLifecycle> {
+  const recSlots = Object.entries(o.site.slots)
+    .filter(([, def]) => def.kind === 'recommendations')
+    .map(([name]) => name);
+  const lifecycle = new ModelLifecycle({
+    models: o.engine.models,
+    store: o.store,
+    config: o.config,
+    catalog: new Map(o.catalog.map((c) => [c.id, c])),
+    recSlots,
+    logger: o.logger,
+    ...(o.now ? { now: o.now } : {}),
+    onShare: (share) => o.metrics.canary(share),
+    onRollback: () => o.metrics.modelRollback(),
+  });
+  o.tap.listen((events) => lifecycle.events(events));
+  await lifecycle
+    .check()
+    .catch((e) => o.logger.warn('[tessera] [models] rollout check failed', { error: String(e) }));
+  const timers: Array<ReturnType<typeof setInterval>> = [];
+  const every = (ms: number, work: () => Promise<unknown> | undefined) => {
+    if (ms <= 0) return;
+    const t = setInterval(() => {
+      void Promise.resolve(work()).catch((e) =>
+        o.logger.warn('[tessera] [models] lifecycle step failed', { error: String(e) }),
+      );
+    }, ms);
+    t.unref();
+    timers.push(t);
+  };
+  // Without polling (the simulator, tests) the host checks and looks itself, on its own clock.
+  every(o.pollMs, () => lifecycle.check());
+  every(o.pollMs > 0 ? ROLLOUT_LOOK_MS : 0, () => lifecycle.evaluate());
+  const live = lifecycle.live;
+  if (live)
+    every(o.config.live.refreshMs, () => {
+      live.refresh();
+      return undefined;
+    });
+  return {
+    lifecycle,
+    stop() {
+      for (const t of timers) clearInterval(t);
+    },
+  };
+}

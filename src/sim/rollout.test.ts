@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { simulateRollout } from './rollout.js';
+
+// Shoppers over HTTP against the demo shop (needs `npm run build`): a few minutes on a busy machine.
+describe('simulated rollout', () => {
+  it('rolls back a candidate with random lists', { timeout: 600_000 }, async () => {
+    const r = await simulateRollout({ candidate: 'bad', seed: 1, warmup: 400, maxVisitors: 4000 });
+    expect(r.outcome).toMatchObject({ action: 'rollback', candidate: r.candidate });
+    expect(r.outcome!.reason).toMatch(/click rate lower|conversion lower/);
+    expect(r.visitors_to_verdict).toBeLessThan(4000);
+    expect(r.candidate).not.toBe(r.production);
+  });
+
+  it('promotes a better candidate', { timeout: 600_000 }, async () => {
+    const r = await simulateRollout({ candidate: 'good', seed: 1, warmup: 400, maxVisitors: 6000 });
+    expect(r.outcome).toMatchObject({ action: 'promote', candidate: r.candidate });
+    expect(r.outcome!.reason).toMatch(/click rate higher/);
+  });
+});
