@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bearerToken } from '../../admin/auth.js';
+import { uplotFromPackage } from '../../admin/chart-library.js';
 import {
   adminRoute,
   authorizeAdmin,
@@ -16,6 +17,7 @@ import {
   fileTokenBook,
   tokenFilePath,
 } from '../../admin/index.js';
+import { createLiveSeries, teeObserver } from '../../admin/live-series.js';
 import { makePrivate, privateDir } from '../../connections/private-files.js';
 import { isDependencyDown } from '../../connections/status.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
@@ -148,6 +150,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   makePrivate(join(dataDir, 'secret'), tokenFilePath(dataDir));
   const logger = o.logger ?? consoleLogger('info', { node: o.nodeId ?? 'node-1' });
   const metrics = createMetrics({ logger });
+  // The dashboard's time series: the same observer calls as /metrics, kept a few minutes in memory.
+  const live = createLiveSeries();
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
   const storeSpec = o.store ?? `sqlite:${join(dataDir, 'tessera.db')}`;
@@ -233,6 +237,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           token: adminToken,
           tokens: adminTokens,
           audit: fileAuditSink(dataDir),
+          live,
+          models: stores.models,
+          charts: uplotFromPackage(),
         }),
         privacyRoute(),
         metricsRoute(metrics, auth),
@@ -242,7 +249,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       accounting: stores.accounting,
       canDebug,
       ingestFallback: countedFallback(stores.ingestFallback, metrics),
-      observer: metrics.observer,
+      observer: teeObserver(metrics.observer, live.observer),
       notReady: () => storeNotReady(stores.health()),
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
@@ -250,6 +257,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   );
   // Counts and statuses as they were before a restart (or as the other nodes have them).
   await engine.experiments.restore();
+  live.readLedger(() => engine.experiments.ledger());
   await stores.attach(engine);
 
   const segmentCategories: Record<string, string[]> = {};
