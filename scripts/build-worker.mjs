@@ -30,6 +30,18 @@ const collectorPlugin = (script) => ({
   },
 });
 
+/** `tessera:uplot`: uPlot's minified script as text, from the installed package (the dashboard inlines it). */
+const uplotPlugin = {
+  name: 'tessera-uplot',
+  setup(b) {
+    b.onResolve({ filter: /^tessera:uplot$/ }, () => ({ path: 'uplot', namespace: 'tessera-uplot' }));
+    b.onLoad({ filter: /.*/, namespace: 'tessera-uplot' }, () => ({
+      contents: readFileSync(join(root, 'node_modules/uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
 /**
  * @param {{ entry?: string, outfile?: string, minify?: boolean }} [o]
  * @returns {Promise<{ outfile: string, bytes: number, gzipBytes: number }>}
@@ -53,7 +65,7 @@ export async function buildWorker(o = {}) {
     minify: o.minify ?? true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [collectorPlugin(collector)],
+    plugins: [collectorPlugin(collector), uplotPlugin],
   });
   const code = readFileSync(isAbsolute(outfile) ? outfile : join(root, outfile));
   return { outfile, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };

@@ -14,6 +14,15 @@
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
  * | `TESSERA_CONSENT_MODE`, `TESSERA_SECURE_COOKIES`, `TESSERA_NODE_ID` | vars | settings |
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
+ * | `TESSERA_ADMIN_TOKEN` | secret        | a token with every admin scope (bootstrap); scoped tokens are hashes in `TESSERA_KV` |
+ *
+ * `/admin` (the dashboard and its API) runs here as on Node: tokens by hash
+ * in KV (`admin/token/<hash>`, see admin/kv.ts and `tessera admin token
+ * --kv`), dashboard sessions in KV so every isolate knows them, the same
+ * cookie and CSRF checks, audit lines on the Worker's log. Without
+ * `TESSERA_ADMIN_TOKEN` and without a token in KV it answers 404. Its live
+ * charts show this isolate's traffic (isolates keep no shared memory); the
+ * experiment numbers are the ledger's.
  *
  * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
  * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
@@ -22,6 +31,12 @@
  * counters must have a single sequential writer, and isolates run side by side.
  * @module
  */
+
+import { lineAuditSink } from '../../admin/audit.js';
+import type { ChartLibrary } from '../../admin/dashboard.js';
+import { kvSessionBook, kvTokenBook } from '../../admin/kv.js';
+import { createLiveSeries, type LiveSeries } from '../../admin/live-series.js';
+import { adminRoute } from '../../admin/route.js';
 import type {
   DurableObjectNamespaceLike,
   ExecutionContextLike,
@@ -31,6 +46,7 @@ import type {
 } from '../../connections/cloudflare-bindings.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
+import type { EngineRoute } from '../../core/engine-api.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
@@ -58,6 +74,7 @@ export interface TesseraEnv {
   TESSERA_SECURE_COOKIES?: string;
   TESSERA_ALLOWED_ORIGINS?: string;
   TESSERA_NODE_ID?: string;
+  TESSERA_ADMIN_TOKEN?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -68,6 +85,8 @@ export interface WorkerSite {
   origin?: Origin;
   assets?: Record<string, StaticAsset>;
   logger?: Logger;
+  /** uPlot for the dashboard's charts, as text (the demo bundles `uplot/dist`); without it, tables only. */
+  charts?: ChartLibrary;
 }
 
 export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
@@ -103,6 +122,25 @@ function modelStore(env: TesseraEnv): ModelStore | undefined {
   return undefined;
 }
 
+/** `/admin` in the Worker: tokens and sessions in KV (memory without KV), audit lines on the log. */
+function workerAdminRoute(
+  env: TesseraEnv,
+  live: LiveSeries,
+  models: ModelStore | undefined,
+  charts: ChartLibrary | undefined,
+): EngineRoute {
+  return adminRoute({
+    token: env.TESSERA_ADMIN_TOKEN,
+    ...(env.TESSERA_KV
+      ? { tokens: kvTokenBook(env.TESSERA_KV), sessions: kvSessionBook(env.TESSERA_KV) }
+      : {}),
+    audit: lineAuditSink((line) => console.log(line)),
+    live,
+    ...(models ? { models } : {}),
+    ...(charts ? { charts } : {}),
+  });
+}
+
 export function createWorker<E extends TesseraEnv = TesseraEnv>(
   setup: (env: E) => WorkerSite | Promise<WorkerSite>,
 ): TesseraWorker<E> {
@@ -111,9 +149,13 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   let consumer: FetchHandler | undefined;
   let settleConsumer: (() => Promise<void>) | undefined;
 
+  // The dashboard's live series: this isolate's traffic.
+  const live = createLiveSeries();
+  let ledgerRead = false;
+
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
-    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }));
+    const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), live);
     handler = built.handler;
     settle = built.settle;
     return handler;
@@ -128,7 +170,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     return consumer;
   }
 
-  async function build(env: E, events: EventLog) {
+  async function build(env: E, events: EventLog, live?: LiveSeries) {
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
@@ -136,6 +178,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const models = modelStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
+    const routes: EngineRoute[] = [privacyRoute()];
+    if (live) routes.push(workerAdminRoute(env, live, models, site.charts));
     const handler = createFetchHandler({
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
@@ -156,8 +200,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         ...(origin ? { origin } : {}),
         ...(site.assets ? { assets: site.assets } : {}),
         ...(site.logger ? { logger: site.logger } : {}),
-        // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`).
-        routes: [privacyRoute()],
+        // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`); the admin dashboard and API.
+        routes,
+        ...(live ? { observer: live.observer } : {}),
       },
     });
     const settle =
@@ -172,6 +217,10 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       // Views stored in the background, then coalesced KV writes, finish after
       // the response but within the request's lifetime.
       const engine = await h.engine();
+      if (!ledgerRead) {
+        ledgerRead = true;
+        live.readLedger(() => engine.experiments.ledger());
+      }
       const flush = settle;
       ctx.waitUntil(engine.idle().then(() => flush?.()));
       return response;
