@@ -100,7 +100,7 @@ function chart(name, title, unit, t, series) {
   const plot = new uPlot({
     title, width: Math.max(320, el.clientWidth || 440), height: 220,
     scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(hi || 0, unit === '%' ? 0.01 : 1) * 1.1] } },
-    axes: [{}, { size: 56, values: (u, vals) => vals.map((v) => unit === '%' ? (v * 100).toFixed(1) + '%' : String(+v.toFixed(3))) }],
+    axes: [{}, { size: 68, values: (u, vals) => vals.map((v) => unit === '%' ? (v * 100).toFixed(1) + '%' : String(+v.toFixed(3))) }],
     series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: s.width || 2,
       dash: s.dash, value: (u, v) => fmt(v, unit), spanGaps: !!s.spanGaps }))],
   }, data, el);
@@ -111,7 +111,7 @@ async function live() {
   const d = await api('live');
   const s = d[resolution];
   chart('traffic', 'Traffic (per second)', '', s.t, [{ label: 'page views/s', values: s.pages }, { label: 'events/s', values: s.events }]);
-  chart('latency', 'Page latency (ms)', 'ms', s.t, [{ label: 'p50', values: s.p50 }, { label: 'p99', values: s.p99 }]);
+  chart('latency', 'Latency (ms)', 'ms', s.t, [{ label: 'p50', values: s.p50 }, { label: 'p99', values: s.p99 }]);
   const arms = d.arms.series;
   const name = (a) => a.experiment + ' / ' + a.arm;
   chart('ctr', 'Recommendation CTR per arm (exposed visitors who clicked)', '%', d.arms.t,

@@ -9,6 +9,7 @@ export { type AuditEntry, type AuditSink, lineAuditSink, memoryAuditSink } from 
 export { AUDIT_FILE, fileAuditSink } from './audit-file.js';
 export { ADMIN_COOKIE, type AdminAuth, authorizeAdmin, scopeFor } from './auth.js';
 export { type ChartLibrary, dashboardHtml } from './dashboard.js';
+export { KV_SESSION_PREFIX, KV_TOKEN_PREFIX, kvSessionBook, kvTokenBook, kvTokenEntry } from './kv.js';
 export { handleLiveApi, type ModelRegistryView } from './live-api.js';
 export { createLiveSeries, type LiveJson, type LiveSeries, teeObserver } from './live-series.js';
 export { handleProfilesApi } from './profiles-api.js';

@@ -16,6 +16,8 @@ describe('live series', () => {
   it('counts page views and accepted events per second, and leaves non-pages out', () => {
     const c = clock(1_000_000);
     const live = createLiveSeries(c);
+    for (const stage of ['context', 'profile', 'recommend', 'context', 'assemble'])
+      live.observer.stage(stage, 0.001);
     live.observer.request('/', 200, 0.002);
     live.observer.request('page', 200, 0.004);
     live.observer.request('/collect', 204, 0.001);
@@ -35,6 +37,7 @@ describe('live series', () => {
   it('is honest about zero: quiet seconds read 0 with no latency, and nothing before the start', () => {
     const c = clock(5_000_500);
     const live = createLiveSeries(c);
+    live.observer.stage('context', 0.001);
     live.observer.request('/', 200, 0.01);
     c.advance(3000);
     const s = live.snapshot('n1').perSecond;
@@ -49,9 +52,9 @@ describe('live series', () => {
   it('keeps five minutes per second: an old second is overwritten, not summed', () => {
     const c = clock(0);
     const live = createLiveSeries(c);
-    live.observer.request('/', 200, 0.001);
+    live.observer.stage('context', 0.001);
     c.advance(300_000); // the same ring slot, five minutes later
-    live.observer.request('/', 200, 0.001);
+    live.observer.stage('context', 0.001);
     const s = live.snapshot('n1').perSecond;
     expect(s.pages.length).toBe(300);
     expect(s.pages.reduce((a, b) => a + b, 0)).toBe(1);
@@ -74,7 +77,10 @@ describe('live series', () => {
     set('a', '*', 'clicked', 10);
     set('a', '*', 'converted', 4);
     live.observer.request('/', 200, 0.001);
-    live.observer.request('/', 200, 0.001); // the same 10 s: the ledger is read once
+    set('a', '*', 'exposed', 1000);
+    live.observer.request('/', 200, 0.001); // the same 10 s: traffic reads the ledger once
+    expect(live.snapshot('n1').arms.series[0]!.exposed.at(-1)).toBe(1010); // a dashboard read is now's
+    set('a', '*', 'exposed', 30);
     const arms = live.snapshot('n1').arms;
     expect(arms.t).toEqual([100, 110]);
     const a = arms.series.find((s) => s.arm === 'a')!;

@@ -5,6 +5,11 @@
  * runs in a Worker isolate as on a Node server; the host tees it beside its
  * Prometheus observer.
  *
+ * Page views are page decisions (their `context` stage); latency is the
+ * reply time of every request outside Tessera's own routes (`/collect`,
+ * `/admin`, `/metrics`, …), so a site asset the engine serves (the demo's
+ * `/shop.css`) is in the latency but not in the page views.
+ *
  * Honest about zero: a second the node was up without traffic reads 0 pages,
  * a second before it started is not in the series at all, and a latency or a
  * rate with nothing to measure is `null` (a gap in the chart, never a 0).
@@ -127,7 +132,7 @@ export interface SeriesJson {
   stepSeconds: number;
   /** Bucket start, epoch seconds. */
   t: number[];
-  /** Page views per second. */
+  /** Page views (decisions) per second. */
   pages: number[];
   /** Accepted events per second. */
   events: number[];
@@ -168,7 +173,7 @@ export interface LiveJson {
 
 export interface LiveSeries {
   /** The observer calls that feed the series (tee them with the host's metrics observer). */
-  readonly observer: Pick<EngineObserver, 'request' | 'ingest' | 'modelSwap'>;
+  readonly observer: Pick<EngineObserver, 'request' | 'stage' | 'ingest' | 'modelSwap'>;
   /** Where the per-arm counts come from (the engine's experiment ledger), once the engine exists. */
   readLedger(read: () => LedgerState): void;
   snapshot(node: string): LiveJson;
@@ -225,12 +230,17 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
   let rollbacks = 0;
   const recent: ModelSwapJson[] = [];
 
-  /** Reads the ledger at most once per 10-second bucket. */
-  function sampleArms(t: number): void {
+  /**
+   * Traffic reads the ledger once per 10-second bucket (its first request);
+   * a dashboard read (`refresh`) reads it again, so the newest point is now's.
+   */
+  function sampleArms(t: number, refresh = false): void {
     const n = Math.floor(t / 10_000);
-    if (!ledger || n === lastArmSample) return;
+    if (!ledger || (n === lastArmSample && !refresh)) return;
+    const sample = { t: n * 10, totals: armTotals(ledger()) };
+    if (n === lastArmSample) armSamples[armSamples.length - 1] = sample;
+    else armSamples.push(sample);
     lastArmSample = n;
-    armSamples.push({ t: n * 10, totals: armTotals(ledger()) });
     if (armSamples.length > ARM_SAMPLES) armSamples.shift();
   }
 
@@ -273,11 +283,16 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
         if (NOT_PAGES.has(route)) return;
         const t = now();
         const i = boundIndex(secs * 1000);
-        for (const b of [seconds.at(t), tens.at(t)]) {
-          b.pages++;
-          b.latency[i]!++;
-        }
+        seconds.at(t).latency[i]!++;
+        tens.at(t).latency[i]!++;
         sampleArms(t);
+      },
+      stage(stage) {
+        // Every page decision closes its stages once, `context` first: one page view.
+        if (stage !== 'context') return;
+        const t = now();
+        seconds.at(t).pages++;
+        tens.at(t).pages++;
       },
       ingest(outcome, events) {
         if (outcome !== 'accepted') return;
@@ -302,7 +317,7 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
     },
     snapshot(node) {
       const t = now();
-      sampleArms(t);
+      sampleArms(t, true);
       return {
         node,
         now: t / 1000,
