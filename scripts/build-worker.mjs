@@ -30,6 +30,18 @@ const collectorPlugin = (script) => ({
   },
 });
 
+/** `tessera:uplot`: uPlot's minified script as text, from the installed package (the dashboard inlines it). */
+const uplotPlugin = {
+  name: 'tessera-uplot',
+  setup(b) {
+    b.onResolve({ filter: /^tessera:uplot$/ }, () => ({ path: 'uplot', namespace: 'tessera-uplot' }));
+    b.onLoad({ filter: /.*/, namespace: 'tessera-uplot' }, () => ({
+      contents: readFileSync(join(root, 'node_modules/uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      loader: 'text',
+    }));
+  },
+};
+
 /**
  * OpenTelemetry's packages pick their platform code by the package.json
  * "browser" map (`./platform` → `./platform/browser/index.js`); esbuild
@@ -71,7 +83,7 @@ export async function buildWorker(o = {}) {
     minify: o.minify ?? true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [collectorPlugin(collector), browserPlatformPlugin],
+    plugins: [collectorPlugin(collector), browserPlatformPlugin, uplotPlugin],
   });
   const code = readFileSync(isAbsolute(outfile) ? outfile : join(root, outfile));
   return { outfile, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };

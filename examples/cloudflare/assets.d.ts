@@ -12,3 +12,8 @@ declare module 'tessera:collector' {
   const script: string;
   export default script;
 }
+/** uPlot's minified script (node_modules/uplot/dist), as text, for the admin dashboard. */
+declare module 'tessera:uplot' {
+  const script: string;
+  export default script;
+}

@@ -2,9 +2,12 @@
  * The demo shop inside the Worker bundle: the same site.json, catalog and
  * templates `npm start` serves, imported as JSON and text at build time
  * instead of read from a disk the Worker does not have. Also serves the
- * browser collector at `/tessera.js`.
+ * browser collector at `/tessera.js`, and bundles uPlot for the `/admin`
+ * dashboard's charts.
  */
 import collector from 'tessera:collector';
+import uplotScript from 'tessera:uplot';
+import uplotStyle from 'uplot/dist/uPlot.min.css';
 import type { WorkerSite } from '../../src/runtimes/cloudflare/index.js';
 import catalog from '../shop/catalog.json' with { type: 'json' };
 import css from '../shop/shop.css';
@@ -32,5 +35,6 @@ export function shopSite(): WorkerSite {
       ...shop.assets,
       '/tessera.js': { type: 'text/javascript; charset=utf-8', body: collector },
     },
+    charts: { script: uplotScript, style: uplotStyle },
   };
 }

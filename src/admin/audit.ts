@@ -8,11 +8,10 @@
  * the original length kept), and calls without a known token or session are
  * itemized up to 20 a minute; the rest are counted and written as one
  * summary line when the next minute's first entry comes in.
+ *
+ * Web APIs only (the Worker records here too); the file sink is audit-file.ts.
  * @module
  */
-import { appendFileSync, chmodSync, closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-
 export interface AuditEntry {
   /** ISO time. */
   time: string;
@@ -34,8 +33,6 @@ export interface AuditEntry {
 export interface AuditSink {
   write(entry: AuditEntry): void;
 }
-
-export const AUDIT_FILE = 'audit.log';
 
 export const AUDIT_ROUTE_MAX = 200;
 
@@ -92,18 +89,9 @@ export function throttleUnauthenticated(sink: AuditSink, perMinute = 20): AuditS
   };
 }
 
-/** Append JSONL to `<dataDir>/audit.log`, created readable by the owner only. */
-export function fileAuditSink(dataDir: string): AuditSink & { path: string } {
-  const path = join(dataDir, AUDIT_FILE);
-  closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600); // a file from before keeps its old mode otherwise
-  return {
-    path,
-    // Synchronous on purpose: the entry is on disk before the reply leaves.
-    write(entry) {
-      appendFileSync(path, `${JSON.stringify(entry)}\n`);
-    },
-  };
+/** One JSON line per entry to a log function (a Worker's `console.log`: Workers Logs keep it). */
+export function lineAuditSink(log: (line: string) => void): AuditSink {
+  return { write: (e) => log(JSON.stringify({ audit: e })) };
 }
 
 /** Keeps entries in memory (tests, runtimes without a file system). */

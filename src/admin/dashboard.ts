@@ -1,11 +1,21 @@
 /**
- * The dashboard page: one HTML document with its script inline, no library.
- * Charts are drawn as inline SVG (neither Chart.js nor uPlot is installed):
- * conversion per arm with its interval, the lift with its interval against
- * zero, and decision latency over time. It polls the JSON API every 2 s,
- * each call with the session's CSRF value in `X-Tessera-CSRF`.
+ * The dashboard page: one HTML document with its script inline. Time series
+ * (traffic and events per second, page p50/p99, CTR and conversion per
+ * experiment arm) are uPlot charts fed by `/admin/api/live`; the models
+ * panel reads `/admin/api/models`; conversion per arm with its interval and
+ * the lift against zero stay small inline SVG bars. uPlot itself comes from
+ * the host (`ChartLibrary`: read from the installed package on Node, bundled
+ * as text in a Worker) and is inlined with the page's own script, so the CSP
+ * keeps one script hash and one style hash. It polls every 2 s, each call
+ * with the session's CSRF value in `X-Tessera-CSRF`.
  * @module
  */
+
+/** uPlot's script (`uPlot.iife.min.js`, defines `uPlot`) and stylesheet, as text. */
+export interface ChartLibrary {
+  script: string;
+  style: string;
+}
 
 /** Exported for the CSP hash: the dashboard allows exactly this inline style. */
 export const DASHBOARD_STYLE = `
@@ -15,7 +25,10 @@ main{padding:16px 20px;display:grid;gap:16px}section{background:#fff;border-radi
 h2{font-size:16px;margin:0 0 8px}table{border-collapse:collapse;width:100%}td,th{padding:4px 8px;border-bottom:1px solid #eee;text-align:right}
 td:first-child,th:first-child{text-align:left}.ok{color:#18794e}.warn{color:#b42318;font-weight:600}
 button{background:#2b59c3;color:#fff;border:0;border-radius:4px;padding:4px 10px;cursor:pointer}
-.muted{color:#667085}.lift{font-size:20px;font-weight:600}`;
+.muted{color:#667085}.lift{font-size:20px;font-weight:600}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:16px}
+.bar{display:flex;gap:16px;align-items:baseline;flex-wrap:wrap}.big{font-size:20px;font-weight:600}
+header select{margin-left:12px}.note{background:#fff6e0;border-radius:6px;padding:8px 12px}`;
 
 /** Exported for the CSP hash: the dashboard allows exactly this inline script. */
 export const DASHBOARD_SCRIPT = `
@@ -69,21 +82,73 @@ function experiment(e) {
     '<table><tr><th>arm</th><th>visitors</th><th>converted</th><th>conversion</th><th>CTR</th><th>revenue / visitor</th><th></th></tr>' + rows + '</table>' +
     armChart(e) + comps + '</section>';
 }
-const latencies = [];
-function latencyChart() {
-  const W = 420, H = 80, max = Math.max(1, ...latencies.map((l) => l.p99));
-  const pts = (k) => latencies.map((l, i) => (i * W / 59).toFixed(1) + ',' + (H - (l[k] / max) * (H - 10)).toFixed(1)).join(' ');
-  return '<svg role="img" aria-label="decision latency" width="' + W + '" height="' + H + '">' +
-    '<polyline fill="none" stroke="#2b59c3" points="' + pts('p50') + '"/><polyline fill="none" stroke="#b42318" points="' + pts('p99') + '"/></svg>';
+const charts = {};
+const fmt = (v, unit) => v == null ? '—' : (unit === '%' ? (v * 100).toFixed(1) + '%' : v.toFixed(2) + (unit ? ' ' + unit : ''));
+const COLORS = ['#2b59c3', '#b42318', '#18794e', '#9e6a03', '#7a3ea1', '#0e7c86'];
+/** Draw or update one uPlot chart in [data-chart=name]; it records what it shows (data-sum, data-points). */
+function chart(name, title, unit, t, series) {
+  const el = document.querySelector('[data-chart="' + name + '"]');
+  if (typeof uPlot === 'undefined') { el.textContent = 'Charts unavailable: this host serves no chart library.'; return; }
+  const data = [t, ...series.map((s) => s.values)];
+  let sum = 0, points = 0;
+  for (const s of series) for (const v of s.values) if (v != null) { sum += v; points++; }
+  el.dataset.sum = String(sum);
+  el.dataset.points = String(points);
+  const key = series.map((s) => s.label).join('|');
+  if (charts[name] && charts[name].key === key) { charts[name].plot.setData(data); return; }
+  if (charts[name]) charts[name].plot.destroy();
+  const plot = new uPlot({
+    title, width: Math.max(320, el.clientWidth || 440), height: 220,
+    scales: { x: { time: true }, y: { range: (u, lo, hi) => [0, Math.max(hi || 0, unit === '%' ? 0.01 : 1) * 1.1] } },
+    axes: [{}, { size: 68, values: (u, vals) => vals.map((v) => unit === '%' ? (v * 100).toFixed(1) + '%' : String(+v.toFixed(3))) }],
+    series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: s.color || COLORS[i % COLORS.length], width: s.width || 2,
+      dash: s.dash, value: (u, v) => fmt(v, unit), spanGaps: !!s.spanGaps }))],
+  }, data, el);
+  charts[name] = { plot, key };
 }
+let resolution = 'perSecond';
+async function live() {
+  const d = await api('live');
+  const s = d[resolution];
+  chart('traffic', 'Traffic (per second)', '', s.t, [{ label: 'page views/s', values: s.pages }, { label: 'events/s', values: s.events }]);
+  chart('latency', 'Latency (ms)', 'ms', s.t, [{ label: 'p50', values: s.p50 }, { label: 'p99', values: s.p99 }]);
+  const arms = d.arms.series;
+  const name = (a) => a.experiment + ' / ' + a.arm;
+  chart('ctr', 'Recommendation CTR per arm (exposed visitors who clicked)', '%', d.arms.t,
+    arms.map((a, i) => ({ label: name(a), values: a.ctr, color: COLORS[i % COLORS.length], spanGaps: true })));
+  chart('conversion', 'Conversion per arm, with its 95% interval', '%', d.arms.t, arms.flatMap((a, i) => [
+    { label: name(a), values: a.conversion, color: COLORS[i % COLORS.length], spanGaps: true },
+    { label: 'lo', values: a.conversionLo, color: COLORS[i % COLORS.length], width: 1, dash: [4, 4], spanGaps: true },
+    { label: 'hi', values: a.conversionHi, color: COLORS[i % COLORS.length], width: 1, dash: [4, 4], spanGaps: true }]));
+  const pages = d.perSecond.pages.slice(-60).reduce((x, y) => x + y, 0);
+  const events = d.perSecond.events.slice(-60).reduce((x, y) => x + y, 0);
+  const p99 = [...d.perSecond.p99].reverse().find((v) => v != null);
+  $('#totals').innerHTML = '<span>Last minute: <span class="big" data-pages-minute>' + Math.round(pages) + '</span> page views, <span class="big">' +
+    Math.round(events) + '</span> events</span><span data-latency-p99>' + (p99 == null ? 'p99 — (no pages yet)' : 'p99 ' + p99.toFixed(2) + ' ms') + '</span>' +
+    '<span class="muted">node ' + esc(d.node) + ', series since ' + new Date(d.since * 1000).toLocaleTimeString() + '</span>';
+  $('#idle').hidden = pages > 0;
+}
+async function models() {
+  const m = await api('models');
+  const r = m.registry;
+  const reg = !r ? '<p class="muted">No model store on this host.</p>' : r.error ? '<p class="warn">' + esc(r.error) + '</p>' :
+    '<table><tr><th>version</th><th>alias</th><th>created</th><th>size</th></tr>' + r.versions.slice().reverse().map((v) =>
+      '<tr><td><code>' + esc(v.version) + '</code></td><td>' + [r.production === v.version ? 'production' : '', r.candidate === v.version ? 'candidate' : '',
+        r.history.includes(v.version) ? 'earlier production' : ''].filter(Boolean).join(', ') + '</td><td>' + new Date(v.created).toLocaleString() +
+      '</td><td>' + (v.bytes / 1024).toFixed(1) + ' KiB</td></tr>').join('') + '</table>';
+  $('#models').innerHTML = '<div class="bar"><span>In use: <code data-model-current>' + esc(m.current ?? 'none') + '</code></span>' +
+    '<span>production: <code>' + esc((r && r.production) || '—') + '</code></span><span>candidate: <code>' + esc((r && r.candidate) || '—') + '</code></span>' +
+    '<span>swaps: <b data-model-swaps>' + m.swaps + '</b></span><span>rollbacks: <b>' + m.rollbacks + '</b></span>' +
+    '<span>canary: <b data-canary>' + esc(m.canary.state) + '</b> (' + (m.canary.share * 100).toFixed(0) + '% of traffic)</span></div>' + reg +
+    (m.recent.length ? '<p class="muted">Swaps on this node: ' + m.recent.map((s) => new Date(s.t * 1000).toLocaleTimeString() + ' → ' +
+      esc(s.version) + (s.rollback ? ' (back to an earlier version)' : '')).join('; ') + '</p>' : '');
+}
+$('#resolution').addEventListener('change', (ev) => { resolution = ev.target.value; live().catch(() => {}); });
 async function refresh() {
-  const [ex, seg, lat] = await Promise.all([api('experiments'), api('segments'), api('latency')]);
+  const [ex, seg] = await Promise.all([api('experiments'), api('segments')]);
   $('#experiments').innerHTML = ex.experiments.map(experiment).join('') || '<p class="muted">No experiments.</p>';
   $('#segments').innerHTML = '<table><tr><th>segment</th><th>visitors</th></tr>' +
     seg.segments.map((s) => '<tr><td title="' + esc(s.description) + '">' + esc(s.id) + '</td><td>' + s.size + '</td></tr>').join('') + '</table>';
-  latencies.push(lat); if (latencies.length > 60) latencies.shift();
-  $('#latency').innerHTML = '<p>Last ' + lat.count + ' decisions: p50 ' + lat.p50.toFixed(2) + ' ms, p95 ' + lat.p95.toFixed(2) +
-    ' ms, <b data-latency-p99>p99 ' + lat.p99.toFixed(2) + ' ms</b></p>' + latencyChart();
 }
 document.addEventListener('click', async (ev) => {
   const b = ev.target.closest('button[data-promote]');
@@ -93,22 +158,37 @@ document.addEventListener('click', async (ev) => {
   await refresh();
 });
 refresh().catch((e) => { $('#experiments').textContent = e.message; });
-setInterval(() => refresh().catch(() => {}), 2000);`;
+live().catch((e) => { $('#totals').textContent = e.message; });
+models().catch((e) => { $('#models').textContent = e.message; });
+setInterval(() => { refresh().catch(() => {}); live().catch(() => {}); }, 2000);
+setInterval(() => models().catch(() => {}), 10000);`;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The inline script and style exactly as the page carries them (the CSP hashes these). */
+export function dashboardAssets(charts: ChartLibrary): { script: string; style: string } {
+  return { script: `${charts.script}\n${DASHBOARD_SCRIPT}`, style: `${charts.style}\n${DASHBOARD_STYLE}` };
+}
 
 /**
  * The page for a session whose CSRF value is `csrf`: it sits in a meta tag,
  * not in the script, so the script (and its CSP hash) stays the same.
  */
-export function dashboardHtml(siteName: string, csrf: string): string {
+export function dashboardHtml(
+  siteName: string,
+  csrf: string,
+  assets: { script: string; style: string },
+): string {
   const name = escapeHtml(siteName);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Tessera admin — ${name}</title>
 <meta name="tessera-csrf" content="${escapeHtml(csrf)}">
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${DASHBOARD_STYLE}</style></head>
-<body><header><h1>Tessera — ${name}</h1></header><main>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${assets.style}</style></head>
+<body><header><h1>Tessera — ${name} <select id="resolution" aria-label="resolution"><option value="perSecond">last 5 minutes, per second</option><option value="per10s">last hour, per 10 s</option></select></h1></header><main>
+<section><div class="bar" id="totals"></div><p class="note" id="idle" hidden>No page views in the last minute. Drive some: <code>tessera simulate --url http://localhost:8787</code></p></section>
+<div class="charts"><section><div data-chart="traffic"></div></section><section><div data-chart="latency"></div></section>
+<section><div data-chart="ctr"></div></section><section><div data-chart="conversion"></div></section></div>
+<section><h2>Models</h2><div id="models"></div></section>
 <div id="experiments"><p class="muted">Loading…</p></div>
 <section><h2>Segments</h2><div id="segments"></div></section>
-<section><h2>Decision latency</h2><div id="latency"></div></section>
-</main><script>${DASHBOARD_SCRIPT}</script></body></html>`;
+</main><script>${assets.script}</script></body></html>`;
 }

@@ -5,9 +5,13 @@
  * @module
  */
 export { handleAdminApi } from './api.js';
-export { AUDIT_FILE, type AuditEntry, type AuditSink, fileAuditSink, memoryAuditSink } from './audit.js';
+export { type AuditEntry, type AuditSink, lineAuditSink, memoryAuditSink } from './audit.js';
+export { AUDIT_FILE, fileAuditSink } from './audit-file.js';
 export { ADMIN_COOKIE, type AdminAuth, authorizeAdmin, scopeFor } from './auth.js';
-export { dashboardHtml } from './dashboard.js';
+export { type ChartLibrary, dashboardHtml } from './dashboard.js';
+export { KV_SESSION_PREFIX, KV_TOKEN_PREFIX, kvSessionBook, kvTokenBook, kvTokenEntry } from './kv.js';
+export { handleLiveApi, type ModelRegistryView } from './live-api.js';
+export { createLiveSeries, type LiveJson, type LiveSeries, teeObserver } from './live-series.js';
 export { handleProfilesApi } from './profiles-api.js';
 export { type AdminOptions, adminRoute } from './route.js';
 export { fileTokenBook, readTokenFile, TOKEN_FILE, tokenFilePath, writeTokenFile } from './token-file.js';

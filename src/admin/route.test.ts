@@ -78,3 +78,25 @@ describe('the audit log under unauthenticated noise', () => {
     });
   });
 });
+
+describe('the models panel', () => {
+  const ctx = { now: () => 0, settings: { nodeId: 'n1', siteName: 'shop' } } as unknown as RouteContext;
+  const models = async (lifecycle?: () => Record<string, unknown> | undefined) => {
+    const route = adminRoute({ token: TOKEN, ...(lifecycle ? { lifecycle } : {}) });
+    const req = new Request('http://shop.test/admin/api/models', {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const res = await route.handle(req, ctx, pathOf(req.url));
+    return JSON.parse(String(res.body)) as {
+      canary: { state: string; share: number; candidate: string | null };
+    };
+  };
+
+  it('shows the candidate rollout the model lifecycle reports, and none without one', async () => {
+    expect((await models()).canary).toEqual({ state: 'none', share: 0, candidate: null });
+    const rolling = () => ({ rollout: { candidate: 'v2', phase: 'canary', share: 0.25 } });
+    expect((await models(rolling)).canary).toEqual({ state: 'canary', share: 0.25, candidate: 'v2' });
+    const idle = () => ({ rollout: { mode: 'canary', candidate: null } });
+    expect((await models(idle)).canary.state).toBe('none');
+  });
+});

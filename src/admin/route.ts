@@ -31,7 +31,9 @@ import {
   scopeFor,
   sessionCookie,
 } from './auth.js';
-import { DASHBOARD_SCRIPT, DASHBOARD_STYLE, dashboardHtml } from './dashboard.js';
+import { type ChartLibrary, dashboardAssets, dashboardHtml } from './dashboard.js';
+import { handleLiveApi, type ModelRegistryView } from './live-api.js';
+import type { LiveSeries } from './live-series.js';
 import { handleProfilesApi, profileIdOf, profilesAuditTarget } from './profiles-api.js';
 import { memorySessionBook, type SessionBook } from './sessions.js';
 import { hashToken, type Principal, type TokenBook } from './tokens.js';
@@ -51,6 +53,14 @@ export interface AdminOptions {
   secureCookie?: boolean;
   /** Where dashboard sessions live; default in memory, one hour each. */
   sessions?: SessionBook;
+  /** The live series the dashboard charts (`/admin/api/live`); the host tees its observer into the engine. */
+  live?: LiveSeries;
+  /** The model registry the models panel shows (`/admin/api/models`). */
+  models?: ModelRegistryView;
+  /** The model lifecycle's state (a candidate's rollout), for the models panel. */
+  lifecycle?: () => Record<string, unknown> | undefined;
+  /** uPlot, inlined into the page; without it the page shows tables only. */
+  charts?: ChartLibrary;
 }
 
 const NO_TOKENS: TokenBook = { records: () => [] };
@@ -63,12 +73,19 @@ function targetOf(path: string): string | undefined {
   return m?.[1];
 }
 
-let dashboardHeaders: Promise<Record<string, string>> | undefined;
-function dashboardSecurity(): Promise<Record<string, string>> {
-  dashboardHeaders ??= Promise.all([cspHash(DASHBOARD_SCRIPT), cspHash(DASHBOARD_STYLE)]).then(([js, css]) =>
-    securityHeaders(dashboardCsp(js, css)),
-  );
-  return dashboardHeaders;
+/** The page's script and style and the CSP that allows exactly those two (computed once per route). */
+function dashboardPage(charts: ChartLibrary | undefined) {
+  const assets = dashboardAssets(charts ?? { script: '', style: '' });
+  let headers: Promise<Record<string, string>> | undefined;
+  return {
+    assets,
+    headers() {
+      headers ??= Promise.all([cspHash(assets.script), cspHash(assets.style)]).then(([js, css]) =>
+        securityHeaders(dashboardCsp(js, css)),
+      );
+      return headers;
+    },
+  };
 }
 
 function isHttps(req: RequestLike): boolean {
@@ -94,6 +111,12 @@ async function openSession(req: RequestLike, token: string, ctx: RouteContext, o
 
 interface Options {
   auth: AdminAuth;
+  page: ReturnType<typeof dashboardPage>;
+  live: {
+    live?: LiveSeries;
+    models?: ModelRegistryView;
+    lifecycle?: () => Record<string, unknown> | undefined;
+  };
   sessions: SessionBook;
   secureCookie: boolean;
   seen: { principal?: Principal };
@@ -113,6 +136,8 @@ async function serve(req: RequestLike, path: string, ctx: RouteContext, o: Optio
     await authorize();
     if (session) checkDashboardOrigin(req, session);
     if (path.startsWith('/admin/api/profiles')) return await handleProfilesApi(req, path, ctx);
+    const live = await handleLiveApi(req.method, path, ctx, o.live);
+    if (live) return live;
     return await handleAdminApi(req, path, ctx.experiments, ctx.settings);
   }
   if (path !== '/admin' && path !== '/admin/')
@@ -132,11 +157,11 @@ async function serve(req: RequestLike, path: string, ctx: RouteContext, o: Optio
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      ...(await dashboardSecurity()),
+      ...(await o.page.headers()),
       'cross-origin-opener-policy': 'same-origin',
     },
     cookies: [],
-    body: dashboardHtml(ctx.settings.siteName, session?.csrf ?? ''),
+    body: dashboardHtml(ctx.settings.siteName, session?.csrf ?? '', o.page.assets),
   };
 }
 
@@ -144,11 +169,17 @@ export function adminRoute(options: AdminOptions): EngineRoute {
   const auth: AdminAuth = { tokens: options.tokens ?? NO_TOKENS, envToken: options.token || undefined };
   const sessions = options.sessions ?? memorySessionBook();
   const audit = options.audit && throttleUnauthenticated(options.audit);
+  const page = dashboardPage(options.charts);
+  const live = {
+    ...(options.live ? { live: options.live } : {}),
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
+  };
   return {
     prefix: '/admin',
     async handle(req, ctx, path): Promise<Reply> {
       const seen: { principal?: Principal } = {};
-      const o: Options = { auth, sessions, secureCookie: options.secureCookie ?? false, seen };
+      const o: Options = { auth, page, live, sessions, secureCookie: options.secureCookie ?? false, seen };
       let reply: Reply;
       try {
         reply = await serve(req, path, ctx, o);

@@ -32,7 +32,8 @@ export interface SessionBook {
 export const DEFAULT_SESSION_TTL_MS = 3_600_000;
 const MAX_SESSIONS = 1000;
 
-function randomId(): string {
+/** A random 256-bit id, base64url (a session id or a CSRF value). */
+export function newSessionId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   let bin = '';
   for (const b of bytes) bin += String.fromCharCode(b);
@@ -55,8 +56,8 @@ export function memorySessionBook(ttlMs = DEFAULT_SESSION_TTL_MS): SessionBook {
     ttlMs,
     async open(tokenHash, now) {
       sweep(now);
-      const id = randomId();
-      const session = { tokenHash, csrf: randomId(), expiresAt: now + ttlMs };
+      const id = newSessionId();
+      const session = { tokenHash, csrf: newSessionId(), expiresAt: now + ttlMs };
       byHash.set(await hashToken(id), session);
       return { id, session };
     },

@@ -52,6 +52,40 @@ afterAll(async () => {
 });
 
 describe('admin dashboard in Chromium', () => {
+  it('draws the live charts (uPlot, inlined under the hash-only CSP) with the traffic the visitors made', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    const opened = await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    const csp = opened!.headers()['content-security-policy'];
+    expect(csp).toMatch(/script-src 'sha256-[^']+'; style-src 'sha256-[^']+'/);
+    expect(csp).not.toMatch(/unsafe|https?:/);
+    for (const name of ['traffic', 'latency', 'ctr', 'conversion'])
+      await page.locator(`[data-chart="${name}"] canvas`).waitFor();
+    const sum = async (name: string) =>
+      Number(await page.locator(`[data-chart="${name}"]`).getAttribute('data-sum'));
+    const points = async (name: string) =>
+      Number(await page.locator(`[data-chart="${name}"]`).getAttribute('data-points'));
+    expect(await sum('traffic')).toBeGreaterThanOrEqual(40); // 40 home pages, plus their events
+    expect(await points('latency')).toBeGreaterThan(0);
+    expect(await points('conversion')).toBeGreaterThan(0); // both arms, with their intervals
+    // Something is drawn: the traffic canvas has coloured pixels beyond the axes' grey.
+    const coloured = await page.locator('[data-chart="traffic"] canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && Math.abs(d[i]! - d[i + 2]!) > 60) n++;
+      return n;
+    });
+    expect(coloured).toBeGreaterThan(50);
+    expect(await page.locator('[data-pages-minute]').textContent()).toMatch(/^[1-9]\d*$/);
+    expect(await page.locator('[data-canary]').textContent()).toBe('none');
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
   it('shows the experiment’s lift and promotes a variant with one click', async () => {
     const expected = (await (await api('experiments/recs-strategy')).json()) as {
       comparisons: Array<{ lift: number }>;

@@ -6,6 +6,10 @@
  * scopes and creation times; `--revoke NAME` removes one. A running server
  * picks changes up at its next admin call.
  *
+ * `--kv` mints a token for a Cloudflare Worker instead: nothing is written
+ * here; stderr shows the `wrangler kv key put` that stores its hash in the
+ * Worker's `TESSERA_KV` (see admin/kv.ts).
+ *
  * `tessera admin sweep [--retention-days N] [--store sqlite:PATH]` deletes
  * profiles and events older than the retention period now.
  *
@@ -15,7 +19,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { mintToken, parseScopes, readTokenFile, tokenFilePath, writeTokenFile } from '../../admin/index.js';
+import {
+  mintToken,
+  parseScopes,
+  readTokenFile,
+  type TokenRecord,
+  tokenFilePath,
+  writeTokenFile,
+} from '../../admin/index.js';
+import { kvTokenEntry } from '../../admin/kv.js';
 import { DEFAULT_RETENTION_DAYS, retentionCutoff, sweepRetention } from '../../core/privacy/index.js';
 import { createSqliteStore } from '../../profiles/sqlite.js';
 import { positiveInt } from '../options.js';
@@ -27,6 +39,16 @@ interface TokenOpts {
   name?: string;
   list?: boolean;
   revoke?: string;
+  kv?: boolean;
+}
+
+/** A shell word in single quotes. */
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The wrangler command that adds `record` to a Worker's TESSERA_KV. */
+export function wranglerPut(record: TokenRecord): string {
+  const { key, value } = kvTokenEntry(record);
+  return `npx wrangler kv key put --binding TESSERA_KV ${shellQuote(key)} ${shellQuote(value)}`;
 }
 
 /**
@@ -39,6 +61,17 @@ export async function tokenCommand(
   print: (line: string) => void = console.log,
   note: (line: string) => void = console.error,
 ): Promise<void> {
+  if (o.kv) {
+    if (!o.scopes) throw new Error('[tessera] [admin] give --scopes with --kv');
+    const scopes = parseScopes(o.scopes);
+    const { token, record } = await mintToken(o.name ?? `token-${Date.now().toString(36)}`, scopes);
+    print(token);
+    note(
+      `# ${record.name} (${scopes.join(',')}): shown once. Store its hash in the Worker's KV (revoke: kv key delete):`,
+    );
+    note(wranglerPut(record));
+    return;
+  }
   const path = tokenFilePath(resolve(o.dataDir));
   const records = readTokenFile(path);
   if (o.list) {
@@ -77,6 +110,10 @@ export function registerAdmin(program: Command): void {
     .option('--name <name>', 'a name for the token (shown in the audit log)')
     .option('--list', 'list token names, scopes and creation times')
     .option('--revoke <name>', 'remove the token with this name')
+    .option(
+      '--kv',
+      'for a Cloudflare Worker: print the token, and on stderr the wrangler command that stores its hash in TESSERA_KV',
+    )
     .option('--data-dir <dir>', 'data directory', '.tessera')
     .action((o: TokenOpts) => tokenCommand(o));
   admin

@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import type { LimitSettings } from '../../core/limits/index.js';
-import { createNodeApp, type NodeAppOptions } from '../../runtimes/node/app.js';
+import { createNodeApp, type NodeApp, type NodeAppOptions } from '../../runtimes/node/app.js';
 import {
   configFromEnv,
   type NodeConfig,
@@ -17,6 +17,13 @@ import {
 } from '../../runtimes/node/config.js';
 import { consoleLogger } from '../../runtimes/node/logger.js';
 import { guardProcess } from '../../runtimes/node/process-guards.js';
+
+/**
+ * The demo shop's experiment `dev` starts running, so a newcomer's dashboard
+ * shows visitors in arms. The shop's site.json keeps it paused: `serve`,
+ * other hosts and the tests see the site as configured (`dev --paused` too).
+ */
+export const DEMO_EXPERIMENT = 'recs-strategy';
 
 /** What `dev` changes: defaults only, under every flag, variable and file value. */
 export const DEV_DEFAULTS: RawConfig = { nodeId: 'dev' };
@@ -55,11 +62,18 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
   };
 }
 
-async function serve(c: NodeConfig): Promise<void> {
+/** Runs the demo's experiment unless an operator already paused or resumed it (its status is in the ledger). */
+async function startDemoExperiment(x: NodeApp['engine']['experiments']): Promise<void> {
+  if (!x.has(DEMO_EXPERIMENT) || x.ledger().status[DEMO_EXPERIMENT] !== undefined) return;
+  await x.resume(DEMO_EXPERIMENT);
+}
+
+async function serve(c: NodeConfig, demo = false): Promise<void> {
   const logger = consoleLogger(c.logLevel, { node: c.nodeId });
   // A serving node logs what escaped every handler instead of exiting on it.
   guardProcess(logger);
   const app = await createNodeApp({ ...nodeAppOptions(c), logger });
+  if (demo && c.site === undefined) await startDemoExperiment(app.engine.experiments);
   const bound = await app.listen(c.port, c.host);
   if (app.metricsPort !== undefined)
     logger.info(`[tessera] metrics on http://127.0.0.1:${app.metricsPort}/metrics`);
@@ -181,7 +195,14 @@ export function registerServe(program: Command): void {
       .command('dev')
       .description('run the demo shop: `serve` with node id "dev" (same flags, TESSERA_* and config file)'),
     'dev',
-  ).action((o: Record<string, unknown>) => serve(resolveCommandConfig(o, process.env, DEV_DEFAULTS)));
+  )
+    .option(
+      '--paused',
+      `keep the demo's experiments paused, as its site.json has them (default: ${DEMO_EXPERIMENT} runs)`,
+    )
+    .action((o: Record<string, unknown>) =>
+      serve(resolveCommandConfig(o, process.env, DEV_DEFAULTS), o.paused !== true),
+    );
 
   nodeOptions(
     program

@@ -17,6 +17,15 @@
  * | `TESSERA_ALLOWED_ORIGINS` | var       | other origins whose pages may post to `/collect` (comma-separated) |
  * | `TESSERA_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_ENDPOINT`) | var | send OpenTelemetry traces over OTLP/HTTP JSON (observe/otlp-fetch.ts) |
  * | `TESSERA_OTLP_HEADERS` (or `OTEL_EXPORTER_OTLP_HEADERS`) | secret | headers for the collector, `k1=v1,k2=v2` (an API key) |
+ * | `TESSERA_ADMIN_TOKEN` | secret        | a token with every admin scope (bootstrap); scoped tokens are hashes in `TESSERA_KV` |
+ *
+ * `/admin` (the dashboard and its API) runs here as on Node: tokens by hash
+ * in KV (`admin/token/<hash>`, see admin/kv.ts and `tessera admin token
+ * --kv`), dashboard sessions in KV so every isolate knows them, the same
+ * cookie and CSRF checks, audit lines on the Worker's log. Without
+ * `TESSERA_ADMIN_TOKEN` and without a token in KV it answers 404. Its live
+ * charts show this isolate's traffic (isolates keep no shared memory); the
+ * experiment numbers are the ledger's.
  *
  * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
  * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
@@ -25,6 +34,12 @@
  * counters must have a single sequential writer, and isolates run side by side.
  * @module
  */
+
+import { lineAuditSink } from '../../admin/audit.js';
+import type { ChartLibrary } from '../../admin/dashboard.js';
+import { kvSessionBook, kvTokenBook } from '../../admin/kv.js';
+import { createLiveSeries, type LiveSeries } from '../../admin/live-series.js';
+import { adminRoute } from '../../admin/route.js';
 import type {
   DurableObjectNamespaceLike,
   ExecutionContextLike,
@@ -34,6 +49,7 @@ import type {
 } from '../../connections/cloudflare-bindings.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
+import type { EngineRoute } from '../../core/engine-api.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
@@ -69,6 +85,7 @@ export interface TesseraEnv {
   TESSERA_OTLP_HEADERS?: string;
   OTEL_EXPORTER_OTLP_HEADERS?: string;
   TESSERA_QUEUE_CONSUMER?: string;
+  TESSERA_ADMIN_TOKEN?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -79,6 +96,8 @@ export interface WorkerSite {
   origin?: Origin;
   assets?: Record<string, StaticAsset>;
   logger?: Logger;
+  /** uPlot for the dashboard's charts, as text (the demo bundles `uplot/dist`); without it, tables only. */
+  charts?: ChartLibrary;
 }
 
 export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
@@ -138,6 +157,25 @@ function modelStore(env: TesseraEnv): ModelStore | undefined {
   return undefined;
 }
 
+/** `/admin` in the Worker: tokens and sessions in KV (memory without KV), audit lines on the log. */
+function workerAdminRoute(
+  env: TesseraEnv,
+  live: LiveSeries,
+  models: ModelStore | undefined,
+  charts: ChartLibrary | undefined,
+): EngineRoute {
+  return adminRoute({
+    token: env.TESSERA_ADMIN_TOKEN,
+    ...(env.TESSERA_KV
+      ? { tokens: kvTokenBook(env.TESSERA_KV), sessions: kvSessionBook(env.TESSERA_KV) }
+      : {}),
+    audit: lineAuditSink((line) => console.log(line)),
+    live,
+    ...(models ? { models } : {}),
+    ...(charts ? { charts } : {}),
+  });
+}
+
 export function createWorker<E extends TesseraEnv = TesseraEnv>(
   setup: (env: E) => WorkerSite | Promise<WorkerSite>,
 ): TesseraWorker<E> {
@@ -146,6 +184,10 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   let flushTraces: (() => Promise<void>) | undefined;
   let consumer: FetchHandler | undefined;
   let settleConsumer: (() => Promise<void>) | undefined;
+
+  // The dashboard's live series: this isolate's traffic.
+  const live = createLiveSeries();
+  let ledgerRead = false;
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
@@ -156,6 +198,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const built = await build(env, createQueueEventLog({ queue: env.TESSERA_EVENTS }), consumed, undefined, {
       node,
       tracer: tracing?.tracer,
+      live,
     });
     handler = built.handler;
     settle = built.settle;
@@ -177,10 +220,10 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     events: EventLog,
     consumed: boolean,
     writeIntervalMs?: number,
-    opts: { node?: string; tracer?: EngineTracer | undefined } = {},
+    opts: { node?: string; tracer?: EngineTracer | undefined; live?: LiveSeries } = {},
   ) {
     const node = opts.node ?? newNodeId(env);
-    const tracer = opts.tracer;
+    const { tracer, live } = opts;
     const ring = keyRingFromEnv(env);
     if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
     const site = await setup(env);
@@ -189,6 +232,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const models = modelStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
+    const routes: EngineRoute[] = [privacyRoute()];
+    if (live) routes.push(workerAdminRoute(env, live, models, site.charts));
     const handler = createFetchHandler({
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
@@ -211,8 +256,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         ...(origin ? { origin } : {}),
         ...(site.assets ? { assets: site.assets } : {}),
         ...(site.logger ? { logger: site.logger } : {}),
-        // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`).
-        routes: [privacyRoute()],
+        // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`); the admin dashboard and API.
+        routes,
+        ...(live ? { observer: live.observer } : {}),
         ...(tracer ? { tracer } : {}),
       },
     });
@@ -228,6 +274,10 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       // Views stored in the background, then coalesced KV writes, finish after
       // the response but within the request's lifetime.
       const engine = await h.engine();
+      if (!ledgerRead) {
+        ledgerRead = true;
+        live.readLedger(() => engine.experiments.ledger());
+      }
       const flush = settle;
       const traces = flushTraces;
       ctx.waitUntil(

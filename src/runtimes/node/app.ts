@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bearerToken } from '../../admin/auth.js';
+import { uplotFromPackage } from '../../admin/chart-library.js';
 import {
   adminRoute,
   authorizeAdmin,
@@ -16,6 +17,7 @@ import {
   fileTokenBook,
   tokenFilePath,
 } from '../../admin/index.js';
+import { createLiveSeries, teeObserver } from '../../admin/live-series.js';
 import { makePrivate, privateDir } from '../../connections/private-files.js';
 import { isDependencyDown } from '../../connections/status.js';
 import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
@@ -173,6 +175,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         nodeId: o.nodeId ?? 'node-1',
       })
     : undefined;
+  // The dashboard's time series: the same observer calls as /metrics, kept a few minutes in memory.
+  const live = createLiveSeries();
   const shop = await loadSite(o.siteDir ?? join(packageRoot, 'examples/shop'));
   const site: SiteConfig = parseSiteConfig(shop.site);
   const lifecycleConfig = (o.modelLifecycle ?? ((c) => c))(
@@ -265,6 +269,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           token: adminToken,
           tokens: adminTokens,
           audit: fileAuditSink(dataDir),
+          live,
+          models: stores.models,
+          lifecycle: () => lifecycleState?.(),
+          charts: uplotFromPackage(),
         }),
         privacyRoute(),
         metricsRoute(metrics, auth),
@@ -277,7 +285,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       accounting: stores.accounting,
       canDebug,
       ingestFallback: countedFallback(stores.ingestFallback, metrics),
-      observer: metrics.observer,
+      observer: teeObserver(metrics.observer, live.observer),
       ...(tracing ? { tracer: tracing.tracer } : {}),
       notReady: () => storeNotReady(stores.health()),
       // Buckets shared by all nodes when they share Redis; per node otherwise.
@@ -286,6 +294,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   );
   // Counts and statuses as they were before a restart (or as the other nodes have them).
   await engine.experiments.restore();
+  live.readLedger(() => engine.experiments.ledger());
   await stores.attach(engine);
 
   const segmentCategories: Record<string, string[]> = {};
