@@ -27,20 +27,25 @@ export async function embeddingsArtifact(
     throw new Error(`[tessera] [federated] item table of ${table.length} floats, expected ${n} × ${dim}`);
   const k = Math.max(1, Math.min(o.k ?? 20, n - 1));
   const norms = new Float64Array(n);
+  // Unit rows once, so each pair costs one dot product (a zero row stays zero and scores 0).
+  const unit = new Float64Array(n * dim);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let p = 0; p < dim; p++) s += table[i * dim + p]! ** 2;
     norms[i] = Math.sqrt(s);
+    if (norms[i]! > 0) for (let p = 0; p < dim; p++) unit[i * dim + p] = table[i * dim + p]! / norms[i]!;
   }
   const neighbours: Array<Array<[number, number]>> = [];
   const top = new TopK(k);
   for (let i = 0; i < n; i++) {
     top.reset();
+    const a = i * dim;
     for (let j = 0; j < n; j++) {
-      if (j === i || norms[i] === 0 || norms[j] === 0) continue;
+      if (j === i) continue;
+      const b = j * dim;
       let dot = 0;
-      for (let p = 0; p < dim; p++) dot += table[i * dim + p]! * table[j * dim + p]!;
-      top.push(j, dot / (norms[i]! * norms[j]!));
+      for (let p = 0; p < dim; p++) dot += unit[a + p]! * unit[b + p]!;
+      top.push(j, dot);
     }
     neighbours.push(top.result());
   }
