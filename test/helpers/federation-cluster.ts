@@ -98,7 +98,8 @@ export function nodeOptions(
     delta: DELTA,
     budget: EPSILON,
     graceMs: 600,
-    takeoverMs: 600,
+    // Long enough that a busy machine does not make a second node close a round the first has closed.
+    takeoverMs: 2000,
     resendMs: 300,
     tickMs: 25,
     k: 5,
