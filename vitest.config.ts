@@ -21,6 +21,7 @@ const INTEGRATION = [
   'test/conformance/convergence.test.ts',
   'test/conformance/nats.test.ts',
   'test/conformance/redis.test.ts',
+  'test/federated/cross-node.test.ts',
   'test/security/redis-erasure.test.ts',
   // spawned processes: the built CLI, redis-server, cluster nodes
   'src/cli/commands/eval.test.ts',
