@@ -5,7 +5,7 @@
  * next change).
  * @module
  */
-import { insertAt } from './fold-components.js';
+import { insertAt, insertedCopy } from './fold-components.js';
 import { fnv1a32Number, hex8 } from './hash.js';
 import { base36 } from './seen.js';
 
@@ -17,6 +17,7 @@ export class SeenPart {
   /** `entries` is a snapshot's: copy it before changing it. */
   private shared = false;
   private lastTime = Number.NaN;
+  /** The entry prefix of `lastTime`: its base-36 text and the dot. */
   private lastTime36 = '';
 
   constructor(private readonly limit: number) {}
@@ -50,26 +51,26 @@ export class SeenPart {
     const t = Math.max(0, Math.floor(p));
     if (t !== this.lastTime) {
       this.lastTime = t;
-      this.lastTime36 = base36(t);
+      this.lastTime36 = `${base36(t)}.`;
     }
-    const entry = `${this.lastTime36}.${hex8(hash)}`;
+    const entry = this.lastTime36 + hex8(hash);
     const { times, entries } = this;
     let i = 0;
     // Newest first, then by the entry's text (equal times only: rare).
     while (i < times.length && (times[i]! > t || (times[i] === t && entries[i]! < entry))) i++;
     if (times[i] === t && entries[i] === entry) return;
     if (this.shared) {
-      this.entries = entries.slice();
+      // The snapshot keeps the old array; the new one is made at its final size.
+      this.entries = insertedCopy(entries, i, entry, this.limit);
       this.shared = false;
-    }
+    } else insertAt(entries, i, entry);
     insertAt(times, i, t);
     insertAt(this.hashes, i, hash);
-    insertAt(this.entries, i, entry);
     if (times.length > this.limit) {
       times.pop();
       this.hashes.pop();
-      this.entries.pop();
     }
+    if (this.entries.length > this.limit) this.entries.pop();
   }
 
   /** The public list; it stays as it is (the next change copies it). */

@@ -19,7 +19,7 @@
  */
 import type { Profile, RecentItem } from '../types.js';
 import { MIN_STORED } from './decay.js';
-import { ComponentsPart, insertAt } from './fold-components.js';
+import { ComponentsPart, insertAt, insertedCopy } from './fold-components.js';
 import { SeenPart } from './fold-seen.js';
 import { PROFILE_LIMITS } from './limits.js';
 import { compareRecent, truncateSuppressions, truncateTraits } from './truncate.js';
@@ -79,11 +79,13 @@ export class FoldState {
     }
     if (i >= PROFILE_LIMITS.recent) return; // older than everything kept: dropped at once
     if (this.recentShared) {
-      this.recent = recent.slice();
+      // The snapshot keeps the old array; the new one is made at its final size.
+      this.recent = insertedCopy(recent, i, item, PROFILE_LIMITS.recent);
       this.recentShared = false;
+      return;
     }
-    insertAt(this.recent, i, item);
-    if (this.recent.length > PROFILE_LIMITS.recent) this.recent.pop();
+    insertAt(recent, i, item);
+    if (recent.length > PROFILE_LIMITS.recent) recent.pop();
   }
 
   /** Traits to change in place; truncated at the end of the event. */
