@@ -9,10 +9,6 @@
  * up to 25 keys, the most a part holds (PROFILE_LIMITS.affinities). To anyone
  * reading it, it is a plain object: same prototype, same `constructor`, same
  * own properties, same JSON.
- *
- * A record whose keys did not change since the last snapshot is copied with
- * spread instead (V8 clones a small fast object by copying its hidden class),
- * and only its changed values are written.
  * @module
  */
 

@@ -10,9 +10,13 @@ import { fnv1a32Number, hex8 } from './hash.js';
 import { base36 } from './seen.js';
 
 export class SeenPart {
-  /** Newest first, distinct; see compareSeen in seen.ts. */
+  /**
+   * The entries' times and hashes, oldest first: the reverse of `entries`, so
+   * the usual event (the newest yet) is a push, and dropping the oldest a shift.
+   */
   private times: number[] = [];
   private hashes: number[] = [];
+  /** Newest first, distinct; see compareSeen in seen.ts. */
   private entries: string[] = [];
   /** `entries` is a snapshot's: copy it before changing it. */
   private shared = false;
@@ -27,7 +31,8 @@ export class SeenPart {
     const part = new SeenPart(limit);
     part.entries = seen;
     part.shared = true;
-    for (const entry of seen) {
+    for (let i = seen.length - 1; i >= 0; i--) {
+      const entry = seen[i]!;
       const dot = entry.indexOf('.');
       part.times.push(Number.parseInt(entry.slice(0, dot), 36));
       part.hashes.push(Number.parseInt(entry.slice(dot + 1), 16));
@@ -54,23 +59,27 @@ export class SeenPart {
       this.lastTime36 = `${base36(t)}.`;
     }
     const entry = this.lastTime36 + hex8(hash);
-    const { times, entries } = this;
+    const { times, hashes, entries } = this;
+    const n = times.length;
+    // `i`: where the entry goes in `entries`, newest first, then by the entry's text (equal times only: rare).
     let i = 0;
-    // Newest first, then by the entry's text (equal times only: rare).
-    while (i < times.length && (times[i]! > t || (times[i] === t && entries[i]! < entry))) i++;
-    if (times[i] === t && entries[i] === entry) return;
+    while (i < n && (times[n - 1 - i]! > t || (times[n - 1 - i] === t && entries[i]! < entry))) i++;
+    if (i < n && times[n - 1 - i] === t && entries[i] === entry) return;
+    if (i >= this.limit) return; // older than everything kept: dropped at once
     if (this.shared) {
       // The snapshot keeps the old array; the new one is made at its final size.
       this.entries = insertedCopy(entries, i, entry, this.limit);
       this.shared = false;
-    } else insertAt(entries, i, entry);
-    insertAt(times, i, t);
-    insertAt(this.hashes, i, hash);
-    if (times.length > this.limit) {
-      times.pop();
-      this.hashes.pop();
+    } else {
+      insertAt(entries, i, entry);
+      if (entries.length > this.limit) entries.pop();
     }
-    if (this.entries.length > this.limit) this.entries.pop();
+    insertAt(times, n - i, t);
+    insertAt(hashes, n - i, hash);
+    if (times.length > this.limit) {
+      times.shift();
+      hashes.shift();
+    }
   }
 
   /** The public list; it stays as it is (the next change copies it). */

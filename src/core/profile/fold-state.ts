@@ -134,25 +134,44 @@ export class FoldState {
     this.recentShared = true;
     this.traitsShared = true;
     this.suppressionsShared = true;
-    // Built field by field in one order, so snapshots share V8 hidden classes.
-    const p = (
-      this.halfLifeMs === undefined
-        ? { v: 1, landmark: this.landmark, affinities, counts, recent: this.recent, traits: this.traitsNow }
-        : {
-            v: 1,
-            landmark: this.landmark,
-            halfLifeMs: this.halfLifeMs,
-            affinities,
-            counts,
-            recent: this.recent,
-            traits: this.traitsNow,
-          }
-    ) as Profile;
-    if (this.consent !== undefined) p.consent = this.consent;
-    if (this.userId !== undefined) p.userId = this.userId;
-    p.exposures = this.exposures.publish();
-    p.suppressions = this.suppressionsNow;
-    p.seen = this.seen.publish();
+    const exposures = this.exposures.publish();
+    const seen = this.seen.publish();
+    let p: Profile;
+    if (this.halfLifeMs !== undefined && this.consent === undefined && this.userId === undefined) {
+      // The usual shape, as one literal: every field in-object, one hidden class for all of them.
+      p = {
+        v: 1,
+        landmark: this.landmark,
+        halfLifeMs: this.halfLifeMs,
+        affinities,
+        counts,
+        recent: this.recent,
+        traits: this.traitsNow,
+        exposures,
+        suppressions: this.suppressionsNow,
+        seen,
+      };
+    } else {
+      // Built field by field in one order, so these snapshots share hidden classes too.
+      p = (
+        this.halfLifeMs === undefined
+          ? { v: 1, landmark: this.landmark, affinities, counts, recent: this.recent, traits: this.traitsNow }
+          : {
+              v: 1,
+              landmark: this.landmark,
+              halfLifeMs: this.halfLifeMs,
+              affinities,
+              counts,
+              recent: this.recent,
+              traits: this.traitsNow,
+            }
+      ) as Profile;
+      if (this.consent !== undefined) p.consent = this.consent;
+      if (this.userId !== undefined) p.userId = this.userId;
+      p.exposures = exposures;
+      p.suppressions = this.suppressionsNow;
+      p.seen = seen;
+    }
     this.owner = p;
     return p;
   }

@@ -14,20 +14,15 @@ export function fnv1a32Number(s: string): number {
   return h >>> 0;
 }
 
-/** Char codes of the hex digits. */
-const HEX = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** A 32-bit number as 8 hex digits, made as one string (not four concatenations). */
+/** A 32-bit number as 8 hex digits. */
 export function hex8(h: number): string {
-  return String.fromCharCode(
-    HEX[(h >>> 28) & 15]!,
-    HEX[(h >>> 24) & 15]!,
-    HEX[(h >>> 20) & 15]!,
-    HEX[(h >>> 16) & 15]!,
-    HEX[(h >>> 12) & 15]!,
-    HEX[(h >>> 8) & 15]!,
-    HEX[(h >>> 4) & 15]!,
-    HEX[h & 15]!,
+  return (
+    HEX_BYTE[(h >>> 24) & 0xff]! +
+    HEX_BYTE[(h >>> 16) & 0xff]! +
+    HEX_BYTE[(h >>> 8) & 0xff]! +
+    HEX_BYTE[h & 0xff]!
   );
 }
 
