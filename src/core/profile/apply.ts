@@ -38,6 +38,7 @@ import {
   rescaleFactor,
 } from './decay.js';
 import { applyDeclared } from './declared.js';
+import { emptyProfile } from './empty.js';
 import { keepState, stateOwnedBy } from './fold-owner.js';
 import { eventIdHash } from './fold-seen.js';
 import { FoldState } from './fold-state.js';
@@ -120,24 +121,28 @@ export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: A
   }
   let state = stateOwnedBy(p);
   let ctx: BatchContext | undefined;
-  for (const e of events) {
-    const at = clock === undefined ? fixedAt : clock();
-    const hash = eventIdHash(e.id);
-    if (ctx === undefined) {
-      // Nothing changes until an event applies: then the state is taken from `p`.
-      state ??= new FoldState(inNormal(p));
-      if (state.seen.has(hash)) continue;
-      ctx = new BatchContext(state, opts);
-      // Detached while it changes: if an event throws, `p` no longer names a half-changed state.
-      state.owner = undefined;
-    } else if (ctx.state.seen.has(hash)) continue;
-    ctx.apply(e, hash, cleanHlc(at));
-    ctx.state.endEvent();
+  try {
+    for (const e of events) {
+      const at = clock === undefined ? fixedAt : clock();
+      const hash = eventIdHash(e.id);
+      if (ctx === undefined) {
+        // Nothing changes until an event applies: then the state is taken from `p`.
+        state ??= new FoldState(inNormal(p));
+        if (state.seen.has(hash)) continue;
+        ctx = takeContext(state, opts);
+        // Detached while it changes: if an event throws, `p` no longer names a half-changed state.
+        state.owner = undefined;
+      } else if (ctx.state.seen.has(hash)) continue;
+      ctx.apply(e, hash, cleanHlc(at));
+      ctx.state.endEvent();
+    }
+    if (ctx === undefined) return p;
+    const next = ctx.state.snapshot();
+    keepState(ctx.state);
+    return next;
+  } finally {
+    if (ctx !== undefined) giveBack(ctx);
   }
-  if (ctx === undefined) return p;
-  const next = ctx.state.snapshot();
-  keepState(ctx.state);
-  return next;
 }
 
 /** `p` in normal form: as it is when this module made it or it already is, else normalized (once). */
@@ -145,21 +150,53 @@ function inNormal(p: Profile): Profile {
   return isMarkedNormal(p) || inNormalForm(p) ? p : normalizeProfile(p);
 }
 
+/**
+ * The context of the batch being applied, kept between batches. Reusing it
+ * saves an allocation per batch, and more: while an instance is alive, V8
+ * keeps the hidden class the optimized fold was compiled against. With no
+ * instance alive, a full garbage collection frees that class and throws the
+ * optimized code of the whole fold away, to be compiled again.
+ */
+let spare: BatchContext | undefined;
+
+function takeContext(state: FoldState, opts: ApplyBatchOptions): BatchContext {
+  const ctx = spare ?? new BatchContext();
+  spare = undefined; // a catalog callback that applies events itself gets a context of its own
+  ctx.begin(state, opts);
+  return ctx;
+}
+
+function giveBack(ctx: BatchContext): void {
+  ctx.end();
+  spare = ctx;
+}
+
+/** What an idle context points at. */
+const IDLE_STATE = new FoldState(emptyProfile(0));
+const NO_OPTIONS: ApplyBatchOptions = { node: '', at: { p: 0, l: 0, n: '' }, halfLifeMs: 1 };
+
 /** One batch's context, moved from event to event. */
 class BatchContext implements ApplyContext {
-  readonly node: string;
-  readonly halfLifeMs: number;
+  node = '';
+  halfLifeMs = 1;
   at: Hlc = { p: 0, l: 0, n: '' };
   t = 0;
   /** What one unit of weight adds at this event's time, once the sums are anchored for it (NaN: not yet). */
   private unit = Number.NaN;
+  state: FoldState = IDLE_STATE;
+  private opts: ApplyBatchOptions = NO_OPTIONS;
 
-  constructor(
-    readonly state: FoldState,
-    private readonly opts: ApplyBatchOptions,
-  ) {
+  begin(state: FoldState, opts: ApplyBatchOptions): void {
     this.halfLifeMs = checkHalfLife(opts.halfLifeMs);
     this.node = cleanNode(opts.node);
+    this.state = state;
+    this.opts = opts;
+  }
+
+  /** Let go of the batch's state and options (no profile is kept alive by a spare context). */
+  end(): void {
+    this.state = IDLE_STATE;
+    this.opts = NO_OPTIONS;
   }
 
   get draft(): FoldState {

@@ -1,10 +1,15 @@
 /**
  * A components part (affinities, counts, exposures) as the fold keeps it
- * between events: its elements in sorted arrays the fold changes in place,
- * and the public record (key → node → value) built only when a snapshot
- * needs it and something changed. Records with many keys are slow to build
- * (V8 makes them dictionaries), so building one per event, or copying one to
- * change a value, is what the fold avoids.
+ * between events: its (key, node, value) elements in three parallel arrays
+ * sorted by key then node, changed in place (no object per element, values
+ * unboxed), and the public record (key → node → value) built only when a
+ * snapshot needs it and something changed.
+ *
+ * Building the record is most of a snapshot's cost, so it is built the cheap
+ * way (see fold-records.ts): a fast-mode record filled in key order, reusing
+ * each key's node map while its elements are unchanged. (Cloning the last
+ * record with spread when only values changed measured no faster: the three
+ * parts' records meet at one spread site, which V8 then runs generically.)
  *
  * After every event the part is brought back within its limit the way
  * truncateComponents would: the order of elements is total, so dropping the
@@ -12,22 +17,17 @@
  * @module
  */
 import type { Components } from './components.js';
+import { newRecord } from './fold-records.js';
 
 type Nodes = Record<string, number>;
 
-/** One key: its nodes (sorted) and their values; `pub` is its public node map while unchanged. */
-interface Entry {
-  key: string;
-  names: string[];
-  vals: number[];
-  pub: Nodes | undefined;
-}
-
 export class ComponentsPart {
-  /** Sorted by key. */
-  private entries: Entry[] = [];
-  /** (key, node) elements in the part. */
-  private size = 0;
+  /** Elements in (key, node) order. */
+  private keys: string[] = [];
+  private nodes: string[] = [];
+  private vals: number[] = [];
+  /** Per element: its key's public node map while that key's elements are unchanged (set on the key's first element). */
+  private maps: (Nodes | undefined)[] = [];
   /** The public record while the part is unchanged since it was built. */
   private pub: Components | undefined;
   /** Values were rescaled or one overflowed: drop what truncation drops, at the end of the event. */
@@ -44,14 +44,14 @@ export class ComponentsPart {
     const part = new ComponentsPart(limit, floor);
     for (const key in c) {
       const nodes = c[key]!;
-      const names: string[] = [];
-      const vals: number[] = [];
+      let first = true;
       for (const node in nodes) {
-        names.push(node);
-        vals.push(nodes[node]!);
+        part.keys.push(key);
+        part.nodes.push(node);
+        part.vals.push(nodes[node]!);
+        part.maps.push(first ? nodes : undefined);
+        first = false;
       }
-      part.entries.push({ key, names, vals, pub: nodes });
-      part.size += names.length;
     }
     part.pub = c;
     return part;
@@ -59,45 +59,43 @@ export class ComponentsPart {
 
   /** True when the part holds at least one element. */
   any(): boolean {
-    return this.size > 0;
+    return this.keys.length > 0;
   }
 
   add(key: string, node: string, amount: number): void {
-    const { entries } = this;
+    const { keys, nodes } = this;
+    // First element of `key` or after, by binary search on the key; then its nodes in order (few).
     let lo = 0;
-    let hi = entries.length;
+    let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (entries[mid]!.key < key) lo = mid + 1;
+      if (keys[mid]! < key) lo = mid + 1;
       else hi = mid;
     }
-    let entry = entries[lo];
-    if (entry === undefined || entry.key !== key) {
-      entry = { key, names: [node], vals: [amount], pub: undefined };
-      insertAt(entries, lo, entry);
-      this.size++;
+    const start = lo;
+    let i = lo;
+    while (i < keys.length && keys[i] === key && nodes[i]! < node) i++;
+    if (i < keys.length && keys[i] === key && nodes[i] === node) {
+      const v = this.vals[i]! + amount;
+      this.vals[i] = v;
+      if (!Number.isFinite(v)) this.renormalize = true;
     } else {
-      const { names, vals } = entry;
-      let i = 0;
-      while (i < names.length && names[i]! < node) i++;
-      if (names[i] === node) vals[i]! += amount;
-      else {
-        insertAt(names, i, node);
-        insertAt(vals, i, amount);
-        this.size++;
-      }
-      entry.pub = undefined;
-      if (!Number.isFinite(vals[i]!)) this.renormalize = true;
+      insertAt(keys, i, key);
+      insertAt(nodes, i, node);
+      insertAt(this.vals, i, amount);
+      insertAt(this.maps, i, undefined);
+      if (!Number.isFinite(amount)) this.renormalize = true;
     }
+    this.maps[start] = undefined;
     this.pub = undefined;
   }
 
   /** Multiply every value by `factor`. */
   scale(factor: number): void {
-    for (const entry of this.entries) {
-      const { vals } = entry;
-      for (let i = 0; i < vals.length; i++) vals[i]! *= factor;
-      entry.pub = undefined;
+    const { vals, maps } = this;
+    for (let i = 0; i < vals.length; i++) {
+      vals[i]! *= factor;
+      maps[i] = undefined;
     }
     this.pub = undefined;
     this.renormalize = true;
@@ -109,77 +107,98 @@ export class ComponentsPart {
       this.renormalize = false;
       this.dropBelowFloor();
     }
-    while (this.size > this.limit) this.evictLowest();
+    while (this.keys.length > this.limit) this.evictLowest();
   }
 
   /** The part as a public record, laid out canonically (keys, then nodes, sorted). */
   publish(): Components {
     if (this.pub !== undefined) return this.pub;
-    const out: Components = {};
-    for (const entry of this.entries) out[entry.key] = entry.pub ?? nodesOf(entry);
+    const { keys, maps } = this;
+    const out: Components = newRecord();
+    for (let i = 0; i < keys.length; ) {
+      const end = this.keyEnd(i);
+      out[keys[i]!] = maps[i] ?? this.nodeMap(i, end);
+      i = end;
+    }
     this.pub = out;
     return out;
   }
 
+  /** One past the last element of the key at `i`. */
+  private keyEnd(i: number): number {
+    const { keys } = this;
+    const key = keys[i];
+    let end = i + 1;
+    while (end < keys.length && keys[end] === key) end++;
+    return end;
+  }
+
+  /** The public node map of elements [i, end), kept on element i until the key changes. */
+  private nodeMap(i: number, end: number): Nodes {
+    const map: Nodes = {};
+    for (let j = i; j < end; j++) map[this.nodes[j]!] = this.vals[j]!;
+    this.maps[i] = map;
+    return map;
+  }
+
   private dropBelowFloor(): void {
-    const { floor } = this;
-    const kept: Entry[] = [];
-    for (const entry of this.entries) {
-      const { names, vals } = entry;
-      for (let i = names.length - 1; i >= 0; i--) {
-        const v = vals[i]!;
-        if (Number.isFinite(v) && v >= floor) continue;
-        removeAt(names, i);
-        removeAt(vals, i);
-        entry.pub = undefined;
-        this.size--;
-      }
-      if (names.length > 0) kept.push(entry);
+    const { keys, nodes, vals, maps, floor } = this;
+    let w = 0;
+    for (let r = 0; r < keys.length; r++) {
+      const v = vals[r]!;
+      if (!(Number.isFinite(v) && v >= floor)) continue;
+      keys[w] = keys[r]!;
+      nodes[w] = nodes[r]!;
+      vals[w] = v;
+      maps[w] = maps[r];
+      w++;
     }
-    this.entries = kept;
+    if (w === keys.length) return;
+    keys.length = w;
+    nodes.length = w;
+    vals.length = w;
+    maps.length = w;
+    // The first element of a key may have gone: clear every key's map rather than track which.
+    maps.fill(undefined);
     this.pub = undefined;
   }
 
   /**
    * Drop the element truncation ranks last: the lowest value, then the
-   * greatest key, then node. Elements are visited in ascending (key, node)
-   * order, so among equal values the last one visited is the one to drop.
+   * greatest key, then node. Elements are in ascending (key, node) order, so
+   * among equal values the last one is the one to drop.
    */
   private evictLowest(): void {
-    const { entries } = this;
-    let worstEntry = -1;
-    let worstNode = -1;
-    let worst = Number.POSITIVE_INFINITY;
-    for (let e = 0; e < entries.length; e++) {
-      const vals = entries[e]!.vals;
-      for (let i = 0; i < vals.length; i++) {
-        if (vals[i]! <= worst) {
-          worst = vals[i]!;
-          worstEntry = e;
-          worstNode = i;
-        }
+    const { vals } = this;
+    let worst = -1;
+    let lowest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < vals.length; i++) {
+      if (vals[i]! <= lowest) {
+        lowest = vals[i]!;
+        worst = i;
       }
     }
-    if (worstEntry < 0) return;
-    const entry = entries[worstEntry]!;
-    if (entry.names.length === 1) removeAt(entries, worstEntry);
-    else {
-      removeAt(entry.names, worstNode);
-      removeAt(entry.vals, worstNode);
-      entry.pub = undefined;
-    }
-    this.size--;
+    if (worst < 0) return;
+    this.touch(worst);
+    const { keys } = this;
+    const key = keys[worst];
+    const alone = keys[worst - 1] !== key && keys[worst + 1] !== key;
+    removeAt(keys, worst);
+    removeAt(this.nodes, worst);
+    removeAt(vals, worst);
+    removeAt(this.maps, worst);
+    // The key's next element may now be its first: it must not carry a stale map.
+    if (!alone && keys[worst] === key) this.maps[worst] = undefined;
     this.pub = undefined;
   }
-}
 
-/** The public node map of an entry, built once per change (node ids are few, so these stay fast objects). */
-function nodesOf(entry: Entry): Nodes {
-  const nodes: Nodes = {};
-  const { names, vals } = entry;
-  for (let i = 0; i < names.length; i++) nodes[names[i]!] = vals[i]!;
-  entry.pub = nodes;
-  return nodes;
+  /** Forget the public node map of the key of element `i`. */
+  private touch(i: number): void {
+    const { keys } = this;
+    let start = i;
+    while (start > 0 && keys[start - 1] === keys[i]) start--;
+    this.maps[start] = undefined;
+  }
 }
 
 /** `xs.splice(i, 0, x)` without the array `splice` allocates for its result. */
@@ -193,4 +212,14 @@ export function insertAt<T>(xs: T[], i: number, x: T): void {
 export function removeAt<T>(xs: T[], i: number): void {
   for (let j = i; j < xs.length - 1; j++) xs[j] = xs[j + 1]!;
   xs.pop();
+}
+
+/** A copy of `xs` with `x` inserted at `i`, cut to `max` elements: one array of the final size, no regrowth. */
+export function insertedCopy<T>(xs: readonly T[], i: number, x: T, max: number): T[] {
+  const n = Math.min(xs.length + 1, max);
+  const out = new Array<T>(n);
+  for (let j = 0; j < i && j < n; j++) out[j] = xs[j]!;
+  if (i < n) out[i] = x;
+  for (let j = i + 1; j < n; j++) out[j] = xs[j - 1]!;
+  return out;
 }

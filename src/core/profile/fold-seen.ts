@@ -5,18 +5,23 @@
  * next change).
  * @module
  */
-import { insertAt } from './fold-components.js';
+import { insertAt, insertedCopy } from './fold-components.js';
 import { fnv1a32Number, hex8 } from './hash.js';
 import { base36 } from './seen.js';
 
 export class SeenPart {
-  /** Newest first, distinct; see compareSeen in seen.ts. */
+  /**
+   * The entries' times and hashes, oldest first: the reverse of `entries`, so
+   * the usual event (the newest yet) is a push, and dropping the oldest a shift.
+   */
   private times: number[] = [];
   private hashes: number[] = [];
+  /** Newest first, distinct; see compareSeen in seen.ts. */
   private entries: string[] = [];
   /** `entries` is a snapshot's: copy it before changing it. */
   private shared = false;
   private lastTime = Number.NaN;
+  /** The entry prefix of `lastTime`: its base-36 text and the dot. */
   private lastTime36 = '';
 
   constructor(private readonly limit: number) {}
@@ -26,7 +31,8 @@ export class SeenPart {
     const part = new SeenPart(limit);
     part.entries = seen;
     part.shared = true;
-    for (const entry of seen) {
+    for (let i = seen.length - 1; i >= 0; i--) {
+      const entry = seen[i]!;
       const dot = entry.indexOf('.');
       part.times.push(Number.parseInt(entry.slice(0, dot), 36));
       part.hashes.push(Number.parseInt(entry.slice(dot + 1), 16));
@@ -50,25 +56,29 @@ export class SeenPart {
     const t = Math.max(0, Math.floor(p));
     if (t !== this.lastTime) {
       this.lastTime = t;
-      this.lastTime36 = base36(t);
+      this.lastTime36 = `${base36(t)}.`;
     }
-    const entry = `${this.lastTime36}.${hex8(hash)}`;
-    const { times, entries } = this;
+    const entry = this.lastTime36 + hex8(hash);
+    const { times, hashes, entries } = this;
+    const n = times.length;
+    // `i`: where the entry goes in `entries`, newest first, then by the entry's text (equal times only: rare).
     let i = 0;
-    // Newest first, then by the entry's text (equal times only: rare).
-    while (i < times.length && (times[i]! > t || (times[i] === t && entries[i]! < entry))) i++;
-    if (times[i] === t && entries[i] === entry) return;
+    while (i < n && (times[n - 1 - i]! > t || (times[n - 1 - i] === t && entries[i]! < entry))) i++;
+    if (i < n && times[n - 1 - i] === t && entries[i] === entry) return;
+    if (i >= this.limit) return; // older than everything kept: dropped at once
     if (this.shared) {
-      this.entries = entries.slice();
+      // The snapshot keeps the old array; the new one is made at its final size.
+      this.entries = insertedCopy(entries, i, entry, this.limit);
       this.shared = false;
+    } else {
+      insertAt(entries, i, entry);
+      if (entries.length > this.limit) entries.pop();
     }
-    insertAt(times, i, t);
-    insertAt(this.hashes, i, hash);
-    insertAt(this.entries, i, entry);
+    insertAt(times, n - i, t);
+    insertAt(hashes, n - i, hash);
     if (times.length > this.limit) {
-      times.pop();
-      this.hashes.pop();
-      this.entries.pop();
+      times.shift();
+      hashes.shift();
     }
   }
 

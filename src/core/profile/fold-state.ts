@@ -19,7 +19,7 @@
  */
 import type { Profile, RecentItem } from '../types.js';
 import { MIN_STORED } from './decay.js';
-import { ComponentsPart, insertAt } from './fold-components.js';
+import { ComponentsPart, insertAt, insertedCopy } from './fold-components.js';
 import { SeenPart } from './fold-seen.js';
 import { PROFILE_LIMITS } from './limits.js';
 import { compareRecent, truncateSuppressions, truncateTraits } from './truncate.js';
@@ -79,11 +79,13 @@ export class FoldState {
     }
     if (i >= PROFILE_LIMITS.recent) return; // older than everything kept: dropped at once
     if (this.recentShared) {
-      this.recent = recent.slice();
+      // The snapshot keeps the old array; the new one is made at its final size.
+      this.recent = insertedCopy(recent, i, item, PROFILE_LIMITS.recent);
       this.recentShared = false;
+      return;
     }
-    insertAt(this.recent, i, item);
-    if (this.recent.length > PROFILE_LIMITS.recent) this.recent.pop();
+    insertAt(recent, i, item);
+    if (recent.length > PROFILE_LIMITS.recent) recent.pop();
   }
 
   /** Traits to change in place; truncated at the end of the event. */
@@ -132,25 +134,44 @@ export class FoldState {
     this.recentShared = true;
     this.traitsShared = true;
     this.suppressionsShared = true;
-    // Built field by field in one order, so snapshots share V8 hidden classes.
-    const p = (
-      this.halfLifeMs === undefined
-        ? { v: 1, landmark: this.landmark, affinities, counts, recent: this.recent, traits: this.traitsNow }
-        : {
-            v: 1,
-            landmark: this.landmark,
-            halfLifeMs: this.halfLifeMs,
-            affinities,
-            counts,
-            recent: this.recent,
-            traits: this.traitsNow,
-          }
-    ) as Profile;
-    if (this.consent !== undefined) p.consent = this.consent;
-    if (this.userId !== undefined) p.userId = this.userId;
-    p.exposures = this.exposures.publish();
-    p.suppressions = this.suppressionsNow;
-    p.seen = this.seen.publish();
+    const exposures = this.exposures.publish();
+    const seen = this.seen.publish();
+    let p: Profile;
+    if (this.halfLifeMs !== undefined && this.consent === undefined && this.userId === undefined) {
+      // The usual shape, as one literal: every field in-object, one hidden class for all of them.
+      p = {
+        v: 1,
+        landmark: this.landmark,
+        halfLifeMs: this.halfLifeMs,
+        affinities,
+        counts,
+        recent: this.recent,
+        traits: this.traitsNow,
+        exposures,
+        suppressions: this.suppressionsNow,
+        seen,
+      };
+    } else {
+      // Built field by field in one order, so these snapshots share hidden classes too.
+      p = (
+        this.halfLifeMs === undefined
+          ? { v: 1, landmark: this.landmark, affinities, counts, recent: this.recent, traits: this.traitsNow }
+          : {
+              v: 1,
+              landmark: this.landmark,
+              halfLifeMs: this.halfLifeMs,
+              affinities,
+              counts,
+              recent: this.recent,
+              traits: this.traitsNow,
+            }
+      ) as Profile;
+      if (this.consent !== undefined) p.consent = this.consent;
+      if (this.userId !== undefined) p.userId = this.userId;
+      p.exposures = exposures;
+      p.suppressions = this.suppressionsNow;
+      p.seen = seen;
+    }
     this.owner = p;
     return p;
   }
