@@ -56,6 +56,12 @@ export interface EngineModels {
   swap(artifact: ArrayBuffer): { version: string };
   /** Load the model store's artifact when its version differs; resolves to the version held, if any. */
   reload(): Promise<string | undefined>;
+  /**
+   * Resolves once the session ranker of the model swapped in last is ready
+   * (its name, e.g. `gru4rec-onnx`), or undefined when it has none (no
+   * `EnginePorts.sessionRanker`, no ONNX section, or it failed to load).
+   */
+  rankerReady(): Promise<string | undefined>;
 }
 
 /** The operations the admin API offers on experiments. */

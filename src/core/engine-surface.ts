@@ -18,6 +18,7 @@ import type { EngineState } from './http/engine-state.js';
 import { verifySignedId } from './identity/index.js';
 import { exportVisitor, linkedVisitors, type PrivacySources } from './privacy/export.js';
 import { readArtifact } from './recommend/index.js';
+import { prepareRanker } from './recommend/session-ranker-load.js';
 
 export function profilesApi(s: EngineState): EngineProfiles {
   const p = s.profiles;
@@ -44,8 +45,10 @@ export function profilesApi(s: EngineState): EngineProfiles {
 }
 
 export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | undefined>): EngineModels {
+  let ranker: Promise<string | undefined> = Promise.resolve(undefined);
   const swap = (buf: ArrayBuffer) => {
     s.model.artifact = warm(readArtifact(buf));
+    ranker = prepareRanker(s.model, s.rankers, s.logger);
     s.shells.clear();
     s.observer.modelSwap(s.model.artifact.version);
     return { version: s.model.artifact.version };
@@ -59,11 +62,13 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       const artifact = warm(readArtifact(buf));
       if (artifact.version !== s.model.artifact?.version) {
         s.model.artifact = artifact;
+        ranker = prepareRanker(s.model, s.rankers, s.logger);
         s.shells.clear();
         s.observer.modelSwap(artifact.version);
       }
       return artifact.version;
     },
+    rankerReady: () => ranker,
   };
 }
 

@@ -11,6 +11,7 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
+import { rerankSlots } from '../recommend/session-rerank.js';
 import type { RequestTrace } from '../tracer.js';
 import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
@@ -107,6 +108,7 @@ export async function decideRequest(
         return arms;
       }
     : (input) => s.experiments.assign(input);
+  const ranker = s.model.ranker;
   const decision = decide({
     ctx,
     profile,
@@ -119,7 +121,11 @@ export async function decideRequest(
     ...(item ? { exclude: new Set([item]) } : {}),
     assignArms,
     trace: options.trace === true,
+    ...(ranker ? { candidates: ranker.candidates } : {}),
   });
+  // A session model orders the slots: the only await this adds, and only while a ranker is loaded.
+  if (ranker && profile && decision.candidates)
+    await rerankSlots(decision, profile, ranker, options.trace === true);
   if (visitor.id && decision.exposures)
     profile = logExposures(s, visitor.id, profile, decision.exposures, now);
   t?.step('recommend');
