@@ -36,6 +36,7 @@ import type { Engine } from '../../core/engine.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
+import type { SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { EngineTracer } from '../../core/tracer.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
@@ -75,6 +76,12 @@ export interface WorkerSite {
   origin?: Origin;
   assets?: Record<string, StaticAsset>;
   logger?: Logger;
+  /**
+   * Orders recommendation slots with a model's ONNX session model:
+   * `onnxWorkerRankers(wasm)` with `import wasm from
+   * './ort-wasm-simd-threaded.wasm'` (docs/onnx.md). Unset: neighbour lists only.
+   */
+  sessionRanker?: SessionRankerProvider;
 }
 
 export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
@@ -188,6 +195,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         // The visitor's own access and erasure (`GET`/`DELETE /privacy/me`).
         routes: [privacyRoute()],
         ...(tracer ? { tracer } : {}),
+        ...(site.sessionRanker ? { sessionRanker: site.sessionRanker } : {}),
       },
     });
     const settle =
