@@ -72,6 +72,12 @@ export interface DecideInput {
    * only `engine.decide` callers read them.
    */
   trace?: boolean;
+  /**
+   * Also build, per slot the visitor's clicks feed, a neighbour-based list
+   * this long for a session ranker (`Decision.candidates`). Set only when a
+   * ranker is loaded: without one, decide() does no extra work.
+   */
+  candidates?: number;
 }
 
 /**
@@ -148,6 +154,7 @@ export function decide(input: DecideInput): Decision {
   }
 
   const recommendations: Record<string, RecommendedItem[]> = {};
+  const candidates: Record<string, RecommendedItem[]> = {};
   if (artifact) {
     for (const slot of compiled.recSlots) {
       const def = compiled.site.slots[slot];
@@ -176,6 +183,19 @@ export function decide(input: DecideInput): Decision {
             )
           : run();
       recommendations[slot] = items;
+      // The ranker's pool: the same ranking, longer; not for an arm that shows popular lists.
+      if (input.candidates && used === recInput && profile && profile.recent.length > 0) {
+        const n = Math.max(input.candidates, def.count);
+        const long = () => recommend({ ...used, count: n });
+        const key = recommendationKey(
+          slot,
+          `${effects.strategy ?? ''}+pool${n}`,
+          artifact.version,
+          input,
+          segments,
+        );
+        candidates[slot] = input.memo ? input.memo.recommendations(profile, key, ctx.now, long) : long();
+      }
       if (tracing)
         trace.push({
           step: `recs:${slot}`,
@@ -214,6 +234,7 @@ export function decide(input: DecideInput): Decision {
     listsForVisitor,
     trace,
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
+    ...(input.candidates ? { candidates } : {}),
   };
 }
 

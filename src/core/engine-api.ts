@@ -68,6 +68,12 @@ export interface EngineModels {
    * updates, a candidate's rollout: see model-router.ts); undefined removes it.
    */
   route(router: ModelRouter | undefined): void;
+  /**
+   * Resolves once the session ranker of the model swapped in last is ready
+   * (its name, e.g. `gru4rec-onnx`), or undefined when it has none (no
+   * `EnginePorts.sessionRanker`, no ONNX section, or it failed to load).
+   */
+  rankerReady(): Promise<string | undefined>;
 }
 
 /** The operations the admin API offers on experiments. */

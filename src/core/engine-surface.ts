@@ -18,6 +18,7 @@ import type { EngineState } from './http/engine-state.js';
 import { verifySignedId } from './identity/index.js';
 import { exportVisitor, linkedVisitors, type PrivacySources } from './privacy/export.js';
 import { readArtifact } from './recommend/index.js';
+import { prepareRanker } from './recommend/session-ranker-load.js';
 
 export function profilesApi(s: EngineState): EngineProfiles {
   const p = s.profiles;
@@ -45,8 +46,10 @@ export function profilesApi(s: EngineState): EngineProfiles {
 }
 
 export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | undefined>): EngineModels {
+  let ranker: Promise<string | undefined> = Promise.resolve(undefined);
   const swap = (buf: ArrayBuffer) => {
     s.model.artifact = warm(readArtifact(buf));
+    ranker = prepareRanker(s.model, s.rankers, s.logger);
     s.shells.clear();
     s.observer.modelSwap(s.model.artifact.version);
     return { version: s.model.artifact.version };
@@ -60,6 +63,7 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       const artifact = warm(readArtifact(buf));
       if (artifact.version !== s.model.artifact?.version) {
         s.model.artifact = artifact;
+        ranker = prepareRanker(s.model, s.rankers, s.logger);
         s.shells.clear();
         s.observer.modelSwap(artifact.version);
       }
@@ -69,6 +73,7 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       s.model.router = router;
       s.shells.clear();
     },
+    rankerReady: () => ranker,
   };
 }
 

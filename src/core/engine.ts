@@ -56,6 +56,7 @@ import { type EngineObserver, observerOf, routeLabel } from './observer.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
 import { type IngestFallback, ProfileService } from './profile-service.js';
+import type { SessionRankerProvider } from './recommend/session-ranker-port.js';
 import type { EngineTracer, RequestTrace } from './tracer.js';
 
 export interface EngineConfig {
@@ -144,6 +145,13 @@ export interface EnginePorts {
    * adapter is src/observe/tracing.ts.
    */
   tracer?: EngineTracer;
+  /**
+   * Session models (an ONNX section in the artifact): prepares a ranker per
+   * model that re-orders the recommendation slots after `decide()` (see
+   * recommend/session-rerank.ts). The runtime supplies it, with
+   * onnxruntime-web (src/models/onnx/session-rankers.ts); none by default.
+   */
+  sessionRanker?: SessionRankerProvider;
   /** Why the runtime cannot serve yet (a store not reachable, ...), for `/ready`; empty when it can. */
   notReady?: () => string[];
 }
@@ -203,6 +211,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     tiles: compileItemTemplate(config.site.itemTemplate ?? DEFAULT_ITEM_TEMPLATE),
     shellBuilds: new Map(),
     model: { artifact: undefined },
+    rankers: ports.sessionRanker,
     memo: new DecisionMemo(),
     // Set just below: its onChange needs `state`.
     experiments: undefined as unknown as ExperimentRuntime,

@@ -211,6 +211,12 @@ export interface Decision {
   listsForVisitor: boolean;
   /** Why, step by step; empty unless the decision was asked for it (`engine.decide` is). */
   trace: TraceEntry[];
+  /**
+   * Slot → a longer neighbour-based list for a session ranker to pick from
+   * (only when `DecideInput.candidates` asked, for slots the visitor's own
+   * clicks feed); see recommend/session-rerank.ts.
+   */
+  candidates?: Record<string, RecommendedItem[]>;
   /** Experiment arms this decision assigned for the first time (to log once as exposures). */
   exposures?: Array<{ experiment: string; arm: string; segment: string }>;
 }

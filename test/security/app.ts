@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNodeApp, type NodeApp } from '../../src/runtimes/node/app.js';
+import { createNodeApp, type NodeApp, type NodeAppOptions } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
 import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 
@@ -18,7 +18,11 @@ export interface SecurityTarget {
 }
 
 export async function startSecurityApp(
-  o: { adminToken?: string; redis?: { url: string; prefix: string } } = {},
+  o: {
+    adminToken?: string;
+    redis?: { url: string; prefix: string };
+    sessionRanker?: NodeAppOptions['sessionRanker'];
+  } = {},
 ): Promise<SecurityTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-sec-'));
   const dbPath = join(dir, 'tessera.db');
@@ -32,6 +36,7 @@ export async function startSecurityApp(
     modelPollMs: 0,
     logger: consoleLogger('error'),
     ...(o.adminToken !== undefined ? { adminToken: o.adminToken } : {}),
+    ...(o.sessionRanker !== undefined ? { sessionRanker: o.sessionRanker } : {}),
   });
   const port = await app.listen(0, '127.0.0.1');
   return {

@@ -17,11 +17,11 @@ export interface OnnxWorker {
   close(): Promise<void>;
 }
 
-export async function startOnnxWorker(): Promise<OnnxWorker> {
+export async function startOnnxWorker(entry = 'test/workerd/onnx-worker.ts'): Promise<OnnxWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-onnx-'));
   const outfile = join(dir, 'worker.js');
   await build({
-    entryPoints: ['test/workerd/onnx-worker.ts'],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     format: 'esm',

@@ -18,6 +18,7 @@ import type { EngineObserver } from '../observer.js';
 import type { EventLog, Logger, ProfileStore } from '../ports.js';
 import type { ProfileService } from '../profile-service.js';
 import type { Artifact } from '../recommend/index.js';
+import type { SessionRanker, SessionRankerProvider } from '../recommend/session-ranker-port.js';
 
 /** A page as the origin (the site behind Tessera) renders it, before personalization. */
 export interface OriginPage {
@@ -75,8 +76,17 @@ export interface EngineState {
   tiles: TileRenderer;
   /** Shells being built, so concurrent misses share one build. */
   shellBuilds: Map<string, Promise<Shell>>;
-  /** The production artifact, and the router (live updates, a rollout) a host installed, if any. */
-  model: { artifact: Artifact | undefined; router?: ModelRouter | undefined };
+  /**
+   * The served model, the router (live updates, a rollout) a host installed,
+   * and, once prepared for the model, its session ranker (recommend/session-rerank.ts).
+   */
+  model: {
+    artifact: Artifact | undefined;
+    router?: ModelRouter | undefined;
+    ranker?: SessionRanker | undefined;
+  };
+  /** Prepares a session ranker per model (the runtime's onnxruntime or TypeScript pass); none by default. */
+  rankers?: SessionRankerProvider | undefined;
   /** Segment memberships and recommendation lists per profile version. */
   memo: DecisionMemo;
   /** Experiments in force on this node, their ledger and bandits. */

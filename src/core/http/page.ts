@@ -11,6 +11,7 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
+import { rerankSlots } from '../recommend/session-rerank.js';
 import type { RequestTrace } from '../tracer.js';
 import type { Decision, DecisionContext, Profile, RecommendedItem, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
@@ -115,6 +116,7 @@ export async function decideRequest(
         return arms;
       }
     : (input) => s.experiments.assign(input);
+  const ranker = s.model.ranker;
   const input: DecideInput = {
     ctx,
     profile,
@@ -127,8 +129,12 @@ export async function decideRequest(
     ...(item ? { exclude: new Set([item]) } : {}),
     assignArms,
     trace: options.trace === true,
+    ...(ranker ? { candidates: ranker.candidates } : {}),
   };
   const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
+  // A session model orders the slots: the only await this adds, and only while a ranker is loaded.
+  if (ranker && profile && decision.candidates)
+    await rerankSlots(decision, profile, ranker, options.trace === true);
   if (visitor.id && decision.exposures) {
     const linked = profile !== own;
     own = logExposures(s, visitor.id, own, decision.exposures, now);

@@ -29,6 +29,8 @@ export interface SessionRankInput {
 
 export interface SessionRankResult {
   items: RecommendedItem[];
+  /** False when `items` is the neighbour-based list (the fallback). */
+  ranked: boolean;
   trace: TraceEntry;
 }
 
@@ -39,6 +41,7 @@ export async function rankWithSessionModel(input: SessionRankInput): Promise<Ses
   const clock = input.clock ?? (() => performance.now());
   const fallback = (why: string): SessionRankResult => ({
     items: candidates.slice(0, count),
+    ranked: false,
     trace: { step: 'recs:ranker', detail: `neighbours: ${why}`, data: { ranker: 'neighbours', model, why } },
   });
   const clicks = input.clicks
@@ -70,6 +73,7 @@ export async function rankWithSessionModel(input: SessionRankInput): Promise<Ses
     .slice(0, count);
   return {
     items: ranked,
+    ranked: true,
     trace: {
       step: 'recs:ranker',
       detail: `${model}: ${known.length} candidates re-ranked in ${ms.toFixed(2)} ms`,

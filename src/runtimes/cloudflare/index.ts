@@ -37,6 +37,7 @@ export {
   type FetchHandlerOptions,
   nativeRewriter,
 } from './handler.js';
+export { loadOrtWorker, onnxWorkerRankers } from './onnx-runtime.js';
 export { type FetchOriginOptions, fetchOrigin } from './origin.js';
 export { TesseraProfiles } from './profiles-object.js';
 export {

@@ -12,7 +12,9 @@
  * Single-threaded: a Worker has no SharedArrayBuffer threads.
  * @module
  */
+import type { SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
 import type { OrtLike } from '../../models/onnx/scorer.js';
+import { type OnnxSessionRankerOptions, onnxSessionRankers } from '../../models/onnx/session-rankers.js';
 
 let loading: Promise<OrtLike> | undefined;
 
@@ -39,4 +41,16 @@ export function loadOrtWorker(wasm: WebAssembly.Module): Promise<OrtLike> {
     return ort as unknown as OrtLike;
   })();
   return loading;
+}
+
+/**
+ * The engine's session ranker in a Worker (`WorkerSite.sessionRanker`, or
+ * `ports.sessionRanker` of `createFetchHandler`): pages served with a model
+ * that carries an ONNX section are ordered by it, through the bundle's wasm.
+ */
+export function onnxWorkerRankers(
+  wasm: WebAssembly.Module,
+  o: Omit<OnnxSessionRankerOptions, 'ort'> = {},
+): SessionRankerProvider {
+  return onnxSessionRankers({ ...o, ort: () => loadOrtWorker(wasm) });
 }

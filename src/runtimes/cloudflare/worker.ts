@@ -53,6 +53,7 @@ import type { EngineRoute } from '../../core/engine-api.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
+import type { SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { EngineTracer } from '../../core/tracer.js';
 import { createKvLedgerStore } from '../../ledgers/cloudflare-kv.js';
@@ -98,6 +99,12 @@ export interface WorkerSite {
   logger?: Logger;
   /** uPlot for the dashboard's charts, as text (the demo bundles `uplot/dist`); without it, tables only. */
   charts?: ChartLibrary;
+  /**
+   * Orders recommendation slots with a model's ONNX session model:
+   * `onnxWorkerRankers(wasm)` with `import wasm from
+   * './ort-wasm-simd-threaded.wasm'` (docs/onnx.md). Unset: neighbour lists only.
+   */
+  sessionRanker?: SessionRankerProvider;
 }
 
 export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
@@ -260,6 +267,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         routes,
         ...(live ? { observer: live.observer } : {}),
         ...(tracer ? { tracer } : {}),
+        ...(site.sessionRanker ? { sessionRanker: site.sessionRanker } : {}),
       },
     });
     const settle =

@@ -34,11 +34,14 @@ import {
   type SweepResult,
   sweepRetention,
 } from '../../core/privacy/index.js';
+import type { SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import type { ModelLifecycle } from '../../models/lifecycle.js';
 import { type ModelLifecycleConfig, parseModelLifecycle } from '../../models/lifecycle-config.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
+import { loadOrtNode } from '../../models/onnx/ort-node.js';
+import { onnxSessionRankers } from '../../models/onnx/session-rankers.js';
 import { retrainReason } from '../../models/retrain-schedule.js';
 import { spoolDepthOf, storeNotReady } from '../../observe/health-readings.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
@@ -115,6 +118,12 @@ export interface NodeAppOptions {
    * observe/otlp-node.ts); unset, the tracing SDK is not even loaded.
    */
   otlpEndpoint?: string;
+  /**
+   * Ranks recommendation slots with the session model of an artifact that
+   * carries one (ONNX section; docs/onnx.md). Default: onnxruntime-web
+   * (wasm), loaded on the first such model; `false`: neighbour lists only.
+   */
+  sessionRanker?: SessionRankerProvider | false;
   /** Bus, event log, key prefix, test routes of a node in a cluster (see shared-state.ts). */
   cluster?: Omit<SharedStateOptions, 'nodeId' | 'dataDir' | 'logger'>;
   /** The site config's `models` section, changed (the simulator's rollout settings; tests). */
@@ -288,6 +297,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       observer: teeObserver(metrics.observer, live.observer),
       ...(tracing ? { tracer: tracing.tracer } : {}),
       notReady: () => storeNotReady(stores.health()),
+      ...(o.sessionRanker !== false
+        ? { sessionRanker: o.sessionRanker ?? onnxSessionRankers({ ort: loadOrtNode }) }
+        : {}),
       // Buckets shared by all nodes when they share Redis; per node otherwise.
       rateLimiter: stores.rateLimiter ? await stores.rateLimiter() : createMemoryRateLimiter(),
     },
