@@ -34,6 +34,8 @@ import {
 } from '../../core/privacy/index.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import type { FederatedCoordinator } from '../../federated/coordinator.js';
+import { federatedRoute } from '../../federated/routes.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
 import { spoolDepthOf, storeNotReady } from '../../observe/health-readings.js';
 import { createMetrics, type Metrics } from '../../observe/metrics.js';
@@ -63,6 +65,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const packageRoot = resolve(here, '../../..');
 
 export interface NodeAppOptions {
+  /** On-device learning: mounts `/federated/*` and serves `/tessera-federated.js` (docs/federated.md). */
+  federated?: FederatedCoordinator;
   /** `sqlite:PATH` (default `sqlite:<dataDir>/tessera.db`) or `memory:`. */
   store?: string;
   dataDir?: string;
@@ -185,6 +189,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const assets: Record<string, StaticAsset> = {
     '/tessera.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(bundlePath, 'utf8') },
   };
+  if (o.federated)
+    assets['/tessera-federated.js'] = {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(join(packageRoot, 'dist/browser/tessera-federated.min.js'), 'utf8'),
+    };
   for (const [path, a] of Object.entries(shop.assets)) assets[path] = a;
   const origin: Origin = { render: (path) => shop.render(path) };
   const adminToken = o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN;
@@ -248,6 +257,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         }),
         privacyRoute(),
         metricsRoute(metrics, auth),
+        ...(o.federated ? [federatedRoute(o.federated)] : []),
       ],
       health: () => withModelFallback(stores.health(), fallback),
       canReadStats,
