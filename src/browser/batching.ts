@@ -12,21 +12,15 @@ export const URGENT_DELAY_MS = 50;
 export const IDLE_FLUSH_MS = 5000;
 
 /**
- * Events that change the next page's decision (or record a choice), so they
- * must reach the server before the visitor navigates on.
+ * Events that change the next page's decision (or record a choice) must
+ * reach the server before the visitor navigates on; only these measurement
+ * and browsing signals wait for the idle flush. Listed this way round because
+ * the list is shorter (the collector's byte budget).
  */
-const URGENT_TYPES: readonly string[] = [
-  'page',
-  'click',
-  'add_to_cart',
-  'purchase',
-  'consent',
-  'identify',
-  'feedback',
-];
+const PATIENT_TYPES: readonly string[] = ['view', 'search', 'scroll', 'form', 'dwell'];
 
 export function isUrgent(type: EventType): boolean {
-  return URGENT_TYPES.includes(type);
+  return !PATIENT_TYPES.includes(type);
 }
 
 /**

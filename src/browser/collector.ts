@@ -152,7 +152,7 @@ export function createCollector(deps: CollectorDeps): Collector {
         const wait = retryDelay(answer, attempt, deps.retryBase, Math.random(), Date.now());
         if (wait === undefined) {
           // Delivered, or refused for good (400, 413): either way it leaves the queue.
-          if (answer!.status > 299) console.warn('[tessera] [collect] batch dropped: HTTP', answer!.status);
+          if (answer!.status > 299) console.warn('[tessera] [collect] dropped: HTTP', answer!.status);
           queue = queue.filter((e) => !events.includes(e));
           dropped -= lost;
           attempt = 0;
@@ -184,10 +184,12 @@ export function createCollector(deps: CollectorDeps): Collector {
 
   const consent = (choice: ConsentChoice): Promise<void> => {
     // Tolerates a missing argument from untyped callers: no choice is a refusal.
+    // `{ device: true }` ("learn on my device only") grants neither; the server forces that too.
     explicit = { personalization: !!choice?.personalization, analytics: !!choice?.analytics };
     // Whatever the visitor no longer allows must not go out in a later batch.
     queue = queue.filter((e) => mayCollect(e.type, explicit!));
-    const event = buildEvent('consent', newEventId(), Date.now(), undefined, { ...explicit });
+    // The choice as made (with `device`), the categories as granted.
+    const event = buildEvent('consent', newEventId(), Date.now(), undefined, { ...choice, ...explicit });
     queue.unshift(event);
     persist();
     // At once, even during a backoff: the choice should reach the server before the page reloads.

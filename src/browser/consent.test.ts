@@ -39,6 +39,13 @@ describe('consentFromCookies', () => {
     expect(consentFromCookies('tsr_consent=p0.a1')).toEqual({ personalization: false, analytics: true });
   });
 
+  it('reads "learn on my device only" (p0.a0.d1) as a choice that grants nothing', () => {
+    expect(consentFromCookies('a=1; tsr_consent=p0.a0.d1; b=2')).toEqual({
+      personalization: false,
+      analytics: false,
+    });
+  });
+
   it('ignores look-alike names and malformed values', () => {
     for (const c of [
       'old_tsr_consent=p1.a1',

@@ -11,6 +11,8 @@ import type { EventType } from '../core/types.js';
 export interface ConsentChoice {
   personalization: boolean;
   analytics: boolean;
+  /** "Learn on my device only": nothing is sent but the choice; tessera/federated learns on the device. */
+  device?: boolean;
 }
 
 /** What the collector currently honours, and whether it came from a choice. */
@@ -49,7 +51,8 @@ export function parseConsentCookie(value: string | undefined): ConsentChoice | u
  * malformed counts as no choice.
  */
 export function consentFromCookies(cookies: string): ConsentChoice | undefined {
-  const m = /(?:^|; )tsr_consent=p([01])\.a([01])(?:;|$)/.exec(cookies);
+  // `\b`, not `(?:;|$)`: `p0.a0.d1` ("learn on my device only") is a choice too, and grants p0.a0 here.
+  const m = /(?:^|; )tsr_consent=p([01])\.a([01])\b/.exec(cookies);
   return m ? { personalization: m[1] === '1', analytics: m[2] === '1' } : undefined;
 }
 

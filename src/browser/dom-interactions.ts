@@ -6,6 +6,7 @@
  * @module
  */
 import type { Collector } from './collector.js';
+import type { ConsentChoice } from './consent.js';
 import { formFieldProps, searchProps } from './fields.js';
 
 const ITEM = '[data-tessera-item]';
@@ -38,11 +39,16 @@ function onClick(c: Collector, doc: Document, reload: () => void, e: Event): voi
   const target = e.target;
   if (!(target instanceof Element)) return;
   const choice = target.closest('[data-tessera-consent]')?.getAttribute('data-tessera-consent');
-  if (choice === 'accept' || choice === 'decline') {
+  // accept, decline, device ("learn on my device only"); any other value declines, the safe reading.
+  if (choice) {
     e.preventDefault();
     const yes = choice === 'accept';
     hideBanners(doc);
-    void c.consent({ personalization: yes, analytics: yes }).then(reload);
+    void c
+      .consent(
+        choice === 'device' ? ({ device: true } as ConsentChoice) : { personalization: yes, analytics: yes },
+      )
+      .then(reload);
     return;
   }
   const actionEl = target.closest('[data-tessera-action]');

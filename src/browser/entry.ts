@@ -13,6 +13,8 @@ import { createSender } from './transport.js';
 
 /** Where the unacknowledged queue waits for the next page of this tab. */
 const QUEUE_KEY = 'tsr_queue';
+/** The on-device learning module; a variable, so the bundler leaves the import to the browser. */
+const FEDERATED_MODULE: string = '/tessera-federated.js';
 
 guard(() => {
   const w = window as Window & { tessera?: TesseraBrowserApi };
@@ -41,6 +43,8 @@ guard(() => {
     flush: c.flush,
   };
   if (c.consentState().chosen) hideBanners(document);
+  // "Learn on my device only": the on-device module, fetched only for these visitors.
+  if (/=p0\.a0\.d1/.test(document.cookie)) import(FEDERATED_MODULE);
   wireInteractions(c, document, () => location.reload());
   // Without `defer` in <head>, wait for the markup the views and the main item live in.
   const start = guard(() => wireLifecycle(c, document, window));

@@ -132,6 +132,11 @@ export class MaskingClient {
     return new MaskingClient(id, await generateMaskingKeys());
   }
 
+  /** A client whose id the server assigned after it saw the public key (the browser's join). */
+  static fromKeys(id: number, keys: MaskingKeyPair): MaskingClient {
+    return new MaskingClient(id, keys);
+  }
+
   get publicKey(): Uint8Array {
     return this.keys.publicKey;
   }

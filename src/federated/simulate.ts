@@ -23,7 +23,7 @@ import { noiseMultiplierFor, ZcdpAccountant } from './accountant.js';
 import { type ClientData, gramOf, type LocalTrainingOptions, solveUser, trainLocally } from './client.js';
 import { cryptoUniform } from './dp.js';
 import { SecureAggregationRound } from './round.js';
-import { clipBeforeRounding, fixedPointScale, MaskingClient, quantize } from './secure-agg.js';
+import { addInRing, clipBeforeRounding, fixedPointScale, MaskingClient, quantize } from './secure-agg.js';
 import { FederatedServer } from './server.js';
 
 export interface SimulateOptions {
@@ -116,26 +116,89 @@ export function federatedModel(
   };
 }
 
-export async function simulateFederated(o: SimulateOptions): Promise<SimulateReport> {
-  const log = o.log ?? (() => {});
-  const seed = o.seed ?? 42;
-  const k = o.k ?? 10;
-  const p = {
-    dim: o.dim ?? 16,
-    alpha: o.alpha ?? 1,
-    lambda: o.lambda ?? 1,
-    clip: o.clip ?? 1,
-    epochs: o.localEpochs ?? 2,
-    learningRate: o.localLearningRate ?? 0.1,
-    serverLearningRate: o.serverLearningRate ?? 1,
-    momentum: o.momentum ?? 0.9,
+/** The federated hyperparameters; `FEDERATED_DEFAULTS` were chosen on a validation split (tune.ts). */
+export interface FederatedParams {
+  dim: number;
+  alpha: number;
+  lambda: number;
+  clip: number;
+  epochs: number;
+  learningRate: number;
+  serverLearningRate: number;
+  momentum: number;
+}
+
+/**
+ * Chosen by `tessera federated tune` on a validation split carved from the
+ * training data (docs/federated.md, "How the defaults were chosen"); the
+ * rounds default is `FEDERATED_DEFAULT_ROUNDS`.
+ */
+export const FEDERATED_DEFAULTS: FederatedParams = {
+  dim: 16,
+  alpha: 1,
+  lambda: 1,
+  clip: 1,
+  epochs: 2,
+  learningRate: 0.1,
+  serverLearningRate: 1,
+  momentum: 0.9,
+};
+export const FEDERATED_DEFAULT_ROUNDS = 30;
+
+export function federatedParams(o: Partial<SimulateOptions>): FederatedParams {
+  const d = FEDERATED_DEFAULTS;
+  return {
+    dim: o.dim ?? d.dim,
+    alpha: o.alpha ?? d.alpha,
+    lambda: o.lambda ?? d.lambda,
+    clip: o.clip ?? d.clip,
+    epochs: o.localEpochs ?? d.epochs,
+    learningRate: o.localLearningRate ?? d.learningRate,
+    serverLearningRate: o.serverLearningRate ?? d.serverLearningRate,
+    momentum: o.momentum ?? d.momentum,
   };
-  const loaded = await loadDataset(o.data, 'ratings');
-  const { train, test } = stratifiedSplit(asInteractions(loaded), {
-    by: o.by ?? 'item',
-    ratio: o.ratio ?? 0.75,
-    seed,
-  });
+}
+
+export interface TrainingRun {
+  rounds: number;
+  clientsPerRound: number;
+  epsilon: number;
+  delta: number;
+  seed: number;
+  neighbours?: number;
+  minClients?: number;
+  dropout?: number;
+  noiseSeed?: number;
+  /**
+   * Mask every update (default). Off, the server adds the quantized updates
+   * in the clear: the same sum to the last bit (the masks cancel exactly in
+   * the ring), without the AES keystreams that take most of the time. Only
+   * the tuner turns it off.
+   */
+  masking?: boolean;
+  log?: (m: string) => void;
+}
+
+export interface TrainedTable {
+  items: Float32Array;
+  accountant: ZcdpAccountant;
+  z: number;
+  perRound: number;
+  clients: number;
+  dropped: number;
+  neighbours: number;
+  minClients: number;
+  scale: number;
+}
+
+/** Rounds of local training, masking, secure aggregation and DP-FedAvg over every user of `train`. */
+export async function trainFederated(
+  train: Interactions,
+  p: FederatedParams,
+  o: TrainingRun,
+): Promise<TrainedTable> {
+  const log = o.log ?? (() => {});
+  const masked = o.masking ?? true;
   const nItems = train.itemIds.length;
   const clients = [...Array(train.userIds.length).keys()].filter(
     (u) => train.rowPtr[u + 1]! > train.rowPtr[u]!,
@@ -146,7 +209,7 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
   const z = noiseMultiplierFor(o.epsilon, o.delta, o.rounds);
   const accountant = new ZcdpAccountant(z, o.delta, o.epsilon);
   const scale = fixedPointScale(p.clip, perRound);
-  const rng = createRng(seed);
+  const rng = createRng(o.seed);
   const initial = new Float32Array(nItems * p.dim);
   for (let q = 0; q < initial.length; q++) initial[q] = (rng() - 0.5) * 0.2;
   const noiseRng = o.noiseSeed === undefined ? cryptoUniform() : createRng(o.noiseSeed);
@@ -163,10 +226,10 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
     initial,
   });
   log(
-    `${clients.length} clients, ${perRound} per round, ${o.rounds} rounds, z=${z.toFixed(3)}, ε=${o.epsilon} at δ=${o.delta}, ${neighbours} masking neighbours`,
+    `${clients.length} clients, ${perRound} per round, ${o.rounds} rounds, z=${z.toFixed(3)}, ε=${o.epsilon} at δ=${o.delta}, ${masked ? `${neighbours} masking neighbours` : 'unmasked sums'}`,
   );
   const masking = new Map<number, MaskingClient>();
-  for (const u of clients) masking.set(u, await MaskingClient.create(u));
+  if (masked) for (const u of clients) masking.set(u, await MaskingClient.create(u));
   // Clients take turns through a seeded permutation, so every user takes part equally often.
   const order = shuffle(clients.slice(), rng);
   let next = 0;
@@ -181,25 +244,77 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
       length: nItems * p.dim,
       minClients,
       neighbours,
-      graphSeed: seed + t,
+      graphSeed: o.seed + t,
     });
-    for (const u of chosen) round.register(u, masking.get(u)!.publicKey);
     const global = Float32Array.from(server.items);
-    for (const u of chosen) {
-      if ((o.dropout ?? 0) > 0 && rng() < o.dropout!) continue; // dropped after registering
-      const update = trainLocally(global, clientData(train, u), local);
-      // One client at a time: all of a round's masks in flight at once would hold ~1 GB.
-      round.submit(u, await masking.get(u)!.mask(t, quantize(update.delta, scale), round.peersOf(u)));
+    let sum: Uint32Array = new Uint32Array(nItems * p.dim);
+    let survivors = 0;
+    if (masked) {
+      for (const u of chosen) round.register(u, masking.get(u)!.publicKey);
+      for (const u of chosen) {
+        if ((o.dropout ?? 0) > 0 && rng() < o.dropout!) continue; // dropped after registering
+        const update = trainLocally(global, clientData(train, u), local);
+        // One client at a time: all of a round's masks in flight at once would hold ~1 GB.
+        round.submit(u, await masking.get(u)!.mask(t, quantize(update.delta, scale), round.peersOf(u)));
+      }
+      dropped += round.dropped.length;
+      for (const [u, peers] of round.unmaskRequests()) round.reveal(u, masking.get(u)!.reveal(t, peers));
+      const closed = await round.close();
+      sum = closed.sum;
+      survivors = closed.survivors.length;
+    } else {
+      for (const u of chosen) {
+        if ((o.dropout ?? 0) > 0 && rng() < o.dropout!) {
+          dropped++;
+          continue;
+        }
+        addInRing(sum, quantize(trainLocally(global, clientData(train, u), local).delta, scale));
+        survivors++;
+      }
     }
-    dropped += round.dropped.length;
-    for (const [u, peers] of round.unmaskRequests()) round.reveal(u, masking.get(u)!.reveal(t, peers));
-    const { sum, survivors } = await round.close();
-    const r = server.apply(sum, survivors.length);
+    const r = server.apply(sum, survivors);
     log(
-      `round ${t + 1}: ${survivors.length} survivors, ‖sum‖=${r.sumNorm.toFixed(2)}, step ${r.step.toFixed(3)}, ε so far ${r.epsilon.toFixed(3)}`,
+      `round ${t + 1}: ${survivors} survivors, ‖sum‖=${r.sumNorm.toFixed(2)}, step ${r.step.toFixed(3)}, ε so far ${r.epsilon.toFixed(3)}`,
     );
   }
-  const fed = evaluateTopK(federatedModel(train, server.items, p), train, test, { k });
+  return {
+    items: server.items,
+    accountant,
+    z,
+    perRound,
+    clients: clients.length,
+    dropped,
+    neighbours,
+    minClients,
+    scale,
+  };
+}
+
+export async function simulateFederated(o: SimulateOptions): Promise<SimulateReport> {
+  const log = o.log ?? (() => {});
+  const seed = o.seed ?? 42;
+  const k = o.k ?? 10;
+  const p = federatedParams(o);
+  const loaded = await loadDataset(o.data, 'ratings');
+  const { train, test } = stratifiedSplit(asInteractions(loaded), {
+    by: o.by ?? 'item',
+    ratio: o.ratio ?? 0.75,
+    seed,
+  });
+  const run: TrainingRun = {
+    rounds: o.rounds,
+    clientsPerRound: o.clientsPerRound,
+    epsilon: o.epsilon,
+    delta: o.delta,
+    seed,
+    log,
+    ...(o.neighbours !== undefined ? { neighbours: o.neighbours } : {}),
+    ...(o.minClients !== undefined ? { minClients: o.minClients } : {}),
+    ...(o.dropout !== undefined ? { dropout: o.dropout } : {}),
+    ...(o.noiseSeed !== undefined ? { noiseSeed: o.noiseSeed } : {}),
+  };
+  const t = await trainFederated(train, p, run);
+  const fed = evaluateTopK(federatedModel(train, t.items, p), train, test, { k });
   log(`federated nDCG@${k} ${fed.ndcg.toFixed(4)}`);
   const als = new AlsModel({ factors: p.dim, alpha: p.alpha, regularization: p.lambda, seed });
   als.fit(train);
@@ -211,15 +326,15 @@ export async function simulateFederated(o: SimulateOptions): Promise<SimulateRep
     federated: scores(fed),
     centralized: scores(central),
     popularity: scores(popular),
-    epsilon: accountant.totalEpsilon,
+    epsilon: t.accountant.totalEpsilon,
     delta: o.delta,
-    rounds: accountant.rounds,
-    clients: clients.length,
-    noise_multiplier: z,
-    round_epsilon: accountant.roundEpsilon,
-    clients_per_round: perRound,
-    dropped,
+    rounds: t.accountant.rounds,
+    clients: t.clients,
+    noise_multiplier: t.z,
+    round_epsilon: t.accountant.roundEpsilon,
+    clients_per_round: t.perRound,
+    dropped: t.dropped,
     k,
-    params: { ...p, neighbours, minClients, scale },
+    params: { ...p, neighbours: t.neighbours, minClients: t.minClients, scale: t.scale },
   };
 }

@@ -76,6 +76,26 @@ export function httpBehaviourSuite(
       expect(jar.cookies.get('tsr_id')).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
     });
 
+    it('stores nothing from a visitor who chose to learn on their device only', async () => {
+      const jar = new CookieJar();
+      const logged = await t.eventCount();
+      // `device` wins even over a grant sent with it.
+      const choice = await collect(t.baseUrl, jar, [
+        ev('consent', { props: { personalization: true, analytics: true, device: true } }),
+        ev('view', { item: products.running[0] }),
+      ]);
+      expect(choice.res.status).toBe(202);
+      expect(jar.cookies.get('tsr_consent')).toBe('p0.a0.d1');
+      expect(jar.cookies.has('tsr_id')).toBe(false);
+      const later = await collect(t.baseUrl, jar, [
+        ev('view', { item: products.running[1] }),
+        ev('click', { item: products.running[1] }),
+      ]);
+      expect(later.json.stored).toBe(0);
+      expect(jar.cookies.has('tsr_id')).toBe(false);
+      expect(await t.eventCount()).toBe(logged);
+    });
+
     it('keeps the good events of a mixed batch and reports the bad ones by index', async () => {
       const jar = new CookieJar();
       await collect(t.baseUrl, jar, [ev('consent', { props: { personalization: true, analytics: true } })]);

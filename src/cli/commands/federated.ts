@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type SimulateReport, simulateFederated } from '../../federated/simulate.js';
+import { AXES, type Axis, tuneFederated } from '../../federated/tune.js';
 import { positiveInt } from '../options.js';
 
 interface SimulateFlags {
@@ -106,8 +107,98 @@ export async function federatedSimulateCommand(flags: SimulateFlags): Promise<Si
   return report;
 }
 
+interface TuneFlags {
+  data: string;
+  by: 'item' | 'user';
+  ratio: number;
+  seed: number;
+  clientsPerRound: number;
+  epsilon: number;
+  delta: number;
+  k: number;
+  axes?: Axis[];
+  centre?: { rounds: number; learningRate: number; clip: number; epochs: number };
+  json?: boolean;
+}
+
+function axes(v: string): Axis[] {
+  const list = v.split(',').filter(Boolean);
+  for (const a of list)
+    if (!(AXES as string[]).includes(a)) throw new InvalidArgumentError(`axes are ${AXES.join(', ')}`);
+  return list as Axis[];
+}
+
+function centre(v: string): NonNullable<TuneFlags['centre']> {
+  const [rounds, learningRate, clip, epochs] = v.split(',').map(Number);
+  if (![rounds, learningRate, clip, epochs].every((x) => x !== undefined && x > 0))
+    throw new InvalidArgumentError('expected ROUNDS,LOCAL_LR,CLIP,LOCAL_EPOCHS');
+  return { rounds: rounds!, learningRate: learningRate!, clip: clip!, epochs: epochs! };
+}
+
+/** Prints the procedure, every trial's validation score and the choice; the test split is never read. */
+export async function federatedTuneCommand(flags: TuneFlags): Promise<void> {
+  const log = (m: string): void => {
+    process.stderr.write(`[tessera] ${m}\n`);
+  };
+  const { axes: only, centre: around, ...rest } = flags;
+  const r = await tuneFederated({
+    ...rest,
+    ...(only ? { axes: only } : {}),
+    ...(around ? { centre: around } : {}),
+    log,
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    r.procedure,
+    `fit: ${r.fitInteractions} interactions of ${r.fitUsers} users; validation: ${r.validationInteractions}`,
+    `rounds  local-lr  clip  local-epochs  val-ndcg@${flags.k}`,
+    ...r.trials.map(
+      (t) =>
+        `${String(t.rounds).padStart(6)}  ${String(t.learningRate).padStart(8)}  ${String(t.clip).padStart(4)}  ${String(t.epochs).padStart(12)}  ${t.ndcg.toFixed(4).padStart(11)}${t === r.best ? '  ← chosen' : ''}`,
+    ),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export function registerFederated(program: Command): void {
   const federated = program.command('federated').description('federated learning with differential privacy');
+  federated
+    .command('tune')
+    .description(
+      'choose rounds, local learning rate, clip and local epochs on a validation split carved from the training data',
+    )
+    .requiredOption('--data <file>', 'ratings file (split here, as simulate splits it)')
+    .addOption(
+      new Option('--by <group>', 'stratify per item or per user').choices(['item', 'user']).default('item'),
+    )
+    .option(
+      '--ratio <r>',
+      'share of each group in training (and in the fit part of training)',
+      fraction,
+      0.75,
+    )
+    .option('--seed <n>', 'seed of the split (the validation split uses seed + 1)', nonNegativeInt, 42)
+    .option('--clients-per-round <n>', 'clients per round', positiveInt, Number.POSITIVE_INFINITY)
+    .option('--epsilon <e>', 'the budget the defaults are chosen for, or "inf"', epsilon, 8)
+    .option('--delta <d>', 'δ of the (ε, δ) guarantee', fraction, 1e-5)
+    .option('--k <n>', 'list length', positiveInt, 10)
+    .option(
+      '--axes <list>',
+      `axes to vary, comma-separated (default all: ${AXES.join(',')}); "" for the centre only`,
+      axes,
+    )
+    .option(
+      '--centre <r,lr,clip,epochs>',
+      'the setting the axes vary around (default: the current defaults)',
+      centre,
+    )
+    .option('--json', 'print the trials as JSON on stdout')
+    .action(async (flags: TuneFlags) => {
+      await federatedTuneCommand(flags);
+    });
   federated
     .command('simulate')
     .description(

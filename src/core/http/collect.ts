@@ -83,9 +83,12 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
 
   const consentEvent = lastConsent(batch.events);
   if (consentEvent) {
+    // "Learn on my device only" grants the server nothing: no id, no profile, no stored event.
+    const device = consentEvent.props?.device === true;
     const choice = {
-      personalization: consentEvent.props?.personalization === true,
-      analytics: consentEvent.props?.analytics === true,
+      personalization: !device && consentEvent.props?.personalization === true,
+      analytics: !device && consentEvent.props?.analytics === true,
+      device,
     };
     // A grant to a visitor who has an id keeps the cookies identity resolution set: an id minted
     // for this request (opt-out, or one replacing an erased id) must reach the browser.

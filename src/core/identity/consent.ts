@@ -3,6 +3,10 @@
  * script can read (`p1.a0`: personalization yes, analytics no). Storing the
  * choice itself is strictly necessary, so it needs no consent.
  *
+ * `p0.a0.d1` is "learn on my device only": the browser keeps the visitor's
+ * history and trains on it (tessera/federated); the server stores none of
+ * their events and keeps no profile, so `d1` always comes with `p0.a0`.
+ *
  * Order (docs/security.md): Global Privacy Control or Do-Not-Track first —
  * the browser's standing opt-out wins even over a cookie that says yes,
  * because a script on the site can write that cookie without the visitor
@@ -19,16 +23,24 @@ export interface ResolvedConsent extends ConsentState {
   source: ConsentSource;
 }
 
-export function formatConsentCookie(c: { personalization: boolean; analytics: boolean }): string {
+export interface ConsentChoice {
+  personalization: boolean;
+  analytics: boolean;
+  /** Learn on this device only: nothing of the visitor is stored on the server. */
+  device?: boolean;
+}
+
+export function formatConsentCookie(c: ConsentChoice): string {
+  if (c.device) return 'p0.a0.d1';
   return `p${c.personalization ? 1 : 0}.a${c.analytics ? 1 : 0}`;
 }
 
-export function parseConsentCookie(
-  v: string | undefined,
-): { personalization: boolean; analytics: boolean } | undefined {
+/** A `d1` cookie grants the server nothing, whatever its `p` and `a` say. */
+export function parseConsentCookie(v: string | undefined): ConsentChoice | undefined {
   if (!v) return undefined;
-  const m = /^p([01])\.a([01])$/.exec(v);
+  const m = /^p([01])\.a([01])(\.d1)?$/.exec(v);
   if (!m) return undefined;
+  if (m[3]) return { personalization: false, analytics: false, device: true };
   return { personalization: m[1] === '1', analytics: m[2] === '1' };
 }
 
@@ -41,7 +53,13 @@ export function resolveConsent(ctx: DecisionContext, mode: ConsentMode, cookieNa
   if (browserOptsOut(ctx))
     return { necessary: true, personalization: false, analytics: false, source: 'gpc' };
   const chosen = parseConsentCookie(ctx.cookies[cookieName]);
-  if (chosen) return { necessary: true, ...chosen, source: 'cookie' };
+  if (chosen)
+    return {
+      necessary: true,
+      personalization: chosen.personalization,
+      analytics: chosen.analytics,
+      source: 'cookie',
+    };
   const granted = mode === 'opt-out';
   return { necessary: true, personalization: granted, analytics: granted, source: 'mode' };
 }

@@ -80,6 +80,26 @@ describe('identity', () => {
     expect(await unseal(ring, fresh, 'x')).toBeUndefined();
   });
 
+  it('reads "learn on my device only" as granting the server nothing, whatever p and a say', () => {
+    expect(formatConsentCookie({ personalization: true, analytics: true, device: true })).toBe('p0.a0.d1');
+    expect(parseConsentCookie('p0.a0.d1')).toEqual({
+      personalization: false,
+      analytics: false,
+      device: true,
+    });
+    expect(parseConsentCookie('p1.a1.d1')).toEqual({
+      personalization: false,
+      analytics: false,
+      device: true,
+    });
+    expect(parseConsentCookie('p1.a1.d0')).toBeUndefined();
+    expect(resolveConsent(ctx({ c: 'p1.a1.d1' }), 'opt-out', 'c')).toMatchObject({
+      personalization: false,
+      analytics: false,
+      source: 'cookie',
+    });
+  });
+
   it('refuses short secrets', () => {
     expect(() => createKeyRing('short')).toThrow(/at least 32/);
   });

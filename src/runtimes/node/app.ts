@@ -37,6 +37,8 @@ import {
 import type { SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import type { FederatedCoordinator } from '../../federated/coordinator.js';
+import { federatedRoute } from '../../federated/routes.js';
 import type { ModelLifecycle } from '../../models/lifecycle.js';
 import { type ModelLifecycleConfig, parseModelLifecycle } from '../../models/lifecycle-config.js';
 import { promoteModel, registerModel } from '../../models/model-registry.js';
@@ -75,6 +77,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const packageRoot = resolve(here, '../../..');
 
 export interface NodeAppOptions {
+  /** On-device learning: mounts `/federated/*` and serves `/tessera-federated.js` (docs/federated.md). */
+  federated?: FederatedCoordinator;
   /** `sqlite:PATH` (default `sqlite:<dataDir>/tessera.db`) or `memory:`. */
   store?: string;
   dataDir?: string;
@@ -214,6 +218,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const assets: Record<string, StaticAsset> = {
     '/tessera.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(bundlePath, 'utf8') },
   };
+  if (o.federated)
+    assets['/tessera-federated.js'] = {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(join(packageRoot, 'dist/browser/tessera-federated.min.js'), 'utf8'),
+    };
   for (const [path, a] of Object.entries(shop.assets)) assets[path] = a;
   const origin: Origin = { render: (path) => shop.render(path) };
   const adminToken = o.adminToken ?? process.env.TESSERA_ADMIN_TOKEN;
@@ -285,6 +294,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         }),
         privacyRoute(),
         metricsRoute(metrics, auth),
+        ...(o.federated ? [federatedRoute(o.federated)] : []),
       ],
       health: () => {
         const report = withModelFallback(stores.health(), fallback);
