@@ -230,7 +230,7 @@ describe('delivery', () => {
       await h.advance(URGENT_DELAY_MS);
       await h.advance(60_000);
       expect(h.fetched()).toHaveLength(1);
-      expect(warn).toHaveBeenLastCalledWith(expect.stringContaining('[tessera] [collect]'), status);
+      expect(warn).toHaveBeenLastCalledWith(expect.stringContaining('[tessera] dropped'), status);
       h.c.track('click', 'sku-2');
       await h.advance(URGENT_DELAY_MS);
       expect(h.fetched()[1]?.batch.events.map((e) => e.item)).toEqual(['sku-2']);

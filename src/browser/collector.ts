@@ -152,7 +152,7 @@ export function createCollector(deps: CollectorDeps): Collector {
         const wait = retryDelay(answer, attempt, deps.retryBase, Math.random(), Date.now());
         if (wait === undefined) {
           // Delivered, or refused for good (400, 413): either way it leaves the queue.
-          if (answer!.status > 299) console.warn('[tessera] [collect] dropped: HTTP', answer!.status);
+          if (answer!.status > 299) console.warn('[tessera] dropped', answer!.status);
           queue = queue.filter((e) => !events.includes(e));
           dropped -= lost;
           attempt = 0;

@@ -44,10 +44,9 @@ function onClick(c: Collector, doc: Document, reload: () => void, e: Event): voi
     e.preventDefault();
     const yes = choice === 'accept';
     hideBanners(doc);
+    // `device: false` with accept or decline changes nothing: the server reads only `device: true`.
     void c
-      .consent(
-        choice === 'device' ? ({ device: true } as ConsentChoice) : { personalization: yes, analytics: yes },
-      )
+      .consent({ personalization: yes, analytics: yes, device: choice === 'device' } as ConsentChoice)
       .then(reload);
     return;
   }

@@ -23,7 +23,8 @@ guard(() => {
   const attr = (name: string) => script?.getAttribute(name);
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const c = createCollector({
-    mode: attr('data-consent-mode') === 'opt-out' ? 'opt-out' : 'opt-in',
+    // Read as opt-out only when it says so (consent.ts compares it): anything else is opt-in.
+    mode: attr('data-consent-mode') as 'opt-in' | 'opt-out',
     readCookies: () => document.cookie,
     privacySignal: nav.globalPrivacyControl === true || nav.doNotTrack === '1',
     send: createSender(attr('data-endpoint') || '/collect'),

@@ -16,14 +16,10 @@ export function createSender(
   endpoint: string,
 ): (batch: Batch, beacon: boolean) => Promise<Response | undefined> {
   return async (batch, beacon) => {
-    const body = JSON.stringify(batch);
+    // A typed Blob: fetch takes its Content-Type from it, as sendBeacon does (one body for both).
+    const body = new Blob([JSON.stringify(batch)], { type: 'application/json' });
     // Over the beacon quota (64 KB in flight), sendBeacon says no: a keepalive fetch takes over.
-    if (beacon && navigator.sendBeacon(endpoint, new Blob([body], { type: 'application/json' }))) return;
-    return fetch(endpoint, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/json' },
-      keepalive: true,
-    }).catch(() => undefined);
+    if (beacon && navigator.sendBeacon(endpoint, body)) return;
+    return fetch(endpoint, { method: 'POST', body, keepalive: true }).catch(() => undefined);
   };
 }

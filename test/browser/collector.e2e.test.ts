@@ -105,7 +105,8 @@ describe('browser collector in Chromium', () => {
     const reloaded = page.waitForEvent('load');
     await page.click('#accept');
     const consent = await until(eventOf('consent'), 'the consent event');
-    expect(consent.props).toEqual({ personalization: true, analytics: true });
+    // The choice as made: accept, not the device-only choice.
+    expect(consent.props).toEqual({ personalization: true, analytics: true, device: false });
     await reloaded;
     const pageEvent = await until(eventOf('page'), 'the page event after reload');
     expect(pageEvent.props).toMatchObject({ path: '/' });
@@ -279,7 +280,7 @@ describe('browser collector delivery in Chromium', () => {
     await page.evaluate(() => (window as unknown as TesseraWindow).tessera.flush());
     await new Promise((r) => setTimeout(r, QUIET_MS));
     expect(events().filter((e) => e.id === refused.id)).toHaveLength(1);
-    expect(warnings).toEqual([expect.stringMatching(/\[tessera\] \[collect\].*400/)]);
+    expect(warnings).toEqual([expect.stringMatching(/\[tessera\] dropped 400/)]);
   }, 20_000);
 
   it('keeps the newest 100 events while the server refuses, and reports how many it dropped', async () => {
