@@ -47,7 +47,7 @@ export const embeddedLolHtmlPlugin = {
 
 /**
  * @param {{ entry: string, outfile: string, external?: string[], alias?: Record<string, string>,
- *   minify?: boolean, conditions?: string[] }} o
+ *   minify?: boolean, conditions?: string[], format?: 'esm' | 'iife' }} o
  * @returns {Promise<{ outfile: string, bytes: number, gzipBytes: number }>}
  */
 export async function buildRuntime(o) {
@@ -57,7 +57,7 @@ export async function buildRuntime(o) {
     entryPoints: [o.entry],
     outfile: o.outfile,
     bundle: true,
-    format: 'esm',
+    format: o.format ?? 'esm',
     platform: 'neutral',
     conditions: o.conditions ?? ['worker', 'browser'],
     mainFields: ['browser', 'module', 'main'],

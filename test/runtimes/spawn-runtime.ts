@@ -28,12 +28,18 @@ export interface RuntimeCommand {
   external?: string[];
 }
 
-export async function bundle(entry: string, dir: string, external: string[] = []): Promise<string> {
-  const outfile = join(dir, 'entry.mjs');
+export async function bundle(
+  entry: string,
+  dir: string,
+  external: string[] = [],
+  format: 'esm' | 'iife' = 'esm',
+): Promise<string> {
+  const outfile = join(dir, format === 'esm' ? 'entry.mjs' : 'entry.js');
   await (buildRuntime as (o: object) => Promise<unknown>)({
     entry,
     outfile,
     external,
+    format,
     minify: false,
     alias: { vitest: join(root, 'test/runtimes/mini-vitest.ts') },
   });
