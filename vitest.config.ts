@@ -46,6 +46,8 @@ const INTEGRATION = [
   'test/fuzz/**/*.test.ts',
   // workerd through Miniflare
   'test/workerd/**/*.test.ts',
+  // Deno, Bun, Vercel's edge-runtime: spawned runtimes and servers on a port
+  'test/runtimes/**/*.test.ts',
   'test/conformance/ledger-kv.test.ts',
 ];
 

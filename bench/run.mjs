@@ -7,6 +7,7 @@ import { fmt } from './lib/stats.mjs';
 import { runTsx } from './lib/tsx.mjs';
 import { peerLines, runPeer } from './peer.mjs';
 import { runProfile } from './profile.mjs';
+import { runRuntimes, runtimeLines } from './runtimes.mjs';
 import { runTracing } from './tracing.mjs';
 import { runWorker } from './worker.mjs';
 
@@ -59,6 +60,11 @@ if (!only || only === 'tracing') {
   console.log(
     `tracing (page path through engine.handle, ${t.n} requests each, alternating blocks): off median ${fmt(t.offMedianUs)} µs p99 ${fmt(t.offP99Us)} µs; on (Node SDK, batch, OTLP/HTTP to a loopback sink) median ${fmt(t.onMedianUs)} µs p99 ${fmt(t.onP99Us)} µs; on/off ratio ${fmt(t.ratio)} (median of ${t.ratios.length} rounds: ${t.ratios.map((r) => fmt(r)).join(' ')}); wall per request with the exports ${fmt(t.wallOffUs)} µs off, ${fmt(t.wallOnUs)} µs on, ratio ${fmt(t.wallRatio)}; ${fmt(t.exportedBytes / 1024, 0)} KiB exported`,
   );
+}
+if (!only || only === 'runtimes') {
+  const r = await runRuntimes();
+  results.runtimes = r;
+  for (const line of runtimeLines(r)) console.log(line);
 }
 // These import TypeScript sources and run under tsx (no build needed).
 for (const name of ['train', 'online', 'artifact', 'cluster', 'flood', 'onnx', 'swap']) {

@@ -22,7 +22,7 @@ export async function buildCollector() {
   return out.outputFiles[0].text;
 }
 
-const collectorPlugin = (script) => ({
+export const collectorPlugin = (script) => ({
   name: 'tessera-collector',
   setup(b) {
     b.onResolve({ filter: /^tessera:collector$/ }, () => ({ path: 'collector', namespace: 'tessera' }));
@@ -49,7 +49,7 @@ const uplotPlugin = {
  * for the `platform` folders of dependencies. Without it the Node variant
  * (os, fs, util) is bundled, and the build fails.
  */
-const browserPlatformPlugin = {
+export const browserPlatformPlugin = {
   name: 'browser-platform',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\/(.*\/)?platform$/ }, (args) => {
