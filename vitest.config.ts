@@ -36,6 +36,7 @@ const INTEGRATION = [
   'src/sim/rollout.test.ts',
   'test/models/**/*.test.ts',
   'test/http/**/*.test.ts',
+  'test/frameworks/**/*.test.ts', // Hono, Express, Fastify servers on a port; Hono in workerd; Next's middleware in edge-runtime
   'test/observe/**/*.test.ts',
   'test/security/admin-access.test.ts',
   'test/security/erasure.test.ts',

@@ -63,7 +63,7 @@ export interface EngineConfig {
   site: SiteConfig;
   catalog: readonly CatalogItem[];
   settings: Partial<Omit<EngineSettings, 'secret'>> & { secret: string | KeyRingInput };
-  /** How long a variant's page shell is reused before the origin is asked again (ms, default 60 s). */
+  /** How long a variant's page shell is reused before the origin is asked again (ms, default 60 s; 0: built per request, never shared, as framework middleware needs). */
   shellTtlMs?: number;
   /** Confidence, auto-promotion and test settings for experiments. */
   experiments?: ExperimentSettings;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/core/engine.js';
 import { createMemoryStore } from '../../src/profiles/memory.js';
-import { fetchOrigin } from '../../src/runtimes/cloudflare/origin.js';
+import { fetchOrigin } from '../../src/runtimes/fetch/origin.js';
 import { createNodeRewriter } from '../../src/runtimes/node/html-rewriter.js';
 
 const PAGE = `<!doctype html><html><body><h1>Origin</h1><section data-tessera-slot="hero"><p>origin hero</p></section><p>tail</p></body></html>`;

@@ -20,8 +20,8 @@ import type { ProfileStore } from '../../src/core/ports.js';
 import type { RuleInput } from '../../src/core/segments/compile.js';
 import { createKvProfileStore, type KvProfileStore } from '../../src/profiles/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../src/profiles/durable-object.js';
-import { atRestCodecFromEnv } from '../../src/runtimes/cloudflare/env-keys.js';
 import { TesseraProfiles as EncryptingProfiles } from '../../src/runtimes/cloudflare/profiles-object.js';
+import { atRestCodecFromEnv } from '../../src/runtimes/fetch/env-keys.js';
 import { runVectors, type VectorKind } from '../vectors/runner.js';
 import { fromWire, toWire, type Wire } from './rpc-codec.js';
 

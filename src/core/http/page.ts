@@ -240,13 +240,16 @@ function buildVariantShell(
   s: EngineState,
   now: number,
 ): Promise<Shell> {
-  const pending = s.shellBuilds.get(key);
-  if (pending) return pending;
   const variant: Record<string, string> = {};
   for (const [slot, contentId] of Object.entries(decision.content)) {
     const fragment = s.compiled.site.content?.[contentId];
     if (fragment !== undefined) variant[slot] = fragment;
   }
+  // No reuse (framework middleware): the page is this request's own, it may
+  // carry what the framework rendered for this visitor; never shared, never kept.
+  if (s.shellTtlMs <= 0) return buildShell(html, { variant, holes: s.compiled.recSlots }, s.rewriter);
+  const pending = s.shellBuilds.get(key);
+  if (pending) return pending;
   const build = buildShell(html, { variant, holes: s.compiled.recSlots }, s.rewriter)
     .then((shell) => {
       s.shells.set(key, { shell, builtAt: now });

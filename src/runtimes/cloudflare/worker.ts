@@ -47,7 +47,7 @@ import type {
   QueueLike,
   R2BucketLike,
 } from '../../connections/cloudflare-bindings.js';
-import type { CatalogItem, ConsentMode, SiteConfig } from '../../core/config.js';
+import type { CatalogItem, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
 import type { EngineRoute } from '../../core/engine-api.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
@@ -61,10 +61,11 @@ import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-qu
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../profiles/durable-object.js';
+import { atRestCodecFromEnv } from '../fetch/env-keys.js';
+import { nodeIdFromEnv, settingsFromEnv } from '../fetch/env-settings.js';
+import { createFetchHandler, type FetchHandler, nativeRewriter } from '../fetch/handler.js';
+import { fetchOrigin } from '../fetch/origin.js';
 import { consumerOwnedStore } from './consumer-owned-store.js';
-import { atRestCodecFromEnv, keyRingFromEnv } from './env-keys.js';
-import { createFetchHandler, type FetchHandler, nativeRewriter } from './handler.js';
-import { fetchOrigin } from './origin.js';
 import { appliedEventsLog, createQueueConsumer, type QueueBatchLike } from './queue-consumer.js';
 
 export interface TesseraEnv {
@@ -117,7 +118,7 @@ export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
 
 /** A node id of its own for each engine of the isolate (see above). */
 function newNodeId(env: TesseraEnv): string {
-  return `${env.TESSERA_NODE_ID ?? 'cf'}-${randomSuffix()}`;
+  return nodeIdFromEnv(env, 'cf');
 }
 
 /**
@@ -131,11 +132,6 @@ async function tracingFor(env: TesseraEnv, node: string) {
   const { startFetchTracing } = await import('../../observe/otlp-fetch.js');
   const headers = env.TESSERA_OTLP_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS;
   return startFetchTracing({ endpoint, nodeId: node, ...(headers ? { headers } : {}) });
-}
-
-function randomSuffix(): string {
-  const b = crypto.getRandomValues(new Uint8Array(4));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** `writeIntervalMs`: KV writes per profile coalesced to one per this long (the consumer writes once per batch: 0). */
@@ -231,8 +227,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   ) {
     const node = opts.node ?? newNodeId(env);
     const { tracer, live } = opts;
-    const ring = keyRingFromEnv(env);
-    if (!ring) throw new Error('[tessera] [worker] the TESSERA_SECRET secret (or TESSERA_KEYS) is not set');
+    // Throws first when the secret is missing: nothing is built without keys.
+    const config = settingsFromEnv(env, node, 'worker');
     const site = await setup(env);
     const stored = profileStore(env, site.logger, writeIntervalMs);
     const profiles = stored && consumed ? consumerOwnedStore(stored) : stored;
@@ -244,15 +240,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const handler = createFetchHandler({
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
-      settings: {
-        secret: ring,
-        nodeId: node,
-        consentMode: (env.TESSERA_CONSENT_MODE ?? 'opt-in') as ConsentMode,
-        secureCookies: env.TESSERA_SECURE_COOKIES !== 'false',
-      },
-      ...(env.TESSERA_ALLOWED_ORIGINS
-        ? { limits: { allowedOrigins: env.TESSERA_ALLOWED_ORIGINS.split(',').map((o) => o.trim()) } }
-        : {}),
+      ...config,
       ports: {
         ...(profiles ? { profiles } : {}),
         // Experiment counts and statuses outlive the isolate (ledgers/cloudflare-kv.ts).

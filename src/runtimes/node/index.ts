@@ -3,6 +3,7 @@
  * ready app with the embedded store.
  * @module
  */
+export { builtCollector } from '../../frameworks/node-collector.js';
 export { createNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
 export { createNodeRewriter, HTMLRewriter } from './html-rewriter.js';
 export { consoleLogger } from './logger.js';

@@ -19,8 +19,8 @@ describe('Worker key ring from bindings', () => {
     );
   });
 
-  it('rejects a short secret, a bad entry and a current key outside the ring with a [worker] error', () => {
-    expect(() => keyRingFromEnv({ TESSERA_KEYS: 'k1:short' })).toThrow(/\[tessera\] \[worker\] .*32/);
+  it('rejects a short secret, a bad entry and a current key outside the ring with an [env] error', () => {
+    expect(() => keyRingFromEnv({ TESSERA_KEYS: 'k1:short' })).toThrow(/\[tessera\] \[env\] .*32/);
     expect(() => keyRingFromEnv({ TESSERA_KEYS: a })).toThrow(/KID:SECRET/);
     expect(() => keyRingFromEnv({ TESSERA_KEYS: `k1:${a}`, TESSERA_KEY_CURRENT: 'k9' })).toThrow(/"k9"/);
     expect(() => keyRingFromEnv({ TESSERA_SECRET: a, TESSERA_KEY_CURRENT: 'k2' })).toThrow(/TESSERA_KEYS/);

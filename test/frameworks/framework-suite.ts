@@ -1,0 +1,54 @@
+/**
+ * What middleware adds to the behaviour suite: the framework's own headers
+ * and cookies survive personalization, its non-HTML routes pass untouched,
+ * and the demo shop's security policy is not imposed on the site.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
+import type { Target } from '../helpers/node-target.js';
+
+export function frameworkSuite(name: string, start: () => Promise<Target>, product: string) {
+  describe(`middleware: ${name}`, () => {
+    let t: Target;
+    beforeAll(async () => {
+      t = await start();
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    it("keeps the framework's cookie and header beside Tessera's on a personalized page", async () => {
+      const jar = new CookieJar();
+      await jarFetch(jar, `${t.baseUrl}/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          events: [
+            { id: `c${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
+          ],
+        }),
+      });
+      const res = await jarFetch(jar, `${t.baseUrl}/product/${product}?login=1`);
+      expect(res.status).toBe(200);
+      const cookies = res.headers.getSetCookie();
+      expect(cookies.some((c) => c.startsWith('app_session=abc123'))).toBe(true);
+      expect(cookies.some((c) => c.startsWith('tsr_p='))).toBe(true);
+      expect(res.headers.get('x-app')).toBeTruthy();
+      expect(res.headers.get('x-tessera-variant')).toBeTruthy();
+      expect(res.headers.get('cache-control')).toMatch(/private/);
+      // The shop's strict CSP is the shop's choice, not the site's.
+      expect(res.headers.get('content-security-policy')).toBeNull();
+      const html = await res.text();
+      expect(html).toMatch(/data-tessera-slot="recommended"[^>]*>\s*<h2>/);
+    });
+
+    it('leaves JSON routes and assets as the framework answered them', async () => {
+      const res = await fetch(`${t.baseUrl}/api/ping`);
+      expect(await res.json()).toEqual({ pong: true });
+      expect(res.headers.get('x-tessera-variant')).toBeNull();
+      const css = await fetch(`${t.baseUrl}/shop.css`);
+      expect(css.headers.get('content-type')).toMatch(/css/);
+      expect(css.headers.get('x-tessera-variant')).toBeNull();
+    });
+  });
+}
