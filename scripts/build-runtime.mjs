@@ -13,7 +13,7 @@ import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { browserPlatformPlugin, buildCollector, collectorPlugin } from './build-worker.mjs';
+import { browserPlatformPlugin, buildCollector, collectorPlugin, uplotPlugin } from './build-worker.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const wasmPath = join(root, 'node_modules/html-rewriter-wasm/dist/html_rewriter_bg.wasm');
@@ -68,7 +68,7 @@ export async function buildRuntime(o) {
     minify: o.minify ?? true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [collectorPlugin(collector), browserPlatformPlugin, embeddedLolHtmlPlugin],
+    plugins: [collectorPlugin(collector), browserPlatformPlugin, uplotPlugin, embeddedLolHtmlPlugin],
   });
   const code = readFileSync(isAbsolute(o.outfile) ? o.outfile : join(root, o.outfile));
   return { outfile: o.outfile, bytes: code.byteLength, gzipBytes: gzipSync(code, { level: 9 }).byteLength };

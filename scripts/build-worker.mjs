@@ -31,7 +31,7 @@ export const collectorPlugin = (script) => ({
 });
 
 /** `tessera:uplot`: uPlot's minified script as text, from the installed package (the dashboard inlines it). */
-const uplotPlugin = {
+export const uplotPlugin = {
   name: 'tessera-uplot',
   setup(b) {
     b.onResolve({ filter: /^tessera:uplot$/ }, () => ({ path: 'uplot', namespace: 'tessera-uplot' }));
