@@ -5,7 +5,7 @@ import { createKeyRing } from '../core/identity/index.js';
 import { createLossAccounting } from '../core/loss-accounting.js';
 import type { ProfileStore } from '../core/ports.js';
 import { silentLogger } from '../core/ports.js';
-import { eventCount } from '../core/profile/index.js';
+import { emptyProfile, eventCount } from '../core/profile/index.js';
 import { ProfileService } from '../core/profile-service.js';
 import { createMemoryStore } from '../profiles/memory.js';
 import { openSpool } from '../runtimes/node/spool.js';
@@ -157,5 +157,24 @@ describe('degraded ingest', () => {
     expect(accounting.snapshot()).toMatchObject({ stored: 5, spooled: 5, deferred: 2, replayed: 5 });
     logReplay.stop();
     replay.stop();
+  });
+});
+
+describe('resilientStore', () => {
+  it('passes what a delta was folded from on to the store (it may skip the merge)', async () => {
+    const mem = await createMemoryStore();
+    const seen: Array<{ over?: unknown } | undefined> = [];
+    const inner: ProfileStore = {
+      ...mem.profiles,
+      name: 'spy',
+      merge: (id, delta, opts) => {
+        seen.push(opts);
+        return mem.profiles.merge(id, delta);
+      },
+    };
+    const spool = await openSpool(':memory:');
+    const over = emptyProfile(0);
+    await resilientStore(inner, spool).merge('v', emptyProfile(0), { over });
+    expect(seen[0]?.over).toBe(over);
   });
 });

@@ -113,7 +113,7 @@ export function resilientStore(store: ProfileStore, spool: Spool): ProfileStore 
   return {
     name: store.name,
     get: (id) => store.get(id),
-    merge: (id, delta) => store.merge(id, delta),
+    merge: (id, delta, opts) => store.merge(id, delta, opts),
     delete: (id) => orSpool(spool, 'store', spoolOp('delete', id), () => store.delete(id)),
     link: (alias, canonical) =>
       orSpool(spool, 'store', spoolOp('link', alias, encoder.encode(canonical)), () =>

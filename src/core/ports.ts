@@ -13,8 +13,13 @@ export interface ProfileStore {
   /**
    * Merge `delta` into the stored profile with the CRDT `merge` (never a blind
    * overwrite) and return the merged result. Concurrent calls lose nothing.
+   * `opts.over`: `delta` was folded (events applied) from this profile, which
+   * this store returned from an earlier merge of `id`. A store that can tell
+   * it still holds exactly that profile may store `delta` as the result
+   * without merging: a fold's output dominates its input, so the merge would
+   * give `delta` back (core/fold-dominates.test.ts). Stores may ignore it.
    */
-  merge(id: string, delta: Profile): Promise<Profile>;
+  merge(id: string, delta: Profile, opts?: { over?: Profile }): Promise<Profile>;
   /** Remove the profile entirely (erasure). */
   delete(id: string): Promise<void>;
   /** Link an alias (anonymous id) to a canonical id (known user id). */

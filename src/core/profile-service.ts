@@ -100,6 +100,8 @@ export class ProfileService {
   readonly tombstones: ErasureTombstones;
   /** Profiles ahead of the store, written behind (only with `writeBehindMs`). */
   private readonly writes: ProfileWrites | undefined;
+  /** Each profile ingest folded, to the one it folded it from (the write behind needs no merge then). */
+  private readonly foldedFrom = new WeakMap<Profile, Profile>();
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.cache = new LruCache({ maxEntries: o.cacheEntries ?? 50_000 });
@@ -115,7 +117,10 @@ export class ProfileService {
     if (o.writeBehindMs !== undefined) {
       this.writes = new ProfileWrites({
         delayMs: o.writeBehindMs,
-        write: (visitor, profile) => o.store.merge(visitor, profile),
+        write: (visitor, profile, over) =>
+          over === undefined ? o.store.merge(visitor, profile) : o.store.merge(visitor, profile, { over }),
+        foldedFrom: (profile) => this.foldedFrom.get(profile),
+        rememberEntries: o.cacheEntries ?? 50_000,
         written: (visitor, profile, merged) => this.written(visitor, profile, merged),
         failed: (_visitor, error) =>
           o.logger.warn('[tessera] [ingest] profile write failed; retrying', { error: String(error) }),
@@ -281,6 +286,8 @@ export class ProfileService {
       if (fallback && (!known || fallback.busy()))
         return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
       if (this.writes) {
+        // Only a fold of what the store holds may skip the merge: `loaded` is this node's copy.
+        if (loaded !== undefined && next !== loaded) this.foldedFrom.set(next, loaded);
         this.cache.set(visitor, { profile: next, changedAt: now });
         this.writes.put(visitor, next);
         return { applied: changes.length, dropped: over.length, profile: next };

@@ -14,12 +14,17 @@
  * loses at most that window of profile updates, never events. Other nodes
  * hear of a change once it is stored.
  *
+ * A write names the profile it was folded from when that is the one the
+ * store returned for the visitor last (`over`, see ProfileStore.merge): a
+ * store still holding it stores the new profile as it is, without a merge.
+ *
  * Erasure: `cancel` drops the visitor's queued write and disowns the one in
  * flight (its result is neither cached nor announced), and resolves when that
  * write has settled, so the caller deletes after it: nothing written behind
  * can bring an erased profile back.
  * @module
  */
+import { LruCache } from './cache/index.js';
 import type { ProfileStore } from './ports.js';
 import type { Profile } from './types.js';
 
@@ -28,8 +33,15 @@ export interface ProfileWritesOptions {
   delayMs: number;
   /** After a failed write, how long before trying again (ms, default 1000). */
   retryMs?: number;
-  /** The store write (the store's CRDT merge); resolves to the stored result. */
-  write(visitor: string, profile: Profile): Promise<Profile>;
+  /**
+   * The store write (the store's CRDT merge); resolves to the stored result. `over`: the result
+   * of the visitor's last write here, when `profile` was folded from it.
+   */
+  write(visitor: string, profile: Profile, over?: Profile): Promise<Profile>;
+  /** The profile `profile` was folded from, if it was (one step: ingest folds a batch onto it). */
+  foldedFrom?(profile: Profile): Profile | undefined;
+  /** Visitors whose last stored result is remembered for `over` (default 50,000). */
+  rememberEntries?: number;
   /** A write this queue still owns landed: `merged` is what the store holds now. */
   written(visitor: string, profile: Profile, merged: Profile): void;
   /** A write failed; it stays queued and is tried again. */
@@ -41,13 +53,32 @@ interface InFlight {
   done: Promise<void>;
 }
 
+/** Batches folded between two writes of a visitor that are followed back to the last one stored. */
+const MAX_FOLD_STEPS = 64;
+
 export class ProfileWrites {
   private readonly queued = new Map<string, Profile>();
   private readonly inFlight = new Map<string, InFlight>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  /** What the store returned for each visitor's last write here (the `over` of the next one). */
+  private readonly stored: LruCache<string, Profile>;
 
-  constructor(private readonly o: ProfileWritesOptions) {}
+  constructor(private readonly o: ProfileWritesOptions) {
+    this.stored = new LruCache({ maxEntries: o.rememberEntries ?? 50_000 });
+  }
+
+  /** The visitor's last stored result, when `profile` was folded from it in a few steps. */
+  private over(visitor: string, profile: Profile): Profile | undefined {
+    const last = this.stored.get(visitor);
+    if (last === undefined || !this.o.foldedFrom) return undefined;
+    let p: Profile | undefined = profile;
+    for (let steps = 0; p !== undefined && steps < MAX_FOLD_STEPS; steps++) {
+      if (p === last) return last;
+      p = this.o.foldedFrom(p);
+    }
+    return undefined;
+  }
 
   /** The newest profile of the visitor not yet in the store, if any. */
   unsaved(visitor: string): Profile | undefined {
@@ -74,6 +105,7 @@ export class ProfileWrites {
   /** Forget the visitor's pending writes; resolves once a write already started has settled. */
   cancel(visitor: string): Promise<void> {
     this.queued.delete(visitor);
+    this.stored.delete(visitor);
     const flight = this.inFlight.get(visitor);
     this.inFlight.delete(visitor);
     return flight ? flight.done : Promise.resolve();
@@ -133,16 +165,20 @@ export class ProfileWrites {
     this.queued.delete(visitor);
     const flight: InFlight = { profile, done: Promise.resolve() };
     const owned = () => this.inFlight.get(visitor) === flight;
-    flight.done = this.o.write(visitor, profile).then(
+    const over = this.over(visitor, profile);
+    flight.done = this.o.write(visitor, profile, over).then(
       (merged) => {
         if (!owned()) return;
         this.inFlight.delete(visitor);
+        this.stored.set(visitor, merged);
         this.o.written(visitor, profile, merged);
         if (this.queued.has(visitor)) this.arm(0);
       },
       (error) => {
         if (!owned()) return;
         this.inFlight.delete(visitor);
+        // What the store holds now is not known: the next write merges.
+        this.stored.delete(visitor);
         // A newer queued profile includes this one; otherwise this one goes back.
         if (!this.queued.has(visitor)) this.queued.set(visitor, profile);
         this.o.failed(visitor, error);

@@ -163,9 +163,14 @@ function sqliteProfileStore(
   // between our read and our write. Its one write is the upsert, a single
   // statement: a merge that fails (a corrupt row, a profile over the size cap)
   // has written nothing, so it needs no savepoint of its own (see groupCommit).
-  const mergeTx = (id: string, delta: Profile): Profile => {
+  // `over`: the caller folded `delta` from a profile this function returned; when the row still
+  // holds exactly it (the memo's very object), the merge would give `delta` back (ports.ts).
+  const mergeTx = (id: string, delta: Profile, over: Profile | undefined): Profile => {
     const current = stored(id);
-    const merged = current === undefined ? delta : mergeProfiles(current, delta);
+    const merged =
+      current === undefined || (over !== undefined && current === over)
+        ? delta
+        : mergeProfiles(current, delta);
     const bytes = codec.encode(merged);
     upsertProfile.run(id, bytes, clock.now());
     written.set(id, { bytes, profile: merged });
@@ -198,8 +203,9 @@ function sqliteProfileStore(
         return read(id);
       });
     },
-    merge(id, delta) {
-      return group.write('merge', () => mergeTx(id, delta), id);
+    merge(id, delta, opts) {
+      const over = opts?.over;
+      return group.write('merge', () => mergeTx(id, delta, over), id);
     },
     async delete(id) {
       ordered('delete', () => {

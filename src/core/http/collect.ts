@@ -135,8 +135,10 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
         await s.store.link(id, linkedTo);
       }
     }
-    // A device of an identified user: its profile joins the user's (linked-devices.ts).
-    if (r.applied > 0 || linkedTo !== undefined) await s.linked.contribute(id, r.profile, linkedTo);
+    // A device of an identified user: its profile joins the user's (linked-devices.ts). A visitor
+    // who never identified pays nothing (no call, no await).
+    if (linkedTo !== undefined || (r.applied > 0 && r.profile.userId !== undefined))
+      await s.linked.contribute(id, r.profile, linkedTo);
     if (r.applied > 0) {
       const entry = s.profiles.cache.get(id);
       if (entry) {

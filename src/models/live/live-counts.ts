@@ -14,8 +14,14 @@ import type { LoggedEvent } from '../../core/types.js';
 
 /** Items of a visitor's session that a new one co-occurs with. */
 const SESSION_ITEMS = 10;
-/** Live neighbours kept per item (the weakest goes when a new one comes). */
+/** Live neighbours kept per item: at least this many of the strongest survive a prune. */
 const ROW_LIMIT = 64;
+/**
+ * A row grows to this many before it is pruned back to ROW_LIMIT in one pass. Pruning at every
+ * new neighbour scanned a full row per event and pair (most of the cost of counting under
+ * load); pruning by the batch costs a sort per ROW_SLACK new neighbours.
+ */
+const ROW_SLACK = 32;
 /** Sessions followed at once; the least recently active is dropped first. */
 const SESSION_LIMIT = 50_000;
 /** Rebase the decay landmark before e^{(t−t0)/τ} grows past this exponent. */
@@ -28,24 +34,31 @@ interface Session {
 
 export type Row = Map<string, number>;
 
+/** Scratch space for a prune's weights (a row never holds more than ROW_LIMIT + ROW_SLACK + 1). */
+const weights = new Float64Array(ROW_LIMIT + ROW_SLACK + 1);
+
+/** Keep the ROW_LIMIT strongest of a row, and `keep` (the neighbour just added) whatever its weight. */
+function prune(row: Row, keep: string): void {
+  let n = 0;
+  for (const v of row.values()) weights[n++] = v;
+  // The weakest weight that stays: those below it go, then as many at it as the limit needs.
+  const cut = weights.subarray(0, n).sort()[n - ROW_LIMIT]!;
+  for (const [k, v] of row) if (v < cut && k !== keep) row.delete(k);
+  for (const [k, v] of row) {
+    if (row.size <= ROW_LIMIT) break;
+    if (v === cut && k !== keep) row.delete(k);
+  }
+}
+
 function bump(rows: Map<string, Row>, from: string, to: string, w: number): void {
   let row = rows.get(from);
   if (!row) {
     row = new Map();
     rows.set(from, row);
   }
-  row.set(to, (row.get(to) ?? 0) + w);
-  if (row.size > ROW_LIMIT) {
-    let weakest: string | undefined;
-    let min = Number.POSITIVE_INFINITY;
-    for (const [k, v] of row) {
-      if (v < min && k !== to) {
-        min = v;
-        weakest = k;
-      }
-    }
-    if (weakest !== undefined) row.delete(weakest);
-  }
+  const had = row.get(to);
+  row.set(to, (had ?? 0) + w);
+  if (had === undefined && row.size > ROW_LIMIT + ROW_SLACK) prune(row, to);
 }
 
 export class LiveCounts {
@@ -103,7 +116,11 @@ export class LiveCounts {
       bump(this.together, other, item, w);
       bump(this.together, item, other, w);
     }
-    s.items = [...s.items.filter((x) => x !== item), item].slice(-SESSION_ITEMS);
+    // In place (one array per session, not three per event): move `item` to the end, keep the last few.
+    const at = s.items.indexOf(item);
+    if (at >= 0) s.items.splice(at, 1);
+    s.items.push(item);
+    if (s.items.length > SESSION_ITEMS) s.items.shift();
     s.last = e.ts;
   }
 
