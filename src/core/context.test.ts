@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildContext, deviceClass, localHour, parseCookies, primaryLanguage } from './context.js';
+import {
+  buildContext,
+  cookieValue,
+  deviceClass,
+  localHour,
+  parseCookies,
+  primaryLanguage,
+} from './context.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
 
@@ -12,6 +19,20 @@ describe('context', () => {
     expect(parseCookies('a=1; B="two" ;junk; c=3=3')).toEqual({ a: '1', b: 'two', c: '3=3' });
     expect(parseCookies(null)).toEqual({});
     expect(parseCookies('x'.repeat(9000))).toEqual({});
+  });
+
+  it('reads one cookie as the full parse reads it', () => {
+    for (const header of [
+      'a=1; B="two" ;junk; c=3=3',
+      'b=first; B=second',
+      ' tsr_id = v.1 ',
+      null,
+      'x'.repeat(9000),
+    ]) {
+      const all = parseCookies(header);
+      for (const name of ['a', 'b', 'c', 'tsr_id', 'missing'])
+        expect(cookieValue(header, name)).toBe(all[name]);
+    }
   });
 
   it('classifies devices from client hints before the user agent', () => {

@@ -55,6 +55,33 @@ export function parseCookies(header: string | null): Record<string, string> {
   return out;
 }
 
+/**
+ * One cookie's value, read as `parseCookies(header)[name]` would read it
+ * (first occurrence, name case-insensitive, quotes stripped), without
+ * building the record: what the `/collect` guard reads before it decides.
+ * `name` is lower case.
+ */
+export function cookieValue(header: string | null, name: string): string | undefined {
+  if (!header || header.length > MAX_COOKIE_HEADER) return undefined;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const key = header.slice(start, eq).trim();
+      if (key.length === name.length && key.toLowerCase() === name) {
+        const value = header.slice(eq + 1, end).trim();
+        const quoted =
+          value.length > 1 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34;
+        return quoted ? value.slice(1, -1) : value;
+      }
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
 const BOT_RE = /bot|crawl|spider|slurp|headless|lighthouse|preview/i;
 const TABLET_RE = /ipad|tablet|kindle|silk|playbook|(android(?!.*mobile))/i;
 const MOBILE_RE = /mobi|iphone|ipod|android.*mobile|windows phone|blackberry|opera mini/i;

@@ -39,7 +39,7 @@ import {
   type KeyRingInput,
   newVisitorId,
   type VisitorIdSource,
-  verifySignedId,
+  verifySignedIdNow,
 } from './identity/index.js';
 import {
   checkUrlLength,
@@ -259,7 +259,10 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     settings: limits,
     limiter: rateLimiter,
     idCookie: settings.cookies.id,
-    verifyId: async (raw) => (await verifySignedId(ring, raw)) !== undefined,
+    verifyId: (raw) => {
+      const id = verifySignedIdNow(ring, raw);
+      return id instanceof Promise ? id.then((v) => v !== undefined) : id !== undefined;
+    },
     logger,
     now,
   });
@@ -295,10 +298,15 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     return handlePage(req, state, trace);
   }
 
-  async function collect(req: RequestLike, trace: RequestTrace | undefined): Promise<Reply> {
-    const reply = countThrottled(await collectGuard.run(req, () => handleCollect(req, state, trace)), trace);
+  // Not async: a batch refused by the limits is answered in the tick it was read.
+  function collect(req: RequestLike, trace: RequestTrace | undefined): Reply | Promise<Reply> {
+    const reply = collectGuard.run(req, () => handleCollect(req, state, trace));
+    return isPromise(reply) ? reply.then((r) => collected(r, trace)) : collected(reply, trace);
+  }
+
+  function collected(reply: Reply, trace: RequestTrace | undefined): Reply {
     if (reply.status === 429) accounting.refuse('throttled');
-    return reply;
+    return countThrottled(reply, trace);
   }
 
   async function debugOrPage(
@@ -326,13 +334,28 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
 
   const itemPrefix = config.site.itemRoute?.prefix;
   const tracer = ports.tracer;
-  async function handle(req: RequestLike): Promise<Reply> {
+  // Not async: a reply the route had at once (a 429) takes one promise to hand back, not a chain.
+  function handle(req: RequestLike): Promise<Reply> {
     const t0 = state.perf();
     const trace = tracer?.begin(req, t0);
+    let routed: Reply | Promise<Reply>;
+    try {
+      routed = route(req, trace);
+    } catch (e) {
+      return Promise.resolve(finish(req, failed(e), t0, trace));
+    }
+    if (!isPromise(routed)) return Promise.resolve(finish(req, routed, t0, trace));
+    return routed.then(
+      (r) => finish(req, r, t0, trace),
+      (e: unknown) => finish(req, failed(e), t0, trace),
+    );
+  }
+
+  function finish(req: RequestLike, routed: Reply, t0: number, trace: RequestTrace | undefined): Reply {
     let reply: Reply;
     try {
       // Where every reply is finished: one that sets a cookie never goes to a shared cache.
-      reply = privateWhenSettingCookies(await route(req, trace));
+      reply = privateWhenSettingCookies(routed);
     } catch (e) {
       reply = failed(e);
     }
@@ -371,6 +394,11 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
   };
   rememberStores(engine, { profiles: state.store, events: state.log });
   return engine;
+}
+
+/** A route's answer still to come (any thenable a route handed back), rather than a reply. */
+function isPromise(r: Reply | Promise<Reply>): r is Promise<Reply> {
+  return typeof (r as { then?: unknown }).then === 'function';
 }
 
 /** A method name fit for a message: a token, else a placeholder (it is the client's to choose). */

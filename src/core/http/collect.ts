@@ -55,11 +55,7 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
   // A duplicate inside the batch is accepted and changes nothing.
   counts.count('deduplicated', batch.accepted - batch.events.length);
   countBatch(observer, batch);
-  if (batch.dropped > 0) {
-    s.logger.warn('[tessera] [collect] a browser dropped events from its full queue', {
-      dropped: batch.dropped,
-    });
-  }
+  if (batch.dropped > 0) warnDropped(s, batch.dropped, now);
   // Nothing usable at all: a 4xx with the reasons, so junk never looks accepted.
   if (batch.accepted === 0 && batch.rejected.length > 0) {
     const first = batch.rejected[0]?.error ?? 'invalid event';
@@ -159,6 +155,32 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
   counts.count('acknowledged', accepted);
   const dropped = droppedForQuota > 0 ? { dropped: { quota: droppedForQuota } } : {};
   return jsonReply(202, { accepted, rejected: batch.rejected, stored, ...dropped }, cookies);
+}
+
+/** Per engine: when the last "dropped" warning went out, and what came since. */
+const dropWarnings = new WeakMap<EngineState, { at: number; batches: number; dropped: number }>();
+
+/**
+ * The client says how many events it dropped: a number anyone can send. One
+ * line a minute, with the totals since the last one, so junk cannot turn
+ * into a log flood.
+ */
+function warnDropped(s: EngineState, dropped: number, now: number): void {
+  let w = dropWarnings.get(s);
+  if (w === undefined) {
+    w = { at: Number.NEGATIVE_INFINITY, batches: 0, dropped: 0 };
+    dropWarnings.set(s, w);
+  }
+  w.batches++;
+  w.dropped += dropped;
+  if (now - w.at < 60_000) return;
+  s.logger.warn('[tessera] [collect] browsers dropped events from their full queues', {
+    dropped: w.dropped,
+    batches: w.batches,
+  });
+  w.at = now;
+  w.batches = 0;
+  w.dropped = 0;
 }
 
 function lastConsent(events: TesseraEvent[]): TesseraEvent | undefined {

@@ -4,7 +4,7 @@ import { fromBase64Url, toBase64Url } from './base64url.js';
 import { formatConsentCookie, parseConsentCookie, resolveConsent } from './consent.js';
 import { createKeyRing } from './keys.js';
 import { seal, unseal } from './sealed.js';
-import { newVisitorId, seededVisitorIds, signId, verifySignedId } from './signed-id.js';
+import { newVisitorId, seededVisitorIds, signId, verifySignedId, verifySignedIdNow } from './signed-id.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-000';
 const ring = createKeyRing(SECRET);
@@ -42,6 +42,18 @@ describe('identity', () => {
     expect(await verifySignedId(ring, foreign)).toBeUndefined();
     expect(await verifySignedId(ring, 'garbage')).toBeUndefined();
     expect(await verifySignedId(ring, undefined)).toBeUndefined();
+  });
+
+  it('answers without a promise when no HMAC is needed: malformed, or verified before', async () => {
+    const id = newVisitorId();
+    const signed = await signId(ring, id);
+    expect(verifySignedIdNow(ring, 'garbage.forged')).toBeUndefined();
+    const first = verifySignedIdNow(ring, signed);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe(id);
+    expect(verifySignedIdNow(ring, signed)).toBe(id);
+    const forged = `${newVisitorId()}.${newVisitorId()}`;
+    expect(await verifySignedIdNow(ring, forged)).toBeUndefined();
   });
 
   it('mints the same ids in the same order from the same seed, and other ids from another', async () => {

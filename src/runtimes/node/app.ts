@@ -57,6 +57,7 @@ import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { startModelLifecycle, tapEventLog } from './model-lifecycle.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
+import type { RefusalOptions } from './refusals.js';
 import { createNodeServer, listen } from './server.js';
 import { type SharedStateOptions, withSharedState } from './shared-state.js';
 import { buildModelInWorker, logPages } from './train-in-worker.js';
@@ -110,6 +111,8 @@ export interface NodeAppOptions {
   experiments?: ExperimentSettings;
   /** URL/cookie sizes, `/collect` rate limits, the trusted client-IP header. */
   limits?: Partial<LimitSettings>;
+  /** How refusals are written: held back for connections that ignore `Retry-After` (refusals.ts). */
+  refusals?: RefusalOptions;
   /** The engine's clock and id source (default: wall time, random ids); the simulator's are virtual and seeded. */
   now?: () => number;
   visitorIds?: () => string;
@@ -444,7 +447,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       .catch((e) => logger.warn('[tessera] retention sweep failed', { error: String(e) }));
   }, 86_400_000);
   sweeper.unref();
-  const server = createNodeServer(stores.served(engine));
+  const server = createNodeServer(stores.served(engine), o.refusals ? { refusals: o.refusals } : {});
   const metricsListener =
     o.metricsPort !== undefined ? await serveMetrics(metrics, o.metricsPort, o.metricsHost) : undefined;
   return {

@@ -8,5 +8,6 @@ export { createNodeApp, type NodeApp, type NodeAppOptions } from './app.js';
 export { createNodeRewriter, HTMLRewriter } from './html-rewriter.js';
 export { consoleLogger } from './logger.js';
 export { guardProcess } from './process-guards.js';
+export type { RefusalOptions } from './refusals.js';
 export { NodeRequest } from './request.js';
-export { createNodeServer, listen, writeReply } from './server.js';
+export { createNodeServer, listen, type NodeServerOptions, writeReply } from './server.js';

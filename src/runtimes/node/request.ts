@@ -39,6 +39,8 @@ export class NodeRequest implements RequestLike {
   readonly headers: { get(name: string): string | null };
   /** The peer's address, for per-IP limits (a trusted proxy header overrides it when configured). */
   readonly clientIp: string | undefined;
+  /** Whether the engine asked for the body (a refused request's body may be left unread). */
+  bodyRead = false;
 
   constructor(
     private readonly req: IncomingMessage,
@@ -61,6 +63,7 @@ export class NodeRequest implements RequestLike {
   }
 
   text(): Promise<string> {
+    this.bodyRead = true;
     const req = this.req;
     const max = this.maxBodyBytes;
     return new Promise((resolve, reject) => {

@@ -10,6 +10,7 @@ import type { Engine } from '../../core/engine.js';
 import { type Reply, replyHeaderLines } from '../../core/http/reply.js';
 import type { Logger } from '../../core/ports.js';
 import { requestIdOf, withRequestId } from '../../observe/request-id.js';
+import { createRefusals, type RefusalOptions, type Refusals } from './refusals.js';
 import { NodeRequest } from './request.js';
 
 /**
@@ -17,22 +18,32 @@ import { NodeRequest } from './request.js';
  * with the other headers: a header set on `res` beforehand would send Node
  * down its slow path, re-validating every header one `setHeader` at a time.
  */
-export function writeReply(res: ServerResponse, reply: Reply, head: boolean, requestId?: string): void {
+export function writeReply(
+  res: ServerResponse,
+  reply: Reply,
+  head: boolean,
+  requestId?: string,
+  close = false,
+): void {
   const headers = replyHeaderLines(reply);
   if (requestId !== undefined) setLine(headers, 'x-request-id', requestId);
+  if (close) setLine(headers, 'connection', 'close');
   const body = reply.body;
   if (body === null || head) {
     res.writeHead(reply.status, headers);
     res.end();
     return;
   }
-  if (Array.isArray(body) || typeof body === 'string' || body instanceof Uint8Array) {
+  if (typeof body === 'string') {
+    // Node sends a string body with the head as one string, in one write (no writev, no Buffer made here).
+    setLine(headers, 'content-length', String(Buffer.byteLength(body)));
+    res.writeHead(reply.status, headers);
+    res.end(body);
+    return;
+  }
+  if (Array.isArray(body) || body instanceof Uint8Array) {
     // One buffer, one write: the static parts arrive already encoded.
-    const bytes = Array.isArray(body)
-      ? concatChunks(body)
-      : typeof body === 'string'
-        ? Buffer.from(body)
-        : body;
+    const bytes = Array.isArray(body) ? concatChunks(body) : body;
     setLine(headers, 'content-length', String(bytes.byteLength));
     res.writeHead(reply.status, headers);
     res.end(bytes);
@@ -116,13 +127,19 @@ function respond(
   res: ServerResponse,
   maxBodyBytes: number,
   id: string,
+  refusals: Refusals,
 ) {
   const head = req.method === 'HEAD';
   const failed = (e: unknown) => fail(res, e, engine.logger, id);
   try {
-    engine.handle(new NodeRequest(req, maxBodyBytes)).then((reply) => {
+    const request = new NodeRequest(req, maxBodyBytes);
+    engine.handle(request).then((reply) => {
       try {
-        writeReply(res, reply, head, id);
+        if (reply.status < 400) return writeReply(res, reply, head, id);
+        const close = refusals.closeInstead(req, reply, request.bodyRead);
+        const holdMs = refusals.holdMs(req.socket, reply, Date.now());
+        if (holdMs <= 0) return writeReply(res, reply, head, id, close);
+        holdBack(res, refusals, holdMs, () => writeReply(res, reply, head, id, close), failed);
       } catch (e) {
         failed(e);
       }
@@ -132,12 +149,44 @@ function respond(
   }
 }
 
-export function createNodeServer(engine: Engine): Server {
+/** Writes a refusal after `ms`, unless the client left meanwhile. */
+function holdBack(
+  res: ServerResponse,
+  refusals: Refusals,
+  ms: number,
+  write: () => void,
+  failed: (e: unknown) => void,
+): void {
+  const release = refusals.hold();
+  const timer = setTimeout(() => {
+    release();
+    if (res.destroyed || res.writableEnded) return;
+    try {
+      write();
+    } catch (e) {
+      failed(e);
+    }
+  }, ms);
+  // A held refusal keeps neither the process nor its count alive once the client is gone.
+  timer.unref();
+  res.once('close', () => {
+    clearTimeout(timer);
+    release();
+  });
+}
+
+export interface NodeServerOptions {
+  /** How refusals are answered: held back for clients that ignore `Retry-After` (see refusals.ts). */
+  refusals?: RefusalOptions;
+}
+
+export function createNodeServer(engine: Engine, opts: NodeServerOptions = {}): Server {
   const max = engine.settings.maxBodyBytes;
+  const refusals = createRefusals(opts.refusals);
   const server = createServer((req, res) => {
     // One id per request, echoed to the client and carried by every log line of the request.
     const id = requestIdOf(req.headers['x-request-id']);
-    withRequestId(id, () => respond(engine, req, res, max, id));
+    withRequestId(id, () => respond(engine, req, res, max, id, refusals));
   });
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;
