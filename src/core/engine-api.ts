@@ -183,7 +183,10 @@ export interface RouteContext {
    * consent when one is held (else the consent mode decides). Read-only: no
    * view or exposure is recorded, so looking changes nothing.
    */
-  traceAs(visitorId: string, o: { path: string; consent: VisitorConsent | null }): Promise<Record<string, unknown>>;
+  traceAs(
+    visitorId: string,
+    o: { path: string; consent: VisitorConsent | null },
+  ): Promise<Record<string, unknown>>;
 }
 
 /** A visitor's consent choice, as the consent cookie carries it. */
