@@ -32,6 +32,8 @@ export interface AuditEntry {
 
 export interface AuditSink {
   write(entry: AuditEntry): void;
+  /** The latest entries written before (a file's tail), for the experiments' history; sinks that cannot, lack it. */
+  read?(): AuditEntry[];
 }
 
 export const AUDIT_ROUTE_MAX = 200;

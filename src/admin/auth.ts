@@ -58,11 +58,13 @@ export function sessionCookie(req: RequestLike): string | undefined {
 
 /**
  * The scope a call needs: reading statistics (and the dashboard),
- * changing experiments, or reading and erasing visitors' data.
+ * changing experiments, moving the model registry's production alias, or
+ * reading and erasing visitors' data (and tracing a decision as one of them).
  */
 export function scopeFor(method: string, path: string): Scope {
   if (path.startsWith('/admin/api/profiles')) return 'admin:profiles';
   if (method === 'GET' || method === 'HEAD') return 'read:stats';
+  if (path.startsWith('/admin/api/models/')) return 'write:models';
   return 'write:config';
 }
 

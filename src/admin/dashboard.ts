@@ -28,7 +28,11 @@ button{background:#2b59c3;color:#fff;border:0;border-radius:4px;padding:4px 10px
 .muted{color:#667085}.lift{font-size:20px;font-weight:600}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(440px,1fr));gap:16px}
 .bar{display:flex;gap:16px;align-items:baseline;flex-wrap:wrap}.big{font-size:20px;font-weight:600}
-header select{margin-left:12px}.note{background:#fff6e0;border-radius:6px;padding:8px 12px}`;
+header select{margin-left:12px}.note{background:#fff6e0;border-radius:6px;padding:8px 12px}
+button.danger{background:#b42318}button:disabled{background:#98a2b3;cursor:default}
+ol.history{margin:6px 0;padding-left:20px;color:#344054}form.lookup{display:flex;gap:8px;flex-wrap:wrap}
+form.lookup input{padding:4px 8px;border:1px solid #d0d5dd;border-radius:4px;min-width:220px}
+.visitor{border-top:1px solid #eee;padding-top:8px;margin-top:8px}pre{background:#f2f4f7;padding:8px;overflow:auto;max-height:320px}`;
 
 /** Exported for the CSP hash: the dashboard allows exactly this inline script. */
 export const DASHBOARD_SCRIPT = `
@@ -65,7 +69,14 @@ function liftChart(c) {
     '<line x1="' + x(lo) + '" x2="' + x(hi) + '" y1="20" y2="20" stroke="' + (c.significant ? '#18794e' : '#667085') + '" stroke-width="4"/>' +
     '<circle cx="' + x(c.lift) + '" cy="20" r="5" fill="#1d2330"/></svg>';
 }
-function experiment(e) {
+const STATUS_WORD = { running: 'running', paused: 'paused', promoted: 'promoted' };
+function historyList(key, entries) {
+  if (!entries || !entries.length) return '';
+  return '<ol class="history" data-history="' + esc(key) + '">' + entries.map((h) => '<li data-history-status="' + esc(h.status) + '">' +
+    new Date(h.t).toLocaleString() + ' — <b>' + esc(STATUS_WORD[h.status] || h.status) + '</b>' + (h.arm ? ' → ' + esc(h.arm) : '') +
+    ' <span class="muted">by ' + esc(h.by) + ' (' + esc(h.source) + ')</span></li>').join('') + '</ol>';
+}
+function experiment(e, hist) {
   const comps = e.comparisons.map((c) =>
     '<p>Lift of <b>' + esc(c.arm) + '</b> over <b>' + esc(c.control) + '</b>: <span class="lift" data-lift="' + esc(e.key) + '">' +
     (c.lift * 100).toFixed(1) + '%</span> <span class="muted">(' + Math.round(e.confidence * 100) + '% CI ' +
@@ -80,7 +91,7 @@ function experiment(e) {
   return '<section data-experiment="' + esc(e.key) + '"><h2>' + esc(e.key) + ' <span class="muted" data-status="' + esc(e.key) + '">' + esc(e.status) +
     (e.promoted ? ' → ' + esc(e.promoted) : '') + '</span></h2>' + srm +
     '<table><tr><th>arm</th><th>visitors</th><th>converted</th><th>conversion</th><th>CTR</th><th>revenue / visitor</th><th></th></tr>' + rows + '</table>' +
-    armChart(e) + comps + '</section>';
+    armChart(e) + comps + '<h3>History</h3>' + historyList(e.key, hist[e.key]) + '</section>';
 }
 const charts = {};
 const fmt = (v, unit) => v == null ? '—' : (unit === '%' ? (v * 100).toFixed(1) + '%' : v.toFixed(2) + (unit ? ' ' + unit : ''));
@@ -120,6 +131,9 @@ async function live() {
     { label: name(a), values: a.conversion, color: COLORS[i % COLORS.length], spanGaps: true },
     { label: 'lo', values: a.conversionLo, color: COLORS[i % COLORS.length], width: 1, dash: [4, 4], spanGaps: true },
     { label: 'hi', values: a.conversionHi, color: COLORS[i % COLORS.length], width: 1, dash: [4, 4], spanGaps: true }]));
+  const seg = d.segments, keep = resolution === 'perSecond' ? 30 : seg.t.length;
+  chart('segments', 'Visitors per segment (per 10 s, top ' + seg.series.length + ')', '', seg.t.slice(-keep),
+    seg.series.map((x) => ({ label: x.segment, values: x.visitors.slice(-keep) })));
   const pages = d.perSecond.pages.slice(-60).reduce((x, y) => x + y, 0);
   const events = d.perSecond.events.slice(-60).reduce((x, y) => x + y, 0);
   const p99 = [...d.perSecond.p99].reverse().find((v) => v != null);
@@ -137,25 +151,66 @@ async function models() {
         r.history.includes(v.version) ? 'earlier production' : ''].filter(Boolean).join(', ') + '</td><td>' + new Date(v.created).toLocaleString() +
       '</td><td>' + (v.bytes / 1024).toFixed(1) + ' KiB</td></tr>').join('') + '</table>';
   $('#models').innerHTML = '<div class="bar"><span>In use: <code data-model-current>' + esc(m.current ?? 'none') + '</code></span>' +
-    '<span>production: <code>' + esc((r && r.production) || '—') + '</code></span><span>candidate: <code>' + esc((r && r.candidate) || '—') + '</code></span>' +
+    '<span>production: <code data-model-production>' + esc((r && r.production) || '—') + '</code></span><span>candidate: <code>' + esc((r && r.candidate) || '—') + '</code></span>' +
     '<span>swaps: <b data-model-swaps>' + m.swaps + '</b></span><span>rollbacks: <b>' + m.rollbacks + '</b></span>' +
-    '<span>canary: <b data-canary>' + esc(m.canary.state) + '</b> (' + (m.canary.share * 100).toFixed(0) + '% of traffic)</span></div>' + reg +
+    '<span>canary: <b data-canary>' + esc(m.canary.state) + '</b> (' + (m.canary.share * 100).toFixed(0) + '% of traffic)</span>' +
+    (r && !r.error ? '<button class="danger" data-model-action="rollback"' + (r.history.length ? ' title="production back to ' + esc(r.history[r.history.length - 1]) + '"' : ' disabled title="no earlier production version"') +
+      '>Roll back production</button><button data-model-action="promote"' + (r.candidate && r.candidate !== r.production ? '' : ' disabled title="no candidate"') +
+      '>Promote the candidate</button>' : '') + '</div>' + reg +
     (m.recent.length ? '<p class="muted">Swaps on this node: ' + m.recent.map((s) => new Date(s.t * 1000).toLocaleTimeString() + ' → ' +
       esc(s.version) + (s.rollback ? ' (back to an earlier version)' : '')).join('; ') + '</p>' : '');
 }
 $('#resolution').addEventListener('change', (ev) => { resolution = ev.target.value; live().catch(() => {}); });
 async function refresh() {
-  const [ex, seg] = await Promise.all([api('experiments'), api('segments')]);
-  $('#experiments').innerHTML = ex.experiments.map(experiment).join('') || '<p class="muted">No experiments.</p>';
+  const [ex, seg, hist] = await Promise.all([api('experiments'), api('segments'), api('history')]);
+  $('#experiments').innerHTML = ex.experiments.map((e) => experiment(e, hist.experiments)).join('') || '<p class="muted">No experiments.</p>';
   $('#segments').innerHTML = '<table><tr><th>segment</th><th>visitors</th></tr>' +
     seg.segments.map((s) => '<tr><td title="' + esc(s.description) + '">' + esc(s.id) + '</td><td>' + s.size + '</td></tr>').join('') + '</table>';
 }
 document.addEventListener('click', async (ev) => {
+  const move = ev.target.closest('button[data-model-action]');
+  if (move) {
+    const action = move.dataset.modelAction;
+    if (!confirm(action === 'rollback' ? 'Move production back to the previous production version on every node?' : 'Make the candidate production on every node?')) return;
+    move.disabled = true;
+    try {
+      const r = await api('models/' + action, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      $('#model-result').textContent = (action === 'rollback' ? 'Rolled back' : 'Promoted') + ': production is ' + r.production + ', this node serves ' + r.inUse + '.';
+    } catch (e) { $('#model-result').textContent = e.message; }
+    await models().catch(() => {});
+    return;
+  }
   const b = ev.target.closest('button[data-promote]');
   if (!b) return;
   await api('experiments/' + encodeURIComponent(b.dataset.promote) + '/promote', {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ variant: b.dataset.variant }) });
   await refresh();
+});
+function visitorCard(v) {
+  const d = v.decision, when = (t) => t == null ? '—' : new Date(t).toLocaleString();
+  const recs = d.recommendations.map((r) => '<tr><td>' + esc(r.slot) + '</td><td>' + esc(r.strategy || '') + '</td><td>' +
+    (r.items || []).map((i) => esc(i.item) + ' <span class="muted">' + (typeof i.score === 'number' ? i.score.toFixed(3) : '') +
+      (i.sources && i.sources.length ? ' ← ' + i.sources.slice(0, 3).map((s) => esc(s.item)).join(', ') : '') + '</span>').join('<br>') + '</td></tr>').join('');
+  return '<div class="visitor" data-lookup-visitor="' + esc(v.visitor) + '"><div class="bar"><span>visitor <code>' + esc(v.visitor) + '</code></span>' +
+    '<span>consent: ' + (v.consent ? 'personalization ' + (v.consent.personalization ? 'yes' : 'no') + ', analytics ' + (v.consent.analytics ? 'yes' : 'no') : 'none held') + '</span>' +
+    '<span>events: <b>' + v.events + '</b> (' + when(v.firstEvent) + ' – ' + when(v.lastEvent) + ')</span>' +
+    (v.linkedUser ? '<span>linked user <code>' + esc(v.linkedUser.slice(0, 12)) + '…</code></span>' : '') + '</div>' +
+    '<p>Strongest affinities: ' + (v.affinities.map((a) => esc(a.key) + ' <span class="muted">' + a.weight + '</span>').join(', ') || '<span class="muted">none</span>') +
+    '<br>Recent items: ' + (v.recent.map((r) => esc(r.item) + ' <span class="muted">' + esc(r.type) + '</span>').join(', ') || '<span class="muted">none</span>') + '</p>' +
+    '<p>Decision for <code>' + esc(d.path) + '</code>: profile from <b data-lookup-source>' + esc(d.profile.source) + '</b>, segments <b data-lookup-segments>' +
+    (d.segments.map((s) => esc(s.id || s)).join(', ') || 'none') + '</b>; ' + d.experiments.map((x) => esc(x.experiment) + ' = <b>' + esc(x.arm ?? '—') + '</b> <span class="muted">(' + esc(x.why) + ')</span>').join('; ') + '</p>' +
+    '<table><tr><th>slot</th><th>strategy</th><th>items (score ← because of)</th></tr>' + recs + '</table>' +
+    '<details><summary>Full trace</summary><pre>' + esc(JSON.stringify(d.trace, null, 1)) + '</pre></details></div>';
+}
+$('#lookup').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = new FormData(ev.target), id = String(f.get('id') || '').trim();
+  if (!id) return;
+  $('#lookup-result').textContent = 'Looking up…';
+  try {
+    const r = await api('profiles/' + encodeURIComponent(id) + '/trace?path=' + encodeURIComponent(String(f.get('path') || '/')));
+    $('#lookup-result').innerHTML = (r.pseudonyms.length ? '<p class="muted">Found through a user id or email: ' + r.visitors.length + ' visitor(s).</p>' : '') + r.visitors.map(visitorCard).join('');
+  } catch (e) { $('#lookup-result').textContent = e.message; }
 });
 refresh().catch((e) => { $('#experiments').textContent = e.message; });
 live().catch((e) => { $('#totals').textContent = e.message; });
@@ -186,9 +241,12 @@ export function dashboardHtml(
 <body><header><h1>Tessera — ${name} <select id="resolution" aria-label="resolution"><option value="perSecond">last 5 minutes, per second</option><option value="per10s">last hour, per 10 s</option></select></h1></header><main>
 <section><div class="bar" id="totals"></div><p class="note" id="idle" hidden>No page views in the last minute. Drive some: <code>tessera simulate --url http://localhost:8787</code></p></section>
 <div class="charts"><section><div data-chart="traffic"></div></section><section><div data-chart="latency"></div></section>
-<section><div data-chart="ctr"></div></section><section><div data-chart="conversion"></div></section></div>
-<section><h2>Models</h2><div id="models"></div></section>
+<section><div data-chart="ctr"></div></section><section><div data-chart="conversion"></div></section>
+<section><div data-chart="segments"></div></section></div>
+<section><h2>Models</h2><div id="models"></div><p class="muted" id="model-result" role="status"></p></section>
 <div id="experiments"><p class="muted">Loading…</p></div>
 <section><h2>Segments</h2><div id="segments"></div></section>
+<section><h2>Profile lookup</h2><form class="lookup" id="lookup"><input name="id" aria-label="visitor id, user id or email" placeholder="visitor id, user id or email" autocomplete="off">
+<input name="path" aria-label="page path" value="/"><button type="submit">Look up</button></form><p class="muted">Needs a token with admin:profiles. Looking records nothing: no view, no exposure.</p><div id="lookup-result"></div></section>
 </main><script>${assets.script}</script></body></html>`;
 }

@@ -112,3 +112,26 @@ describe('live series', () => {
     expect(heard).toEqual(['a:/', 'b:/', 'b:recs']);
   });
 });
+
+describe('segment sizes', () => {
+  it('counts distinct visitors per segment per 10 s, an anonymous page each time, top segments only', () => {
+    const c = clock(10_000_000);
+    const live = createLiveSeries(c);
+    live.observer.segments(['mobile', 'runners'], 'v1');
+    live.observer.segments(['mobile', 'runners'], 'v1'); // the same visitor again: counted once
+    live.observer.segments(['mobile'], 'v2');
+    live.observer.segments(['mobile'], undefined); // no consent, no id: one per page
+    live.observer.segments(['mobile'], undefined);
+    c.advance(10_000);
+    live.observer.segments(['runners'], 'v1'); // a new 10 s bucket: v1 counts again
+    for (let i = 0; i < 10; i++) live.observer.segments([`s${i}`], 'v9');
+    const s = live.snapshot('n1').segments;
+    expect(s.stepSeconds).toBe(10);
+    expect(s.t).toEqual([10_000, 10_010]);
+    const of = (id: string) => s.series.find((x) => x.segment === id)?.visitors;
+    expect(of('mobile')).toEqual([4, 0]);
+    expect(of('runners')).toEqual([1, 1]);
+    expect(s.series).toHaveLength(8);
+    expect(s.series.map((x) => x.segment).slice(0, 2)).toEqual(['mobile', 'runners']);
+  });
+});

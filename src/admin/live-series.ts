@@ -14,6 +14,11 @@
  * a second before it started is not in the series at all, and a latency or a
  * rate with nothing to measure is `null` (a gap in the chart, never a 0).
  *
+ * Segment sizes are distinct visitors per segment among the page decisions
+ * of each 10 seconds (the decision's segment ids, from the same observer);
+ * a visitor without consent has no id and counts once per page. The top
+ * segments of the hour are sent.
+ *
  * Per-arm CTR and conversion are the experiment ledger's cumulative counts
  * (unique visitors exposed, who clicked a recommendation, who bought), read
  * once per 10-second bucket while requests come in, so they are the numbers
@@ -160,6 +165,14 @@ export interface ModelSwapJson {
   rollback: boolean;
 }
 
+/** Distinct visitors per segment among page decisions, per 10 seconds (the hour's busiest segments). */
+export interface SegmentSeriesJson {
+  stepSeconds: number;
+  /** Bucket start, epoch seconds (the per-10-second series' own). */
+  t: number[];
+  series: Array<{ segment: string; visitors: number[] }>;
+}
+
 export interface LiveJson {
   node: string;
   /** Epoch seconds: now and when this series began (the node's or isolate's start). */
@@ -168,12 +181,13 @@ export interface LiveJson {
   perSecond: SeriesJson;
   per10s: SeriesJson;
   arms: { t: number[]; series: ArmSeriesJson[] };
+  segments: SegmentSeriesJson;
   models: { current: string | null; swaps: number; rollbacks: number; recent: ModelSwapJson[] };
 }
 
 export interface LiveSeries {
   /** The observer calls that feed the series (tee them with the host's metrics observer). */
-  readonly observer: Pick<EngineObserver, 'request' | 'stage' | 'ingest' | 'modelSwap'>;
+  readonly observer: Pick<EngineObserver, 'request' | 'stage' | 'segments' | 'ingest' | 'modelSwap'>;
   /** Where the per-arm counts come from (the engine's experiment ledger), once the engine exists. */
   readLedger(read: () => LedgerState): void;
   snapshot(node: string): LiveJson;
@@ -183,6 +197,65 @@ const PER_SECOND = 300; // five minutes
 const PER_10S = 360; // an hour
 const ARM_SAMPLES = 360;
 const RECENT_SWAPS = 20;
+const TOP_SEGMENTS = 8;
+/** Visitor-segment pairs remembered in one 10 s bucket; past it (a flood), pages count without the dedupe. */
+const SEEN_MAX = 200_000;
+
+/** Per 10-second bucket: visitors per segment (the `seen` set only for the current bucket). */
+class SegmentRing {
+  private readonly slots = Array.from({ length: PER_10S }, () => ({
+    n: -1,
+    counts: new Map<string, number>(),
+  }));
+  private seenN = -1;
+  private readonly seen = new Set<string>();
+
+  add(now: number, ids: readonly string[], visitor: string | undefined): void {
+    const n = Math.floor(now / 10_000);
+    const slot = this.slots[n % PER_10S]!;
+    if (slot.n !== n) {
+      slot.n = n;
+      slot.counts.clear();
+    }
+    if (this.seenN !== n) {
+      this.seenN = n;
+      this.seen.clear();
+    }
+    for (const id of ids) {
+      if (visitor !== undefined && this.seen.size < SEEN_MAX) {
+        const pair = `${id}\u0000${visitor}`;
+        if (this.seen.has(pair)) continue;
+        this.seen.add(pair);
+      }
+      slot.counts.set(id, (slot.counts.get(id) ?? 0) + 1);
+    }
+  }
+
+  series(now: number, since: number): SegmentSeriesJson {
+    const last = Math.floor(now / 10_000);
+    const first = Math.max(last - PER_10S + 1, Math.floor(since / 10_000));
+    const t: number[] = [];
+    const totals = new Map<string, number>();
+    for (let n = first; n <= last; n++) {
+      t.push(n * 10);
+      const slot = this.slots[n % PER_10S]!;
+      if (slot.n === n) for (const [id, c] of slot.counts) totals.set(id, (totals.get(id) ?? 0) + c);
+    }
+    const top = [...totals.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, TOP_SEGMENTS)
+      .map(([id]) => id);
+    const series = top.map((segment) => {
+      const visitors: number[] = [];
+      for (let n = first; n <= last; n++) {
+        const slot = this.slots[n % PER_10S]!;
+        visitors.push(slot.n === n ? (slot.counts.get(segment) ?? 0) : 0);
+      }
+      return { segment, visitors };
+    });
+    return { stepSeconds: 10, t, series };
+  }
+}
 
 interface ArmCounts {
   exposed: number;
@@ -221,6 +294,7 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
   const since = now();
   const seconds = new Ring(PER_SECOND, 1000);
   const tens = new Ring(PER_10S, 10_000);
+  const segmentRing = new SegmentRing();
   let ledger: (() => LedgerState) | undefined;
   const armSamples: Array<{ t: number; totals: Map<string, ArmCounts> }> = [];
   let lastArmSample = -1;
@@ -294,6 +368,9 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
         seconds.at(t).pages++;
         tens.at(t).pages++;
       },
+      segments(ids, visitor) {
+        if (ids.length > 0) segmentRing.add(now(), ids, visitor);
+      },
       ingest(outcome, events) {
         if (outcome !== 'accepted') return;
         const t = now();
@@ -325,6 +402,7 @@ export function createLiveSeries(opts: { now?: () => number } = {}): LiveSeries 
         perSecond: seconds.series(t, since),
         per10s: tens.series(t, since),
         arms: armsJson(),
+        segments: segmentRing.series(t, since),
         models: { current, swaps, rollbacks, recent: [...recent] },
       };
     },

@@ -7,8 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import type { RouteContext } from '../core/engine-api.js';
 import { pathOf } from '../core/http/path.js';
+import { createMemoryModelStore } from '../models/memory.js';
+import { promoteModel, registerModel } from '../models/model-registry.js';
 import { memoryAuditSink } from './audit.js';
 import { adminRoute } from './route.js';
+import { mintToken } from './tokens.js';
 
 const TOKEN = 'route-test-token-0123456789';
 
@@ -98,5 +101,79 @@ describe('the models panel', () => {
     expect((await models(rolling)).canary).toEqual({ state: 'canary', share: 0.25, candidate: 'v2' });
     const idle = () => ({ rollout: { mode: 'canary', candidate: null } });
     expect((await models(idle)).canary.state).toBe('none');
+  });
+});
+
+describe('the models panel’s moves', () => {
+  async function registry() {
+    const store = createMemoryModelStore();
+    const a = await registerModel(store, new TextEncoder().encode('model a').buffer as ArrayBuffer);
+    const b = await registerModel(store, new TextEncoder().encode('model b').buffer as ArrayBuffer);
+    const c = await registerModel(store, new TextEncoder().encode('model c').buffer as ArrayBuffer);
+    await promoteModel(store, a.version);
+    await promoteModel(store, b.version);
+    await promoteModel(store, c.version, 'candidate');
+    return { store, a: a.version, b: b.version, c: c.version };
+  }
+
+  it('rolls back and promotes the candidate for write:models only, reloads this node, announces, audits', async () => {
+    const { store, a, b, c } = await registry();
+    const { record: reader, token: readerToken } = await mintToken('reader', ['read:stats', 'write:config']);
+    const { record: ops, token: opsToken } = await mintToken('ops', ['write:models']);
+    const audit = memoryAuditSink();
+    const announced: string[] = [];
+    const route = adminRoute({
+      token: undefined,
+      tokens: { records: () => [reader, ops] },
+      audit,
+      models: store,
+      announceModel: (v) => announced.push(v),
+    });
+    let reloads = 0;
+    const ctx = {
+      now: () => 0,
+      settings: { nodeId: 'n1', siteName: 'shop' },
+      models: {
+        current: () => ({ version: b }),
+        async reload() {
+          reloads++;
+          return (await store.aliases()).production;
+        },
+      },
+    } as unknown as RouteContext;
+    const post = (path: string, token: string, body = '{}') => {
+      const req = new Request(`http://shop.test${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body,
+      });
+      return route.handle(req, ctx, pathOf(req.url));
+    };
+    expect((await post('/admin/api/models/rollback', readerToken)).status).toBe(403);
+    expect((await store.aliases()).production).toBe(b);
+
+    const back = await post('/admin/api/models/rollback', opsToken);
+    expect(back.status).toBe(200);
+    expect(JSON.parse(String(back.body))).toMatchObject({
+      action: 'rollback',
+      from: b,
+      production: a,
+      inUse: a,
+    });
+    expect((await store.aliases()).production).toBe(a);
+    // Nothing earlier than a: a second rollback is refused and changes nothing.
+    expect((await post('/admin/api/models/rollback', opsToken)).status).toBe(400);
+
+    const promoted = await post('/admin/api/models/promote', opsToken);
+    expect(JSON.parse(String(promoted.body))).toMatchObject({ production: c });
+    expect((await store.aliases()).candidate).toBeUndefined();
+    expect(reloads).toBe(2);
+    expect(announced).toEqual([a, c]);
+    expect(audit.entries.map((e) => [e.token, e.route, e.status])).toEqual([
+      ['reader', '/admin/api/models/rollback', 403],
+      ['ops', '/admin/api/models/rollback', 200],
+      ['ops', '/admin/api/models/rollback', 400],
+      ['ops', '/admin/api/models/promote', 200],
+    ]);
   });
 });

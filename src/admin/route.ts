@@ -17,7 +17,7 @@
 import type { RequestLike } from '../core/context.js';
 import type { EngineRoute, RouteContext } from '../core/engine-api.js';
 import { isTesseraError, TesseraError } from '../core/errors.js';
-import { errorReply, type Reply } from '../core/http/reply.js';
+import { errorReply, jsonReply, type Reply } from '../core/http/reply.js';
 import { cspHash, dashboardCsp, securityHeaders } from '../core/http/security-headers.js';
 import { handleAdminApi } from './api.js';
 import { type AuditEntry, type AuditSink, auditRoute, throttleUnauthenticated } from './audit.js';
@@ -32,8 +32,10 @@ import {
   sessionCookie,
 } from './auth.js';
 import { type ChartLibrary, dashboardAssets, dashboardHtml } from './dashboard.js';
+import { createExperimentHistory, type ExperimentHistory } from './experiment-history.js';
 import { handleLiveApi, type ModelRegistryView } from './live-api.js';
 import type { LiveSeries } from './live-series.js';
+import { handleModelMoves, type ModelMoves } from './models-api.js';
 import { handleProfilesApi, profileIdOf, profilesAuditTarget } from './profiles-api.js';
 import { memorySessionBook, type SessionBook } from './sessions.js';
 import { hashToken, type Principal, type TokenBook } from './tokens.js';
@@ -55,8 +57,13 @@ export interface AdminOptions {
   sessions?: SessionBook;
   /** The live series the dashboard charts (`/admin/api/live`); the host tees its observer into the engine. */
   live?: LiveSeries;
-  /** The model registry the models panel shows (`/admin/api/models`). */
-  models?: ModelRegistryView;
+  /**
+   * The model registry the models panel shows (`/admin/api/models`); a whole
+   * model store also takes the panel's rollback and promote (`write:models`).
+   */
+  models?: ModelMoves['models'];
+  /** Tell the other nodes that production moved (Node: over the bus); they poll the store anyway. */
+  announceModel?: (version: string) => void;
   /** The model lifecycle's state (a candidate's rollout), for the models panel. */
   lifecycle?: () => Record<string, unknown> | undefined;
   /** uPlot, inlined into the page; without it the page shows tables only. */
@@ -117,6 +124,8 @@ interface Options {
     models?: ModelRegistryView;
     lifecycle?: () => Record<string, unknown> | undefined;
   };
+  moves: ModelMoves;
+  history: ExperimentHistory;
   sessions: SessionBook;
   secureCookie: boolean;
   seen: { principal?: Principal };
@@ -136,6 +145,12 @@ async function serve(req: RequestLike, path: string, ctx: RouteContext, o: Optio
     await authorize();
     if (session) checkDashboardOrigin(req, session);
     if (path.startsWith('/admin/api/profiles')) return await handleProfilesApi(req, path, ctx);
+    const moved = await handleModelMoves(req, path, ctx, o.moves);
+    if (moved) return moved;
+    if (path === '/admin/api/history') {
+      if (req.method !== 'GET') throw new TesseraError(405, '[tessera] [admin] use GET for the history');
+      return jsonReply(200, { experiments: o.history.json(ctx.experiments) });
+    }
     const live = await handleLiveApi(req.method, path, ctx, o.live);
     if (live) return live;
     return await handleAdminApi(req, path, ctx.experiments, ctx.settings);
@@ -168,29 +183,50 @@ async function serve(req: RequestLike, path: string, ctx: RouteContext, o: Optio
 export function adminRoute(options: AdminOptions): EngineRoute {
   const auth: AdminAuth = { tokens: options.tokens ?? NO_TOKENS, envToken: options.token || undefined };
   const sessions = options.sessions ?? memorySessionBook();
-  const audit = options.audit && throttleUnauthenticated(options.audit);
+  // The experiments' history: the trail's earlier entries, then every one written from here on.
+  const history = createExperimentHistory(Date.now(), options.audit?.read?.() ?? []);
+  const throttled = options.audit && throttleUnauthenticated(options.audit);
+  const audit: AuditSink = {
+    write(e) {
+      history.audit(e);
+      throttled?.write(e);
+    },
+  };
   const page = dashboardPage(options.charts);
   const live = {
     ...(options.live ? { live: options.live } : {}),
     ...(options.models ? { models: options.models } : {}),
     ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
   };
+  const moves: ModelMoves = {
+    ...(options.models ? { models: options.models } : {}),
+    ...(options.announceModel ? { announce: options.announceModel } : {}),
+  };
   return {
     prefix: '/admin',
     async handle(req, ctx, path): Promise<Reply> {
       const seen: { principal?: Principal } = {};
-      const o: Options = { auth, page, live, sessions, secureCookie: options.secureCookie ?? false, seen };
+      const o: Options = {
+        auth,
+        page,
+        live,
+        moves,
+        history,
+        sessions,
+        secureCookie: options.secureCookie ?? false,
+        seen,
+      };
       let reply: Reply;
       try {
         reply = await serve(req, path, ctx, o);
       } catch (e) {
         if (!isTesseraError(e)) {
-          audit?.write(await entry(req, path, 500, seen, ctx));
+          audit.write(await entry(req, path, 500, seen, ctx));
           throw e;
         }
         reply = errorReply(e);
       }
-      audit?.write(await entry(req, path, reply.status, seen, ctx));
+      audit.write(await entry(req, path, reply.status, seen, ctx));
       // Admin URLs (visitor ids, experiment keys) never leave in a Referer.
       reply.headers['referrer-policy'] = 'no-referrer';
       return reply;

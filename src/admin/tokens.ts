@@ -5,7 +5,15 @@
  * @module
  */
 
-export const SCOPES = ['read:stats', 'write:config', 'admin:profiles', 'read:metrics', 'read:debug'] as const;
+export const SCOPES = [
+  'read:stats',
+  'write:config',
+  'admin:profiles',
+  'read:metrics',
+  'read:debug',
+  // Moving the model registry's production alias (rollback, promote): what `tessera model rollback` does.
+  'write:models',
+] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** What is stored about a token: never the token itself. */

@@ -181,6 +181,24 @@ export interface RouteContext {
   verifySignedId(value: string | undefined): Promise<string | undefined>;
   profiles: EngineProfiles;
   experiments: EngineExperiments;
+  /** The model in use, and a reload from the model store (after an operator moved production there). */
+  models: Pick<EngineModels, 'current' | 'reload'>;
+  /**
+   * The decision trace (the `X-Tessera-Debug` document, http/debug.ts) of a
+   * GET of `path` as this visitor would make it: their signed id, and their
+   * consent when one is held (else the consent mode decides). Read-only: no
+   * view or exposure is recorded, so looking changes nothing.
+   */
+  traceAs(
+    visitorId: string,
+    o: { path: string; consent: VisitorConsent | null },
+  ): Promise<Record<string, unknown>>;
+}
+
+/** A visitor's consent choice, as the consent cookie carries it. */
+export interface VisitorConsent {
+  personalization: boolean;
+  analytics: boolean;
 }
 
 /** A route a host adds in front of the site's pages (the admin API, for one). */

@@ -14,8 +14,10 @@ import type {
   EngineProfiles,
   RouteContext,
 } from './engine-api.js';
+import { debugDocument } from './http/debug.js';
 import type { EngineState } from './http/engine-state.js';
-import { verifySignedId } from './identity/index.js';
+import { decideRequest } from './http/page.js';
+import { formatConsentCookie, signId, verifySignedId } from './identity/index.js';
 import { exportVisitor, linkedVisitors, type PrivacySources } from './privacy/export.js';
 import { readArtifact } from './recommend/index.js';
 import { prepareRanker } from './recommend/session-ranker-load.js';
@@ -146,12 +148,24 @@ export function healthOf(s: EngineState, report: HealthReport | undefined): Engi
 
 export function routeContext(
   s: EngineState,
-  parts: Pick<RouteContext, 'profiles' | 'experiments' | 'settings'>,
+  parts: Pick<RouteContext, 'profiles' | 'experiments' | 'settings' | 'models'>,
 ): RouteContext {
   return {
     now: s.now,
     logger: s.logger,
     verifySignedId: (value) => verifySignedId(s.ring, value),
+    async traceAs(visitorId, o) {
+      const names = s.settings.cookies;
+      const cookies = [`${names.id}=${await signId(s.ring, visitorId)}`];
+      if (o.consent) cookies.push(`${names.consent}=${formatConsentCookie(o.consent)}`);
+      const req = {
+        method: 'GET',
+        url: new URL(o.path, 'http://tessera.trace').href,
+        headers: new Headers({ cookie: cookies.join('; ') }),
+        text: async () => '',
+      };
+      return debugDocument(await decideRequest(req, s, undefined, { trace: true, readOnly: true }), s);
+    },
     ...parts,
   };
 }

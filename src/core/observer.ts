@@ -17,6 +17,13 @@ export interface EngineObserver {
   request(route: string, status: number, seconds: number): void;
   /** A decision stage closed (the Server-Timing names: context, profile, segments, experiments, recommend, assemble). */
   stage(stage: string, seconds: number): void;
+  /**
+   * A page decision's segments (the site's own segment ids: bounded), and the
+   * visitor's id when they consented, so a backend can count visitors rather
+   * than pages. The id is never a label: the live series keeps it only for
+   * the 10 seconds it counts distinct visitors in.
+   */
+  segments(ids: readonly string[], visitor: string | undefined): void;
   /** Where a decision's profile came from (cache, cookie, store, timeout, unavailable, none). */
   profileSource(source: string): void;
   ingest(outcome: IngestOutcome, events: number, reason?: string): void;
@@ -37,6 +44,7 @@ const nothing = () => {};
 export const silentObserver: EngineObserver = {
   request: nothing,
   stage: nothing,
+  segments: nothing,
   profileSource: nothing,
   ingest: nothing,
   exposure: nothing,

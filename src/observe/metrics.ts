@@ -166,6 +166,8 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
       opts.logger?.debug('request', { route, status, duration_seconds: seconds });
     },
     stage: (stage, seconds) => stages.labels(stage).observe(seconds),
+    // Segment sizes over time are the dashboard's (live-series.ts): no metric family for them.
+    segments: () => {},
     profileSource: (source) => profileSources.labels(source).inc(),
     ingest(outcome, events, reason) {
       ingest.labels(reason === undefined ? { outcome } : { outcome, reason }).inc(events);

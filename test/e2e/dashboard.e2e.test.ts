@@ -3,7 +3,10 @@
  * experiment over HTTP, then the page (opened with the admin token, which
  * leaves the address bar at once) shows the experiment's lift, and clicking
  * "promote" makes a variant the default. A script on a shop page of the same
- * origin, in the same browser, cannot use the admin's session.
+ * origin, in the same browser, cannot use the admin's session. The models
+ * panel's rollback moves production back and the node serves it; the
+ * profile lookup shows a visitor found by their user id, with the decision's
+ * trace; segment sizes and the experiment's history are drawn.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +15,8 @@ import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
 import { startNodeTarget } from '../helpers/node-target.js';
 
 const TOKEN = 'dashboard-e2e-token-0123456789';
+const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148';
+const LOOKUP_USER = 'lookup-user-7';
 let browser: Browser;
 let target: Awaited<ReturnType<typeof startNodeTarget>>;
 
@@ -24,7 +29,10 @@ async function api(path: string, method = 'GET', body?: unknown): Promise<Respon
 }
 
 let seq = 0;
-async function visitor(buys: boolean): Promise<void> {
+async function visitor(
+  buys: boolean,
+  o: { phone?: boolean; userId?: string; views?: string[] } = {},
+): Promise<void> {
   const jar = new CookieJar();
   const send = (events: Array<Record<string, unknown>>) =>
     jarFetch(jar, `${target.baseUrl}/collect`, {
@@ -33,7 +41,9 @@ async function visitor(buys: boolean): Promise<void> {
       body: JSON.stringify({ events: events.map((e) => ({ id: `e2e-${seq++}`, ts: Date.now(), ...e })) }),
     });
   await send([{ type: 'consent', props: { personalization: true, analytics: true } }]);
-  await jarFetch(jar, `${target.baseUrl}/`);
+  if (o.userId) await send([{ type: 'identify', props: { userId: o.userId } }]);
+  await jarFetch(jar, `${target.baseUrl}/`, o.phone ? { headers: { 'user-agent': PHONE } } : {});
+  if (o.views) await send(o.views.map((item) => ({ type: 'view', item })));
   if (buys) await send([{ type: 'purchase', item: 'p-0001' }]);
 }
 
@@ -41,7 +51,8 @@ beforeAll(async () => {
   process.env.TESSERA_ADMIN_TOKEN = TOKEN;
   target = await startNodeTarget({ store: 'memory' });
   expect((await api('experiments/recs-strategy/resume', 'POST')).status).toBe(200);
-  for (let i = 0; i < 40; i++) await visitor(i % 3 === 0);
+  for (let i = 0; i < 40; i++) await visitor(i % 3 === 0, { phone: i % 2 === 0 });
+  await visitor(true, { userId: LOOKUP_USER });
   browser = await launchChromium();
 }, 60_000);
 
@@ -63,7 +74,7 @@ describe('admin dashboard in Chromium', () => {
     const csp = opened!.headers()['content-security-policy'];
     expect(csp).toMatch(/script-src 'sha256-[^']+'; style-src 'sha256-[^']+'/);
     expect(csp).not.toMatch(/unsafe|https?:/);
-    for (const name of ['traffic', 'latency', 'ctr', 'conversion'])
+    for (const name of ['traffic', 'latency', 'ctr', 'conversion', 'segments'])
       await page.locator(`[data-chart="${name}"] canvas`).waitFor();
     const sum = async (name: string) =>
       Number(await page.locator(`[data-chart="${name}"]`).getAttribute('data-sum'));
@@ -72,6 +83,12 @@ describe('admin dashboard in Chromium', () => {
     expect(await sum('traffic')).toBeGreaterThanOrEqual(40); // 40 home pages, plus their events
     expect(await points('latency')).toBeGreaterThan(0);
     expect(await points('conversion')).toBeGreaterThan(0); // both arms, with their intervals
+    expect(await sum('segments')).toBeGreaterThanOrEqual(20); // 20 distinct phones in the "mobile" segment
+    const live = (await (await api('live')).json()) as {
+      segments: { series: Array<{ segment: string; visitors: number[] }> };
+    };
+    const mobile = live.segments.series.find((s) => s.segment === 'mobile');
+    expect(mobile?.visitors.reduce((a, b) => a + b, 0)).toBe(20);
     // Something is drawn: the traffic canvas has coloured pixels beyond the axes' grey.
     const coloured = await page.locator('[data-chart="traffic"] canvas').evaluate((c: HTMLCanvasElement) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -107,6 +124,73 @@ describe('admin dashboard in Chromium', () => {
       .toContain('promoted → personalized');
     const after = (await (await api('experiments/recs-strategy')).json()) as { promoted: string };
     expect(after.promoted).toBe('personalized');
+    await context.close();
+  });
+
+  it('lists the experiment’s history: resumed, then promoted, by the token that did it', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    const history = page.locator('[data-history="recs-strategy"] li');
+    await history.first().waitFor();
+    const lines = await history.allTextContents();
+    expect(lines.some((l) => /running/.test(l) && /env:TESSERA_ADMIN_TOKEN/.test(l))).toBe(true);
+    // The audit trail names who; the ledger's register knows the arm: one entry.
+    const promoted = lines.filter((l) => /promoted/.test(l));
+    expect(promoted).toHaveLength(1);
+    expect(promoted[0]).toMatch(/promoted → personalized .*by env:TESSERA_ADMIN_TOKEN/);
+    await context.close();
+  });
+
+  it('rolls production back with the models panel’s button, and this node serves it at once', async () => {
+    const before = (await (await api('models')).json()) as { registry: { production: string } };
+    const first = before.registry.production;
+    // A second production version, trained on data the first did not have.
+    for (let i = 0; i < 6; i++) await visitor(false, { views: ['p-0003', 'p-0004', 'p-0005'] });
+    const second = (await target.app.train()).version;
+    expect(second).not.toBe(first);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to/i.test(m.text())) violations.push(m.text());
+    });
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    await expect.poll(() => page.locator('[data-model-production]').textContent()).toBe(second);
+    await page.locator('button[data-model-action="rollback"]').click();
+    await expect.poll(() => page.locator('[data-model-production]').textContent()).toBe(first);
+    expect(await page.locator('[data-model-current]').textContent()).toBe(first);
+    expect(await page.locator('#model-result').textContent()).toContain(`production is ${first}`);
+    expect(target.app.engine.models.current()?.version).toBe(first);
+    expect((await target.app.modelStore.aliases()).production).toBe(first);
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  it('looks a visitor up by their user id: profile summary and the decision’s trace, nothing recorded', async () => {
+    const exposedBefore = (
+      (await (await api('experiments/recs-strategy')).json()) as { arms: Array<{ visitors: number }> }
+    ).arms.reduce((a, b) => a + b.visitors, 0);
+    const eventsBefore = await target.eventCount();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${target.baseUrl}/admin?token=${TOKEN}`);
+    await page.locator('#lookup input[name="id"]').fill(LOOKUP_USER);
+    await page.locator('#lookup input[name="path"]').fill('/product/p-0002');
+    await page.locator('#lookup button').click();
+    const card = page.locator('[data-lookup-visitor]');
+    await card.waitFor();
+    expect(await card.count()).toBe(1);
+    expect(await card.textContent()).toContain('personalization yes');
+    expect(await card.textContent()).toContain('/product/p-0002');
+    expect(await page.locator('[data-lookup-source]').textContent()).toMatch(/^(cache|store)$/);
+    expect(await card.locator('pre').textContent()).toContain('"step": "segments"');
+    const exposedAfter = (
+      (await (await api('experiments/recs-strategy')).json()) as { arms: Array<{ visitors: number }> }
+    ).arms.reduce((a, b) => a + b.visitors, 0);
+    expect(exposedAfter).toBe(exposedBefore);
+    expect(await target.eventCount()).toBe(eventsBefore); // no view of the product page was recorded
     await context.close();
   });
 

@@ -105,7 +105,7 @@ export function registerAdmin(program: Command): void {
     .description('Create (--scopes), list (--list) or revoke (--revoke NAME) scoped admin tokens')
     .option(
       '--scopes <list>',
-      'comma-separated: read:stats, write:config, admin:profiles, read:metrics, read:debug',
+      'comma-separated: read:stats, write:config, admin:profiles, read:metrics, read:debug, write:models',
     )
     .option('--name <name>', 'a name for the token (shown in the audit log)')
     .option('--list', 'list token names, scopes and creation times')

@@ -44,6 +44,12 @@ export interface RequestDecision {
 export interface DecideOptions {
   /** Build `decision.trace` (see `DecideInput.trace`); `engine.decide` asks for it, the page path does not. */
   trace?: boolean;
+  /**
+   * An operator's look at the decision (the dashboard's profile lookup): no
+   * view recorded for an item page and no exposure logged, so looking does
+   * not change the profile or count the visitor in an experiment.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -74,7 +80,7 @@ export async function decideRequest(
     profile = r.entry?.profile;
     profileSource = r.source;
     s.observer.profileSource(r.source);
-    if (item) {
+    if (item && !options.readOnly) {
       // The edge saw the item page being served: that is the view, recorded
       // here so the next page reflects it even if the browser's beacon is late.
       const view: TesseraEvent = {
@@ -135,7 +141,7 @@ export async function decideRequest(
   // A session model orders the slots: the only await this adds, and only while a ranker is loaded.
   if (ranker && profile && decision.candidates)
     await rerankSlots(decision, profile, ranker, options.trace === true);
-  if (visitor.id && decision.exposures) {
+  if (visitor.id && decision.exposures && !options.readOnly) {
     const linked = profile !== own;
     own = logExposures(s, visitor.id, own, decision.exposures, now);
     if (!linked) profile = own;
@@ -161,6 +167,7 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
   );
   const now = ctx.now;
   const cookies = visitor.cookies;
+  s.observer.segments(decision.segments, visitor.id);
 
   // The origin is asked only when this variant's shell is missing or stale.
   const shellKey = decision.cacheKey;

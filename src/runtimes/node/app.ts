@@ -292,6 +292,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
           audit: fileAuditSink(dataDir),
           live,
           models: stores.models,
+          // The dashboard's rollback/promote: the other nodes hear it as they hear `tessera model rollback`.
+          announceModel: (version) => stores.cluster?.announceModel(version),
           lifecycle: () => lifecycleState?.(),
           charts: uplotFromPackage(),
         }),
