@@ -62,6 +62,119 @@ export class ComponentsPart {
     return this.keys.length > 0;
   }
 
+  /** How many more elements fit before the limit. */
+  room(): number {
+    return this.limit - this.keys.length;
+  }
+
+  /** The index of the (key, node) element, or -1. */
+  indexOf(key: string, node: string): number {
+    const { keys, nodes } = this;
+    let i = this.keyStart(key);
+    while (i < keys.length && keys[i] === key && nodes[i]! < node) i++;
+    return i < keys.length && keys[i] === key && nodes[i] === node ? i : -1;
+  }
+
+  valueAt(i: number): number {
+    return this.vals[i]!;
+  }
+
+  /**
+   * A batch's sums for one node, in one pass (see fold-batch.ts): `sums[j]`
+   * becomes the value of (keys[j], node), which is element `at[j]` or, when
+   * `at[j]` is -1, a new element. The caller checked that the new elements
+   * fit (room()) and that every sum is finite and at least the floor.
+   */
+  putAll(
+    node: string,
+    keys: readonly string[],
+    sums: readonly number[],
+    at: readonly number[],
+    n: number,
+  ): void {
+    let fresh = 0;
+    for (let j = 0; j < n; j++) {
+      const i = at[j]!;
+      if (i < 0) {
+        fresh++;
+        continue;
+      }
+      this.vals[i] = sums[j]!;
+      this.touch(i);
+    }
+    this.pub = undefined;
+    if (fresh === 0) return;
+    // The new keys' slots in key order: an insertion sort (at most 24, distinct).
+    const order = new Array<number>(fresh);
+    let m = 0;
+    for (let j = 0; j < n; j++) {
+      if (at[j]! >= 0) continue;
+      const key = keys[j]!;
+      let q = m++;
+      while (q > 0 && keys[order[q - 1]!]! > key) {
+        order[q] = order[q - 1]!;
+        q--;
+      }
+      order[q] = j;
+    }
+    // Merge the old elements and the new ones (all of `node`, distinct keys) into arrays of the final size.
+    const old = this.keys.length;
+    const total = old + fresh;
+    const outKeys = new Array<string>(total);
+    const outNodes = new Array<string>(total);
+    const outVals = new Array<number>(total);
+    const outMaps = new Array<Nodes | undefined>(total);
+    const placed = new Array<number>(fresh);
+    let r = 0;
+    let w = 0;
+    for (let f = 0; f < fresh; f++) {
+      const j = order[f]!;
+      const key = keys[j]!;
+      while (r < old && (this.keys[r]! < key || (this.keys[r] === key && this.nodes[r]! < node))) {
+        outKeys[w] = this.keys[r]!;
+        outNodes[w] = this.nodes[r]!;
+        outVals[w] = this.vals[r]!;
+        outMaps[w] = this.maps[r];
+        w++;
+        r++;
+      }
+      outKeys[w] = key;
+      outNodes[w] = node;
+      outVals[w] = sums[j]!;
+      outMaps[w] = undefined;
+      placed[f] = w;
+      w++;
+    }
+    for (; r < old; r++, w++) {
+      outKeys[w] = this.keys[r]!;
+      outNodes[w] = this.nodes[r]!;
+      outVals[w] = this.vals[r]!;
+      outMaps[w] = this.maps[r];
+    }
+    this.keys = outKeys;
+    this.nodes = outNodes;
+    this.vals = outVals;
+    this.maps = outMaps;
+    // A new element inside a key's run changes that key's node map; one ahead of it would carry it stale.
+    for (const i of placed) {
+      this.touch(i);
+      if (this.keys[i + 1] === this.keys[i]) this.maps[i + 1] = undefined;
+    }
+  }
+
+  /** The first element of `key` or after it. */
+  private keyStart(key: string): number {
+    const { keys } = this;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   add(key: string, node: string, amount: number): void {
     const { keys, nodes } = this;
     // First element of `key` or after, by binary search on the key; then its nodes in order (few).
