@@ -27,7 +27,7 @@
  * suppressions.
  * @module
  */
-import type { Hlc, Profile, TesseraEvent } from '../types.js';
+import type { EventType, Hlc, Profile, TesseraEvent } from '../types.js';
 import {
   checkHalfLife,
   forwardWeight,
@@ -39,19 +39,34 @@ import {
 } from './decay.js';
 import { applyDeclared } from './declared.js';
 import { emptyProfile } from './empty.js';
-import { EVENT_WEIGHTS, isImpression, itemKeys, RECENT_TYPES, UNCOUNTED } from './event-kinds.js';
-import { foldPlainBatch } from './fold-batch.js';
-import { cleanHlc, cleanNode, eventTime } from './fold-clock.js';
 import { keepState, stateOwnedBy } from './fold-owner.js';
 import { eventIdHash } from './fold-seen.js';
 import { FoldState } from './fold-state.js';
-import { countKey } from './interned-keys.js';
-import { TEXT_LIMITS } from './limits.js';
+import { affinityKey, countKey } from './interned-keys.js';
+import { MAX_HLC_COUNTER, MAX_TAGS_PER_ITEM, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
 import { isMarkedNormal } from './normal.js';
-import { clampText } from './text.js';
+import { clampNode, clampText } from './text.js';
 import { inNormalForm, normalizeProfile } from './truncate.js';
 
-export { EVENT_WEIGHTS };
+export const EVENT_WEIGHTS: Readonly<Record<EventType, number>> = Object.freeze({
+  purchase: 5,
+  add_to_cart: 3,
+  click: 1.5,
+  view: 1,
+  search: 0.5,
+  dwell: 0.3,
+  page: 0.2,
+  scroll: 0.1,
+  feedback: 0,
+  form: 0,
+  consent: 0,
+  identify: 0,
+});
+
+/** Event types that put an entry in the recent-items list. */
+const RECENT_TYPES: ReadonlySet<string> = new Set(['view', 'click', 'add_to_cart', 'purchase']);
+/** Bookkeeping, not behaviour: not counted. */
+const UNCOUNTED: ReadonlySet<string> = new Set(['consent', 'identify']);
 
 export interface ItemAttributes {
   category: string;
@@ -104,27 +119,11 @@ export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: A
     if (clock !== undefined) for (let i = 0; i < events.length; i++) clock();
     return p;
   }
-  // The clock is read once per event, in order, before anything applies: both paths below use the same readings.
-  let ats: Hlc[] | undefined;
-  if (clock !== undefined) {
-    ats = new Array<Hlc>(events.length);
-    for (let i = 0; i < events.length; i++) ats[i] = clock();
-  }
   let state = stateOwnedBy(p);
-  if (events.length > 1) {
-    state ??= new FoldState(inNormal(p));
-    const fast = foldPlainBatch(state, events, ats, opts);
-    if (fast === undefined) return p;
-    if (fast !== false) {
-      keepState(state);
-      return fast;
-    }
-  }
   let ctx: BatchContext | undefined;
   try {
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const at = ats === undefined ? fixedAt : ats[i]!;
+    for (const e of events) {
+      const at = clock === undefined ? fixedAt : clock();
       const hash = eventIdHash(e.id);
       if (ctx === undefined) {
         // Nothing changes until an event applies: then the state is taken from `p`.
@@ -186,8 +185,6 @@ class BatchContext implements ApplyContext {
   private unit = Number.NaN;
   state: FoldState = IDLE_STATE;
   private opts: ApplyBatchOptions = NO_OPTIONS;
-  /** Scratch for one item's affinity keys. */
-  private readonly keys: string[] = [];
 
   begin(state: FoldState, opts: ApplyBatchOptions): void {
     this.halfLifeMs = checkHalfLife(opts.halfLifeMs);
@@ -211,14 +208,33 @@ class BatchContext implements ApplyContext {
   }
 
   addItemAffinity(item: string, weight: number): void {
-    const keys = itemKeys(item, this.opts, this.keys);
-    for (let i = 0; i < keys.length; i++) this.addDecayed(this.state.affinities, keys[i]!, weight);
+    this.addAffinity(affinityKey('item', item), weight);
+    const attrs = this.attributes(item);
+    if (attrs === undefined) return;
+    // Keys of different kinds never collide; only tags can repeat.
+    if (typeof attrs.category === 'string') this.addAffinity(affinityKey('category', attrs.category), weight);
+    if (typeof attrs.brand === 'string') this.addAffinity(affinityKey('brand', attrs.brand), weight);
+    const { tags } = attrs;
+    if (!Array.isArray(tags) || tags.length === 0) return;
+    const added: string[] = [];
+    for (let i = 0; i < tags.length && i < MAX_TAGS_PER_ITEM; i++) {
+      const tag: unknown = tags[i];
+      if (typeof tag !== 'string') continue;
+      const key = affinityKey('tag', tag);
+      if (added.includes(key)) continue;
+      added.push(key);
+      this.addAffinity(key, weight);
+    }
+  }
+
+  private addAffinity(key: string, weight: number): void {
+    if (key !== '') this.addDecayed(this.state.affinities, key, weight);
   }
 
   apply(e: TesseraEvent, hash: number, at: Hlc): void {
     const { state } = this;
     this.at = at;
-    this.t = eventTime(e.ts, at);
+    this.t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
     this.unit = Number.NaN;
     if (isImpression(e)) {
       // A tile seen in a recommendation slot is an impression, not interest:
@@ -248,6 +264,38 @@ class BatchContext implements ApplyContext {
     const amount = weight * this.unit;
     if (amount >= MIN_STORED) part.add(key, this.node, amount);
   }
+}
+
+/** A `view` the browser script reports for a tile inside a slot (`props.slot`). */
+function isImpression(e: TesseraEvent): e is TesseraEvent & { item: string } {
+  return (
+    e.type === 'view' &&
+    typeof e.item === 'string' &&
+    e.item !== '' &&
+    typeof e.props?.slot === 'string' &&
+    e.props.slot !== ''
+  );
+}
+
+/** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
+function cleanHlc(at: Hlc): Hlc {
+  return { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: cleanNode(at.n) };
+}
+
+function within(x: number, max: number): number {
+  return Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;
+}
+
+let lastNode = '';
+let lastClean = '';
+
+/** clampNode, remembering the last node id (a process has one, or a few). */
+function cleanNode(node: string): string {
+  if (node !== lastNode) {
+    lastClean = clampNode(node);
+    lastNode = node;
+  }
+  return lastClean;
 }
 
 /**

@@ -51,11 +51,6 @@ export class SeenPart {
     return false;
   }
 
-  /** How many entries the list holds. */
-  size(): number {
-    return this.hashes.length;
-  }
-
   /** Record an applied event id's hash, at node time `p`; the hash must not be seen yet. */
   add(p: number, hash: number): void {
     const t = Math.max(0, Math.floor(p));
