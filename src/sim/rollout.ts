@@ -40,6 +40,12 @@ export interface RolloutSimOptions {
   maxVisitors?: number;
   /** Visitors between two looks at the rollout (default 25). */
   lookEvery?: number;
+  /**
+   * The latency guardrail's slack over production's p99, in ms (default: the
+   * site's, 2 ms). Wall-clock time on a machine the shoppers share can trip it
+   * by itself; a test about the click-rate verdict sets it wide.
+   */
+  latencySlackMs?: number;
   concurrency?: number;
   onProgress?: (visitors: number) => void;
 }
@@ -74,7 +80,13 @@ export async function simulateRollout(o: RolloutSimOptions): Promise<RolloutSimR
     now: clock.now,
     modelLifecycle: (c) => ({
       ...c,
-      rollout: { ...c.rollout, mode: 'canary', share, maxVisitors: Math.ceil(maxVisitors * share) },
+      rollout: {
+        ...c.rollout,
+        mode: 'canary',
+        share,
+        maxVisitors: Math.ceil(maxVisitors * share),
+        ...(o.latencySlackMs !== undefined ? { latencySlackMs: o.latencySlackMs } : {}),
+      },
     }),
   });
   try {
