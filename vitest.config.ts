@@ -22,6 +22,7 @@ const INTEGRATION = [
   'test/conformance/nats.test.ts',
   'test/conformance/redis.test.ts',
   'test/federated/cross-node.test.ts',
+  'test/federated/edge-node.test.ts', // Node apps on a port; two of them on Redis
   'test/security/redis-erasure.test.ts',
   // spawned processes: the built CLI, redis-server, cluster nodes
   'src/cli/commands/eval.test.ts',

@@ -45,10 +45,31 @@ export interface CoordinatorOptions {
   unmaskMs?: number;
   /** Initial table (default: small uniform values from crypto.getRandomValues). */
   initial?: Float32Array;
+  /** Fixed-point scale (default: from `clip` and `clientsPerRound`; a federation sizes it for all its nodes' clients). */
+  scale?: number;
+  /**
+   * Where a closed round's unmasked sum goes instead of this coordinator's own
+   * DP-FedAvg step: a `FederationNode` that merges it with the other nodes'
+   * partials, adds the noise once and publishes the new table. The
+   * coordinator then waits (phase `wait`, no joins) until the federation's
+   * round moves past the one it contributed to, and serves its table.
+   */
+  federation?: RoundSink;
   now?: () => number;
 }
 
-export type Phase = 'register' | 'submit' | 'unmask';
+/** What a coordinator hands its rounds to when it is one node of a federation (`FederationNode`). */
+export interface RoundSink {
+  /** The round the federation gathers now. */
+  readonly round: number;
+  /** The table after the last round the federation closed. */
+  readonly items: Float32Array;
+  /** ε spent so far, at the coordinator's δ. */
+  readonly epsilon: number;
+  contribute(round: number, sum: Uint32Array, clients: number): Promise<void>;
+}
+
+export type Phase = 'register' | 'submit' | 'unmask' | 'wait';
 
 export class FederatedError extends Error {
   constructor(
@@ -84,13 +105,15 @@ export class FederatedCoordinator {
   private current: SecureAggregationRound;
   private members = new Map<number, Member>();
   private phaseSince = 0;
+  /** The federation round this node contributed to and waits on (phase `wait`). */
+  private waitingOn = -1;
   readonly history: ClosedRound[] = [];
   abandoned = 0;
 
   constructor(readonly o: CoordinatorOptions) {
     this.now = o.now ?? Date.now;
     this.length = o.items.length * o.dim;
-    this.scale = fixedPointScale(o.clip, o.clientsPerRound);
+    this.scale = o.scale ?? fixedPointScale(o.clip, o.clientsPerRound);
     this.accountant = new ZcdpAccountant(
       noiseMultiplierFor(o.epsilon, o.delta, o.rounds),
       o.delta,
@@ -112,6 +135,16 @@ export class FederatedCoordinator {
     this.current = this.open();
   }
 
+  /** The table browsers train against: the federation's when there is one. */
+  get items(): Float32Array {
+    return this.o.federation?.items ?? this.server.items;
+  }
+
+  /** ε spent so far at δ: the federation's when there is one (it adds the noise). */
+  get epsilon(): number {
+    return this.o.federation?.epsilon ?? this.accountant.totalEpsilon;
+  }
+
   get minClients(): number {
     return this.o.minClients ?? Math.ceil(this.o.clientsPerRound / 2);
   }
@@ -130,6 +163,12 @@ export class FederatedCoordinator {
 
   /** Moves the round along by the clock; call before serving any request. */
   async tick(): Promise<void> {
+    const fed = this.o.federation;
+    if (this.phase === 'wait' && fed && fed.round > this.waitingOn) {
+      this.version++;
+      this.round++;
+      this.current = this.open();
+    }
     const waited = this.now() - this.phaseSince;
     if (this.phase === 'register' && this.members.size > 0 && waited >= (this.o.registerMs ?? 30_000))
       this.closeRegistration();
@@ -164,6 +203,21 @@ export class FederatedCoordinator {
   private async close(): Promise<void> {
     try {
       const { sum, survivors, dropped } = await this.current.close();
+      const fed = this.o.federation;
+      if (fed) {
+        // The federation adds the noise and moves the table; until its round closes, no new round here.
+        this.waitingOn = fed.round;
+        await fed.contribute(fed.round, sum, survivors.length);
+        this.history.push({
+          round: this.round,
+          survivors: survivors.length,
+          dropped: dropped.length,
+          epsilon: fed.epsilon,
+        });
+        this.phase = 'wait';
+        this.phaseSince = this.now();
+        return;
+      }
       const r = this.server.apply(sum, survivors.length);
       this.version++;
       this.history.push({
@@ -181,6 +235,12 @@ export class FederatedCoordinator {
   }
 
   get budgetLeft(): boolean {
+    if (this.o.federation) {
+      // The federation's closer refuses a round past the budget; here: no joins once it is spent.
+      const fed = this.o.federation;
+      const spent = Number.isFinite(this.o.epsilon) && fed.epsilon >= this.o.epsilon * (1 - 1e-9);
+      return !spent && fed.round < this.o.rounds;
+    }
     return this.accountant.canSpend() && this.history.length < this.o.rounds;
   }
 

@@ -75,7 +75,7 @@ export function federatedRoute(c: FederatedCoordinator): EngineRoute {
           clip: c.o.clip,
           scale: c.scale,
           local: c.o.local,
-          table: toBase64Url(le(c.server.items)),
+          table: toBase64Url(le(c.items)),
         });
       case '/federated/status':
         return jsonReply(200, {
@@ -84,7 +84,7 @@ export function federatedRoute(c: FederatedCoordinator): EngineRoute {
           phase: c.phase,
           closed: c.history,
           abandoned: c.abandoned,
-          epsilon: c.accountant.totalEpsilon,
+          epsilon: c.epsilon,
           delta: c.o.delta,
         });
       case '/federated/join': {

@@ -59,6 +59,8 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
     limits: limitsOf(c),
     ...(c.metricsPort !== undefined ? { metricsPort: c.metricsPort } : {}),
     ...(c.otlpEndpoint !== undefined ? { otlpEndpoint: c.otlpEndpoint } : {}),
+    // Off: the site config's `federated.enabled` still decides.
+    ...(c.federated ? { federatedSettings: true } : {}),
   };
 }
 
@@ -128,6 +130,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     allowedOrigins: o.allowedOrigins,
     secureCookies: o.secureCookies,
     metricsPort: o.metricsPort,
+    federated: o.federated,
     otlpEndpoint: o.otlpEndpoint,
     logLevel: o.logLevel,
   };
@@ -178,6 +181,10 @@ export function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
       'other origins whose pages may post to /collect, e.g. https://shop.example (TESSERA_ALLOWED_ORIGINS)',
     )
     .option('--secure-cookies', 'mark every cookie Secure, for HTTPS (TESSERA_SECURE_COOKIES=1; default off)')
+    .option(
+      '--federated',
+      "run on-device learning rounds on /federated/ with the site config's `federated` settings (TESSERA_FEDERATED=1; default: the site's federated.enabled)",
+    )
     .option(
       '--metrics-port <n>',
       'also serve /metrics without a token on 127.0.0.1:<n> (TESSERA_METRICS_PORT; default: only on the main port, with a read:metrics token)',

@@ -38,6 +38,8 @@ import type { SessionRankerProvider } from '../../core/recommend/session-ranker-
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { LoggedEvent } from '../../core/types.js';
 import type { FederatedCoordinator } from '../../federated/coordinator.js';
+import { type EdgeFederation, startEdgeFederation } from '../../federated/edge.js';
+import { type FederatedSettings, parseFederatedSettings } from '../../federated/edge-settings.js';
 import { federatedRoute } from '../../federated/routes.js';
 import type { ModelLifecycle } from '../../models/lifecycle.js';
 import { type ModelLifecycleConfig, parseModelLifecycle } from '../../models/lifecycle-config.js';
@@ -80,6 +82,14 @@ export const packageRoot = resolve(here, '../../..');
 export interface NodeAppOptions {
   /** On-device learning: mounts `/federated/*` and serves `/tessera-federated.js` (docs/federated.md). */
   federated?: FederatedCoordinator;
+  /**
+   * Run the round endpoints with a coordinator of the node's own, joined to
+   * the cluster's bus when there is one (federated/edge.ts). Default: the
+   * site config's `federated` section, on when its `enabled` is true; `true`
+   * turns it on with that section's values (`--federated`); a settings object
+   * replaces the section. Ignored when `federated` gives a coordinator.
+   */
+  federatedSettings?: boolean | FederatedSettings;
   /** `sqlite:PATH` (default `sqlite:<dataDir>/tessera.db`) or `memory:`. */
   store?: string;
   dataDir?: string;
@@ -155,6 +165,8 @@ export interface NodeApp {
   modelStore: ModelStore;
   /** The port of the token-less metrics listener, when `metricsPort` was given. */
   metricsPort: number | undefined;
+  /** This node's member of the federated-learning federation, when the node runs rounds itself. */
+  federation: EdgeFederation['node'] | undefined;
   close(): Promise<void>;
 }
 
@@ -172,6 +184,35 @@ export async function loadSite(siteDir: string): Promise<Shop> {
     loadShop(dir?: string): Promise<Shop>;
   };
   return mod.loadShop(siteDir);
+}
+
+/** The node's own round coordinator and federation member, when the options or the site ask for one. */
+async function edgeFederationOf(
+  o: NodeAppOptions,
+  shop: Shop,
+  stores: { models: ModelStore; bus: Parameters<typeof startEdgeFederation>[0]['bus'] },
+  logger: Logger,
+): Promise<EdgeFederation | undefined> {
+  if (o.federated) return undefined;
+  const section = (shop.site as { federated?: unknown }).federated;
+  const settings =
+    typeof o.federatedSettings === 'object'
+      ? o.federatedSettings
+      : parseFederatedSettings(section, o.federatedSettings === true);
+  if (!settings?.enabled) return undefined;
+  const federation = await startEdgeFederation({
+    settings,
+    nodeId: o.nodeId ?? 'node-1',
+    catalog: shop.catalog,
+    models: stores.models,
+    bus: stores.bus,
+    logger,
+  });
+  const c = federation.coordinator;
+  logger.info(
+    `[tessera] federated rounds on /federated/: ${settings.clientsPerRound} clients per round here, ε ${settings.epsilon} at δ ${settings.delta} over ${settings.rounds} rounds, ${stores.bus ? `bus ${stores.bus.name}` : 'this node alone'} (${c.o.items.length} items × ${c.o.dim})`,
+  );
+  return federation;
 }
 
 /** How long a changed profile waits for its store write on a node with the embedded store. */
@@ -216,12 +257,14 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     },
   );
   metrics.readSpoolDepth(() => spoolDepthOf(stores.health()));
+  const federation = await edgeFederationOf(o, shop, stores, logger);
+  const coordinator = o.federated ?? federation?.coordinator;
   const bundlePath = join(packageRoot, 'dist/browser/tessera.min.js');
   if (!existsSync(bundlePath)) throw new Error(`[tessera] ${bundlePath} is missing: run \`npm run build\``);
   const assets: Record<string, StaticAsset> = {
     '/tessera.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(bundlePath, 'utf8') },
   };
-  if (o.federated)
+  if (coordinator)
     assets['/tessera-federated.js'] = {
       type: 'text/javascript; charset=utf-8',
       body: readFileSync(join(packageRoot, 'dist/browser/tessera-federated.min.js'), 'utf8'),
@@ -299,7 +342,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
         }),
         privacyRoute(),
         metricsRoute(metrics, auth),
-        ...(o.federated ? [federatedRoute(o.federated)] : []),
+        ...(coordinator ? [federatedRoute(coordinator)] : []),
       ],
       health: () => {
         const report = withModelFallback(stores.health(), fallback);
@@ -463,6 +506,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     lifecycle: lifecycle.lifecycle,
     modelStore: stores.models,
     metricsPort: metricsListener?.port,
+    federation: federation?.node,
     async close() {
       clearInterval(sweeper);
       metricsListener?.server.close();
@@ -471,6 +515,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       lifecycle.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await engine.flush();
+      await federation?.stop();
       await stores.close();
       await tracing?.shutdown();
     },

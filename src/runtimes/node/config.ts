@@ -49,6 +49,8 @@ export interface NodeConfig {
   allowedOrigins?: string;
   /** Every cookie Tessera sets carries `Secure` (behind HTTPS); off by default for http://localhost. */
   secureCookies: boolean;
+  /** Run the federated-learning round endpoints (site.json's `federated` section gives the settings). */
+  federated: boolean;
   /** Also serve `/metrics` without a token on this port, on 127.0.0.1. */
   metricsPort?: number;
   /** Send OpenTelemetry traces over OTLP/HTTP here (a base URL, or the full `/v1/traces` URL). */
@@ -81,6 +83,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'trustedIpHeader',
   'allowedOrigins',
   'secureCookies',
+  'federated',
   'metricsPort',
   'otlpEndpoint',
   'logLevel',
@@ -108,6 +111,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   trustedIpHeader: 'TESSERA_TRUSTED_IP_HEADER',
   allowedOrigins: 'TESSERA_ALLOWED_ORIGINS',
   secureCookies: 'TESSERA_SECURE_COOKIES',
+  federated: 'TESSERA_FEDERATED',
   metricsPort: 'TESSERA_METRICS_PORT',
   otlpEndpoint: 'TESSERA_OTLP_ENDPOINT',
   logLevel: 'TESSERA_LOG_LEVEL',
@@ -134,6 +138,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   trustedIpHeader: '--trusted-ip-header',
   allowedOrigins: '--allowed-origins',
   secureCookies: '--secure-cookies',
+  federated: '--federated',
   metricsPort: '--metrics-port',
   otlpEndpoint: '--otlp-endpoint',
   logLevel: '--log-level',
@@ -260,6 +265,14 @@ export function resolveNodeConfig(layers: {
       throw configError(`${sc.from} must be true or false (1 or 0), got ${JSON.stringify(sc.value)}`);
   }
 
+  const fl = pick('federated');
+  let federated = false;
+  if (fl !== undefined) {
+    if (fl.value === true || fl.value === '1' || fl.value === 'true') federated = true;
+    else if (!(fl.value === false || fl.value === '0' || fl.value === 'false'))
+      throw configError(`${fl.from} must be true or false (1 or 0), got ${JSON.stringify(fl.value)}`);
+  }
+
   const config: NodeConfig = {
     port,
     host: text('host', '127.0.0.1')!,
@@ -270,6 +283,7 @@ export function resolveNodeConfig(layers: {
     prefix,
     testEndpoints,
     secureCookies,
+    federated,
     logLevel,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),

@@ -63,6 +63,8 @@ export interface SharedState {
   /** The engine the HTTP server should call (adds the test routes when enabled). */
   served(engine: Engine): Engine;
   readonly cluster: ClusterSync | undefined;
+  /** The bus between nodes, when one is configured (federated learning publishes its partials on it). */
+  readonly bus: Bus | undefined;
 }
 
 interface Dependency {
@@ -147,6 +149,7 @@ export async function withSharedState<S extends BaseStores>(
     get cluster() {
       return cluster;
     },
+    bus,
     async attach(engine) {
       if (bus) {
         cluster = await startClusterSync({
