@@ -51,6 +51,7 @@ const INTEGRATION = [
   // Deno, Bun, Vercel's edge-runtime: spawned runtimes and servers on a port
   'test/runtimes/**/*.test.ts',
   'test/conformance/ledger-kv.test.ts',
+  'test/conformance/ledger-do.test.ts',
 ];
 
 export default defineConfig({

@@ -38,6 +38,22 @@ export interface DurableObjectStorageLike {
   delete(key: string): Promise<boolean>;
 }
 
+/**
+ * The rest of a Durable Object's storage API that the ledger object uses:
+ * a multi-key put is one atomic write; `list` pages through a key prefix.
+ */
+export interface DurableObjectBatchStorageLike extends DurableObjectStorageLike {
+  put(key: string, value: unknown): Promise<void>;
+  put(entries: Record<string, unknown>): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  delete(keys: string[]): Promise<number>;
+  list<T = unknown>(options: {
+    prefix: string;
+    limit?: number;
+    startAfter?: string;
+  }): Promise<Map<string, T>>;
+}
+
 export interface DurableObjectStateLike {
   readonly storage: DurableObjectStorageLike;
 }

@@ -16,6 +16,8 @@ export interface RunningIsolates {
   /** Each isolate's own URL. */
   baseUrls: string[];
   kv(name: string): Promise<KVNamespaceLike>;
+  /** The workerd behind them (for other bindings, e.g. `getDurableObjectNamespace`). */
+  mf: Miniflare;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startIsolates(
   for (const name of names) baseUrls.push((await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, ''));
   return {
     baseUrls,
+    mf,
     kv: async (name) => (await mf.getKVNamespace(name, names[0])) as unknown as KVNamespaceLike,
     async close() {
       await mf.dispose();

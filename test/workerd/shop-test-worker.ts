@@ -26,7 +26,7 @@ import {
 } from '../../src/runtimes/cloudflare/index.js';
 import { engineStores } from '../helpers/engine-ports.js';
 
-export { TesseraProfiles } from '../../examples/cloudflare/worker.js';
+export { TesseraLedger, TesseraProfiles } from '../../examples/cloudflare/worker.js';
 
 const failed = new Set<string>();
 const queued = { sent: 0, acked: 0 };

@@ -6,6 +6,7 @@
  */
 
 export type {
+  DurableObjectBatchStorageLike,
   DurableObjectNamespaceLike,
   DurableObjectStateLike,
   ExecutionContextLike,
@@ -13,6 +14,11 @@ export type {
   QueueLike,
   R2BucketLike,
 } from '../../connections/cloudflare-bindings.js';
+export {
+  createDurableObjectLedgerStore,
+  type DurableObjectLedgerStoreOptions,
+  TesseraLedger,
+} from '../../ledgers/durable-object.js';
 export {
   createQueueEventLog,
   type QueueEventLogOptions,

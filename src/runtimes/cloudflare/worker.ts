@@ -9,6 +9,7 @@
  * | `TESSERA_KEYS`, `TESSERA_KEY_CURRENT` | secrets | a key ring `k1:s1,k2:s2` for rotation (see env-keys.ts) |
  * | `TESSERA_KV`        | KV namespace    | profiles + identity links, the experiment ledger, and the model |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
+| `TESSERA_LEDGER`    | Durable Object  | the experiment ledger, each visitor counted exactly once across isolates (wins over KV; class `TesseraLedger`) |
  * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
  * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) and is then the only writer of visitors' profiles (consumer-owned-store.ts) |
  * | `TESSERA_QUEUE_CONSUMER` | var        | `off`: this Worker does not consume `TESSERA_EVENTS`, so requests write profiles themselves |
@@ -50,6 +51,7 @@ import type {
 import type { CatalogItem, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
 import type { EngineRoute } from '../../core/engine-api.js';
+import type { LedgerStore } from '../../core/experiments/ledger-store.js';
 import type { Origin, StaticAsset } from '../../core/http/engine-state.js';
 import type { EventLog, Logger, ModelStore, ProfileStore } from '../../core/ports.js';
 import { privacyRoute } from '../../core/privacy/index.js';
@@ -57,6 +59,7 @@ import type { SessionRankerProvider } from '../../core/recommend/session-ranker-
 import { parseSiteConfig } from '../../core/segments/index.js';
 import type { EngineTracer } from '../../core/tracer.js';
 import { createKvLedgerStore } from '../../ledgers/cloudflare-kv.js';
+import { createDurableObjectLedgerStore } from '../../ledgers/durable-object.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
@@ -75,6 +78,7 @@ export interface TesseraEnv {
   TESSERA_ENCRYPT_AT_REST?: string;
   TESSERA_KV?: KVNamespaceLike;
   TESSERA_PROFILES?: DurableObjectNamespaceLike;
+  TESSERA_LEDGER?: DurableObjectNamespaceLike;
   TESSERA_MODELS?: R2BucketLike;
   TESSERA_EVENTS?: QueueLike<QueueMessage>;
   TESSERA_ORIGIN?: string;
@@ -116,6 +120,9 @@ export interface TesseraWorker<E extends TesseraEnv = TesseraEnv> {
   engine(env: E): Promise<Engine>;
 }
 
+/** How often an isolate folds in the stored ledger, so every isolate shows about the same totals. */
+const LEDGER_REFRESH_MS = 10_000;
+
 /** A node id of its own for each engine of the isolate (see above). */
 function newNodeId(env: TesseraEnv): string {
   return nodeIdFromEnv(env, 'cf');
@@ -151,6 +158,17 @@ function profileStore(
       onError: (e) => logger?.error(e.message, { cause: String(e.cause) }),
     });
   }
+  return undefined;
+}
+
+/**
+ * Experiment counts and statuses outlive the isolate: in the `TESSERA_LEDGER`
+ * Durable Object when bound (exactly once across isolates), else in KV (a
+ * visitor counted twice is possible within KV's propagation window).
+ */
+function ledgerStore(env: TesseraEnv): LedgerStore | undefined {
+  if (env.TESSERA_LEDGER) return createDurableObjectLedgerStore({ namespace: env.TESSERA_LEDGER });
+  if (env.TESSERA_KV) return createKvLedgerStore({ kv: env.TESSERA_KV });
   return undefined;
 }
 
@@ -191,6 +209,8 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   // The dashboard's live series: this isolate's traffic.
   const live = createLiveSeries();
   let ledgerRead = false;
+  /** When this isolate last loaded the stored ledger (other isolates' counts and statuses). */
+  let ledgerLoadedAt = 0;
 
   async function handlerFor(env: E): Promise<FetchHandler> {
     if (handler) return handler;
@@ -203,6 +223,10 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       tracer: tracing?.tracer,
       live,
     });
+    // Counts and statuses as stored (by this Worker before, or by the other isolates) before the first answer.
+    // A store that cannot answer leaves this isolate's own counts only: pages still go out (logged).
+    await (await built.handler.engine()).experiments.restore().catch((e) => console.error(String(e)));
+    ledgerLoadedAt = Date.now();
     handler = built.handler;
     settle = built.settle;
     flushTraces = tracing?.flush;
@@ -233,6 +257,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const stored = profileStore(env, site.logger, writeIntervalMs);
     const profiles = stored && consumed ? consumerOwnedStore(stored) : stored;
     const models = modelStore(env);
+    const ledger = ledgerStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
     const routes: EngineRoute[] = [privacyRoute()];
@@ -243,8 +268,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       ...config,
       ports: {
         ...(profiles ? { profiles } : {}),
-        // Experiment counts and statuses outlive the isolate (ledgers/cloudflare-kv.ts).
-        ...(env.TESSERA_KV ? { ledger: createKvLedgerStore({ kv: env.TESSERA_KV }) } : {}),
+        ...(ledger ? { ledger } : {}),
         events,
         ...(models ? { models } : {}),
         ...(rewriter ? { rewriter } : {}),
@@ -276,9 +300,12 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       }
       const flush = settle;
       const traces = flushTraces;
+      // Isolates share no bus: each reloads the stored ledger now and then (a merge, so nothing counts twice).
+      const refresh = Date.now() - ledgerLoadedAt >= LEDGER_REFRESH_MS;
+      if (refresh) ledgerLoadedAt = Date.now();
       ctx.waitUntil(
-        engine
-          .idle()
+        (refresh ? engine.experiments.restore().catch((e) => console.error(String(e))) : Promise.resolve())
+          .then(() => engine.idle())
           .then(() => flush?.())
           .then(() => traces?.()),
       );
