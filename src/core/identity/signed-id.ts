@@ -42,8 +42,8 @@ export function seededVisitorIds(seed: number): VisitorIdSource {
 }
 
 async function signature(ring: KeyRing, id: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await ring.hmac(), enc.encode(`tsr-id:${id}`));
-  return toBase64Url(new Uint8Array(mac, 0, 16));
+  const mac = await ring.mac('id-signature', enc.encode(`tsr-id:${id}`));
+  return toBase64Url(mac.subarray(0, 16));
 }
 
 export async function signId(ring: KeyRing, id: string): Promise<string> {
