@@ -178,6 +178,24 @@ export function createKeyRing(input: KeyRingInput | string, fast?: KeyRingCrypto
   };
 }
 
+/**
+ * Random IVs cut from one CSPRNG fill of 3 KB: one `getRandomValues` call per
+ * 256 seals instead of one each. Every IV is used once; the view is only
+ * valid until the next call, so callers copy it before anything awaits.
+ */
+const ivPool = new Uint8Array(IV_BYTES * 256);
+let ivNext = ivPool.length;
+
+function freshIv(): Uint8Array {
+  if (ivNext === ivPool.length) {
+    crypto.getRandomValues(ivPool);
+    ivNext = 0;
+  }
+  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
+
 /** The ring's operations on the runtime's synchronous primitives, with raw key bytes derived once. */
 function fastOperations(
   ring: KeyRingInput,
@@ -192,8 +210,7 @@ function fastOperations(
       return Promise.resolve(fast.hmacSha256(rawKey(macKid(purpose), purpose)!, data));
     },
     sealBytes(plaintext, aad) {
-      const iv = new Uint8Array(IV_BYTES);
-      crypto.getRandomValues(iv);
+      const iv = freshIv();
       const ct = fast.aesGcmSeal(rawKey(ring.current, INFO.aes)!, iv, aad, plaintext);
       const out = new Uint8Array(IV_BYTES + ct.byteLength);
       out.set(iv);

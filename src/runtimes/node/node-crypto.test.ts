@@ -50,6 +50,17 @@ describe('key ring on node:crypto', () => {
     expect(await unseal(node, sealed.slice(0, 30), 'digest:a')).toBeUndefined();
   });
 
+  it('never reuses an IV, across refills of its random pool', async () => {
+    const { web, node } = pair(K1);
+    const ivs = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const sealed = await seal(node, 'same', 'x');
+      ivs.add(toBase64Url(fromBase64Url(sealed.slice('v1.k1.'.length))!.subarray(0, 12)));
+      if (i % 100 === 0) expect(await unseal(web, sealed, 'x')).toBe('same');
+    }
+    expect(ivs.size).toBe(600);
+  });
+
   it('signs ids byte-for-byte like WebCrypto, so each verifies the other', async () => {
     const { web, node } = pair(K1);
     const id = newVisitorId();
