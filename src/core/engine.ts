@@ -36,6 +36,7 @@ import { readiness } from './http/ready.js';
 import { errorReply, jsonReply, type Reply, toResponse } from './http/reply.js';
 import {
   createKeyRing,
+  type KeyRingCrypto,
   type KeyRingInput,
   newVisitorId,
   type VisitorIdSource,
@@ -113,6 +114,12 @@ export interface EnginePorts {
   perf?: () => number;
   /** New anonymous ids (default: 128 random bits). The simulator seeds it; never predictable in production. */
   visitorIds?: VisitorIdSource;
+  /**
+   * Faster synchronous primitives for the key ring (sealed cookies, signed
+   * ids, pseudonyms), same keys and output as WebCrypto (default). Node passes
+   * node:crypto's (runtimes/node/node-crypto.ts).
+   */
+  keyRingCrypto?: KeyRingCrypto;
   /** Dependency states for `/health` (networked stores, buses, the spool). */
   health?: () => HealthReport;
   /**
@@ -163,7 +170,7 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     ...config.settings,
     secret: typeof secretInput === 'string' ? secretInput : (secretInput.secrets[secretInput.current] ?? ''),
   };
-  const ring = createKeyRing(secretInput);
+  const ring = createKeyRing(secretInput, ports.keyRingCrypto);
   const compiled = compileSite(config.site, config.catalog);
   const now = ports.now ?? Date.now;
   const logger = ports.logger ?? silentLogger;

@@ -30,6 +30,10 @@ describe('identity', () => {
       expect(fromBase64Url(toBase64Url(b))).toEqual(b);
     }
     expect(fromBase64Url('a+b/')).toBeUndefined();
+    // RFC 4648 §5 alphabet, no padding.
+    expect(toBase64Url(new Uint8Array([0xfb, 0xff]))).toBe('-_8');
+    expect(toBase64Url(new TextEncoder().encode('foobar'))).toBe('Zm9vYmFy');
+    expect(toBase64Url(new TextEncoder().encode('fooba'))).toBe('Zm9vYmE');
   });
 
   it('verifies its own signed ids and rejects tampered or foreign ones', async () => {

@@ -14,7 +14,7 @@ const enc = new TextEncoder();
 const HEX_CHARS = 32;
 
 export async function pseudonymizeUserId(ring: KeyRing, userId: string): Promise<string> {
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await ring.pseudonym(), enc.encode(userId)));
+  const mac = await ring.mac('user-pseudonym', enc.encode(userId));
   let hex = '';
   for (const b of mac) hex += b.toString(16).padStart(2, '0');
   return `u_${hex.slice(0, HEX_CHARS)}`;

@@ -2,7 +2,9 @@
  * The first-party anonymous id in an HMAC-signed cookie: `<id>.<sig>`.
  * A tampered, foreign or malformed value verifies to undefined and the caller
  * mints a new id. Verified values are memoised: the HMAC is the costly part
- * and the same cookie arrives on every request of a visit.
+ * and the same cookie arrives on every request of a visit. The memo belongs
+ * to one key ring: a value another ring verified proves nothing to this one
+ * (two engines with different keys can share a process).
  * @module
  */
 import { seededRandom } from '../../stats/random.js';
@@ -40,8 +42,8 @@ export function seededVisitorIds(seed: number): VisitorIdSource {
 }
 
 async function signature(ring: KeyRing, id: string): Promise<string> {
-  const mac = await crypto.subtle.sign('HMAC', await ring.hmac(), enc.encode(`tsr-id:${id}`));
-  return toBase64Url(new Uint8Array(mac, 0, 16));
+  const mac = await ring.mac('id-signature', enc.encode(`tsr-id:${id}`));
+  return toBase64Url(mac.subarray(0, 16));
 }
 
 export async function signId(ring: KeyRing, id: string): Promise<string> {
@@ -55,8 +57,18 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-const verified = new Map<string, string>();
+/** Cookie value → id, per key ring (weak: a ring that is dropped takes its memo with it). */
+const verifiedByRing = new WeakMap<KeyRing, Map<string, string>>();
 const VERIFIED_MAX = 10_000;
+
+function verifiedOf(ring: KeyRing): Map<string, string> {
+  let memo = verifiedByRing.get(ring);
+  if (!memo) {
+    memo = new Map();
+    verifiedByRing.set(ring, memo);
+  }
+  return memo;
+}
 
 /** The id inside a signed cookie value, or undefined if it is not ours. */
 export async function verifySignedId(ring: KeyRing, value: string | undefined): Promise<string | undefined> {
@@ -73,6 +85,7 @@ export function verifySignedIdNow(
   value: string | undefined,
 ): string | undefined | Promise<string | undefined> {
   if (!value || value.length !== 22 + 1 + SIG_LEN) return undefined;
+  const verified = verifiedOf(ring);
   const hit = verified.get(value);
   if (hit) return hit;
   const id = value.slice(0, 22);

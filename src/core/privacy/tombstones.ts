@@ -62,9 +62,9 @@ export class ErasureTombstones {
 
   /** The store key of an id's tombstone: `erased:` + HMAC-SHA256 (domain-separated) in hex. */
   async key(id: string): Promise<string> {
-    const mac = await crypto.subtle.sign('HMAC', await this.ring.pseudonym(), enc.encode(`tsr-erased:${id}`));
+    const mac = await this.ring.mac('user-pseudonym', enc.encode(`tsr-erased:${id}`));
     let hex = '';
-    for (const b of new Uint8Array(mac)) hex += b.toString(16).padStart(2, '0');
+    for (const b of mac) hex += b.toString(16).padStart(2, '0');
     return KEY_PREFIX + hex;
   }
 

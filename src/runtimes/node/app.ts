@@ -59,6 +59,7 @@ import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
 import { startModelLifecycle, tapEventLog } from './model-lifecycle.js';
 import { DEFAULT_MODEL_POLL_MS, type ModelWatcher, watchModels } from './model-watcher.js';
+import { nodeKeyRingCrypto } from './node-crypto.js';
 import type { RefusalOptions } from './refusals.js';
 import { createNodeServer, listen } from './server.js';
 import { type SharedStateOptions, withSharedState } from './shared-state.js';
@@ -328,6 +329,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       logger,
       ...(o.now ? { now: o.now } : {}),
       ...(o.visitorIds ? { visitorIds: o.visitorIds } : {}),
+      keyRingCrypto: nodeKeyRingCrypto(),
       routes: [
         adminRoute({
           token: adminToken,
