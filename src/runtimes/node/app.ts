@@ -464,7 +464,12 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   let timer: ReturnType<typeof setInterval> | undefined;
   const retrainMs = o.retrainMs ?? 60_000;
   if (retrainMs > 0) {
+    // One retrain at a time: a worker-thread training outlives many ticks, and starting one per
+    // tick while the first runs would pile trainings up (each slower for the others) and never end.
+    let retraining = false;
     timer = setInterval(() => {
+      if (retraining) return;
+      retraining = true;
       void stores.events
         .count()
         .then(async (n) => {
@@ -482,7 +487,10 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
             );
           }
         })
-        .catch((e) => logger.warn('[tessera] retrain failed', { error: String(e) }));
+        .catch((e) => logger.warn('[tessera] retrain failed', { error: String(e) }))
+        .finally(() => {
+          retraining = false;
+        });
     }, retrainMs);
     timer.unref();
   }
