@@ -21,7 +21,12 @@ let first: string;
 
 beforeAll(async () => {
   // Budget 0 ms: a fresh guard lets the first call through, then every call is over budget.
-  t = await startSecurityApp({ sessionRanker: onnxSessionRankers({ ort: loadOrtNode, budgetMs: 0 }) });
+  // No live updates: their overlay (rebuilt every 10 s from the test's own events) would move the
+  // neighbour order the assertions compare against, on a machine slow enough to reach a rebuild.
+  t = await startSecurityApp({
+    sessionRanker: onnxSessionRankers({ ort: loadOrtNode, budgetMs: 0 }),
+    modelLifecycle: (c) => ({ ...c, live: { ...c.live, enabled: false } }),
+  });
   const out: string[] = [];
   await tokenCommand({ dataDir: t.dir, scopes: 'read:debug', name: 'debugger' }, (l) => out.push(l));
   token = out[0]!;

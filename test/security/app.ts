@@ -22,6 +22,7 @@ export async function startSecurityApp(
     adminToken?: string;
     redis?: { url: string; prefix: string };
     sessionRanker?: NodeAppOptions['sessionRanker'];
+    modelLifecycle?: NodeAppOptions['modelLifecycle'];
   } = {},
 ): Promise<SecurityTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-sec-'));
@@ -37,6 +38,7 @@ export async function startSecurityApp(
     logger: consoleLogger('error'),
     ...(o.adminToken !== undefined ? { adminToken: o.adminToken } : {}),
     ...(o.sessionRanker !== undefined ? { sessionRanker: o.sessionRanker } : {}),
+    ...(o.modelLifecycle ? { modelLifecycle: o.modelLifecycle } : {}),
   });
   const port = await app.listen(0, '127.0.0.1');
   return {
