@@ -138,8 +138,8 @@ export const FEDERATED_DEFAULTS: FederatedParams = {
   alpha: 1,
   lambda: 1,
   clip: 1,
-  epochs: 2,
-  learningRate: 0.1,
+  epochs: 1,
+  learningRate: 0.2,
   serverLearningRate: 1,
   momentum: 0.9,
 };
