@@ -101,7 +101,10 @@ export async function decideRequest(
   }
   // A device tied to a user by identify decides on what all the user's devices did (linked-devices.ts).
   let own = profile;
-  if (visitor.id) profile = await s.linked.view(visitor.id, own, profileSource === 'cookie');
+  // Only a device that may be linked pays the lookup (and the await): the same test linked.view starts with.
+  const fromCookie = profileSource === 'cookie';
+  if (visitor.id && own && (fromCookie || own.userId !== undefined))
+    profile = await s.linked.view(visitor.id, own, fromCookie);
   t?.step('profile');
   const halfLifeMs = s.settings.halfLifeMs;
   // Segments that do not read the request are recomputed only when the profile changes.
