@@ -5,8 +5,9 @@
  * compare-and-set are the TCP driver's (profiles/redis.ts), one Lua script a
  * command: `merge` reads the hash, merges with the CRDT `mergeProfiles`
  * here, and writes only if the version token is unchanged, retrying on what
- * another node wrote. Profile bytes are stored base64 (REST carries JSON
- * strings), so this layout is not shared with the TCP driver's raw bytes:
+ * another node wrote (the loop both drivers share: compare-and-set-merge.ts).
+ * Profile bytes are stored base64 (REST carries JSON strings), so this layout
+ * is not shared with the TCP driver's raw bytes:
  * give each its own `prefix`.
  *
  * - `p:<id>`  hash { d: base64 profile bytes, v: version token, t: last change (ms) }
@@ -17,8 +18,9 @@ import type { RedisRestClient } from '../connections/redis-rest.js';
 import { TesseraError } from '../core/errors.js';
 import { KeyedMutex } from '../core/keyed-mutex.js';
 import type { ProfileStore } from '../core/ports.js';
-import { mergeProfiles } from '../core/profile/index.js';
 import { type AsyncProfileCodec, plainAsyncProfileCodec } from './async-profile-codec.js';
+import { compareAndSetMerge } from './compare-and-set-merge.js';
+import { LINK_SCRIPT, UNLINK_SCRIPT } from './redis-link-scripts.js';
 
 export interface RedisRestProfileStoreOptions {
   client: RedisRestClient;
@@ -39,27 +41,6 @@ if (cur or '') ~= ARGV[1] then
 end
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[3], 't', ARGV[4])
 return {1}
-`;
-
-const LINK = `
-local old = redis.call('HGET', KEYS[1], ARGV[2])
-if old then redis.call('SREM', ARGV[1] .. old, ARGV[2]) end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('SADD', ARGV[1] .. ARGV[3], ARGV[2])
-return 1
-`;
-
-const UNLINK = `
-local old = redis.call('HGET', KEYS[1], ARGV[2])
-if old then
-  redis.call('SREM', ARGV[1] .. old, ARGV[2])
-  redis.call('HDEL', KEYS[1], ARGV[2])
-end
-for _, alias in ipairs(redis.call('SMEMBERS', ARGV[1] .. ARGV[2])) do
-  redis.call('HDEL', KEYS[1], alias)
-end
-redis.call('DEL', ARGV[1] .. ARGV[2])
-return 1
 `;
 
 function toBase64(bytes: Uint8Array): string {
@@ -104,32 +85,34 @@ export function createRedisRestProfileStore(o: RedisRestProfileStoreOptions): Pr
       return d ? decode(id, d) : undefined;
     },
     merge(id, delta) {
-      return mutex.run(id, async () => {
-        const [d, v] = await client.command<[string | null, string | null]>(['HMGET', key(id), 'd', 'v']);
-        let version = v ?? '';
-        let current = d ? await decode(id, d) : undefined;
-        for (let i = 0; i < attempts; i++) {
-          const merged = current ? mergeProfiles(current, delta) : delta;
-          const bytes = toBase64(await codec.encode(merged));
-          const r = await client.command<[number, string?, string?]>([
-            'EVAL',
-            CAS,
-            1,
-            key(id),
-            version,
-            bytes,
-            versionToken(),
-            now(),
-          ]);
-          if (r[0] === 1) return merged;
-          version = r[1] ?? '';
-          current = r[2] ? await decode(id, r[2]) : undefined;
-        }
-        throw new TesseraError(
-          503,
-          `[tessera] [${NAME}] merge "${id}" gave up after ${attempts} conflicting writes`,
-        );
-      });
+      return mutex.run(id, () =>
+        compareAndSetMerge<string>(delta, {
+          async read() {
+            const [d, v] = await client.command<[string | null, string | null]>(['HMGET', key(id), 'd', 'v']);
+            return { bytes: d || undefined, version: v ?? '' };
+          },
+          decode: (text) => decode(id, text),
+          async writeIfVersion(version, merged) {
+            const bytes = toBase64(await codec.encode(merged));
+            const r = await client.command<[number, string?, string?]>([
+              'EVAL',
+              CAS,
+              1,
+              key(id),
+              version,
+              bytes,
+              versionToken(),
+              now(),
+            ]);
+            return r[0] === 1
+              ? { written: true }
+              : { written: false, version: r[1] ?? '', bytes: r[2] || undefined };
+          },
+          maxAttempts: attempts,
+          giveUp: (n) =>
+            new TesseraError(503, `[tessera] [${NAME}] merge "${id}" gave up after ${n} conflicting writes`),
+        }),
+      );
     },
     delete(id) {
       return mutex.run(id, async () => {
@@ -137,7 +120,7 @@ export function createRedisRestProfileStore(o: RedisRestProfileStoreOptions): Pr
       });
     },
     async link(alias, canonical) {
-      await client.command(['EVAL', LINK, 1, linksKey, aliasPrefix, alias, canonical]);
+      await client.command(['EVAL', LINK_SCRIPT, 1, linksKey, aliasPrefix, alias, canonical]);
     },
     async resolve(alias) {
       return (await client.command<string | null>(['HGET', linksKey, alias])) ?? undefined;
@@ -146,7 +129,7 @@ export function createRedisRestProfileStore(o: RedisRestProfileStoreOptions): Pr
       return (await client.command<string[]>(['SMEMBERS', `${aliasPrefix}${canonical}`])).sort();
     },
     async unlink(id) {
-      await client.command(['EVAL', UNLINK, 1, linksKey, aliasPrefix, id]);
+      await client.command(['EVAL', UNLINK_SCRIPT, 1, linksKey, aliasPrefix, id]);
     },
     async *ids() {
       let cursor = '0';

@@ -19,7 +19,8 @@
  * again can never look like the version a slow merge read (no ABA).
  * Merges to one id are also serialised inside this process, so conflicts only
  * come from other nodes; after `maxMergeAttempts` of them the merge gives up
- * with a clear error (the caller may spool and retry).
+ * with a clear error (the caller may spool and retry). The loop itself is
+ * shared with the REST driver: `compare-and-set-merge.ts`.
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -32,10 +33,12 @@ import {
 import type { ConnectionState } from '../connections/status.js';
 import { KeyedMutex } from '../core/keyed-mutex.js';
 import type { ProfileStore } from '../core/ports.js';
-import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
+import { type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
 import type { Profile } from '../core/types.js';
 import { redisStreamsLog } from '../logs/redis-streams.js';
+import { compareAndSetMerge } from './compare-and-set-merge.js';
 import type { Stores } from './port.js';
+import { LINK_SCRIPT, UNLINK_SCRIPT } from './redis-link-scripts.js';
 
 export interface RedisProfileStoreOptions extends RedisConnectionOptions {
   /** Prefix of every key, one per deployment (default `tessera:`). */
@@ -61,28 +64,6 @@ if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 't', ARGV[5]) end
 return {1}
 `;
 
-/** An alias points at one canonical id: moving it leaves the old set too. */
-const LINK = `
-local old = redis.call('HGET', KEYS[1], ARGV[2])
-if old then redis.call('SREM', ARGV[1] .. old, ARGV[2]) end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('SADD', ARGV[1] .. ARGV[3], ARGV[2])
-return 1
-`;
-
-const UNLINK = `
-local old = redis.call('HGET', KEYS[1], ARGV[2])
-if old then
-  redis.call('SREM', ARGV[1] .. old, ARGV[2])
-  redis.call('HDEL', KEYS[1], ARGV[2])
-end
-for _, alias in ipairs(redis.call('SMEMBERS', ARGV[1] .. ARGV[2])) do
-  redis.call('HDEL', KEYS[1], alias)
-end
-redis.call('DEL', ARGV[1] .. ARGV[2])
-return 1
-`;
-
 export async function createRedisProfileStore(
   opts: RedisProfileStoreOptions = {},
 ): Promise<RedisProfileStore> {
@@ -93,7 +74,7 @@ export async function createRedisProfileStore(
 const toBytes = (x: unknown): Uint8Array | undefined =>
   x instanceof Uint8Array && x.byteLength > 0 ? x : undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The store on an open connection; `release` runs on `close()`. */
 export function redisProfileStore(
@@ -124,32 +105,36 @@ export function redisProfileStore(
     }
   };
 
-  const mergeOnce = async (id: string, delta: Profile): Promise<Profile> => {
+  const mergeOnce = (id: string, delta: Profile): Promise<Profile> => {
     const key = profileKey(id);
-    const read = (await run('merge', (c) => c.callBuffer('HMGET', key, 'd', 'v'))) as (Buffer | null)[];
-    let bytes = toBytes(read[0]);
-    let version = read[1]?.toString() ?? '';
-    for (let attempt = 1; ; attempt++) {
-      const merged = bytes === undefined ? delta : mergeProfiles(decode(id, bytes), delta);
-      const next = randomBytes(9).toString('base64url');
-      const r = (await script(
-        'merge',
-        CAS,
-        [key],
-        [version, codec.encode(merged), next, ttl, String(Date.now())],
-        true,
-      )) as [number, Buffer?, Buffer?];
-      if (r[0] === 1) return merged;
-      if (attempt >= maxAttempts) {
-        throw redisError(
-          `merge ${JSON.stringify(id)}: gave up after ${attempt} conflicting writes from other nodes`,
-        );
-      }
-      version = r[1]?.toString() ?? '';
-      bytes = toBytes(r[2]);
+    return compareAndSetMerge<Uint8Array>(delta, {
+      async read() {
+        const read = (await run('merge', (c) => c.callBuffer('HMGET', key, 'd', 'v'))) as (Buffer | null)[];
+        return { bytes: toBytes(read[0]), version: read[1]?.toString() ?? '' };
+      },
+      decode: (bytes) => decode(id, bytes),
+      async writeIfVersion(version, merged) {
+        const next = randomBytes(9).toString('base64url');
+        const r = (await script(
+          'merge',
+          CAS,
+          [key],
+          [version, codec.encode(merged), next, ttl, String(Date.now())],
+          true,
+        )) as [number, Buffer?, Buffer?];
+        return r[0] === 1
+          ? { written: true }
+          : { written: false, version: r[1]?.toString() ?? '', bytes: toBytes(r[2]) };
+      },
+      maxAttempts,
+      giveUp: (attempts) =>
+        redisError(
+          `merge ${JSON.stringify(id)}: gave up after ${attempts} conflicting writes from other nodes`,
+        ),
       // Back off with jitter once contention repeats, so racing nodes spread out.
-      if (attempt > 1) await sleep(Math.random() * Math.min(50, 2 ** attempt));
-    }
+      backoff: (attempt) =>
+        attempt > 1 ? sleep(Math.random() * Math.min(50, 2 ** attempt)) : Promise.resolve(),
+    });
   };
 
   return {
@@ -167,7 +152,7 @@ export function redisProfileStore(
       await run('delete', (c) => c.call('DEL', profileKey(id)));
     },
     async link(alias, canonical) {
-      await script('link', LINK, [linksKey], [aliasPrefix, alias, canonical]);
+      await script('link', LINK_SCRIPT, [linksKey], [aliasPrefix, alias, canonical]);
     },
     async resolve(alias) {
       const found = await run('resolve', (c) => c.call('HGET', linksKey, alias));
@@ -178,7 +163,7 @@ export function redisProfileStore(
       return found.sort();
     },
     async unlink(id) {
-      await script('unlink', UNLINK, [linksKey], [aliasPrefix, id]);
+      await script('unlink', UNLINK_SCRIPT, [linksKey], [aliasPrefix, id]);
     },
     async *ids() {
       const pattern = `${profileKey('').replace(/[*?[\]\\]/g, '\\$&')}*`;

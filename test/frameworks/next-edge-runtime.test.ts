@@ -8,20 +8,17 @@
  * model. The HTTP behaviour suite runs unchanged, then the framework checks.
  * Next itself is not installed and not run here.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EdgeRuntime, runServer } from 'edge-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
 import { loadShop, type Shop } from '../../examples/shop/shop.mjs';
 // @ts-expect-error plain .mjs build script without types
-import { buildRuntime } from '../../scripts/build-runtime.mjs';
-// @ts-expect-error plain .mjs build script without types
 import { buildCollector } from '../../scripts/build-worker.mjs';
 import { RENDER_HEADER, tessera } from '../../src/frameworks/next/index.js';
+import { bundleForEdgeRuntime, startEdgeRuntimeTarget } from '../helpers/edge-runtime.js';
 import type { Target } from '../helpers/node-target.js';
 import { httpBehaviourSuite } from '../http/behaviour.js';
 import { root } from '../runtimes/spawn-runtime.js';
@@ -77,52 +74,21 @@ beforeAll(async () => {
   model = await trainShopModel();
   collector = await (buildCollector as () => Promise<string>)();
   renderer = await startRenderer();
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-next-'));
-  const outfile = join(dir, 'entry.js');
-  await (buildRuntime as (o: object) => Promise<unknown>)({
-    entry: 'test/frameworks/next-edge-entry.ts',
-    outfile,
-    format: 'iife',
-    minify: false,
-    // What `npm i tessera` gives the example: the package's entry points, here from source.
-    alias: {
-      'tessera/next': join(root, 'src/frameworks/next/index.ts'),
-      'tessera/stores/memory': join(root, 'src/profiles/memory.ts'),
-    },
+  // What `npm i tessera` gives the example: the package's entry points, here from source.
+  code = await bundleForEdgeRuntime('test/frameworks/next-edge-entry.ts', {
+    'tessera/next': join(root, 'src/frameworks/next/index.ts'),
+    'tessera/stores/memory': join(root, 'src/profiles/memory.ts'),
   });
-  code = readFileSync(outfile, 'utf8');
-  rmSync(dir, { recursive: true, force: true });
 });
 afterAll(async () => {
   await renderer?.close();
 });
 
-async function startNextTarget(): Promise<Target> {
-  const runtime = new EdgeRuntime({
-    initialCode: code,
-    extend: (context) =>
-      Object.assign(context, {
-        process: {
-          env: {
-            TESSERA_SECRET: 'http-suite-secret-http-suite-secret-00',
-            TESSERA_CONSENT_MODE: 'opt-in',
-            TESSERA_SECURE_COOKIES: 'false',
-            TESSERA_MODEL_URL: `${renderer.url}/model.tsra`,
-            NEXT_APP_RENDERER: renderer.url,
-          },
-        },
-      }),
+function startNextTarget(): Promise<Target> {
+  return startEdgeRuntimeTarget(code, {
+    TESSERA_MODEL_URL: `${renderer.url}/model.tsra`,
+    NEXT_APP_RENDERER: renderer.url,
   });
-  const server = await runServer({ runtime, port: 0, host: '127.0.0.1' });
-  const baseUrl = server.url.replace(/\/$/, '');
-  const count = async (what: string) =>
-    ((await (await fetch(`${baseUrl}/__test/${what}`)).json()) as { count: number }).count;
-  return {
-    baseUrl,
-    profileCount: () => count('profiles'),
-    eventCount: () => count('events'),
-    close: () => server.close(),
-  };
 }
 
 const catalog = JSON.parse(

@@ -6,21 +6,18 @@
  * running in Vercel's `edge-runtime` (`EdgeRuntime` + `runServer`), its
  * profiles in that Redis over REST and its model fetched over HTTP.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { EdgeRuntime, runServer } from 'edge-runtime';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainShopModel } from '../../examples/cloudflare/train-model.js';
 import { createRedisRestClient } from '../../src/connections/redis-rest.js';
 import { createRedisRestProfileStore } from '../../src/profiles/redis-rest.js';
 import { testProfileStore } from '../conformance/profile-store.js';
+import { bundleForEdgeRuntime, startEdgeRuntimeTarget } from '../helpers/edge-runtime.js';
 import type { Target } from '../helpers/node-target.js';
 import { type RedisRestAdapter, startRedisRestAdapter } from '../helpers/redis-rest-adapter.js';
 import { uniquePrefix } from '../helpers/services.js';
 import { httpBehaviourSuite } from '../http/behaviour.js';
 import { httpHardeningSuite } from '../http/hardening.js';
-import { bundle } from './spawn-runtime.js';
 
 const catalog = JSON.parse(
   readFileSync(new URL('../../examples/shop/catalog.json', import.meta.url), 'utf8'),
@@ -31,9 +28,7 @@ let adapter: RedisRestAdapter;
 let code: string;
 beforeAll(async () => {
   adapter = await startRedisRestAdapter({ model: await trainShopModel() });
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-edge-'));
-  code = readFileSync(await bundle('test/runtimes/edge-shop-worker.ts', dir, [], 'iife'), 'utf8');
-  rmSync(dir, { recursive: true, force: true });
+  code = await bundleForEdgeRuntime('test/runtimes/edge-shop-worker.ts');
 });
 afterAll(async () => {
   await adapter?.close();
@@ -52,35 +47,13 @@ describe('redis-rest client', () => {
   });
 });
 
-async function startEdgeTarget(): Promise<Target> {
-  const prefix = uniquePrefix(':edge:');
-  const runtime = new EdgeRuntime({
-    initialCode: code,
-    extend: (context) =>
-      Object.assign(context, {
-        process: {
-          env: {
-            TESSERA_SECRET: 'http-suite-secret-http-suite-secret-00',
-            TESSERA_CONSENT_MODE: 'opt-in',
-            TESSERA_SECURE_COOKIES: 'false',
-            KV_REST_API_URL: adapter.url,
-            KV_REST_API_TOKEN: adapter.token,
-            TESSERA_REDIS_PREFIX: prefix,
-            TESSERA_MODEL_URL: `${adapter.url}/model`,
-          },
-        },
-      }),
+function startEdgeTarget(): Promise<Target> {
+  return startEdgeRuntimeTarget(code, {
+    KV_REST_API_URL: adapter.url,
+    KV_REST_API_TOKEN: adapter.token,
+    TESSERA_REDIS_PREFIX: uniquePrefix(':edge:'),
+    TESSERA_MODEL_URL: `${adapter.url}/model`,
   });
-  const server = await runServer({ runtime, port: 0, host: '127.0.0.1' });
-  const baseUrl = server.url.replace(/\/$/, '');
-  const count = async (what: string) =>
-    ((await (await fetch(`${baseUrl}/__test/${what}`)).json()) as { count: number }).count;
-  return {
-    baseUrl,
-    profileCount: () => count('profiles'),
-    eventCount: () => count('events'),
-    close: () => server.close(),
-  };
 }
 
 httpBehaviourSuite('Vercel edge-runtime, Redis REST store', startEdgeTarget, { running });
