@@ -5,25 +5,14 @@
  * with SIGKILL and started again. Afterwards every event that got a 202 must
  * be in the event log and counted in the visitor's stored profile.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventCount } from '../../src/core/profile/index.js';
 import { createJetStreamLog } from '../../src/logs/jetstream.js';
 import { createEncryptedProfileCodec } from '../../src/profiles/encrypted-codec.js';
 import { createRedisProfileStore } from '../../src/profiles/redis.js';
 import { health, itemsOf, mintVisitor, send, type Visitor } from './client.js';
-import {
-  CLUSTER_SECRET,
-  freePort,
-  type NodeProcess,
-  type ServiceProcess,
-  startNatsServer,
-  startNode,
-  startRedisServer,
-  waitFor,
-} from './launcher.js';
+import { clusterDeployment } from './deployment.js';
+import { CLUSTER_SECRET, freePort, type NodeProcess, type ServiceProcess, waitFor } from './launcher.js';
 
 const HALF_LIFE_MS = 3 * 24 * 3600 * 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,34 +25,24 @@ interface Sent {
 }
 
 describe('a cluster under faults', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-faults-'));
-  const prefix = 'faults';
+  const cluster = clusterDeployment('faults', { ownServers: true });
+  const { prefix } = cluster;
   let redis: ServiceProcess;
   let nats: ServiceProcess;
   let a: NodeProcess;
   let b: NodeProcess;
 
   beforeAll(async () => {
-    [redis, nats] = await Promise.all([
-      startRedisServer(join(dir, 'redis')),
-      startNatsServer(join(dir, 'nats')),
-    ]);
-    const spec = (id: string, port?: number) => ({
-      id,
-      dataDir: join(dir, id),
-      store: `redis://127.0.0.1:${redis.port}`,
-      bus: `nats://127.0.0.1:${nats.port}`,
-      log: `nats://127.0.0.1:${nats.port}`,
-      prefix,
-      ...(port ? { port } : {}),
-    });
-    [a, b] = await Promise.all([startNode(spec('node-a')), startNode(spec('node-b', await freePort()))]);
+    // Node B is killed and started again, on a port fixed before it starts.
+    const portOfB = await freePort();
+    [a, b] = (await cluster.start(['node-a', 'node-b'], (id) =>
+      id === 'node-b' ? { port: portOfB } : {},
+    )) as [NodeProcess, NodeProcess];
+    ({ redis, nats } = cluster.servers!);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
-    await Promise.all([redis?.stop(), nats?.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await cluster.stop();
   }, 30_000);
 
   it('loses no acknowledged event while Redis, NATS and a node fail and come back', async () => {

@@ -11,9 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
 import { itemsOf, mintVisitor, page, send } from './client.js';
-import { CLUSTER_ADMIN_TOKEN, type NodeProcess, removeDeployment, startNode, waitFor } from './launcher.js';
+import { clusterDeployment } from './deployment.js';
+import { CLUSTER_ADMIN_TOKEN, type NodeProcess, startNode, waitFor } from './launcher.js';
 
 const EXPERIMENT = 'recs-strategy';
 const item = itemsOf('running')[0]!;
@@ -109,27 +109,15 @@ describe('the ledger across a kill -9 (SQLite)', () => {
 });
 
 describe('the ledger on three nodes (Redis + NATS)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-ledger3-'));
-  const prefix = uniquePrefix('l3').replace(/[^A-Za-z0-9_-]/g, '');
-  let nodes: NodeProcess[] = [];
+  const cluster = clusterDeployment('l3');
+  const { nodes } = cluster;
 
   beforeAll(async () => {
-    await requireRedis();
-    await requireNats();
-    const spec = (id: string) => ({
-      id,
-      dataDir: join(dir, id),
-      store: REDIS_URL,
-      bus: `nats://${NATS_SERVERS}`,
-      log: `nats://${NATS_SERVERS}`,
-      prefix,
-    });
-    nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(spec(id))));
+    await cluster.start(['node-a', 'node-b', 'node-c']);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
+    await cluster.stop();
   }, 30_000);
 
   it('shows the same totals and status on every node after traffic spread over them', async () => {

@@ -6,14 +6,13 @@
  * production version within 5 s of the command, each time.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/runtimes/node/app.js';
 import { writeTwoModels } from '../helpers/model-artifacts.js';
-import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
-import { CLUSTER_ADMIN_TOKEN, type NodeProcess, removeDeployment, startNode, waitFor } from './launcher.js';
+import { NATS_SERVERS, REDIS_URL } from '../helpers/services.js';
+import { clusterDeployment } from './deployment.js';
+import { CLUSTER_ADMIN_TOKEN, waitFor } from './launcher.js';
 
 /** The model version a node serves, from its /health. */
 async function servedModel(base: string): Promise<string | null> {
@@ -25,9 +24,8 @@ async function servedModel(base: string): Promise<string | null> {
 }
 
 describe('model promotion and rollback across three nodes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-rollout-'));
-  const prefix = uniquePrefix('mr').replace(/[^A-Za-z0-9_-]/g, '');
-  let nodes: NodeProcess[] = [];
+  const cluster = clusterDeployment('mr');
+  const { dir, prefix, nodes } = cluster;
   let v1: string;
   let v2: string;
 
@@ -66,28 +64,17 @@ describe('model promotion and rollback across three nodes', () => {
   }
 
   beforeAll(async () => {
-    await requireRedis();
-    await requireNats();
     [{ version: v1 }, { version: v2 }] = (await writeTwoModels(dir)) as [
       { version: string; file: string },
       { version: string; file: string },
     ];
-    const spec = (id: string) => ({
-      id,
-      dataDir: join(dir, id),
-      store: REDIS_URL,
-      bus: `nats://${NATS_SERVERS}`,
-      log: `nats://${NATS_SERVERS}`,
-      prefix,
-    });
-    nodes = await Promise.all(['node-a', 'node-b', 'node-c'].map((id) => startNode(spec(id))));
+    await cluster.start(['node-a', 'node-b', 'node-c']);
     await model('import', join(dir, 'model-1.tsra'));
     await model('import', join(dir, 'model-2.tsra'));
   }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
+    await cluster.stop();
   }, 30_000);
 
   it('serves a promoted version on every node within 5 s, and the previous one again after a rollback', async () => {

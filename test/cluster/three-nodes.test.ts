@@ -3,27 +3,17 @@
  * (bus and JetStream event log). Node C reaches NATS through a TCP proxy the
  * test can cut, to drop its bus connection while it keeps serving.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NATS_SERVERS, REDIS_URL, requireNats, requireRedis, uniquePrefix } from '../helpers/services.js';
+import { NATS_SERVERS } from '../helpers/services.js';
 import { health, isCachedOn, itemsOf, mintVisitor, page, profileOn, send, view } from './client.js';
-import {
-  type NodeProcess,
-  removeDeployment,
-  startNode,
-  startProxy,
-  type TcpProxy,
-  waitFor,
-} from './launcher.js';
+import { clusterDeployment } from './deployment.js';
+import { type NodeProcess, startProxy, type TcpProxy, waitFor } from './launcher.js';
 
 const running = itemsOf('running');
 const hiking = itemsOf('hiking');
 
 describe('three nodes on Redis and NATS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-cluster-'));
-  const prefix = uniquePrefix('c3').replace(/[^A-Za-z0-9_-]/g, '');
+  const cluster = clusterDeployment('c3');
   let a: NodeProcess;
   let b: NodeProcess;
   let c: NodeProcess;
@@ -31,28 +21,17 @@ describe('three nodes on Redis and NATS', () => {
   const visitors: string[] = [];
 
   beforeAll(async () => {
-    await requireRedis();
-    await requireNats();
     proxy = await startProxy(Number(NATS_SERVERS.split(':')[1]));
-    const spec = (id: string, nats: string) => ({
-      id,
-      dataDir: join(dir, id),
-      store: REDIS_URL,
-      bus: `nats://${nats}`,
-      log: `nats://${nats}`,
-      prefix,
-    });
-    [a, b, c] = await Promise.all([
-      startNode(spec('node-a', NATS_SERVERS)),
-      startNode(spec('node-b', NATS_SERVERS)),
-      startNode(spec('node-c', `127.0.0.1:${proxy.port}`)),
-    ]);
+    // Node C reaches NATS through the proxy.
+    const throughProxy = { bus: `nats://127.0.0.1:${proxy.port}`, log: `nats://127.0.0.1:${proxy.port}` };
+    [a, b, c] = (await cluster.start(['node-a', 'node-b', 'node-c'], (id) =>
+      id === 'node-c' ? throughProxy : {},
+    )) as [NodeProcess, NodeProcess, NodeProcess];
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([a, b, c].map((n) => n?.stop()));
+    await cluster.stop();
     await proxy?.close();
-    await removeDeployment({ prefix, dir, natsServers: NATS_SERVERS, redisUrl: REDIS_URL });
   }, 30_000);
 
   it('personalizes node B within a second of events sent to node A', async () => {
