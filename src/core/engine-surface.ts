@@ -5,7 +5,6 @@
  * @module
  */
 
-import type { HealthReport } from './engine.js';
 import type {
   EngineExperiments,
   EngineHealth,
@@ -14,6 +13,7 @@ import type {
   EngineProfiles,
   RouteContext,
 } from './engine-api.js';
+import type { HealthReport } from './engine-config.js';
 import { debugDocument } from './http/debug.js';
 import type { EngineState } from './http/engine-state.js';
 import { decideRequest } from './http/page.js';
