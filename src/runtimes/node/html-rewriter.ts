@@ -8,11 +8,7 @@
  * rewritten for that bundler (scripts/build-next-lol-html.mjs).
  * @module
  */
-import {
-  type DocumentHandlers,
-  type ElementHandlers,
-  HTMLRewriter as WasmRewriter,
-} from '#lol-html';
+import { type DocumentHandlers, type ElementHandlers, HTMLRewriter as WasmRewriter } from '#lol-html';
 import type { HTMLRewriterFactory } from '../../core/assemble/rewriter-types.js';
 
 /** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
