@@ -1,11 +1,14 @@
 /**
- * Three projects, so the fast loop is `npx vitest --project unit` while
+ * Four projects, so the fast loop is `npx vitest --project unit` while
  * `npm test` (`vitest run`) still runs every file exactly once:
  *
  * - `integration`: files that talk to Redis, NATS or PostgreSQL, listen on a
  *   port, spawn a server or the CLI, or run workerd, and the HTTP fuzz
  *   suite (listed below);
  * - `e2e`: Chromium (`*.e2e.test.ts`);
+ * - `next`: examples/next under Next.js itself (`next build`, then
+ *   `next start` on a port; test/next/). It needs dist/ (`npm test` builds
+ *   first) and takes about a minute, mostly `next build`;
  * - `unit`: every other test file (pure, in-process). It is defined as "all
  *   but the other two", so a new file is never left out of the run: a new
  *   file that needs a service or a socket belongs in INTEGRATION.
@@ -14,6 +17,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 const ALL = ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'];
 const E2E = ALL.map((glob) => glob.replace('*.test.ts', '*.e2e.test.ts'));
+const NEXT = ['test/next/**/*.test.ts'];
 const INTEGRATION = [
   // Redis, NATS (test/helpers/services.ts or their clients)
   'src/cli/commands/reencrypt.test.ts',
@@ -67,7 +71,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ALL,
-          exclude: [...configDefaults.exclude, ...INTEGRATION, ...E2E],
+          exclude: [...configDefaults.exclude, ...INTEGRATION, ...E2E, ...NEXT],
           // Pure files share their forks instead of starting one each: half the CPU time
           // of the project. They keep no global state (no mocks or stubbed globals).
           isolate: false,
@@ -78,6 +82,8 @@ export default defineConfig({
         test: { name: 'integration', include: INTEGRATION, exclude: [...configDefaults.exclude, ...E2E] },
       },
       { extends: true, test: { name: 'e2e', include: E2E, exclude: [...configDefaults.exclude] } },
+      // `next build` alone takes 40-90 s on a loaded machine: the build is in beforeAll.
+      { extends: true, test: { name: 'next', include: NEXT, hookTimeout: 300_000 } },
     ],
   },
 });

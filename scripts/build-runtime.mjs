@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const wasmPath = join(root, 'node_modules/html-rewriter-wasm/dist/html_rewriter_bg.wasm');
 
 /** A stand-in for Node's `assert` with the two calls asyncify.js makes. */
-const ASSERT = `function assert(v, m) { if (!v) throw new Error(m || 'assertion failed'); }
+export const ASSERT = `function assert(v, m) { if (!v) throw new Error(m || 'assertion failed'); }
 assert.strictEqual = (a, b) => { if (a !== b) throw new Error('expected ' + a + ' to be ' + b); };`;
 
 export const embeddedLolHtmlPlugin = {

@@ -17,6 +17,7 @@ import type { Engine } from '../core/engine.js';
 import type { Origin, OriginPage } from '../core/http/engine-state.js';
 import { pathOf } from '../core/http/path.js';
 import { type Reply, toResponse } from '../core/http/reply.js';
+import { privacyRoute } from '../core/privacy/index.js';
 import { createFetchHandler, type FetchHandlerOptions } from '../runtimes/fetch/handler.js';
 import { isPersonalizable, mergePageHeaders } from './page-headers.js';
 
@@ -70,7 +71,8 @@ export function createTesseraMiddleware(o: TesseraMiddlewareOptions): TesseraMid
   const handler = createFetchHandler({
     ...o,
     shellTtlMs: o.shellTtlMs ?? 0,
-    ports: { ...o.ports, origin, assets },
+    // `/privacy/me` (access and erasure) is one of the paths claimed below: its route comes with them.
+    ports: { ...o.ports, origin, assets, routes: [...(o.ports?.routes ?? []), privacyRoute()] },
   });
   const exact = new Set<string>();
   const prefixes: string[] = [];

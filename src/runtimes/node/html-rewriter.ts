@@ -3,13 +3,12 @@
  * WebAssembly (`html-rewriter-wasm`). workerd has the class natively; this
  * one gives Node the same streaming behaviour: output bytes leave as soon as
  * lol-html emits them, never after buffering the whole document.
+ * `#lol-html` (package.json `imports`) is html-rewriter-wasm, except in
+ * Next's edge bundler (the `edge-light` condition): there, its glue
+ * rewritten for that bundler (scripts/build-next-lol-html.mjs).
  * @module
  */
-import {
-  type DocumentHandlers,
-  type ElementHandlers,
-  HTMLRewriter as WasmRewriter,
-} from 'html-rewriter-wasm';
+import { type DocumentHandlers, type ElementHandlers, HTMLRewriter as WasmRewriter } from '#lol-html';
 import type { HTMLRewriterFactory } from '../../core/assemble/rewriter-types.js';
 
 /** Statuses whose responses cannot carry a body (the Response constructor refuses one). */

@@ -1,6 +1,7 @@
 export const metadata = { title: 'Tessera on Next.js' };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+// JSX, not TSX: a .tsx file here makes `next build` install TypeScript's React types (@types/react) first.
+export default function RootLayout({ children }) {
   return (
     <html lang="en">
       <body>
