@@ -50,6 +50,7 @@ export function onnxSessionRankers(o: OnnxSessionRankerOptions): SessionRankerPr
       const guard = new LatencyGuard({ budgetMs });
       return {
         name,
+        version: artifact.version,
         candidates,
         async rank(clicks, list, count) {
           const r = await rankWithSessionModel({
