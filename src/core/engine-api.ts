@@ -19,6 +19,8 @@ import type { ModelRouter } from './model-router.js';
 import type { Logger } from './ports.js';
 import type { LinkedVisitors, VisitorExport } from './privacy/export.js';
 import type { ErasureResult, ProfileChange } from './profile-service.js';
+import type { Artifact } from './recommend/index.js';
+import type { SessionRanker } from './recommend/session-ranker-port.js';
 import type { LoggedEvent, Profile, TesseraEvent } from './types.js';
 
 /** Profiles as a host, a route or cluster sync may touch them. */
@@ -74,6 +76,13 @@ export interface EngineModels {
    * `EnginePorts.sessionRanker`, no ONNX section, or it failed to load).
    */
   rankerReady(): Promise<string | undefined>;
+  /**
+   * Prepares a session ranker for a model that is not the one served (a
+   * canary's candidate, routed through `route`) with the engine's
+   * `sessionRanker` port; undefined without a port, for a model with nothing
+   * for it, or when preparing failed (logged).
+   */
+  rankerFor(artifact: Artifact): Promise<SessionRanker | undefined>;
 }
 
 /** The operations the admin API offers on experiments. */

@@ -20,7 +20,7 @@ import { decideRequest } from './http/page.js';
 import { formatConsentCookie, signId, verifySignedId } from './identity/index.js';
 import { exportVisitor, linkedVisitors, type PrivacySources } from './privacy/export.js';
 import { readArtifact } from './recommend/index.js';
-import { prepareRanker } from './recommend/session-ranker-load.js';
+import { prepareRanker, rankerFor } from './recommend/session-ranker-load.js';
 
 export function profilesApi(s: EngineState): EngineProfiles {
   const p = s.profiles;
@@ -76,6 +76,7 @@ export function modelsApi(s: EngineState, load: () => Promise<ArrayBuffer | unde
       s.shells.clear();
     },
     rankerReady: () => ranker,
+    rankerFor: (artifact) => rankerFor(artifact, s.rankers, s.logger),
   };
 }
 

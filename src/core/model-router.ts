@@ -11,6 +11,7 @@
  * @module
  */
 import type { Artifact } from './recommend/index.js';
+import type { SessionRanker } from './recommend/session-ranker-port.js';
 import type { RecommendedItem } from './types.js';
 
 export interface ModelRoute {
@@ -18,6 +19,13 @@ export interface ModelRoute {
   artifact: Artifact | undefined;
   /** Which model that is, for the router's own accounting (`production`, `candidate`). */
   arm: string;
+  /**
+   * The session ranker of a routed model that is not production (a canary's
+   * candidate): a decision is ranked by the model it was made with. Null:
+   * that model has no ranker (or it is not ready), so its neighbour lists
+   * stand. Undefined: production's ranker, the engine's own.
+   */
+  ranker?: SessionRanker | null;
 }
 
 export type SlotLists = Record<string, RecommendedItem[]>;

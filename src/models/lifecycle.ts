@@ -10,6 +10,11 @@
  * aliases, and the others stop their rollout when their next `check` finds
  * the candidate alias gone (the registry's bus notice reaches them).
  *
+ * A canary visitor is ranked by the candidate's session ranker (prepared in
+ * the background when the rollout starts; until it is ready, and for a
+ * candidate without one, by none: its neighbour lists), never by
+ * production's: the route carries it (model-router.ts).
+ *
  * Runtime-agnostic: timers and the event tap are the host's (the Node app
  * wires them in runtimes/node/model-lifecycle.ts).
  * @module
@@ -19,6 +24,7 @@ import type { EngineModels } from '../core/engine-api.js';
 import type { ModelRouter } from '../core/model-router.js';
 import type { Logger, ModelStore } from '../core/ports.js';
 import { type Artifact, readArtifact } from '../core/recommend/index.js';
+import type { SessionRanker } from '../core/recommend/session-ranker-port.js';
 import type { LoggedEvent } from '../core/types.js';
 import type { ModelLifecycleConfig } from './lifecycle-config.js';
 import { LiveModel } from './live/live-model.js';
@@ -28,7 +34,8 @@ import type { Verdict } from './rollout/guardrails.js';
 import { Rollout } from './rollout/rollout.js';
 
 export interface LifecycleOptions {
-  models: Pick<EngineModels, 'swap' | 'route'>;
+  /** `rankerFor` prepares the candidate's session ranker; without it a canary visitor is ranked by none. */
+  models: Pick<EngineModels, 'swap' | 'route'> & Partial<Pick<EngineModels, 'rankerFor'>>;
   store: ModelStore;
   config: ModelLifecycleConfig;
   catalog: ReadonlyMap<string, CatalogItem>;
@@ -56,6 +63,9 @@ export class ModelLifecycle {
   readonly live: LiveModel | undefined;
   private rollout: Rollout | undefined;
   private candidateBytes: ArrayBuffer | undefined;
+  /** The candidate's session ranker: undefined while it is prepared, null when it has none. */
+  private candidateRanker: SessionRanker | null | undefined;
+  private candidateRankerReady: Promise<string | undefined> = Promise.resolve(undefined);
   private acting: Promise<RolloutOutcome | undefined> | undefined;
   readonly outcomes: RolloutOutcome[] = [];
   private readonly recSlots: ReadonlySet<string>;
@@ -77,7 +87,12 @@ export class ModelLifecycle {
         const r = this.rollout;
         if (!r) return { artifact: base, arm: 'production' };
         const route = r.route(base, visitor);
-        return route.arm === 'candidate' && live ? { ...route, artifact: live.overlay(r.candidate) } : route;
+        if (route.arm !== 'candidate') return route;
+        return {
+          artifact: live ? live.overlay(r.candidate) : route.artifact,
+          arm: route.arm,
+          ranker: this.candidateRanker ?? null,
+        };
       },
       decided: (d) => {
         const r = this.rollout;
@@ -99,6 +114,15 @@ export class ModelLifecycle {
     return this.rollout?.candidate;
   }
 
+  /**
+   * Resolves once the session ranker of the candidate in rollout is ready
+   * (its name), or undefined when it has none: canary visitors are ranked by
+   * it from then on.
+   */
+  rankerReady(): Promise<string | undefined> {
+    return this.candidateRankerReady;
+  }
+
   /** Reads the aliases: starts a rollout for a new candidate, stops one whose candidate is gone. */
   async check(): Promise<void> {
     const mode = this.o.config.rollout.mode;
@@ -115,15 +139,33 @@ export class ModelLifecycle {
     artifact.indexOf(''); // the id map, built here rather than by a request
     this.candidateBytes = bytes;
     this.rollout = new Rollout(artifact, this.o.config.rollout, this.recSlots);
+    this.prepareCandidateRanker(artifact);
     this.o.onShare?.(this.rollout.share);
     this.o.logger.info(
       `[tessera] [models] candidate ${candidate} rolling out (${this.rollout.phase}, share ${this.rollout.share})`,
     );
   }
 
+  private prepareCandidateRanker(artifact: Artifact): void {
+    this.candidateRanker = undefined;
+    const prepare = this.o.models.rankerFor;
+    if (!prepare) {
+      this.candidateRanker = null;
+      this.candidateRankerReady = Promise.resolve(undefined);
+      return;
+    }
+    this.candidateRankerReady = prepare(artifact).then((ranker) => {
+      // A ranker prepared for a candidate that has since been replaced is dropped.
+      if (this.rollout?.candidate !== artifact) return undefined;
+      this.candidateRanker = ranker ?? null;
+      return ranker?.name;
+    });
+  }
+
   private stop(): void {
     this.rollout = undefined;
     this.candidateBytes = undefined;
+    this.candidateRanker = undefined;
     this.o.onShare?.(0);
   }
 
@@ -171,10 +213,19 @@ export class ModelLifecycle {
     return outcome;
   }
 
+  /** Which ranker orders the canary visitors' slots: the candidate's (name, version), `preparing`, or null (none). */
+  private rankerState(): { name: string; version: string | null } | 'preparing' | null {
+    const r = this.candidateRanker;
+    if (r === undefined) return 'preparing';
+    return r && { name: r.name, version: r.version ?? null };
+  }
+
   /** What `/health` shows under `models`. */
   state(): Record<string, unknown> {
     return {
-      rollout: this.rollout ? this.rollout.toJSON() : { mode: this.o.config.rollout.mode, candidate: null },
+      rollout: this.rollout
+        ? { ...this.rollout.toJSON(), ranker: this.rankerState() }
+        : { mode: this.o.config.rollout.mode, candidate: null },
       ...(this.outcomes.length > 0 ? { last_rollout: this.outcomes.at(-1) } : {}),
       ...(this.live ? { live: this.live.toJSON() } : {}),
     };

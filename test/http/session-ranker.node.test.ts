@@ -89,7 +89,9 @@ describe('the session ranker on the page path (Node)', () => {
     const jar = await visitorAfter(after);
     const doc = await (await jarFetch(jar, `${t.base}/`, { headers: debug() })).json();
     const ranker = doc.trace.find((e: { step: string }) => e.step === 'recs:ranker');
-    expect(ranker.detail).toMatch(/^recommended: gru4rec-onnx: \d+ candidates re-ranked in [\d.]+ ms$/);
+    expect(ranker.detail).toMatch(
+      /^recommended: gru4rec-onnx: \d+ candidates re-ranked in [\d.]+ ms by model [0-9a-f]+$/,
+    );
     const recs = doc.recommendations.find((r: { slot: string }) => r.slot === 'recommended');
     expect(recs.items[0].item).toBe(first);
     expect(recs.neighbourOrder).not.toContain(first);

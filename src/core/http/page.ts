@@ -142,8 +142,7 @@ export async function decideRequest(
   };
   const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
   // A session model orders the slots: the only await this adds, and only while a ranker is loaded.
-  if (ranker && profile && decision.candidates)
-    await rerankSlots(decision, profile, ranker, options.trace === true);
+  if (profile && decision.candidates) await rerankSlots(decision, profile, ranker, options.trace === true);
   if (visitor.id && decision.exposures && !options.readOnly) {
     const linked = profile !== own;
     own = logExposures(s, visitor.id, own, decision.exposures, now);

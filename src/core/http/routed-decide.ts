@@ -4,12 +4,16 @@
  * visitor in the canary), the decision is timed, and the router hears how
  * it went. A decision that throws on a non-production artifact is made
  * again on production, so a broken candidate costs a guardrail count, never
- * an error page.
+ * an error page. A routed model with a ranker of its own (`ModelRoute.ranker`)
+ * gets its candidate pool drawn for that ranker, which then orders the
+ * decision (session-rerank.ts); one without gets no pool, so no ranker does.
  * @module
  */
 import { type DecideInput, decide } from '../decide.js';
 import { type ArmEffects, assignArms } from '../experiments/assign.js';
 import type { ModelRouter, SlotLists } from '../model-router.js';
+import type { SessionRanker } from '../recommend/session-ranker-port.js';
+import { rankWith } from '../recommend/session-rerank.js';
 import type { Decision } from '../types.js';
 
 /** What `decide` assigns with when the caller gave no `assignArms`: the site's definitions as written. */
@@ -27,7 +31,8 @@ export function decideRouted(input: DecideInput, router: ModelRouter, perf: () =
   const t0 = perf();
   let decision: Decision;
   try {
-    decision = decide({ ...remembered, artifact: route.artifact });
+    decision = decide({ ...poolFor(remembered, route.ranker), artifact: route.artifact });
+    if (route.ranker) rankWith(decision, route.ranker);
   } catch (e) {
     if (route.artifact === input.artifact) throw e;
     router.failed?.(route, input.visitorId, e);
@@ -55,4 +60,11 @@ export function decideRouted(input: DecideInput, router: ModelRouter, perf: () =
     });
   }
   return decision;
+}
+
+/** The decision input with the candidate pool the routed model's ranker asks for (none without one). */
+function poolFor(input: DecideInput, ranker: SessionRanker | null | undefined): DecideInput {
+  if (ranker === undefined) return input;
+  const { candidates: _, ...rest } = input;
+  return ranker ? { ...rest, candidates: ranker.candidates } : rest;
 }

@@ -9,6 +9,22 @@ import type { Logger } from '../ports.js';
 import type { Artifact } from './artifact-format.js';
 import type { SessionRanker, SessionRankerProvider } from './session-ranker-port.js';
 
+/** A ranker for `artifact` (any model, served or routed), undefined when it has none or preparing failed (logged). */
+export function rankerFor(
+  artifact: Artifact,
+  provider: SessionRankerProvider | undefined,
+  logger: Logger,
+): Promise<SessionRanker | undefined> {
+  if (!provider) return Promise.resolve(undefined);
+  return provider.forModel(artifact).catch((e: unknown) => {
+    logger.warn('[tessera] [ranker] the session model cannot serve: neighbour lists only', {
+      model: artifact.version,
+      error: String(e),
+    });
+    return undefined;
+  });
+}
+
 export interface RankedModel {
   artifact: Artifact | undefined;
   ranker?: SessionRanker | undefined;
@@ -26,19 +42,10 @@ export function prepareRanker(
 ): Promise<string | undefined> {
   model.ranker = undefined;
   const artifact = model.artifact;
-  if (!provider || !artifact) return Promise.resolve(undefined);
-  return provider.forModel(artifact).then(
-    (ranker) => {
-      if (!ranker || model.artifact !== artifact) return undefined;
-      model.ranker = ranker;
-      return ranker.name;
-    },
-    (e: unknown) => {
-      logger.warn('[tessera] [ranker] the session model cannot serve: neighbour lists only', {
-        model: artifact.version,
-        error: String(e),
-      });
-      return undefined;
-    },
-  );
+  if (!artifact) return Promise.resolve(undefined);
+  return rankerFor(artifact, provider, logger).then((ranker) => {
+    if (!ranker || model.artifact !== artifact) return undefined;
+    model.ranker = ranker;
+    return ranker.name;
+  });
 }

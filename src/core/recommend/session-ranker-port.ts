@@ -22,6 +22,8 @@ export interface SlotRanking {
 export interface SessionRanker {
   /** For the trace, e.g. `gru4rec-onnx`. */
   readonly name: string;
+  /** The model version it ranks with, for the trace and `/health` (a canary's candidate ranks beside production). */
+  readonly version?: string;
   /** How many neighbour-based candidates a slot hands the model (a longer `recommend()` list). */
   readonly candidates: number;
   /** `clicks`: the visitor's recent item ids, oldest first. */

@@ -6,12 +6,18 @@
  * decided list stands (over the latency budget, a failure, no click the
  * model knows) and the `recs:ranker` trace entry says why.
  *
- * Memoized per (profile version, model version): the candidate list is the
- * decision memo's, one array per profile version and recommendation key
- * (which holds the model version), so a ranking keyed by that array is
- * reused until the profile changes, the model is swapped or the memo entry
- * expires. Only model orderings are kept: a fallback is cheap and must not
- * outlive the condition that caused it.
+ * A decision routed to another model than production (a canary's
+ * candidate, model-router.ts) is ranked by that model's ranker, or by none
+ * when it has none: `rankWith` records which, and the trace entry names the
+ * version that ranked.
+ *
+ * Memoized per (profile version, model version that ranked): rankings are
+ * kept per ranker (one per model version), under the decision memo's
+ * candidate array, one per profile version and recommendation key (which
+ * holds the version of the model that decided), so a ranking is reused until
+ * the profile changes, the model is swapped or the memo entry expires, and a
+ * canary visitor's ranking is never production's. Only model orderings are
+ * kept: a fallback is cheap and must not outlive the condition that caused it.
  *
  * The variant cache key does not change: it is made of segments, arms and
  * context, never of recommendation lists, which are filled into the shell's
@@ -29,6 +35,13 @@ interface Kept {
 }
 
 const rankings = new WeakMap<SessionRanker, WeakMap<RecommendedItem[], Kept>>();
+/** Decisions made with a routed model that has its own ranker (its candidates were drawn for it). */
+const routed = new WeakMap<Decision, SessionRanker>();
+
+/** The decision was made with a model other than production's: `ranker` (that model's) orders its slots. */
+export function rankWith(decision: Decision, ranker: SessionRanker): void {
+  routed.set(decision, ranker);
+}
 
 /** The visitor's recent item ids, oldest first (the profile keeps them newest first). */
 export function sessionClicks(profile: Profile): string[] {
@@ -38,15 +51,20 @@ export function sessionClicks(profile: Profile): string[] {
   return out;
 }
 
-/** Re-orders `decision.recommendations` in place where the ranker takes a slot; adds trace entries when `tracing`. */
+/**
+ * Re-orders `decision.recommendations` in place where the ranker takes a
+ * slot; adds trace entries when `tracing`. `production`: the served model's
+ * ranker, used unless the decision was routed to a model with its own.
+ */
 export async function rerankSlots(
   decision: Decision,
   profile: Profile,
-  ranker: SessionRanker,
+  production: SessionRanker | undefined,
   tracing: boolean,
 ): Promise<void> {
   const lists = decision.candidates;
-  if (!lists) return;
+  const ranker = routed.get(decision) ?? production;
+  if (!lists || !ranker) return;
   let memo = rankings.get(ranker);
   if (!memo) {
     memo = new WeakMap();
@@ -66,7 +84,7 @@ export async function rerankSlots(
         kept = { items: r.items, trace: r.trace };
         memo.set(candidates, kept);
       } else if (tracing) {
-        decision.trace.push(slotEntry(slot, r.trace, false));
+        decision.trace.push(slotEntry(slot, r.trace, false, ranker, false));
       }
       reused = false;
     }
@@ -74,7 +92,7 @@ export async function rerankSlots(
     decision.recommendations[slot] = kept.items;
     if (tracing) {
       explainRanked(decision.trace, slot, kept.items);
-      decision.trace.push(slotEntry(slot, kept.trace, reused));
+      decision.trace.push(slotEntry(slot, kept.trace, reused, ranker, true));
     }
   }
 }
@@ -90,10 +108,18 @@ function explainRanked(trace: TraceEntry[], slot: string, items: RecommendedItem
   data.items = items.map((r) => ({ ...(known.get(r.item) ?? { sources: [] }), ...r }));
 }
 
-function slotEntry(slot: string, t: TraceEntry, reused: boolean): TraceEntry {
+/** The ranker's entry for a slot; an ordering names the model version that ranked (a canary's differs). */
+function slotEntry(
+  slot: string,
+  t: TraceEntry,
+  reused: boolean,
+  ranker: SessionRanker,
+  ranked: boolean,
+): TraceEntry {
+  const by = ranked && ranker.version ? ` by model ${ranker.version}` : '';
   return {
     step: t.step,
-    detail: `${slot}: ${t.detail}${reused ? ' (kept for this profile version)' : ''}`,
-    data: { ...t.data, slot, reused },
+    detail: `${slot}: ${t.detail}${by}${reused ? ' (kept for this profile version)' : ''}`,
+    data: { ...t.data, slot, reused, ...(ranker.version ? { version: ranker.version } : {}) },
   };
 }

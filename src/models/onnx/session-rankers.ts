@@ -5,12 +5,13 @@
  * --onnx`) gets a scorer (an onnxruntime session created once per model),
  * its own latency guard, and `rankWithSessionModel` per slot. onnxruntime
  * is injected, so the same provider serves Node (`loadOrtNode`) and the
- * Worker (`loadOrtWorker(wasm)`).
+ * Worker (`loadOrtWorker(wasm)`); the TypeScript path (ts-scorer.ts) is a
+ * `scorer` instead, and needs no onnxruntime.
  * @module
  */
 import type { Artifact } from '../../core/recommend/artifact-format.js';
 import type { SessionRanker, SessionRankerProvider } from '../../core/recommend/session-ranker-port.js';
-import { checkOnnxContract } from './contract.js';
+import { checkOnnxContract, onnxError } from './contract.js';
 import { LatencyGuard } from './latency-guard.js';
 import { createOnnxScorer, type OrtLike, type SessionScorer } from './scorer.js';
 import { rankWithSessionModel } from './session-ranker.js';
@@ -21,8 +22,8 @@ export const DEFAULT_RANKER_BUDGET_MS = 2;
 export const DEFAULT_RANKER_CANDIDATES = 100;
 
 export interface OnnxSessionRankerOptions {
-  /** Loads onnxruntime once (on the first model with an ONNX section). */
-  ort: () => Promise<OrtLike>;
+  /** Loads onnxruntime once (on the first model with an ONNX section); not needed with `scorer`. */
+  ort?: () => Promise<OrtLike>;
   budgetMs?: number;
   candidates?: number;
   /** Another scorer for the model's bytes (e.g. a TypeScript forward pass); default: onnxruntime. */
@@ -39,10 +40,11 @@ export function onnxSessionRankers(o: OnnxSessionRankerOptions): SessionRankerPr
     async forModel(artifact): Promise<SessionRanker | undefined> {
       const bytes = artifact.sessionOnnx;
       if (!bytes || bytes.byteLength === 0) return undefined;
+      if (!o.scorer && !o.ort) throw onnxError('no scorer: give onnxruntime (`ort`) or a `scorer`');
       const scorer = o.scorer
         ? await o.scorer(bytes, artifact)
         : await createOnnxScorer(
-            await o.ort(),
+            await o.ort!(),
             bytes,
             checkOnnxContract(bytes, artifact.itemCount),
             artifact.itemCount,
@@ -50,6 +52,7 @@ export function onnxSessionRankers(o: OnnxSessionRankerOptions): SessionRankerPr
       const guard = new LatencyGuard({ budgetMs });
       return {
         name,
+        version: artifact.version,
         candidates,
         async rank(clicks, list, count) {
           const r = await rankWithSessionModel({
