@@ -112,6 +112,7 @@ describe('the session ranker in a canary (Node)', () => {
     const ranker = doc.trace.find((e: { step: string }) => e.step === 'recs:ranker');
     expect(ranker.detail).toMatch(new RegExp(`^recommended: gru4rec-onnx: .* by model ${version}`));
     expect(version).not.toBe(productionVersion);
+    expect(doc.model).toBe(version); // the debug document names the model that decided, not production's
 
     // The same visitor, the same profile version, once the candidate is gone: production's model ranks.
     await endRollout(version);
@@ -119,6 +120,7 @@ describe('the session ranker in a canary (Node)', () => {
     const again = back.trace.find((e: { step: string }) => e.step === 'recs:ranker');
     // Ranked afresh (not the candidate's ranking kept for this profile version) by production's model.
     expect(again.detail).toMatch(new RegExp(` by model ${productionVersion}$`));
+    expect(back.model).toBe(productionVersion);
     expect(slotItems(await (await jarFetch(jar, `${t.base}/`)).text())[0]).toBe(productionFirst);
   });
 

@@ -42,6 +42,15 @@ function dataOf(trace: readonly TraceEntry[], step: string): Record<string, unkn
   return trace.find((e) => e.step === step)?.data;
 }
 
+/** The model version the recommendation steps name, when any ran. */
+function decidingModel(trace: readonly TraceEntry[]): string | undefined {
+  for (const e of trace) {
+    const model = e.step.startsWith('recs:') ? e.data?.model : undefined;
+    if (typeof model === 'string') return model;
+  }
+  return undefined;
+}
+
 /** `key=arm (why)` as the experiment step writes it. */
 function armEntry(detail: string): { experiment: string; arm: string; why: string } {
   const m = /^(.*?)=(.*?)(?: \((\w+)\))?$/.exec(detail);
@@ -108,7 +117,8 @@ export function debugDocument(rd: RequestDecision, s: EngineState): Record<strin
     experiments,
     content,
     recommendations,
-    model: s.model.artifact?.version ?? null,
+    // The model that decided: the candidate's for a canary visitor (its recs entries say so), else production's.
+    model: decidingModel(trace) ?? s.model.artifact?.version ?? null,
     variant: decision.cacheKey,
     contextFields: decision.contextFields,
     trace: trace.map(({ step, detail }) => ({ step, detail })),
