@@ -1,7 +1,9 @@
 /**
  * The envelope every message on the bus travels in: what kind of news it is,
  * which node sent it (so a node skips its own), which visitor it is about,
- * and the payload bytes (an encoded profile delta, a model version, ...).
+ * and the payload bytes (an encoded profile delta, a model version, a
+ * rollout's counts, a batch of events for the live model, ...). Kinds are
+ * only ever appended: an older node refuses a new kind, never misreads it.
  *
  * Binary, big-endian:
  *   u8 version (1) · u8 kind · u8 node length · node (UTF-8) ·
@@ -13,7 +15,7 @@
 import { TesseraError } from '../core/errors.js';
 
 export const ENVELOPE_VERSION = 1;
-export const ENVELOPE_KINDS = ['delta', 'model', 'tombstone', 'consent'] as const;
+export const ENVELOPE_KINDS = ['delta', 'model', 'tombstone', 'consent', 'rollout', 'events'] as const;
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number];
 
 export interface Envelope {

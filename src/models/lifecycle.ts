@@ -6,9 +6,14 @@
  * (a rollback: production never moved) when a guardrail breaks, retire it
  * when nothing was shown after `maxVisitors`.
  *
- * Each node judges the visitors it served; the first to conclude moves the
- * aliases, and the others stop their rollout when their next `check` finds
- * the candidate alias gone (the registry's bus notice reaches them).
+ * Each node counts the visitors it served and publishes its counts
+ * (`share`, over the bus: lifecycle-bus.ts); every node judges the sums of
+ * all nodes' counts (rollout/tallies.ts). The first to conclude moves the
+ * aliases by a compare-and-set on the candidate alias; another node that
+ * concludes too finds the alias moved and changes nothing (its outcome says
+ * `applied: false`), and every node stops its rollout when its next `check`
+ * finds the candidate alias gone. Events go to the bus too, so each node's
+ * live counts and click credits see every node's traffic.
  *
  * A canary visitor is ranked by the candidate's session ranker (prepared in
  * the background when the rollout starts; until it is ready, and for a
@@ -28,10 +33,18 @@ import type { SessionRanker } from '../core/recommend/session-ranker-port.js';
 import type { LoggedEvent } from '../core/types.js';
 import type { ModelLifecycleConfig } from './lifecycle-config.js';
 import { LiveModel } from './live/live-model.js';
-import { promoteModel } from './model-registry.js';
-import { retireCandidate } from './rollout/candidate-moves.js';
+import { promoteCandidate, retireCandidate } from './rollout/candidate-moves.js';
 import type { Verdict } from './rollout/guardrails.js';
 import { Rollout } from './rollout/rollout.js';
+import type { RolloutReport } from './rollout/tallies.js';
+
+/** What a node tells the others (a bus in a cluster; nothing on a node alone). */
+export interface LifecycleShare {
+  /** This node's rollout counts, after every look. */
+  report(report: RolloutReport): void;
+  /** Events this node's log took (never those another node forwarded). */
+  events(events: readonly LoggedEvent[]): void;
+}
 
 export interface LifecycleOptions {
   /** `rankerFor` prepares the candidate's session ranker; without it a canary visitor is ranked by none. */
@@ -46,6 +59,12 @@ export interface LifecycleOptions {
   /** Metrics: the canary's share of traffic (0 when none), and each rollback. */
   onShare?: (share: number) => void;
   onRollback?: () => void;
+  /** This node's id; its rollout counts are published as `<node>~<random incarnation>`. */
+  node?: string;
+  /** Other nodes, when there are: set now or later (`share(...)`). */
+  share?: LifecycleShare;
+  /** This node moved production to a candidate (the host announces it to the other nodes). */
+  onPromoted?: (version: string) => void;
 }
 
 /** How a rollout ended, with the visitors it had seen on each side. */
@@ -53,8 +72,13 @@ export interface RolloutOutcome {
   candidate: string;
   action: Exclude<Verdict['action'], 'continue'>;
   reason: string;
+  /** The visitors the verdict was judged on: every node's, summed. */
   visitors: { production: number; candidate: number; total: number };
   at: number;
+  /** Whether this node moved the aliases (false: another node's verdict, or an operator's move, came first). */
+  applied: boolean;
+  /** Node processes whose counts the verdict summed. */
+  replicas: number;
 }
 
 const OUTCOMES_KEPT = 10;
@@ -70,9 +94,14 @@ export class ModelLifecycle {
   readonly outcomes: RolloutOutcome[] = [];
   private readonly recSlots: ReadonlySet<string>;
   private readonly now: () => number;
+  /** This process's name in the cluster's rollout counts: a restart is a new replica, never a smaller count. */
+  readonly replica: string;
+  private shared: LifecycleShare | undefined;
 
   constructor(private readonly o: LifecycleOptions) {
     this.now = o.now ?? Date.now;
+    this.replica = `${o.node ?? 'node-1'}~${crypto.randomUUID().slice(0, 8)}`;
+    this.shared = o.share;
     this.recSlots = new Set(o.recSlots);
     this.live = o.config.live.enabled ? new LiveModel(o.catalog, o.config.live, this.now) : undefined;
     o.models.route(this.router());
@@ -102,11 +131,31 @@ export class ModelLifecycle {
     };
   }
 
-  /** Events the log took (the host's tap): live counts, and the rollout's clicks and purchases. */
-  events(fresh: readonly LoggedEvent[]): void {
+  /** Connects this node to the others (the bus wiring calls it once it is subscribed). */
+  share(share: LifecycleShare | undefined): void {
+    this.shared = share;
+  }
+
+  /**
+   * Events a log took: this node's (the host's tap; forwarded to the other
+   * nodes) or another node's (`remote`, from the bus): live counts, and the
+   * rollout's clicks and purchases of the visitors this node served.
+   */
+  events(fresh: readonly LoggedEvent[], remote = false): void {
     this.live?.observe(fresh);
     const r = this.rollout;
     if (r) for (const e of fresh) r.event(e);
+    if (!remote && fresh.length > 0) this.shared?.events(fresh);
+  }
+
+  /** Another node's rollout counts. */
+  receive(report: RolloutReport): void {
+    this.rollout?.merge(report);
+  }
+
+  /** The arm a visitor is in now: `candidate` in the canary slice, else `production`. */
+  armOf(visitor: string): 'production' | 'candidate' {
+    return this.rollout?.inCanary(visitor) ? 'candidate' : 'production';
   }
 
   /** The candidate in rollout, if any. */
@@ -138,7 +187,7 @@ export class ModelLifecycle {
     const artifact = readArtifact(bytes);
     artifact.indexOf(''); // the id map, built here rather than by a request
     this.candidateBytes = bytes;
-    this.rollout = new Rollout(artifact, this.o.config.rollout, this.recSlots);
+    this.rollout = new Rollout(artifact, this.o.config.rollout, this.recSlots, undefined, this.replica);
     this.prepareCandidateRanker(artifact);
     this.o.onShare?.(this.rollout.share);
     this.o.logger.info(
@@ -176,6 +225,7 @@ export class ModelLifecycle {
     if (!r) return Promise.resolve(undefined);
     const phase = r.phase;
     const verdict = r.judge();
+    if (r.latest) this.shared?.report(r.latest);
     if (r.phase !== phase) this.o.onShare?.(r.share);
     if (verdict.action === 'continue') return Promise.resolve(undefined);
     this.acting = this.act(r, verdict).finally(() => {
@@ -187,28 +237,38 @@ export class ModelLifecycle {
   private async act(r: Rollout, v: Exclude<Verdict, { action: 'continue' }>): Promise<RolloutOutcome> {
     const version = r.candidate.version;
     const bytes = this.candidateBytes;
-    if (v.action === 'promote') {
-      await promoteModel(this.o.store, version, 'production');
+    // Compare-and-set on the candidate alias: only the first verdict in the cluster moves anything.
+    const applied =
+      v.action === 'promote'
+        ? await promoteCandidate(this.o.store, version)
+        : await retireCandidate(this.o.store, version);
+    if (applied && v.action === 'promote') {
       if (bytes) this.o.models.swap(bytes);
-    } else {
-      await retireCandidate(this.o.store, version);
-      if (v.action === 'rollback') this.o.onRollback?.();
+      this.o.onPromoted?.(version);
     }
-    const p = r.production.visitors.size;
-    const c = r.candidateStats.visitors.size;
+    if (applied && v.action === 'rollback') this.o.onRollback?.();
+    const seen = r.clusterVisitors();
     const outcome: RolloutOutcome = {
       candidate: version,
       action: v.action,
       reason: v.reason,
-      visitors: { production: p, candidate: c, total: p + c },
+      visitors: {
+        production: seen.production,
+        candidate: seen.candidate,
+        total: seen.production + seen.candidate,
+      },
       at: this.now(),
+      applied,
+      replicas: seen.replicas,
     };
     this.outcomes.push(outcome);
     if (this.outcomes.length > OUTCOMES_KEPT) this.outcomes.shift();
     if (this.rollout === r) this.stop();
     const log = v.action === 'promote' ? this.o.logger.info : this.o.logger.warn;
-    log.call(this.o.logger, `[tessera] [models] candidate ${version}: ${v.action} (${v.reason})`, {
+    const by = applied ? '' : ' — already moved by another node or an operator; nothing changed here';
+    log.call(this.o.logger, `[tessera] [models] candidate ${version}: ${v.action} (${v.reason})${by}`, {
       visitors: outcome.visitors,
+      replicas: outcome.replicas,
     });
     return outcome;
   }

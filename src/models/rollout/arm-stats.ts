@@ -6,6 +6,7 @@
  * @module
  */
 import { percentile } from '../../stats/monitor.js';
+import type { ArmTally } from './tallies.js';
 
 /** Latency samples kept per arm: the p99 of the last ones. */
 const LATENCY_WINDOW = 2048;
@@ -52,6 +53,21 @@ export class ArmStats {
 
   bought(visitor: string): void {
     this.buyers.add(visitor);
+  }
+
+  /** The counts this replica publishes for the cluster (rollout/tallies.ts). */
+  tally(): ArmTally {
+    return {
+      visitors: this.visitors.size,
+      clickers: this.clickers.size,
+      buyers: this.buyers.size,
+      decisions: this.decisions,
+      errors: this.errors,
+      impressions: this.impressions,
+      clicks: this.clicks,
+      p99: this.p99(),
+      latencySamples: this.latencySamples,
+    };
   }
 
   toJSON() {

@@ -6,11 +6,13 @@
  * neither happened after `maxVisitors`. "Significantly" is the mixture
  * sequential test (stats/msprt.ts): always valid, so looking after every
  * visitor does not inflate false positives.
+ *
+ * It judges the cluster's counts (rollout/tallies.ts), not one node's.
  * @module
  */
 import { SequentialTest } from '../../stats/msprt.js';
 import type { RolloutConfig } from '../lifecycle-config.js';
-import type { ArmStats } from './arm-stats.js';
+import type { CombinedTally } from './tallies.js';
 
 export type Verdict =
   | { action: 'continue' }
@@ -27,15 +29,20 @@ export function latencyLimit(productionP99: number, c: RolloutConfig): number {
 }
 
 /** Errors and latency: the guardrails a shadow can judge too. */
-export function operationalBreak(prod: ArmStats, cand: ArmStats, c: RolloutConfig): string | undefined {
+export function operationalBreak(t: CombinedTally, c: RolloutConfig): string | undefined {
+  const cand = t.candidate;
   const tries = cand.decisions + cand.errors;
   if (cand.errors >= MIN_ERRORS && cand.errors / tries > c.maxErrorRate)
     return `errors: ${cand.errors} of ${tries} decisions threw (limit ${(c.maxErrorRate * 100).toFixed(1)}%)`;
-  if (prod.latencySamples >= c.minLatencySamples && cand.latencySamples >= c.minLatencySamples) {
-    const limit = latencyLimit(prod.p99(), c);
-    const p99 = cand.p99();
-    if (p99 > limit)
-      return `latency: decision p99 ${p99.toFixed(2)} ms over the limit ${limit.toFixed(2)} ms (production ${prod.p99().toFixed(2)} ms)`;
+  // Per replica: its candidate against its own production (machines differ); any one breaking is a break.
+  for (const l of t.latency) {
+    if (l.production.samples < c.minLatencySamples || l.candidate.samples < c.minLatencySamples) continue;
+    const limit = latencyLimit(l.production.p99, c);
+    const p99 = l.candidate.p99;
+    if (p99 > limit) {
+      const where = t.replicas > 1 ? ` on ${l.replica}` : '';
+      return `latency: decision p99 ${p99.toFixed(2)} ms over the limit ${limit.toFixed(2)} ms (production ${l.production.p99.toFixed(2)} ms)${where}`;
+    }
   }
   return undefined;
 }
@@ -44,22 +51,25 @@ export function operationalBreak(prod: ArmStats, cand: ArmStats, c: RolloutConfi
 export class CanaryTests {
   readonly clicks: SequentialTest;
   readonly purchases: SequentialTest;
+
   constructor(alpha: number) {
     this.clicks = new SequentialTest(alpha);
     this.purchases = new SequentialTest(alpha);
   }
 
-  /** One look at the counts; the verdict it gives. */
-  judge(prod: ArmStats, cand: ArmStats, c: RolloutConfig): Verdict {
-    const broken = operationalBreak(prod, cand, c);
+  /** One look at the cluster's counts; the verdict it gives. */
+  judge(t: CombinedTally, c: RolloutConfig): Verdict {
+    const broken = operationalBreak(t, c);
     if (broken) return { action: 'rollback', reason: broken };
-    const pn = prod.visitors.size;
-    const cn = cand.visitors.size;
+    const prod = t.production;
+    const cand = t.candidate;
+    const pn = prod.visitors;
+    const cn = cand.visitors;
     if (pn < c.minVisitors || cn < c.minVisitors) return { action: 'continue' };
-    const clickP = this.clicks.look({ n: pn, x: prod.clickers.size }, { n: cn, x: cand.clickers.size });
-    const buyP = this.purchases.look({ n: pn, x: prod.buyers.size }, { n: cn, x: cand.buyers.size });
-    const clickDiff = cand.clickers.size / cn - prod.clickers.size / pn;
-    const buyDiff = cand.buyers.size / cn - prod.buyers.size / pn;
+    const clickP = this.clicks.look({ n: pn, x: prod.clickers }, { n: cn, x: cand.clickers });
+    const buyP = this.purchases.look({ n: pn, x: prod.buyers }, { n: cn, x: cand.buyers });
+    const clickDiff = cand.clickers / cn - prod.clickers / pn;
+    const buyDiff = cand.buyers / cn - prod.buyers / pn;
     if (this.purchases.concluded && buyDiff < 0)
       return { action: 'rollback', reason: `conversion lower (${pct(buyDiff)}, p=${buyP.toFixed(4)})` };
     if (this.clicks.concluded && clickDiff < 0)

@@ -5,6 +5,11 @@
  * whose id hashes below `share` (sticky: the experiments' bucketing hash with
  * a seed of the candidate's version, so a new candidate draws a new slice).
  * Visitors without an id (no consent) always get production.
+ *
+ * Counts are this node's (`production`, `candidateStats`: the visitors it
+ * served, so it can credit their clicks); verdicts are the cluster's: each
+ * look merges this node's report with the others' (`merge`, from the bus)
+ * and judges the sums (rollout/tallies.ts).
  * @module
  */
 import { hashUnit } from '../../core/experiments/bucket.js';
@@ -14,8 +19,9 @@ import type { LoggedEvent } from '../../core/types.js';
 import type { RolloutConfig } from '../lifecycle-config.js';
 import { ArmStats } from './arm-stats.js';
 import { CanaryTests, operationalBreak, type Verdict } from './guardrails.js';
+import { type CombinedTally, type RolloutPhase, type RolloutReport, RolloutTallies } from './tallies.js';
 
-export type RolloutPhase = 'shadow' | 'canary';
+export type { RolloutPhase } from './tallies.js';
 
 /** Share of the items of production's lists that the candidate's lists hold too (overlap@k), per slot. */
 export function overlapAtK(a: SlotLists, b: SlotLists): number | undefined {
@@ -47,16 +53,51 @@ export class Rollout {
   private overlapN = 0;
   /** Decisions seen, to sample the shadow evenly. */
   private seen = 0;
+  /** Every replica's reports on this candidate, this one's included. */
+  private readonly tallies: RolloutTallies;
+  private seq = 0;
+  /** The cluster's counts at the last look. */
+  private lastLook: CombinedTally | undefined;
+  /** This node's report at the last look: what it publishes. */
+  latest: RolloutReport | undefined;
 
   constructor(
     readonly candidate: Artifact,
     private readonly config: RolloutConfig,
     private readonly recSlots: ReadonlySet<string>,
     phase?: RolloutPhase,
+    /** This node process's name in the cluster's counts (node id and incarnation). */
+    readonly replica = 'local',
   ) {
     this.phase = phase ?? (config.mode === 'canary' ? 'canary' : 'shadow');
     this.tests = new CanaryTests(config.alpha);
     this.seed = `tessera-model-rollout:${candidate.version}`;
+    this.tallies = new RolloutTallies(candidate.version);
+  }
+
+  /** This node's counts as a report for the others (each report newer than the last). */
+  report(): RolloutReport {
+    return {
+      replica: this.replica,
+      candidate: this.candidate.version,
+      phase: this.phase,
+      seq: ++this.seq,
+      production: this.production.tally(),
+      candidate_arm: this.candidateStats.tally(),
+      shadow: { decisions: this.shadowCount, overlapSum: this.overlapSum, overlapN: this.overlapN },
+    };
+  }
+
+  /** Another node's report (a report on another candidate is ignored). */
+  merge(report: RolloutReport): void {
+    if (report.replica !== this.replica) this.tallies.merge(report);
+  }
+
+  /** The cluster's counts for the current phase, this node's latest included. */
+  combined(): CombinedTally {
+    this.latest = this.report();
+    this.tallies.merge(this.latest);
+    return this.tallies.combined(this.phase);
   }
 
   /** The share of visitors the candidate serves now (0 in shadow). */
@@ -122,26 +163,37 @@ export class Rollout {
 
   /** One look: what should happen to the candidate now. */
   judge(): Verdict {
+    const t = this.combined();
+    this.lastLook = t;
     if (this.phase === 'shadow') {
-      const broken = operationalBreak(this.production, this.candidateStats, this.config);
+      const broken = operationalBreak(t, this.config);
       if (broken) return { action: 'rollback', reason: `shadow ${broken}` };
-      if (this.config.mode === 'shadow-then-canary' && this.shadowCount >= this.config.shadowDecisions) {
+      // The cluster's shadow decisions: every node moves on once they are enough, whoever computed them.
+      if (this.config.mode === 'shadow-then-canary' && t.shadow.decisions >= this.config.shadowDecisions) {
         this.phase = 'canary';
         // The canary starts its counts afresh: shadow latencies are not served ones.
         this.reset();
       }
       return { action: 'continue' };
     }
-    return this.tests.judge(this.production, this.candidateStats, this.config);
+    return this.tests.judge(t, this.config);
+  }
+
+  /** The cluster's visitors at the last look (this node's alone before any). */
+  clusterVisitors(): { production: number; candidate: number; replicas: number } {
+    const t = this.lastLook ?? this.tallies.combined(this.phase);
+    return { production: t.production.visitors, candidate: t.candidate.visitors, replicas: t.replicas };
   }
 
   private reset(): void {
     this.production = new ArmStats();
     this.candidateStats = new ArmStats();
     this.tests = new CanaryTests(this.config.alpha);
+    this.lastLook = undefined;
   }
 
   toJSON() {
+    const t = this.lastLook;
     return {
       candidate: this.candidate.version,
       phase: this.phase,
@@ -157,6 +209,15 @@ export class Rollout {
           }
         : {}),
       tests: { clicks: this.tests.clicks.toJSON(), purchases: this.tests.purchases.toJSON() },
+      // What the verdict is judged on: the sums over every node's reports at the last look.
+      cluster: t
+        ? {
+            replicas: t.replicas,
+            production: t.production,
+            candidate: t.candidate,
+            ...(this.phase === 'shadow' ? { shadow_decisions: t.shadow.decisions } : {}),
+          }
+        : null,
     };
   }
 }

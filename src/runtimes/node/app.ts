@@ -222,6 +222,9 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     logger,
     pollMs,
     ...(o.now ? { now: o.now } : {}),
+    nodeId: o.nodeId ?? 'node-1',
+    bus: stores.bus,
+    announceModel: (version) => stores.cluster?.announceModel(version),
   });
   lifecycleState = () => lifecycle.lifecycle.state();
   const retrainMs = o.retrainMs ?? 60_000;

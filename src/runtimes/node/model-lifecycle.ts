@@ -2,14 +2,16 @@
  * The Node app's wiring of the model lifecycle (src/models/lifecycle.ts):
  * the event log tapped so live updates and the rollout see every event the
  * log takes, timers for the alias check, the rollout's looks and the live
- * refresh, and the canary gauges in the metrics.
+ * refresh, the canary gauges in the metrics, and the cluster's bus (rollout
+ * counts and events shared with the other nodes: models/lifecycle-bus.ts).
  * @module
  */
 import type { CatalogItem, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
-import type { EventLog, Logger, ModelStore } from '../../core/ports.js';
+import type { Bus, EventLog, Logger, ModelStore } from '../../core/ports.js';
 import type { LoggedEvent } from '../../core/types.js';
 import { ModelLifecycle } from '../../models/lifecycle.js';
+import { connectLifecycleBus, type LifecycleBus } from '../../models/lifecycle-bus.js';
 import type { ModelLifecycleConfig } from '../../models/lifecycle-config.js';
 import type { Metrics } from '../../observe/metrics.js';
 
@@ -57,6 +59,12 @@ export async function startModelLifecycle(o: {
   /** Alias checks (ms; 0 = only when asked). */
   pollMs: number;
   now?: () => number;
+  /** This node's id (its rollout counts and events on the bus carry it). */
+  nodeId?: string;
+  /** The cluster's bus: rollout counts and events shared with the other nodes. */
+  bus?: Bus | undefined;
+  /** Tells the other nodes production moved (this node promoted a candidate). */
+  announceModel?: (version: string) => void;
 }): Promise<NodeLifecycle> {
   const recSlots = Object.entries(o.site.slots)
     .filter(([, def]) => def.kind === 'recommendations')
@@ -71,7 +79,17 @@ export async function startModelLifecycle(o: {
     ...(o.now ? { now: o.now } : {}),
     onShare: (share) => o.metrics.canary(share),
     onRollback: () => o.metrics.modelRollback(),
+    ...(o.nodeId ? { node: o.nodeId } : {}),
+    ...(o.announceModel ? { onPromoted: o.announceModel } : {}),
   });
+  let shared: LifecycleBus | undefined;
+  if (o.bus)
+    shared = await connectLifecycleBus({
+      bus: o.bus,
+      nodeId: o.nodeId ?? 'node-1',
+      lifecycle,
+      onError: (what, e) => o.logger.warn(`[tessera] [models] bus: ${what}`, { error: String(e) }),
+    });
   o.tap.listen((events) => lifecycle.events(events));
   await lifecycle
     .check()
@@ -100,6 +118,7 @@ export async function startModelLifecycle(o: {
     lifecycle,
     stop() {
       for (const t of timers) clearInterval(t);
+      shared?.close();
     },
   };
 }
