@@ -257,12 +257,7 @@ export class ProfileService {
       }
       const kept = dropRepeatViews(loaded, events);
       const allowed = this.quota.take(visitor, kept.length, now);
-      const logged: LoggedEvent[] = kept.map((e) => ({
-        ...e,
-        visitor,
-        node: this.o.settings.nodeId,
-        received: now,
-      }));
+      const logged = kept.map((e) => loggedEvent(e, visitor, this.o.settings.nodeId, now));
       const fresh = allowed > 0 ? await this.o.log.append(logged.slice(0, allowed)) : [];
       this.quota.refund(visitor, allowed - fresh.length, now);
       // Store unreadable: build on what this node deferred already, for its pages only.
@@ -543,6 +538,17 @@ export class ProfileService {
   private readDigest(id: string, cookie: string | undefined): Promise<ProfileDigest | undefined> {
     return readDigestCookie(this.o.ring, id, cookie);
   }
+}
+
+/**
+ * The event as the log keeps it. Built field by field: a spread of each event
+ * into a new object literal was a visible share of ingest's CPU.
+ */
+function loggedEvent(e: TesseraEvent, visitor: string, node: string, received: number): LoggedEvent {
+  const out: LoggedEvent = { id: e.id, type: e.type, ts: e.ts, visitor, node, received };
+  if (e.item !== undefined) out.item = e.item;
+  if (e.props !== undefined) out.props = e.props;
+  return out;
 }
 
 function lastChange(p: Profile): number {
