@@ -1,10 +1,34 @@
 /**
  * The shapes the profile service hands out and takes in: cached profiles,
  * where a decision's profile came from, the ingest fallback (degraded mode),
- * change notices, erasure and ingest results.
+ * change notices, erasure and ingest results, and the service's options.
  * @module
  */
+import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
+import type { KeyRing } from './identity/index.js';
+import type { LossAccounting } from './loss-accounting.js';
+import type { EventLog, Logger, ProfileStore } from './ports.js';
 import type { LoggedEvent, Profile } from './types.js';
+
+export interface ProfileServiceOptions {
+  settings: EngineSettings;
+  ring: KeyRing;
+  store: ProfileStore;
+  log: EventLog;
+  logger: Logger;
+  now: () => number;
+  item: (id: string) => CatalogItem | undefined;
+  cacheEntries?: number;
+  fallback?: IngestFallback | undefined;
+  /** The site's privacy config: what of forms, searches and traits is kept, the daily event quota. */
+  privacy?: SitePrivacy | undefined;
+  /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
+  writeBehindMs?: number | undefined;
+  /** Called inside every erasure, under the visitor's lock, after the store and log deletes. */
+  onErase?: ((visitor: string, linkedTo: string | undefined) => Promise<void>) | undefined;
+  /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
+  accounting?: LossAccounting | undefined;
+}
 
 export interface CachedProfile {
   profile: Profile;

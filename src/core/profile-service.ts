@@ -12,18 +12,11 @@
  * @module
  */
 import { LruCache } from './cache/index.js';
-import type { CatalogItem, EngineSettings, SitePrivacy } from './config.js';
-import { type KeyRing, pseudonymizeTrait, pseudonymizeUserId } from './identity/index.js';
+import { pseudonymizeTrait, pseudonymizeUserId } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DailyEventQuota } from './limits/event-quota.js';
-import type { LossAccounting } from './loss-accounting.js';
-import type { EventLog, Logger, ProfileStore } from './ports.js';
-import {
-  minimizeEvent,
-  type PrivacyPolicy,
-  privacyPolicy,
-  pseudonymizeIdentify,
-} from './privacy/minimize.js';
+import type { ProfileStore } from './ports.js';
+import { type PrivacyPolicy, privacyPolicy } from './privacy/minimize.js';
 import { ErasureTombstones } from './privacy/tombstones.js';
 import { readDigestCookie, sealDigestCookie } from './profile/digest-cookie.js';
 import {
@@ -34,18 +27,19 @@ import {
   isErased,
   makeDigest,
   mergeProfiles,
-  profileFromDigest,
 } from './profile/index.js';
+import { type ErasureParts, eraseVisitor } from './profile-erasure.js';
+import { type DecisionReadParts, profileForDecision } from './profile-for-decision.js';
+import { type IngestParts, ingestEvents } from './profile-ingest.js';
 import type {
   CachedProfile,
   ErasureResult,
-  IngestFallback,
   IngestResult,
   ProfileChange,
+  ProfileServiceOptions,
   ProfileSource,
 } from './profile-service-types.js';
 import { ProfileWrites, storeBehindWrites } from './profile-writes.js';
-import { dropRepeatViews } from './repeat-views.js';
 import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
 
 export type {
@@ -54,28 +48,9 @@ export type {
   IngestFallback,
   IngestResult,
   ProfileChange,
+  ProfileServiceOptions,
   ProfileSource,
 } from './profile-service-types.js';
-
-export interface ProfileServiceOptions {
-  settings: EngineSettings;
-  ring: KeyRing;
-  store: ProfileStore;
-  log: EventLog;
-  logger: Logger;
-  now: () => number;
-  item: (id: string) => CatalogItem | undefined;
-  cacheEntries?: number;
-  fallback?: IngestFallback | undefined;
-  /** The site's privacy config: what of forms, searches and traits is kept, the daily event quota. */
-  privacy?: SitePrivacy | undefined;
-  /** Write profiles behind ingest after this delay (ms); unset: ingest waits for the store. */
-  writeBehindMs?: number | undefined;
-  /** Called inside every erasure, under the visitor's lock, after the store and log deletes. */
-  onErase?: ((visitor: string, linkedTo: string | undefined) => Promise<void>) | undefined;
-  /** Where ingest counts what it stored, deduplicated and dropped (loss-accounting.ts). */
-  accounting?: LossAccounting | undefined;
-}
 
 export class ProfileService {
   readonly cache: LruCache<string, CachedProfile>;
@@ -127,7 +102,60 @@ export class ProfileService {
       });
     }
     this.store = this.writes ? storeBehindWrites(o.store, this.writes) : o.store;
+    this.ingestParts = {
+      nodeId: o.settings.nodeId,
+      log: o.log,
+      logger: o.logger,
+      now: o.now,
+      fallback: o.fallback,
+      accounting: o.accounting,
+      privacy: this.privacy,
+      quota: this.quota,
+      tombstones: this.tombstones,
+      cache: this.cache,
+      pending: this.pending,
+      writes: this.writes,
+      foldedFrom: this.foldedFrom,
+      load: (visitor) => this.load(visitor),
+      merge: (visitor, profile) => o.store.merge(visitor, profile),
+      applyAll: (start, events) => this.applyAll(start, events),
+      emit: (change) => this.emit(change),
+      pseudonym: (userId) => this.pseudonym(userId),
+      traitPseudonym: (value) => this.traitPseudonym(value),
+    };
+    this.decisionParts = {
+      nodeId: o.settings.nodeId,
+      storeBudgetMs: o.settings.storeBudgetMs,
+      logger: o.logger,
+      now: o.now,
+      observed: this.pending,
+      cached: (id) => this.cached(id),
+      sealedHere: (id) => this.sealedHere.get(id),
+      readDigest: (id, cookie) => this.readDigest(id, cookie),
+      dropCached: (id) => this.cache.delete(id),
+      load: (id) => this.load(id),
+    };
+    this.erasureParts = {
+      store: o.store,
+      log: o.log,
+      held: {
+        has: (visitor) => this.pending.has(visitor) || this.cache.get(visitor) !== undefined,
+        delete: (visitor) => {
+          this.pending.delete(visitor);
+          this.cache.delete(visitor);
+        },
+      },
+      quota: this.quota,
+      tombstones: this.tombstones,
+      writes: this.writes,
+      onErase: o.onErase,
+    };
   }
+
+  /** What the write path, the decision's read and the erasure work on. */
+  private readonly ingestParts: IngestParts;
+  private readonly decisionParts: DecisionReadParts;
+  private readonly erasureParts: ErasureParts;
 
   /**
    * The store as the rest of the engine should read it: a read of a visitor
@@ -162,48 +190,11 @@ export class ProfileService {
    * The profile for a decision, without ever blocking past the budget:
    * cache, then the cookie digest, then the store within `storeBudgetMs`.
    */
-  async forDecision(
+  forDecision(
     id: string,
     digestCookie: string | undefined,
   ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
-    const observed = this.pending.get(id);
-    if (observed) return { entry: { profile: observed, changedAt: this.o.now() }, source: 'cache' };
-    const hit = this.cached(id);
-    if (hit && (!digestCookie || this.sealedHere.get(id) === digestCookie))
-      return { entry: hit, source: 'cache' };
-    const digest = await this.readDigest(id, digestCookie);
-    if (hit && (!digest || digest.at <= hit.changedAt)) return { entry: hit, source: 'cache' };
-    if (digest) {
-      // A cookie sealed elsewhere (another isolate or node) after this copy changed: the visitor's
-      // events since then went there, and the store may not show them yet (KV). The cookie is the
-      // newer state; the copy here is dropped and read again.
-      if (hit) this.cache.delete(id);
-      // Warm the cache from the store in the background for the next request.
-      void this.load(id).catch((e) =>
-        this.o.logger.warn('[tessera] profile prefetch failed', { error: String(e) }),
-      );
-      return {
-        entry: { profile: profileFromDigest(digest, this.o.settings.nodeId), changedAt: digest.at },
-        source: 'cookie',
-      };
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.o.settings.storeBudgetMs);
-    });
-    try {
-      // A store that is down never fails a page: decide without the profile.
-      const load = this.load(id).catch((e) => {
-        this.o.logger.warn('[tessera] profile read failed', { error: String(e) });
-        return 'unavailable' as const;
-      });
-      const r = await Promise.race([load, timeout]);
-      if (r === 'unavailable') return { entry: undefined, source: 'unavailable' };
-      if (r === 'timeout') return { entry: undefined, source: 'timeout' };
-      return { entry: r, source: r ? 'store' : 'none' };
-    } finally {
-      clearTimeout(timer);
-    }
+    return profileForDecision(this.decisionParts, id, digestCookie);
   }
 
   /** The profile this node holds in memory: cached, or written behind and not stored yet. */
@@ -228,81 +219,9 @@ export class ProfileService {
     return this.cache.get(id);
   }
 
-  /**
-   * Apply events for a visitor: minimise them (privacy/minimize.ts), log
-   * first (dedupe by id), then apply the new ones and merge into the store.
-   * Past the visitor's daily quota, events update the profile but are not
-   * logged (`dropped`). Serialised per visitor on this node. Resolves once
-   * the log has the events and this node's profile has them; the store has
-   * the result by then too, unless profiles are written behind.
-   */
+  /** Apply events for a visitor (profile-ingest.ts), serialised per visitor on this node. */
   ingest(visitor: string, raw: TesseraEvent[]): Promise<IngestResult> {
-    return this.mutex.run(visitor, async () => {
-      const events = await this.minimizeAll(raw);
-      const now = this.o.now();
-      const fallback = this.o.fallback;
-      let loaded: Profile | undefined;
-      let known = true;
-      try {
-        const [gone, entry] = await Promise.all([this.tombstones.erased(visitor), this.load(visitor)]);
-        // An erased id never grows a profile again, whoever sends events for it.
-        if (gone) {
-          this.o.accounting?.drop('erased', events.length);
-          return { applied: 0, dropped: 0, profile: eraseProfile(now) };
-        }
-        loaded = entry?.profile;
-      } catch (e) {
-        if (!fallback?.isUnavailable(e)) throw e;
-        known = false;
-      }
-      const kept = dropRepeatViews(loaded, events);
-      const allowed = this.quota.take(visitor, kept.length, now);
-      const logged: LoggedEvent[] = kept.map((e) => ({
-        ...e,
-        visitor,
-        node: this.o.settings.nodeId,
-        received: now,
-      }));
-      const fresh = allowed > 0 ? await this.o.log.append(logged.slice(0, allowed)) : [];
-      this.quota.refund(visitor, allowed - fresh.length, now);
-      // Store unreadable: build on what this node deferred already, for its pages only.
-      const current = loaded ?? (known ? undefined : this.pending.get(visitor)) ?? emptyProfile(now);
-      let next = this.applyAll(current, fresh);
-      // Past the quota: into the profile only, and only what it does not have yet.
-      const over: LoggedEvent[] = [];
-      for (const e of logged.slice(allowed)) {
-        const after = this.applyAll(next, [e]);
-        if (after !== next) over.push(e);
-        next = after;
-      }
-      if (over.length > 0)
-        this.o.logger.warn('[tessera] [ingest] a visitor is over the daily event quota: events not logged', {
-          quota: this.quota.perDay,
-          dropped: over.length,
-        });
-      this.countIngest(events.length, kept.length, allowed, fresh.length, over.length);
-      const changes = [...fresh, ...over];
-      if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
-      if (fallback && (!known || fallback.busy()))
-        return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
-      if (this.writes) {
-        // Only a fold of what the store holds may skip the merge: `loaded` is this node's copy.
-        if (loaded !== undefined && next !== loaded) this.foldedFrom.set(next, loaded);
-        this.cache.set(visitor, { profile: next, changedAt: now });
-        this.writes.put(visitor, next);
-        return { applied: changes.length, dropped: over.length, profile: next };
-      }
-      let merged: Profile;
-      try {
-        merged = await this.o.store.merge(visitor, next);
-      } catch (e) {
-        if (!fallback?.isUnavailable(e)) throw e;
-        return { ...(await this.deferred(visitor, changes, next, known)), dropped: over.length };
-      }
-      this.cache.set(visitor, { profile: merged, changedAt: now });
-      this.emit({ visitor, profile: merged });
-      return { applied: changes.length, dropped: over.length, profile: merged };
-    });
+    return this.mutex.run(visitor, () => ingestEvents(this.ingestParts, visitor, raw));
   }
 
   /**
@@ -327,43 +246,6 @@ export class ProfileService {
   /** The pseudonym a personal identify trait (an email, a phone number) is kept as. */
   traitPseudonym(value: string | number | boolean): Promise<string> {
     return pseudonymizeTrait(this.o.ring, value);
-  }
-
-  /** Events as they may be stored: form values, search terms and personal identify data minimised. */
-  private async minimizeAll(events: TesseraEvent[]): Promise<TesseraEvent[]> {
-    // Only identify events need a keyed hash (async); a batch without one is minimised in place.
-    if (!events.some((e) => e.type === 'identify')) return events.map((e) => minimizeEvent(e, this.privacy));
-    const keys = {
-      userId: (id: string) => this.pseudonym(id),
-      trait: (v: string | number | boolean) => this.traitPseudonym(v),
-    };
-    return Promise.all(
-      events.map((e) =>
-        e.type === 'identify' ? pseudonymizeIdentify(e, this.privacy, keys) : minimizeEvent(e, this.privacy),
-      ),
-    );
-  }
-
-  /**
-   * Of `events`, `kept` were not repeat views, `allowed` within the quota, `fresh` new to the
-   * log; of those past the quota, `over` were new to the profile (the rest it had: duplicates).
-   */
-  private countIngest(events: number, kept: number, allowed: number, fresh: number, over: number): void {
-    const a = this.o.accounting;
-    if (!a) return;
-    a.drop('repeatView', events - kept);
-    a.drop('quota', over);
-    a.count('deduplicated', allowed - fresh + (kept - allowed - over));
-    a.count('stored', fresh);
-  }
-
-  private async deferred(visitor: string, fresh: LoggedEvent[], next: Profile, known: boolean) {
-    await this.o.fallback!.defer(visitor, fresh);
-    this.o.accounting?.count('deferred', fresh.length);
-    // Only a profile built on the stored one may stand in for it in the cache.
-    if (known) this.cache.set(visitor, { profile: next, changedAt: this.o.now() });
-    else this.pending.set(visitor, next);
-    return { applied: fresh.length, profile: next };
   }
 
   /**
@@ -429,47 +311,14 @@ export class ProfileService {
   }
 
   /**
-   * The one erasure path (GDPR art. 17, CCPA "right to delete"): `DELETE
-   * /privacy/me`, the admin API, consent withdrawal and a tombstone from
-   * another node all come here. Under the visitor's lock, so an ingest for
-   * the same id finishes before it or starts after it (and then meets the
-   * tombstone): no profile is left behind. Drops this node's copies and the
-   * profile waiting to be written, leaves an erasure tombstone under a keyed
-   * hash of the id (privacy/tombstones.ts), deletes the stored profile, the
-   * identity links on either side and the visitor's events, then announces
-   * the erasure (the bus sends it to the other nodes as a tombstone). The
-   * counts come from the store and the log themselves, read under the lock.
-   *
-   * `remote`: the erasure was announced by another node; it is carried out
-   * here too (a store of this node's own, or a write of this node's that
-   * reached a shared store after the other node's delete) but not sent on.
+   * The one erasure path (profile-erasure.ts says what it removes), under the
+   * visitor's lock so an ingest for the same id finishes before it or starts
+   * after it and meets the tombstone; then announced (the bus sends it to the
+   * other nodes as a tombstone). `remote`: another node announced it; carried
+   * out here too, but not sent on.
    */
   async erase(visitor: string, opts: { remote?: boolean } = {}): Promise<ErasureResult> {
-    const result = await this.mutex.run(visitor, async () => {
-      const held = this.pending.has(visitor) || this.cache.get(visitor) !== undefined;
-      this.pending.delete(visitor);
-      this.cache.delete(visitor);
-      this.quota.forget(visitor);
-      // A write started before the erasure lands before the delete, never after it.
-      await this.writes?.cancel(visitor).catch(() => undefined);
-      const [stored, canonical, aliases] = await Promise.all([
-        this.o.store.get(visitor),
-        this.o.store.resolve(visitor),
-        this.o.store.aliases(visitor),
-      ]);
-      await this.tombstones.record(visitor);
-      await this.o.store.delete(visitor);
-      await this.o.store.unlink(visitor);
-      const events = await this.o.log.deleteVisitor(visitor);
-      // What else names the visitor (the experiment ledger's dedupe marks) goes in the same erasure.
-      await this.o.onErase?.(visitor, canonical);
-      return {
-        id: visitor,
-        profile: held || stored !== undefined,
-        events,
-        links: (canonical !== undefined ? 1 : 0) + aliases.length,
-      };
-    });
+    const result = await this.mutex.run(visitor, () => eraseVisitor(this.erasureParts, visitor));
     this.emit({ visitor, erased: true, ...(opts.remote ? { remote: true } : {}) });
     return result;
   }

@@ -46,3 +46,20 @@ describe('LiveCounts rows', () => {
     expect([...counts.next.get('i5')!.keys()]).toEqual(['i6', 'z']);
   });
 });
+
+describe('LiveCounts across a retrain', () => {
+  it('start over on clear, but a session still open links its items to the next ones', () => {
+    const counts = new LiveCounts(86_400_000);
+    let t = T0;
+    counts.add(view('v', 'a', t++));
+    counts.add(view('v', 'b', t++));
+    counts.clear();
+    expect(counts.popularity.size).toBe(0);
+    expect(counts.together.size).toBe(0);
+    counts.addAll([view('v', 'c', t++), view('w', 'a', t++)]);
+    expect([...counts.together.get('c')!.keys()].sort()).toEqual(['a', 'b']);
+    expect([...counts.next.get('b')!.keys()]).toEqual(['c']);
+    expect(counts.together.get('a')!.get('c')).toBeGreaterThan(0);
+    expect(counts.events).toBe(2);
+  });
+});

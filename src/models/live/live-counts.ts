@@ -11,6 +11,7 @@
  */
 import { EVENT_WEIGHTS, SESSION_WINDOW_MS } from '../../core/recommend/index.js';
 import type { LoggedEvent } from '../../core/types.js';
+import { BoundedRow } from './bounded-row.js';
 
 /** Items of a visitor's session that a new one co-occurs with. */
 const SESSION_ITEMS = 10;
@@ -28,49 +29,69 @@ const SESSION_LIMIT = 50_000;
 const MAX_EXPONENT = 40;
 
 interface Session {
-  items: string[];
+  /** The last few distinct items (interned), oldest first. */
+  items: number[];
   last: number;
 }
 
-export type Row = Map<string, number>;
+export type Row = BoundedRow;
 
-/** Scratch space for a prune's weights (a row never holds more than ROW_LIMIT + ROW_SLACK + 1). */
-const weights = new Float64Array(ROW_LIMIT + ROW_SLACK + 1);
+/** Scratch space for a prune's sort (a row never holds more than ROW_LIMIT + ROW_SLACK + 1). */
+const scratch = new Float64Array(ROW_LIMIT + ROW_SLACK + 1);
 
-/** Keep the ROW_LIMIT strongest of a row, and `keep` (the neighbour just added) whatever its weight. */
-function prune(row: Row, keep: string): void {
-  let n = 0;
-  for (const v of row.values()) weights[n++] = v;
-  // The weakest weight that stays: those below it go, then as many at it as the limit needs.
-  const cut = weights.subarray(0, n).sort()[n - ROW_LIMIT]!;
-  for (const [k, v] of row) if (v < cut && k !== keep) row.delete(k);
-  for (const [k, v] of row) {
-    if (row.size <= ROW_LIMIT) break;
-    if (v === cut && k !== keep) row.delete(k);
+/**
+ * Rows by item, twice: by interned number for counting (an array index), and
+ * by item id for readers (`together`, `next`).
+ */
+class Rows {
+  readonly byItem = new Map<string, Row>();
+  private byId: Array<Row | undefined> = [];
+
+  constructor(private readonly names: readonly string[]) {}
+
+  of(id: number): Row {
+    let row = this.byId[id];
+    if (!row) {
+      row = new BoundedRow(ROW_LIMIT, ROW_SLACK, this.names, scratch);
+      this.byId[id] = row;
+      this.byItem.set(this.names[id]!, row);
+    }
+    return row;
   }
-}
 
-function bump(rows: Map<string, Row>, from: string, to: string, w: number): void {
-  let row = rows.get(from);
-  if (!row) {
-    row = new Map();
-    rows.set(from, row);
+  clear(): void {
+    this.byItem.clear();
+    this.byId = [];
   }
-  const had = row.get(to);
-  row.set(to, (had ?? 0) + w);
-  if (had === undefined && row.size > ROW_LIMIT + ROW_SLACK) prune(row, to);
 }
 
 export class LiveCounts {
   readonly popularity = new Map<string, number>();
-  readonly together = new Map<string, Row>();
-  readonly next = new Map<string, Row>();
+  /** Item ids as small numbers (rows and sessions hold those), and back. */
+  private readonly index = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly togetherRows = new Rows(this.names);
+  private readonly nextRows = new Rows(this.names);
+  /** Co-occurrence rows by item: which items the same visitors looked at within a session. */
+  readonly together = this.togetherRows.byItem;
+  /** Successor rows by item: which item came right after it in a session. */
+  readonly next = this.nextRows.byItem;
   private readonly sessions = new Map<string, Session>();
   private landmark: number | undefined;
   /** Events counted since the last reset. */
   events = 0;
 
   constructor(private readonly halfLifeMs: number) {}
+
+  private intern(item: string): number {
+    let id = this.index.get(item);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(item);
+      this.index.set(item, id);
+    }
+    return id;
+  }
 
   /** Forward-decay weight of an event at `ts` against the landmark. */
   private weight(ts: number): number {
@@ -88,47 +109,80 @@ export class LiveCounts {
     const f = Math.exp(-(ts - this.landmark!) / (this.halfLifeMs / Math.LN2));
     this.landmark = ts;
     for (const [k, v] of this.popularity) this.popularity.set(k, v * f);
-    for (const rows of [this.together, this.next])
-      for (const row of rows.values()) for (const [k, v] of row) row.set(k, v * f);
+    for (const rows of [this.together, this.next]) for (const row of rows.values()) row.scale(f);
   }
 
   add(e: LoggedEvent): void {
-    const typeWeight = e.item === undefined ? undefined : EVENT_WEIGHTS[e.type];
-    if (typeWeight === undefined || e.item === undefined) return;
-    const item = e.item;
-    const w = typeWeight * this.weight(e.ts);
-    this.events++;
-    this.popularity.set(item, (this.popularity.get(item) ?? 0) + w);
-    let s = this.sessions.get(e.visitor);
-    if (!s || e.ts - s.last > SESSION_WINDOW_MS) s = { items: [], last: e.ts };
-    // Re-inserted: the map's order is the least recently active first.
-    this.sessions.delete(e.visitor);
-    this.sessions.set(e.visitor, s);
-    if (this.sessions.size > SESSION_LIMIT) this.sessions.delete(this.sessions.keys().next().value!);
-    const previous = s.items.at(-1);
-    if (previous === item) {
-      s.last = e.ts;
-      return; // a repeat (a reload, the beacon after the edge's own view) says nothing new
+    this.addAll([e]);
+  }
+
+  /**
+   * Count events in the order given. A run of one visitor's events (a `/collect` batch) looks
+   * its session up and moves it to the most recent end once, not once per event.
+   */
+  addAll(events: readonly LoggedEvent[]): void {
+    let visitor: string | undefined;
+    let s: Session | undefined;
+    for (const e of events) {
+      const typeWeight = e.item === undefined ? undefined : EVENT_WEIGHTS[e.type];
+      if (typeWeight === undefined || e.item === undefined) continue;
+      if (e.visitor !== visitor) {
+        if (s) this.touch(visitor!, s);
+        visitor = e.visitor;
+        s = this.sessions.get(visitor);
+      }
+      s = this.count(s, this.intern(e.item), typeWeight * this.weight(e.ts), e.ts);
     }
-    if (previous !== undefined) bump(this.next, previous, item, w);
-    for (const other of s.items) {
+    if (s) this.touch(visitor!, s);
+  }
+
+  /** Re-inserted: the sessions map's order is the least recently active first. */
+  private touch(visitor: string, s: Session): void {
+    this.sessions.delete(visitor);
+    this.sessions.set(visitor, s);
+    if (this.sessions.size > SESSION_LIMIT) this.sessions.delete(this.sessions.keys().next().value!);
+  }
+
+  /** Counts one event of weight `w` for `item` in session `s` (a new one past the window); returns the session. */
+  private count(s: Session | undefined, item: number, w: number, ts: number): Session {
+    this.events++;
+    const name = this.names[item]!;
+    this.popularity.set(name, (this.popularity.get(name) ?? 0) + w);
+    if (!s || ts - s.last > SESSION_WINDOW_MS) s = { items: [], last: ts };
+    const items = s.items;
+    const previous = items.at(-1);
+    if (previous === item) {
+      s.last = ts;
+      return s; // a repeat (a reload, the beacon after the edge's own view) says nothing new
+    }
+    if (previous !== undefined) this.nextRows.of(previous).add(item, w);
+    // The item's own row once, not once per other item of the session.
+    const own = items.length > 0 ? this.togetherRows.of(item) : undefined;
+    for (const other of items) {
       if (other === item) continue;
-      bump(this.together, other, item, w);
-      bump(this.together, item, other, w);
+      this.togetherRows.of(other).add(item, w);
+      own!.add(other, w);
     }
     // In place (one array per session, not three per event): move `item` to the end, keep the last few.
-    const at = s.items.indexOf(item);
-    if (at >= 0) s.items.splice(at, 1);
-    s.items.push(item);
-    if (s.items.length > SESSION_ITEMS) s.items.shift();
-    s.last = e.ts;
+    const at = items.indexOf(item);
+    if (at >= 0) items.splice(at, 1);
+    items.push(item);
+    if (items.length > SESSION_ITEMS) items.shift();
+    s.last = ts;
+    return s;
   }
 
   /** Forget everything (a retrain has just learned it). */
   clear(): void {
     this.popularity.clear();
-    this.together.clear();
-    this.next.clear();
+    this.togetherRows.clear();
+    this.nextRows.clear();
+    // Only sessions still name items: intern theirs again, so the table does not keep every item
+    // id ever sent (any client can send new ones) from one retrain to the next.
+    const old = this.names.splice(0);
+    this.index.clear();
+    for (const s of this.sessions.values())
+      for (let i = 0; i < s.items.length; i++) s.items[i] = this.intern(old[s.items[i]!]!);
     this.events = 0;
     this.landmark = undefined;
   }

@@ -39,7 +39,7 @@ export class LiveModel {
   }
 
   observe(events: readonly LoggedEvent[]): void {
-    for (const e of events) this.counts.add(e);
+    this.counts.addAll(events);
     if (events.length > 0) this.dirty = true;
   }
 

@@ -32,6 +32,21 @@ describe('spool', () => {
     spool.close();
   });
 
+  it('counts a target pending again after it was drained and written to', async () => {
+    const spool = await openSpool(':memory:');
+    expect(spool.pending('log')).toBe(0);
+    spool.append('log', 'append', 'v1', bytes('a'));
+    expect(spool.pending('log')).toBe(1);
+    expect(spool.pending('store')).toBe(0);
+    spool.remove(spool.peek('log', 1)[0]!.seq);
+    expect(spool.pending('log')).toBe(0);
+    spool.append('log', 'append', 'v2', bytes('b'));
+    spool.append('log', 'append', 'v3', bytes('c'));
+    expect(spool.pending('log')).toBe(2);
+    expect(spool.pending()).toBe(2);
+    spool.close();
+  });
+
   it('survives being closed and opened again', async () => {
     const path = tempPath();
     const first = await openSpool(path);

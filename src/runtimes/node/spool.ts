@@ -75,6 +75,13 @@ export async function openSpool(path: string, driver?: SqliteDriver): Promise<Sp
   const del = db.prepare('DELETE FROM spool WHERE seq = ?');
   const bump = db.prepare('UPDATE spool SET attempts = attempts + 1 WHERE seq = ?');
   let closed = false;
+  /**
+   * Targets known to have no entry. Every event-log append and store write asks whether its
+   * target has entries waiting (the order rule in cluster/resilient.ts): a COUNT per call was a
+   * visible share of ingest's CPU, and the answer is almost always "none". Only this node writes
+   * its spool, so "none" holds until its own next `append`; a target with entries is counted.
+   */
+  const empty = new Set<SpoolTarget>();
   const open = (op: string) => {
     if (closed) throw spoolError(`${op}: the spool is closed`);
   };
@@ -82,11 +89,14 @@ export async function openSpool(path: string, driver?: SqliteDriver): Promise<Sp
     path,
     append(target, kind, visitor, body = new Uint8Array(0)) {
       open('append');
+      empty.delete(target);
       return Number(insert.run(target, kind, visitor, Buffer.from(body)).lastInsertRowid);
     },
     pending(target) {
       if (closed) return 0;
+      if (target && empty.has(target)) return 0;
       const row = (target ? countTarget.get(target) : countAll.get()) as { n: number };
+      if (target && row.n === 0) empty.add(target);
       return row.n;
     },
     peek(target, limit) {
