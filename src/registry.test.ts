@@ -45,6 +45,19 @@ describe('driver URLs', () => {
     );
   });
 
+  it("takes a Worker's KV namespace as a model store only", () => {
+    expect(parseDriverUrl('cloudflare-kv://0123abcd/ns_1-2')).toEqual({
+      scheme: 'cloudflare-kv://',
+      account: '0123abcd',
+      namespace: 'ns_1-2',
+    });
+    expect(driverUrlProblem('models', 'cloudflare-kv://acct/ns')).toBeUndefined();
+    expect(driverUrlProblem('models', 'cloudflare-kv://acct')).toMatch(/^malformed models URL/);
+    expect(driverUrlProblem('store', 'cloudflare-kv://acct/ns')).toMatch(
+      /^unknown store scheme "cloudflare-kv:"/,
+    );
+  });
+
   it('tells a malformed URL of a known scheme from an unknown scheme', () => {
     expect(driverUrlProblem('bus', 'nats://h:1/2')).toBe(
       'malformed bus URL "nats://h:1/2" (use memory:, nats://host:port, redis://host:port[/db])',

@@ -1,7 +1,8 @@
 /**
  * Drivers chosen by URL scheme, in one table per port (like unstorage's
  * builtin driver map): `memory:`, `sqlite:PATH`, `redis://host:port[/db]`,
- * `nats://host:port`, `file:PATH`. Each entry loads its driver module with a
+ * `nats://host:port`, `file:PATH`, and for a Worker's model registry
+ * `cloudflare-kv://ACCOUNT/NAMESPACE` (over Cloudflare's REST API). Each entry loads its driver module with a
  * dynamic `import()` when a URL asks for it, so importing the registry pulls
  * in neither ioredis, nor nats, nor better-sqlite3 (the Worker wires its
  * bindings directly and never imports this file).
@@ -22,7 +23,8 @@ export type DriverUrl =
   | { scheme: 'sqlite:'; path: string }
   | { scheme: 'file:'; path: string }
   | { scheme: 'redis://'; url: string }
-  | { scheme: 'nats://'; servers: string };
+  | { scheme: 'nats://'; servers: string }
+  | { scheme: 'cloudflare-kv://'; account: string; namespace: string };
 
 export type Scheme = DriverUrl['scheme'];
 
@@ -84,6 +86,7 @@ const FORMS: Record<Scheme, string> = {
   'file:': 'file:PATH',
   'redis://': 'redis://host:port[/db]',
   'nats://': 'nats://host:port',
+  'cloudflare-kv://': 'cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID',
 };
 
 const prefixOf = (ctx: DriverContext) => ctx.prefix ?? 'tessera';
@@ -108,6 +111,28 @@ const MODEL_DRIVERS: Partial<Record<Scheme, Opener<ModelStore>>> = {
       url: field(url, 'url'),
       prefix: `${prefixOf(ctx)}:`,
     }),
+  // A Worker's registry (models/cloudflare.ts keys) moved from outside Cloudflare: the CLI's `--models`.
+  'cloudflare-kv://': async (url) => {
+    const apiToken = process.env.CLOUDFLARE_API_TOKEN;
+    if (!apiToken)
+      throw new TesseraError(
+        500,
+        '[tessera] [config] cloudflare-kv:// needs CLOUDFLARE_API_TOKEN (Workers KV Storage: Edit)',
+      );
+    const [{ createKvRestNamespace }, { createKvModelStore }] = await Promise.all([
+      import('./models/cloudflare-kv-rest.js'),
+      import('./models/cloudflare.js'),
+    ]);
+    const api = process.env.TESSERA_CLOUDFLARE_API;
+    return createKvModelStore(
+      createKvRestNamespace({
+        accountId: field(url, 'account'),
+        namespaceId: field(url, 'namespace'),
+        apiToken,
+        ...(api ? { api } : {}),
+      }),
+    );
+  },
 };
 
 async function fileModels(path: string, ctx: DriverContext) {
@@ -227,6 +252,10 @@ export function parseDriverUrl(value: string): DriverUrl | undefined {
   if (value.startsWith('sqlite:')) return { scheme: 'sqlite:', path: value.slice('sqlite:'.length) };
   if (value.startsWith('file:') && value.length > 'file:'.length)
     return { scheme: 'file:', path: value.slice('file:'.length) };
+  if (value.startsWith('cloudflare-kv:')) {
+    const m = /^cloudflare-kv:\/\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\/?$/.exec(value);
+    return m ? { scheme: 'cloudflare-kv://', account: m[1]!, namespace: m[2]! } : undefined;
+  }
   const m = /^(redis|nats):\/\/([^/:\s]+)(?::(\d{1,5}))?(\/\d{1,2})?\/?$/.exec(value);
   if (!m) return undefined;
   if (m[1] === 'nats') return m[4] ? undefined : { scheme: 'nats://', servers: `${m[2]}:${m[3] ?? '4222'}` };
@@ -258,5 +287,5 @@ export const openStore = (url: string, ctx: DriverContext) => open<OpenedStores>
 export const openLog = (url: string, ctx: DriverContext) => open<EventLog>('log', url, ctx);
 /** The bus between nodes: `memory:`, `redis://` or `nats://`. */
 export const openBus = (url: string, ctx: DriverContext) => open<Bus>('bus', url, ctx);
-/** A model store: `file:PATH`, `memory:` or `redis://`. */
+/** A model store: `file:PATH`, `memory:`, `redis://` or `cloudflare-kv://ACCOUNT/NAMESPACE`. */
 export const openModels = (url: string, ctx: DriverContext) => open<ModelStore>('models', url, ctx);

@@ -1,9 +1,9 @@
 /**
  * Trains the demo shop's model artifact (what `npm start` trains at boot)
- * so it can be published where the Worker reads it: KV key
- * `model/current.tsra` (or R2). The Worker loads it once per isolate.
+ * so it can be registered where the Worker reads it, the model registry in
+ * its KV namespace; every isolate follows the production alias.
  *
- *   wrangler kv key put --binding TESSERA_KV model/current.tsra --path model.tsra
+ *   tessera model import model.tsra --alias production --models cloudflare-kv://ACCOUNT/NAMESPACE
  */
 import type { SiteConfig } from '../../src/core/config.js';
 import type { LoggedEvent } from '../../src/core/types.js';

@@ -1,9 +1,10 @@
 /**
- * The model registry in KV or R2. The Worker reads the production artifact
- * once per isolate (on the first request) and hands it to
- * `engine.models.swap`; the typed-array views over that one ArrayBuffer then
- * serve every later request in the isolate without another read. KV values
- * are limited to 25 MiB; larger artifacts go to R2.
+ * The model registry in KV or R2. A Worker isolate reads the production
+ * artifact on its first request, then follows the aliases by polling them
+ * (alias-follower.ts); the typed-array views over one ArrayBuffer serve every
+ * request in between without another read. The CLI reaches the same keys from
+ * outside through cloudflare-kv-rest.ts. KV values are limited to 25 MiB;
+ * larger artifacts go to R2.
  *
  * Keys: `models/<version>.tsra`, `models/index.json` (every version's
  * metadata) and `models/aliases.json`; the key an older version wrote

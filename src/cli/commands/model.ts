@@ -4,20 +4,37 @@
  * `serve` (flags > TESSERA_* > --config file). A promotion to production or a
  * rollback writes the aliases, then announces the new production version on
  * the bus: every node loads it from the store and swaps it in. Nodes without a
- * bus see the aliases change on their next poll.
+ * bus see the aliases change on their next poll. `--models` names a model
+ * store of its own instead of the store's: `cloudflare-kv://ACCOUNT/NAMESPACE`
+ * is the registry a Cloudflare Worker reads (its isolates poll the aliases).
  */
 import type { Command } from 'commander';
 import { publishEnvelope } from '../../bus/envelopes.js';
 import type { ModelAlias, ModelAliases, ModelMeta, ModelStore } from '../../core/ports.js';
 import { promoteModel, registerModel, rollbackModel } from '../../models/model-registry.js';
-import { openBus, openStore } from '../../registry.js';
+import { openBus, openModels, openStore } from '../../registry.js';
 import type { NodeConfig } from '../../runtimes/node/config.js';
 import { importArtifact, importOnnx } from './model-import.js';
 import { resolveCommandConfig } from './serve.js';
 
-type Flags = Record<string, unknown> & { json?: boolean; alias?: string };
+type Flags = Record<string, unknown> & { json?: boolean; alias?: string; models?: string };
 
-async function withModels<T>(c: NodeConfig, fn: (models: ModelStore) => Promise<T>): Promise<T> {
+/** `--models`, else `TESSERA_MODELS_URL`: a model store of its own; undefined: the store's. */
+const modelsUrl = (o: Flags) => o.models ?? (process.env.TESSERA_MODELS_URL || undefined);
+
+async function withModels<T>(
+  modelsUrl: string | undefined,
+  c: NodeConfig,
+  fn: (models: ModelStore) => Promise<T>,
+): Promise<T> {
+  if (modelsUrl) {
+    const models = await openModels(modelsUrl, { dataDir: c.dataDir, prefix: c.prefix });
+    try {
+      return await fn(models);
+    } finally {
+      await (models as { close?: () => Promise<void> }).close?.();
+    }
+  }
   const stores = await openStore(c.store, { dataDir: c.dataDir, prefix: c.prefix });
   try {
     return await fn(stores.models);
@@ -93,6 +110,10 @@ function configOptions(cmd: Command): Command {
   return cmd
     .option('--config <file>', 'JSON config file, as for serve (TESSERA_CONFIG)')
     .option('--store <url>', 'store holding the models: sqlite:PATH, memory: or redis://... (TESSERA_STORE)')
+    .option(
+      '--models <url>',
+      "a model store instead of the store's: file:PATH, redis://..., or cloudflare-kv://ACCOUNT/NAMESPACE (a Worker's; CLOUDFLARE_API_TOKEN) (TESSERA_MODELS_URL)",
+    )
     .option('--bus <url>', 'bus to announce a new production version on (TESSERA_BUS)')
     .option('--prefix <name>', 'namespace of keys and subjects (TESSERA_PREFIX; default tessera)')
     .option('--data-dir <dir>', 'data directory (TESSERA_DATA_DIR; default .tessera)')
@@ -108,7 +129,7 @@ export function registerModelCommands(program: Command): void {
   configOptions(
     model.command('list').description('every model version, newest first, with its aliases'),
   ).action((o: Flags) =>
-    withModels(config(o), async (models) => {
+    withModels(modelsUrl(o), config(o), async (models) => {
       const [versions, aliases] = [await models.list(), await models.aliases()];
       print(o.json, { aliases, versions }, listText(versions, aliases));
     }),
@@ -116,7 +137,7 @@ export function registerModelCommands(program: Command): void {
 
   configOptions(model.command('show <version>').description("one version's metadata")).action(
     (version: string, o: Flags) =>
-      withModels(config(o), async (models) => {
+      withModels(modelsUrl(o), config(o), async (models) => {
         const [versions, aliases] = [await models.list(), await models.aliases()];
         const meta = versions.find((m) => m.version === version);
         if (!meta) throw new Error(`[tessera] [models] no model version ${version}`);
@@ -133,7 +154,7 @@ export function registerModelCommands(program: Command): void {
   ).action((version: string, o: Flags) => {
     const c = config(o);
     const alias = aliasOf(o.alias);
-    return withModels(c, async (models) => {
+    return withModels(modelsUrl(o), c, async (models) => {
       const aliases = await promoteModel(models, version, alias);
       const announced = alias === 'production' ? await announce(c, version) : false;
       print(o.json, { aliases, announced }, `[tessera] ${alias} is ${version} (${aliasesText(aliases)})`);
@@ -144,7 +165,7 @@ export function registerModelCommands(program: Command): void {
     model.command('rollback').description('move production back to the previous production version'),
   ).action((o: Flags) => {
     const c = config(o);
-    return withModels(c, async (models) => {
+    return withModels(modelsUrl(o), c, async (models) => {
       const aliases = await rollbackModel(models);
       const announced = await announce(c, aliases.production!);
       print(o.json, { aliases, announced }, `[tessera] rolled back: ${aliasesText(aliases)}`);
@@ -165,7 +186,7 @@ export function registerModelCommands(program: Command): void {
     // Refuse what a node could not load, before anything is registered.
     const { artifact, algorithm } =
       typeof o.onnx === 'string' ? await importOnnx(o.onnx, o.items) : await importArtifact(file);
-    await withModels(c, async (models) => {
+    await withModels(modelsUrl(o), c, async (models) => {
       const meta = await registerModel(models, artifact, { algorithm });
       const alias = o.alias === undefined ? undefined : aliasOf(o.alias);
       const aliases = alias ? await promoteModel(models, meta.version, alias) : await models.aliases();

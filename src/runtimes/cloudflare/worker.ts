@@ -10,7 +10,8 @@
  * | `TESSERA_KV`        | KV namespace    | profiles + identity links, the experiment ledger, and the model |
  * | `TESSERA_PROFILES`  | Durable Object  | profiles + links with strong consistency (wins over KV) |
 | `TESSERA_LEDGER`    | Durable Object  | the experiment ledger, each visitor counted exactly once across isolates (wins over KV; class `TesseraLedger`) |
- * | `TESSERA_MODELS`    | R2 bucket       | the model artifact (wins over KV)           |
+ * | `TESSERA_MODELS`    | R2 bucket       | the model registry (wins over KV)           |
+ * | `TESSERA_MODEL_TTL_MS` | var          | how often an isolate reads the registry's aliases (default 10000; models/alias-follower.ts) |
  * | `TESSERA_EVENTS`    | Queue           | the event stream; `queue()` consumes it (queue-consumer.ts) and is then the only writer of visitors' profiles (consumer-owned-store.ts) |
  * | `TESSERA_QUEUE_CONSUMER` | var        | `off`: this Worker does not consume `TESSERA_EVENTS`, so requests write profiles themselves |
  * | `TESSERA_ORIGIN`    | var             | origin mode: the site to personalize        |
@@ -28,6 +29,13 @@
  * charts show this isolate's traffic (isolates keep no shared memory); the
  * experiment numbers are the ledger's.
  *
+ * Models: the registry (versions, aliases `production` and `candidate`) in
+ * R2 or KV. Each isolate reads the aliases at most once per
+ * `TESSERA_MODEL_TTL_MS`, after a response (`ctx.waitUntil`), and swaps a new
+ * production version in between requests once its bytes check out; a
+ * candidate serves its canary share (`models.rollout` of the site), judged
+ * elsewhere (docs/models.md, "In a Cloudflare Worker").
+ *
  * Profiles are encrypted at rest (AES-GCM, the Node runtime's `TSE1` format)
  * in KV and in the Durable Object, unless `TESSERA_ENCRYPT_AT_REST=false`.
  *
@@ -37,6 +45,7 @@
  */
 
 import { lineAuditSink } from '../../admin/audit.js';
+import { type AdminAuth, authorizeAdmin, bearerToken } from '../../admin/auth.js';
 import type { ChartLibrary } from '../../admin/dashboard.js';
 import { kvSessionBook, kvTokenBook } from '../../admin/kv.js';
 import { createLiveSeries, type LiveSeries } from '../../admin/live-series.js';
@@ -49,6 +58,7 @@ import type {
   R2BucketLike,
 } from '../../connections/cloudflare-bindings.js';
 import type { CatalogItem, SiteConfig } from '../../core/config.js';
+import type { RequestLike } from '../../core/context.js';
 import type { Engine } from '../../core/engine.js';
 import type { EngineRoute } from '../../core/engine-api.js';
 import type { LedgerStore } from '../../core/experiments/ledger-store.js';
@@ -61,7 +71,9 @@ import type { EngineTracer } from '../../core/tracer.js';
 import { createKvLedgerStore } from '../../ledgers/cloudflare-kv.js';
 import { createDurableObjectLedgerStore } from '../../ledgers/durable-object.js';
 import { createQueueEventLog, type QueueMessage } from '../../logs/cloudflare-queue.js';
+import { AliasFollower } from '../../models/alias-follower.js';
 import { createKvModelStore, createR2ModelStore } from '../../models/cloudflare.js';
+import { parseModelLifecycle } from '../../models/lifecycle-config.js';
 import { createKvProfileStore } from '../../profiles/cloudflare-kv.js';
 import { createDurableObjectProfileStore } from '../../profiles/durable-object.js';
 import { atRestCodecFromEnv } from '../fetch/env-keys.js';
@@ -92,6 +104,7 @@ export interface TesseraEnv {
   OTEL_EXPORTER_OTLP_HEADERS?: string;
   TESSERA_QUEUE_CONSUMER?: string;
   TESSERA_ADMIN_TOKEN?: string;
+  TESSERA_MODEL_TTL_MS?: string;
 }
 
 /** What the site brings: its rules and catalog, and where pages come from. */
@@ -178,12 +191,27 @@ function modelStore(env: TesseraEnv): ModelStore | undefined {
   return undefined;
 }
 
+/** The alias follower of an isolate that serves pages (models/alias-follower.ts); none without a model store. */
+function aliasFollower(env: TesseraEnv, site: WorkerSite, store: ModelStore | undefined) {
+  if (!store) return undefined;
+  const ttl = Number(env.TESSERA_MODEL_TTL_MS);
+  // A bad `models` section stops the Worker at its first request, with the field's path, as it stops a Node server.
+  const { rollout } = parseModelLifecycle((site.site as { models?: unknown } | undefined)?.models);
+  return new AliasFollower({
+    store,
+    rollout,
+    ...(Number.isFinite(ttl) && ttl >= 0 && env.TESSERA_MODEL_TTL_MS ? { ttlMs: ttl } : {}),
+    ...(site.logger ? { logger: site.logger } : {}),
+  });
+}
+
 /** `/admin` in the Worker: tokens and sessions in KV (memory without KV), audit lines on the log. */
 function workerAdminRoute(
   env: TesseraEnv,
   live: LiveSeries,
   models: ModelStore | undefined,
   charts: ChartLibrary | undefined,
+  lifecycle: (() => Record<string, unknown>) | undefined,
 ): EngineRoute {
   return adminRoute({
     token: env.TESSERA_ADMIN_TOKEN,
@@ -193,8 +221,32 @@ function workerAdminRoute(
     audit: lineAuditSink((line) => console.log(line)),
     live,
     ...(models ? { models } : {}),
+    ...(lifecycle ? { lifecycle } : {}),
     ...(charts ? { charts } : {}),
   });
+}
+
+/**
+ * Whether a request's bearer token holds `scope`: `read:stats` for the
+ * isolate's details on `/health` (model, lifecycle), `read:debug` for a
+ * page's decision trace (`X-Tessera-Debug: 1`), as on Node.
+ */
+function tokenHolds(
+  env: TesseraEnv,
+  scope: 'read:stats' | 'read:debug',
+): (req: RequestLike) => Promise<boolean> {
+  const auth: AdminAuth = {
+    tokens: env.TESSERA_KV ? kvTokenBook(env.TESSERA_KV) : { records: () => [] },
+    envToken: env.TESSERA_ADMIN_TOKEN || undefined,
+  };
+  return async (req) => {
+    const token = bearerToken(req);
+    if (!token) return false; // probes without a token: no KV read
+    return authorizeAdmin(auth, token, scope).then(
+      () => true,
+      () => false,
+    );
+  };
 }
 
 export function createWorker<E extends TesseraEnv = TesseraEnv>(
@@ -205,6 +257,7 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
   let flushTraces: (() => Promise<void>) | undefined;
   let consumer: FetchHandler | undefined;
   let settleConsumer: (() => Promise<void>) | undefined;
+  let follower: AliasFollower | undefined;
 
   // The dashboard's live series: this isolate's traffic.
   const live = createLiveSeries();
@@ -227,6 +280,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     // A store that cannot answer leaves this isolate's own counts only: pages still go out (logged).
     await (await built.handler.engine()).experiments.restore().catch((e) => console.error(String(e)));
     ledgerLoadedAt = Date.now();
+    // Polls from now on follow the registry's aliases (the first load went through the follower's checks).
+    built.follower?.attach((await built.handler.engine()).models);
+    follower = built.follower;
     handler = built.handler;
     settle = built.settle;
     flushTraces = tracing?.flush;
@@ -256,12 +312,16 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
     const site = await setup(env);
     const stored = profileStore(env, site.logger, writeIntervalMs);
     const profiles = stored && consumed ? consumerOwnedStore(stored) : stored;
-    const models = modelStore(env);
+    const registry = modelStore(env);
+    // Only the isolate's page engine follows the aliases; the queue consumer's engine ranks nothing.
+    const follower = live ? aliasFollower(env, site, registry) : undefined;
+    const models = follower?.store ?? registry;
     const ledger = ledgerStore(env);
     const origin = site.origin ?? (env.TESSERA_ORIGIN ? fetchOrigin({ url: env.TESSERA_ORIGIN }) : undefined);
     const rewriter = nativeRewriter();
     const routes: EngineRoute[] = [privacyRoute()];
-    if (live) routes.push(workerAdminRoute(env, live, models, site.charts));
+    const lifecycle = follower ? () => follower.state() : undefined;
+    if (live) routes.push(workerAdminRoute(env, live, models, site.charts, lifecycle));
     const handler = createFetchHandler({
       site: parseSiteConfig(site.site),
       catalog: site.catalog,
@@ -280,11 +340,15 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
         ...(live ? { observer: live.observer } : {}),
         ...(tracer ? { tracer } : {}),
         ...(site.sessionRanker ? { sessionRanker: site.sessionRanker } : {}),
+        ...(live
+          ? { canReadStats: tokenHolds(env, 'read:stats'), canDebug: tokenHolds(env, 'read:debug') }
+          : {}),
+        ...(lifecycle ? { health: () => ({ degraded: [], dependencies: {}, models: lifecycle() }) } : {}),
       },
     });
     const settle =
       profiles && 'settle' in profiles ? (profiles as { settle(): Promise<void> }).settle : undefined;
-    return { handler, settle };
+    return { handler, settle, follower };
   }
 
   return {
@@ -300,6 +364,9 @@ export function createWorker<E extends TesseraEnv = TesseraEnv>(
       }
       const flush = settle;
       const traces = flushTraces;
+      // A new model is read and checked after this response; requests meanwhile keep the one in use.
+      const poll = follower?.due();
+      if (poll) ctx.waitUntil(poll);
       // Isolates share no bus: each reloads the stored ledger now and then (a merge, so nothing counts twice).
       const refresh = Date.now() - ledgerLoadedAt >= LEDGER_REFRESH_MS;
       if (refresh) ledgerLoadedAt = Date.now();
