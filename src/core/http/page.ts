@@ -135,11 +135,11 @@ export async function decideRequest(
     halfLifeMs,
     segments,
     memo: s.memo,
-    ...(item ? { exclude: new Set([item]) } : {}),
     assignArms,
     trace: options.trace === true,
-    ...(ranker ? { candidates: ranker.candidates } : {}),
   };
+  if (item) input.exclude = new Set([item]);
+  if (ranker) input.candidates = ranker.candidates;
   const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
   // A session model orders the slots: the only await this adds, and only while a ranker is loaded.
   if (ranker && profile && decision.candidates)
@@ -221,10 +221,10 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
   // Shared only when made from the request alone, and not from its referrer.
   const perVisitor = visitor.id !== undefined || tooVariedToShare(decision.contextFields, ctx);
   // Per request, only Server-Timing (and the cookies) is new.
-  const headers: Record<string, string> = {
-    ...variantHeaders(perVisitor, decision, s),
-    'server-timing': `${t.header()}, profile-src;desc="${profileSource}"`,
-  };
+  // Copied with Object.assign, its Server-Timing slot (already in the set) filled: a spread
+  // followed by a property (`{ ...set, 'server-timing': … }`) costs about a microsecond on Node 20.
+  const headers: Record<string, string> = Object.assign({}, variantHeaders(perVisitor, decision, s));
+  headers['server-timing'] = `${t.header()}, profile-src;desc="${profileSource}"`;
   s.experiments.monitor.decision(t.total(), visitor.id, decision.segments);
   t.eachStep((stage, ms) => {
     s.observer.stage(stage, ms / 1000);
@@ -405,7 +405,7 @@ const variantHeaderMemos = new WeakMap<object, Map<string, VariantHeaderSet[]>>(
 const MAX_VARIANT_HEADER_SETS = 4096;
 
 /**
- * Every page header but Server-Timing: the content type, the security and
+ * Every page header (Server-Timing left empty, for the request): the content type, the security and
  * cache headers, the variant key and its segments. They depend on the
  * variant, on whether the page was made for this visitor and on the context
  * fields it read, so they are built once per combination and copied per
@@ -445,6 +445,8 @@ function variantHeaders(
     'accept-ch': 'Sec-CH-UA-Mobile, Sec-CH-UA-Platform',
   });
   if (segments) headers['x-tessera-segments'] = segments;
+  // Filled per request; present here so the copy keeps the set's shape when it is filled.
+  headers['server-timing'] = '';
   // Bounded per key too: the combinations per variant are few, a flood of them is not kept.
   if (sets.length >= 16) sets.length = 0;
   sets.push({

@@ -23,11 +23,15 @@ export function decideRouted(input: DecideInput, router: ModelRouter, perf: () =
   // The shadow decision reuses this one's arms: nothing is assigned or logged twice.
   let effects: ArmEffects | undefined;
   const assign = input.assignArms ?? defaultAssign(input);
-  const remembered: DecideInput = { ...input, assignArms: (a) => (effects = assign(a)) };
+  // One copy, its two fields set after: `{ ...input, field }` is slow on Node 20 (a spread
+  // followed by a property), and this runs on every page.
+  const routed: DecideInput = Object.assign({}, input);
+  routed.assignArms = (a) => (effects = assign(a));
+  routed.artifact = route.artifact;
   const t0 = perf();
   let decision: Decision;
   try {
-    decision = decide({ ...remembered, artifact: route.artifact });
+    decision = decide(routed);
   } catch (e) {
     if (route.artifact === input.artifact) throw e;
     router.failed?.(route, input.visitorId, e);
