@@ -15,7 +15,7 @@ import {
   resolveConsent,
   signId,
   type VisitorIdSource,
-  verifySignedId,
+  verifySignedIdNow,
 } from './identity/index.js';
 import type { DecisionContext } from './types.js';
 
@@ -49,7 +49,9 @@ export async function resolveVisitor(
       cookies.push(clearCookie(names.profile, settings.secureCookies));
     return { id: undefined, consent, replaced: false, cookies };
   }
-  const verified = await verifySignedId(ring, raw);
+  // A cookie verified before is answered without a promise: one await less on every page.
+  const checked = verifySignedIdNow(ring, raw);
+  const verified = typeof checked === 'object' ? await checked : checked;
   if (verified && !(await erased?.(verified))) return { id: verified, consent, replaced: false, cookies };
   const id = mint();
   cookies.push(setCookie(names.id, await signId(ring, id), { secure: settings.secureCookies }));
