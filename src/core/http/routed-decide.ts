@@ -12,7 +12,6 @@
 import { type DecideInput, decide } from '../decide.js';
 import { type ArmEffects, assignArms } from '../experiments/assign.js';
 import type { ModelRouter, SlotLists } from '../model-router.js';
-import type { SessionRanker } from '../recommend/session-ranker-port.js';
 import { rankWith } from '../recommend/session-rerank.js';
 import type { Decision } from '../types.js';
 
