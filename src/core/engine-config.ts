@@ -58,7 +58,11 @@ export interface EnginePorts {
   logger?: Logger;
   now?: () => number;
   perf?: () => number;
-  /** New anonymous ids (default: 128 random bits). The simulator seeds it; never predictable in production. */
+  /**
+   * New anonymous ids (default: 128 random bits). The simulator seeds it; never predictable in production.
+   * Each id must be 22 base64url characters, the signed id cookie's shape: another fails the request with a
+   * `[tessera] [config]` error (identity/signed-id.ts, `checkedVisitorIds`).
+   */
   visitorIds?: VisitorIdSource;
   /**
    * Faster synchronous primitives for the key ring (sealed cookies, signed

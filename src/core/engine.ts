@@ -30,7 +30,7 @@ import { ExperimentRuntime } from './experiments/index.js';
 import type { EngineState } from './http/engine-state.js';
 import { decideRequest } from './http/page.js';
 import { toResponse } from './http/reply.js';
-import { createKeyRing, newVisitorId } from './identity/index.js';
+import { checkedVisitorIds, createKeyRing, newVisitorId } from './identity/index.js';
 import { createMemoryRateLimiter, DEFAULT_LIMIT_SETTINGS, type LimitSettings } from './limits/index.js';
 import { LinkedDevices } from './linked-devices.js';
 import { createLossAccounting } from './loss-accounting.js';
@@ -115,7 +115,8 @@ export function createEngine(config: EngineConfig, ports: EnginePorts): Engine {
     experiments: undefined as unknown as ExperimentRuntime,
     background: new Set(),
     now,
-    visitorIds: ports.visitorIds ?? newVisitorId,
+    // A host's ids are checked as they are minted: one the signed cookie cannot carry fails loudly.
+    visitorIds: ports.visitorIds ? checkedVisitorIds(ports.visitorIds) : newVisitorId,
     perf: ports.perf ?? (() => performance.now()),
     startedAt: now(),
     observer,

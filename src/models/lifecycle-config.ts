@@ -23,6 +23,13 @@ export interface RolloutConfig {
   maxVisitors: number;
   /** Shadow decisions after which a shadow that kept its guardrails moves on to the canary (`shadow-then-canary`). */
   shadowDecisions: number;
+  /**
+   * Plain `shadow`: the cluster's shadow decisions after which the candidate
+   * is retired ("shadow complete"). A shadow never promotes (nothing is
+   * served, so there is no click to count); without this bound it would run
+   * until a guardrail broke or an operator moved it.
+   */
+  maxShadowDecisions: number;
   /** False-positive rate of the sequential tests (mSPRT, always valid). */
   alpha: number;
   /** Guardrail: the candidate's decision p99 may be at most this × production's … */
@@ -72,6 +79,7 @@ export const DEFAULT_ROLLOUT: RolloutConfig = {
   minVisitors: 200,
   maxVisitors: 50_000,
   shadowDecisions: 2000,
+  maxShadowDecisions: 10_000,
   alpha: 0.05,
   maxLatencyRatio: 1.5,
   latencySlackMs: 2,
@@ -106,6 +114,7 @@ const Schema = v.strictObject({
       minVisitors: v.exactOptional(count),
       maxVisitors: v.exactOptional(count),
       shadowDecisions: v.exactOptional(count),
+      maxShadowDecisions: v.exactOptional(v.pipe(v.number(), v.integer(), v.minValue(1))),
       alpha: v.exactOptional(v.pipe(v.number(), v.gtValue(0), v.ltValue(1))),
       maxLatencyRatio: v.exactOptional(v.pipe(v.number(), v.minValue(1))),
       latencySlackMs: v.exactOptional(positive),

@@ -4,7 +4,8 @@
  * feed both, and the registry moves a rollout ends with — promote the
  * candidate to production when it wins with its guardrails held, clear it
  * (a rollback: production never moved) when a guardrail breaks, retire it
- * when nothing was shown after `maxVisitors`.
+ * when nothing was shown after `maxVisitors` (or a plain shadow reached
+ * `maxShadowDecisions`: a shadow never promotes, it has no clicks).
  *
  * Each node counts the visitors it served and publishes its counts
  * (`share`, over the bus: lifecycle-bus.ts); every node judges the sums of

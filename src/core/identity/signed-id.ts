@@ -7,7 +7,9 @@
  * (two engines with different keys can share a process).
  * @module
  */
+
 import { seededRandom } from '../../stats/random.js';
+import { TesseraError } from '../errors.js';
 import { fromBase64Url, toBase64Url } from './base64url.js';
 import type { KeyRing } from './keys.js';
 
@@ -38,6 +40,26 @@ export function seededVisitorIds(seed: number): VisitorIdSource {
     const b = new Uint8Array(16);
     for (let i = 0; i < 16; i++) b[i] = Math.floor(rnd.next() * 256);
     return toBase64Url(b);
+  };
+}
+
+/**
+ * A host's id source, checked on every id it gives: an id of another shape
+ * (not 22 base64url characters) would be signed into a cookie that never
+ * verifies, so every request would silently mint a new visitor. It fails the
+ * request instead, with what was expected.
+ */
+export function checkedVisitorIds(source: VisitorIdSource): VisitorIdSource {
+  return () => {
+    const id: unknown = source();
+    if (typeof id === 'string' && ID_RE.test(id)) return id;
+    const shown = typeof id === 'string' ? JSON.stringify(id.slice(0, 40)) : typeof id;
+    throw new TesseraError(
+      500,
+      `[tessera] [config] visitorIds returned ${shown}: an anonymous id must be 22 base64url characters ` +
+        '(A-Z a-z 0-9 - _; 16 random bytes, as newVisitorId() makes), else its signed cookie never verifies ' +
+        'and every request mints a new visitor',
+    );
   };
 }
 

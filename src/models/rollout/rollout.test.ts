@@ -189,6 +189,47 @@ describe('rollout: shadow', () => {
     expect(r.phase).toBe('canary');
     expect(r.share).toBe(0.5);
   });
+
+  it('retires a plain shadow after maxShadowDecisions, never promoting it (no clicks to judge)', async () => {
+    const { artifact } = await model(10);
+    const r = new Rollout(
+      artifact,
+      config({ mode: 'shadow', shadowSample: 1, maxShadowDecisions: 20 }),
+      SLOTS,
+    );
+    const serve = (from: number, n: number) => {
+      for (let i = from; i < from + n; i++)
+        r.decided(decided(r.route(undefined, `v${i}`), `v${i}`, 0.2), artifact);
+    };
+    serve(0, 19);
+    expect(r.judge()).toEqual({ action: 'continue' });
+    serve(19, 1);
+    const verdict = r.judge();
+    expect(verdict.action).toBe('retire');
+    expect(verdict).toMatchObject({ reason: expect.stringMatching(/^shadow complete: 20 shadow decisions/) });
+    expect(verdict).toMatchObject({ reason: expect.stringContaining('no click evidence') });
+    expect(verdict).toMatchObject({ reason: expect.stringContaining('overlap@k 0.50') });
+    expect(r.phase).toBe('shadow');
+  });
+
+  it('counts the cluster: a shadow ends on the shadow decisions of every node together', async () => {
+    const { artifact } = await model(10);
+    const shadow = config({ mode: 'shadow', shadowSample: 1, maxShadowDecisions: 20 });
+    const [a, b] = [
+      new Rollout(artifact, shadow, SLOTS, undefined, 'a~1'),
+      new Rollout(artifact, shadow, SLOTS, undefined, 'b~1'),
+    ];
+    for (let i = 0; i < 10; i++) {
+      a.decided(decided(a.route(undefined, `a${i}`), `a${i}`, 0.2), artifact);
+      b.decided(decided(b.route(undefined, `b${i}`), `b${i}`, 0.2), artifact);
+    }
+    expect(a.judge().action).toBe('continue');
+    b.merge(a.latest!);
+    expect(b.judge()).toMatchObject({
+      action: 'retire',
+      reason: expect.stringMatching(/^shadow complete: 20 /),
+    });
+  });
 });
 
 describe('model lifecycle: registry moves', () => {
@@ -288,6 +329,35 @@ describe('model lifecycle: registry moves', () => {
     expect(s.router.route(s.prod.artifact, 'visitor-1').arm).toBe('production');
   });
 
+  it('retires a complete shadow by the compare-and-set: the candidate alias goes, production stays', async () => {
+    const s = await setup({ mode: 'shadow', shadowSample: 1, maxShadowDecisions: 100 });
+    const outcome = await drive(s, 0.3, 0.9);
+    expect(outcome).toMatchObject({
+      action: 'retire',
+      candidate: s.c.version,
+      applied: true,
+      reason: expect.stringMatching(/^shadow complete: 100 shadow decisions.*no click evidence/),
+    });
+    const aliases = await s.store.aliases();
+    expect(aliases.production).toBe(s.p.version);
+    expect(aliases.candidate).toBeUndefined();
+    expect(s.swapped).toEqual([]);
+    expect(s.rollbacks()).toBe(0);
+    expect(s.lifecycle.state()).toMatchObject({
+      last_rollout: { action: 'retire' },
+      rollout: { candidate: null },
+    });
+  });
+
+  it("leaves an operator's newer candidate alone when its shadow completes", async () => {
+    const s = await setup({ mode: 'shadow', shadowSample: 1, maxShadowDecisions: 100 });
+    const newer = await registerModel(s.store, (await model(30)).bytes);
+    await promoteModel(s.store, newer.version, 'candidate');
+    const outcome = await drive(s, 0.3, 0.3);
+    expect(outcome).toMatchObject({ action: 'retire', candidate: s.c.version, applied: false });
+    expect((await s.store.aliases()).candidate).toBe(newer.version);
+  });
+
   it('stops the rollout when another node concluded it (the candidate alias is gone)', async () => {
     const s = await setup();
     await promoteModel(s.store, s.c.version, 'production');
@@ -308,6 +378,12 @@ describe('model lifecycle config', () => {
       worker: true,
     });
     expect(() => parseModelLifecycle({ rollout: { share: 2 } })).toThrow(/models\.rollout\.share/);
+    expect(parseModelLifecycle({ rollout: { maxShadowDecisions: 500 } }).rollout.maxShadowDecisions).toBe(
+      500,
+    );
+    expect(() => parseModelLifecycle({ rollout: { maxShadowDecisions: 0 } })).toThrow(
+      /models\.rollout\.maxShadowDecisions/,
+    );
     expect(() => parseModelLifecycle({ retrain: { timeZone: 'Mars/Olympus' } })).toThrow(/IANA/);
   });
 });

@@ -4,7 +4,8 @@
  * latency compared) and never served; in `canary` it serves the visitors
  * whose id hashes below `share` (sticky: the experiments' bucketing hash with
  * a seed of the candidate's version, so a new candidate draws a new slice).
- * Visitors without an id (no consent) always get production.
+ * Visitors without an id (no consent) always get production. A plain
+ * shadow ends after `maxShadowDecisions` (retired: it has no clicks to win on).
  *
  * Counts are this node's (`production`, `candidateStats`: the visitors it
  * served, so it can credit their clicks); verdicts are the cluster's: each
@@ -34,6 +35,16 @@ export function overlapAtK(a: SlotLists, b: SlotLists): number | undefined {
     total += items.length;
   }
   return total === 0 ? undefined : shared / total;
+}
+
+/** Why a plain shadow ends when its decisions are enough: it held, and a shadow cannot earn production. */
+function shadowComplete(t: CombinedTally): string {
+  const overlap =
+    t.shadow.overlapN > 0 ? `, overlap@k ${(t.shadow.overlapSum / t.shadow.overlapN).toFixed(2)}` : '';
+  return (
+    `shadow complete: ${t.shadow.decisions} shadow decisions, guardrails held${overlap}; ` +
+    'not promoted: a shadow serves nothing, so there is no click evidence (run a canary for that)'
+  );
 }
 
 function itemsIn(lists: SlotLists): number {
@@ -174,6 +185,8 @@ export class Rollout {
         // The canary starts its counts afresh: shadow latencies are not served ones.
         this.reset();
       }
+      if (this.config.mode === 'shadow' && t.shadow.decisions >= this.config.maxShadowDecisions)
+        return { action: 'retire', reason: shadowComplete(t) };
       return { action: 'continue' };
     }
     return this.tests.judge(t, this.config);

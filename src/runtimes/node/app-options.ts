@@ -70,6 +70,7 @@ export interface NodeAppOptions {
   refusals?: RefusalOptions;
   /** The engine's clock and id source (default: wall time, random ids); the simulator's are virtual and seeded. */
   now?: () => number;
+  /** Each id 22 base64url characters (the signed id cookie's shape); another shape fails the request. */
   visitorIds?: () => string;
   /** Also serve `/metrics` without a token on this port (0: any free port), bound to `metricsHost`. */
   metricsPort?: number;

@@ -36,7 +36,7 @@ import { edgeFederationOf } from './federation-setup.js';
 import { createNodeRewriter } from './html-rewriter.js';
 import { nodeKeyRing } from './key-ring-config.js';
 import { consoleLogger } from './logger.js';
-import { startModelLifecycle, tapEventLog } from './model-lifecycle.js';
+import { startModelLifecycle } from './model-lifecycle.js';
 import { DEFAULT_MODEL_POLL_MS, watchModels } from './model-watcher.js';
 import { nodeKeyRingCrypto } from './node-crypto.js';
 import { createNodeTrainer, type NodeTrainer } from './node-trainer.js';
@@ -116,8 +116,8 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
   const canDebug = bearerHolds(auth, 'read:debug');
   /** Training, and the fallback model while the log is down; made once the engine exists. */
   let trainer: NodeTrainer | undefined;
-  // Live updates and the rollout see every event the log takes.
-  const tap = tapEventLog(stores.events);
+  // Live updates and the rollout see every event the log takes, replayed from the spool or not.
+  const tap = stores.logTap;
   /** The lifecycle's state for /health, once it runs. */
   let lifecycleState: (() => Record<string, unknown>) | undefined;
   const engine = createEngine(
@@ -139,7 +139,7 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
     },
     {
       profiles: stores.profiles,
-      events: tap.log,
+      events: stores.events,
       models: stores.models,
       ledger: stores.ledger,
       rewriter: createNodeRewriter,

@@ -1,46 +1,23 @@
 /**
  * The Node app's wiring of the model lifecycle (src/models/lifecycle.ts):
- * the event log tapped so live updates and the rollout see every event the
- * log takes, timers for the alias check, the rollout's looks and the live
- * refresh, the canary gauges in the metrics, and the cluster's bus (rollout
- * counts and events shared with the other nodes: models/lifecycle-bus.ts).
+ * the event log's tap (log-tap.ts) so live updates and the rollout see every
+ * event the log takes, replayed ones included; timers for the alias check,
+ * the rollout's looks and the live refresh; the canary gauges in the
+ * metrics; and the cluster's bus (rollout counts and events shared with the
+ * other nodes: models/lifecycle-bus.ts).
  * @module
  */
 import type { CatalogItem, SiteConfig } from '../../core/config.js';
 import type { Engine } from '../../core/engine.js';
-import type { Bus, EventLog, Logger, ModelStore } from '../../core/ports.js';
-import type { LoggedEvent } from '../../core/types.js';
+import type { Bus, Logger, ModelStore } from '../../core/ports.js';
 import { ModelLifecycle } from '../../models/lifecycle.js';
 import { connectLifecycleBus, type LifecycleBus } from '../../models/lifecycle-bus.js';
 import type { ModelLifecycleConfig } from '../../models/lifecycle-config.js';
 import type { Metrics } from '../../observe/metrics.js';
+import type { LogTap } from './log-tap.js';
 
 /** How often the rollout is judged (each look is cheap: a sort of the latency window). */
 export const ROLLOUT_LOOK_MS = 1000;
-
-/** The log as the engine gets it: every event it takes also goes to `listener` (set later). */
-export function tapEventLog(log: EventLog): { log: EventLog; listen(l: (e: LoggedEvent[]) => void): void } {
-  let listener: ((e: LoggedEvent[]) => void) | undefined;
-  const tapped: EventLog = {
-    name: log.name,
-    async append(events) {
-      const fresh = await log.append(events);
-      if (fresh.length > 0) listener?.(fresh);
-      return fresh;
-    },
-    read: (after, limit) => log.read(after, limit),
-    deleteVisitor: (visitor) => log.deleteVisitor(visitor),
-    count: () => log.count(),
-    close: () => log.close(),
-  };
-  if (log.sweep) tapped.sweep = (before) => log.sweep!(before);
-  return {
-    log: tapped,
-    listen(l) {
-      listener = l;
-    },
-  };
-}
 
 export interface NodeLifecycle {
   readonly lifecycle: ModelLifecycle;
@@ -53,7 +30,8 @@ export async function startModelLifecycle(o: {
   site: SiteConfig;
   catalog: readonly CatalogItem[];
   config: ModelLifecycleConfig;
-  tap: ReturnType<typeof tapEventLog>;
+  /** What the event log takes (log-tap.ts): live counts and the rollout hear it. */
+  tap: LogTap;
   metrics: Metrics;
   logger: Logger;
   /** Alias checks (ms; 0 = only when asked). */

@@ -28,6 +28,7 @@ import type { Bus, EventLog, Logger, ModelStore, ProfileStore } from '../../core
 import type { IngestFallback } from '../../core/profile-service.js';
 import { artifactVersion } from '../../core/recommend/index.js';
 import { type OpenedStores, openBus, openLog } from '../../registry.js';
+import { type LogTap, tapEventLog } from './log-tap.js';
 import { openSpool } from './spool.js';
 import { withTestRoutes } from './test-routes.js';
 
@@ -65,6 +66,12 @@ export interface SharedState {
   readonly cluster: ClusterSync | undefined;
   /** The bus between nodes, when one is configured (federated learning publishes its partials on it). */
   readonly bus: Bus | undefined;
+  /**
+   * Every event the log takes, written now or replayed from the spool, each
+   * once: `events` writes through it (for the model lifecycle's live counts
+   * and click credits).
+   */
+  readonly logTap: LogTap;
 }
 
 interface Dependency {
@@ -94,7 +101,10 @@ export async function withSharedState<S extends BaseStores>(
   const spool = await openSpool(join(o.dataDir, 'spool.db'));
   const profiles = resilientStore(base.profiles, spool);
   const accounting = createLossAccounting();
-  const events = resilientLog(rawLog, spool, accounting);
+  // Tapped under the spool: a spooled event is heard when the log takes it on replay, and then only
+  // if the log found it new (never at spool time, where every event counts as new: log-tap.ts).
+  const logTap = tapEventLog(rawLog);
+  const events = resilientLog(logTap.log, spool, accounting);
   const deps: Dependency[] = [
     { role: 'store', driver: base.profiles.name, state: stateOf(base.profiles) },
     { role: 'log', driver: rawLog.name, state: stateOf(rawLog) },
@@ -150,6 +160,7 @@ export async function withSharedState<S extends BaseStores>(
       return cluster;
     },
     bus,
+    logTap,
     async attach(engine) {
       if (bus) {
         cluster = await startClusterSync({
@@ -172,7 +183,7 @@ export async function withSharedState<S extends BaseStores>(
           logger,
           retryMs,
           ...(logState ? { state: logState } : {}),
-          apply: (entry) => replayLog(rawLog, entry, accounting),
+          apply: (entry) => replayLog(logTap.log, entry, accounting),
         }),
         startReplay({
           spool,
