@@ -259,11 +259,35 @@ class BatchContext implements ApplyContext {
     if (Number.isNaN(this.unit)) {
       // Anchoring once per event is enough: after it, the event's time is within reach of the landmark.
       anchorFor(this.state, this.t, this.halfLifeMs);
-      this.unit = forwardWeight(this.t, this.state.landmark, this.halfLifeMs);
+      this.unit = unitAt(this.t, this.state.landmark, this.halfLifeMs);
     }
     const amount = weight * this.unit;
     if (amount >= MIN_STORED) part.add(key, this.node, amount);
   }
+}
+
+/**
+ * forwardWeight, remembered for the last few distinct event times: the same
+ * times come back (a visitor's events replayed by another node, one event
+ * seen by several profiles), and 2^x costs more than the lookup.
+ */
+const UNIT_SLOTS = 64; // 2^6: the slot is the hash's top 6 bits
+const unitT = new Float64Array(UNIT_SLOTS).fill(Number.NaN);
+const unitLandmark = new Float64Array(UNIT_SLOTS);
+const unitHalfLife = new Float64Array(UNIT_SLOTS);
+const unitValue = new Float64Array(UNIT_SLOTS);
+
+function unitAt(t: number, landmark: number, halfLifeMs: number): number {
+  // Fibonacci hashing of the time's low and high words: times a round number apart spread over the slots.
+  const slot = Math.imul(t ^ (t / 4294967296), 0x9e3779b1) >>> 26;
+  if (unitT[slot] === t && unitLandmark[slot] === landmark && unitHalfLife[slot] === halfLifeMs)
+    return unitValue[slot]!;
+  const unit = forwardWeight(t, landmark, halfLifeMs);
+  unitT[slot] = t;
+  unitLandmark[slot] = landmark;
+  unitHalfLife[slot] = halfLifeMs;
+  unitValue[slot] = unit;
+  return unit;
 }
 
 /** A `view` the browser script reports for a tile inside a slot (`props.slot`). */
@@ -279,8 +303,23 @@ function isImpression(e: TesseraEvent): e is TesseraEvent & { item: string } {
 
 /** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
 function cleanHlc(at: Hlc): Hlc {
-  return { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: cleanNode(at.n) };
+  // The same clock reading again (a batch under one clock, a caller reusing its options): the same copy.
+  if (at === lastAt && at.p === lastAtP && at.l === lastAtL && at.n === lastAtN) return lastCleanAt;
+  const clean = { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: cleanNode(at.n) };
+  lastAt = at;
+  lastAtP = at.p;
+  lastAtL = at.l;
+  lastAtN = at.n;
+  lastCleanAt = clean;
+  return clean;
 }
+
+/** The last clock cleaned, its fields as they were read, and its clean copy (shared by the items that hold it). */
+let lastAt: Hlc | undefined;
+let lastAtP = 0;
+let lastAtL = 0;
+let lastAtN = '';
+let lastCleanAt: Hlc = { p: 0, l: 0, n: '' };
 
 function within(x: number, max: number): number {
   return Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;

@@ -46,4 +46,31 @@ describe('the fold state behind applied profiles', () => {
     );
     expect(branch.seen).not.toContain(second.seen[0]);
   });
+
+  it('orders event ids of one clock time as the reference does, by their hash text', () => {
+    let fast = emptyProfile(T0);
+    let slow = fast;
+    for (let k = 0; k < 40; k++) {
+      const e = event('view', `same-time-${k}`, T0, 'abcd'[k % 4]!);
+      fast = applyEvent(fast, e, opts('n1', T0));
+      slow = referenceApplyEvent(slow, e, opts('n1', T0));
+    }
+    expect(fast.seen).toEqual(slow.seen);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+  });
+
+  it('keeps an adopted seen list spelled another way (a leading zero) in the reference order', () => {
+    const t = base36(T0);
+    // Same time as T0, spelled with a leading zero: its text sorts before every canonical entry of T0.
+    const adopted: Profile = { ...emptyProfile(T0), seen: [`0${t}.ffffffff`, `${t}.00000001`] };
+    let fast = adopted;
+    let slow = adopted;
+    for (let k = 0; k < 6; k++) {
+      const e = event('view', `odd-${k}`, T0, 'ab'[k % 2]!);
+      fast = applyEvent(fast, e, opts('n1', T0));
+      slow = referenceApplyEvent(slow, e, opts('n1', T0));
+    }
+    expect(fast.seen).toEqual(slow.seen);
+    expect(fast.seen[0]).toBe(`0${t}.ffffffff`);
+  });
 });
