@@ -46,6 +46,7 @@ const INTEGRATION = [
   'test/security/admin-access.test.ts',
   'test/security/erasure.test.ts',
   'test/security/revenue-bounds.test.ts',
+  'test/security/retention-sweep.node.test.ts', // the Node app on SQLite files
   'test/security/secure-cookies.test.ts', // the built CLI
   'src/runtimes/node/process-guards.test.ts',
   // the HTTP handler fuzzed in process: no socket, but 100,000 requests (30 s) do not fit a fast loop

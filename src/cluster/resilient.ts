@@ -51,7 +51,7 @@ async function orNothing<T>(read: () => Promise<T>, nothing: T): Promise<T> {
 
 /** `accounting`: counts the events spooled (loss-accounting.ts). */
 export function resilientLog(log: EventLog, spool: Spool, accounting?: LossAccounting): EventLog {
-  return {
+  const wrapped: EventLog = {
     name: log.name,
     append: (events) =>
       orSpool(
@@ -80,6 +80,9 @@ export function resilientLog(log: EventLog, spool: Spool, accounting?: LossAccou
     count: () => log.count(),
     close: () => log.close(),
   };
+  // Retention passes through (a sweep the log cannot take now fails and is tried at the next one).
+  if (log.sweep) wrapped.sweep = (before) => log.sweep!(before);
+  return wrapped;
 }
 
 /** Applies a spooled log entry to the real log; `accounting` counts the events it took. */
@@ -110,7 +113,7 @@ export function resilientStore(store: ProfileStore, spool: Spool): ProfileStore 
   const spoolOp = (kind: string, id: string, body?: Uint8Array) => () => {
     spool.append('store', kind, id, body);
   };
-  return {
+  const wrapped: ProfileStore = {
     name: store.name,
     get: (id) => store.get(id),
     merge: (id, delta, opts) => store.merge(id, delta, opts),
@@ -124,6 +127,14 @@ export function resilientStore(store: ProfileStore, spool: Spool): ProfileStore 
     unlink: (id) => orSpool(spool, 'store', spoolOp('unlink', id), () => store.unlink(id)),
     close: () => store.close(),
   };
+  // The optional maintenance methods pass through: without them the retention sweep would report this
+  // store as skipped and keep expired profiles, and re-encryption and anti-entropy would not see it.
+  if (store.sweep) wrapped.sweep = (before) => store.sweep!(before);
+  if (store.ids) wrapped.ids = () => store.ids!();
+  if (store.changedSince)
+    wrapped.changedSince = (since, cursor, limit) => store.changedSince!(since, cursor, limit);
+  if (store.reencrypt) wrapped.reencrypt = (id) => store.reencrypt!(id);
+  return wrapped;
 }
 
 /** Ingest's degraded mode: events the store could not take wait in the spool, behind older writes. */
