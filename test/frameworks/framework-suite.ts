@@ -1,7 +1,9 @@
 /**
  * What middleware adds to the behaviour suite: the framework's own headers
  * and cookies survive personalization, its non-HTML routes pass untouched,
- * and the demo shop's security policy is not imposed on the site.
+ * the demo shop's security policy is not imposed on the site, and the
+ * visitor's own `/privacy/me` is answered by the middleware (it once fell
+ * through to the framework's 404 in every adapter).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
@@ -40,6 +42,36 @@ export function frameworkSuite(name: string, start: () => Promise<Target>, produ
       expect(res.headers.get('content-security-policy')).toBeNull();
       const html = await res.text();
       expect(html).toMatch(/data-tessera-slot="recommended"[^>]*>\s*<h2>/);
+    });
+
+    it('answers /privacy/me: the visitor sees their profile, erases it, and the old id has nothing left', async () => {
+      const jar = new CookieJar();
+      await jarFetch(jar, `${t.baseUrl}/collect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          events: [
+            { id: `pc${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
+            { id: `pv${Date.now()}`, type: 'view', ts: Date.now(), item: product },
+          ],
+        }),
+      });
+      const old = jar.cookies.get('tsr_id');
+      expect(old).toBeTruthy();
+      const me = await jarFetch(jar, `${t.baseUrl}/privacy/me`, { headers: { 'x-tessera-csrf': '1' } });
+      expect(me.status).toBe(200);
+      const mine = (await me.json()) as { profile: { recent: { item: string }[] } | null };
+      expect(mine.profile?.recent.map((r) => r.item)).toContain(product);
+
+      const erased = await jarFetch(jar, `${t.baseUrl}/privacy/me`, {
+        method: 'DELETE',
+        headers: { 'x-tessera-csrf': '1' },
+      });
+      expect(erased.status).toBe(200);
+      expect(jar.cookies.has('tsr_id')).toBe(false);
+      const after = await fetch(`${t.baseUrl}/privacy/me`, { headers: { cookie: `tsr_id=${old}` } });
+      if (after.status === 200) expect(((await after.json()) as { profile: unknown }).profile).toBeNull();
+      else expect(after.status).toBe(404);
     });
 
     it('leaves JSON routes and assets as the framework answered them', async () => {
