@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import type { LimitSettings } from '../../core/limits/index.js';
+import { typescriptSessionRankers } from '../../models/onnx/ts-scorer.js';
 import { createNodeApp, type NodeApp, type NodeAppOptions } from '../../runtimes/node/app.js';
 import {
   configFromEnv,
@@ -59,6 +60,9 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
     limits: limitsOf(c),
     ...(c.metricsPort !== undefined ? { metricsPort: c.metricsPort } : {}),
     ...(c.otlpEndpoint !== undefined ? { otlpEndpoint: c.otlpEndpoint } : {}),
+    // `onnx` is the app's default (onnxruntime-web, loaded on the first model with an ONNX section).
+    ...(c.sessionRanker === 'off' ? { sessionRanker: false as const } : {}),
+    ...(c.sessionRanker === 'typescript' ? { sessionRanker: typescriptSessionRankers() } : {}),
     // Off: the site config's `federated.enabled` still decides.
     ...(c.federated ? { federatedSettings: true } : {}),
   };
@@ -132,6 +136,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     metricsPort: o.metricsPort,
     federated: o.federated,
     otlpEndpoint: o.otlpEndpoint,
+    sessionRanker: o.sessionRanker,
     logLevel: o.logLevel,
   };
 }
@@ -192,6 +197,10 @@ export function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
     .option(
       '--otlp-endpoint <url>',
       'send OpenTelemetry traces over OTLP/HTTP, e.g. http://127.0.0.1:4318 (TESSERA_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; default: no tracing)',
+    )
+    .option(
+      '--session-ranker <engine>',
+      "what runs a model's session network: onnx (onnxruntime-web wasm), typescript (the same graph in plain TypeScript, no wasm) or off (neighbour lists only) (TESSERA_SESSION_RANKER; default onnx)",
     )
     .option('--log-level <level>', 'debug, info, warn or error (TESSERA_LOG_LEVEL; default info)');
 }

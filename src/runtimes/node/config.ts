@@ -15,6 +15,13 @@ import { driverUrlProblem } from '../../registry.js';
 import { keyRingFrom } from './key-ring-config.js';
 import { isLevel, type Level } from './logger.js';
 
+/** What runs a model's session network (`--session-ranker`). */
+export type SessionRankerChoice = 'onnx' | 'typescript' | 'off';
+
+function isSessionRankerChoice(x: string): x is SessionRankerChoice {
+  return x === 'onnx' || x === 'typescript' || x === 'off';
+}
+
 export interface NodeConfig {
   port: number;
   host: string;
@@ -55,6 +62,12 @@ export interface NodeConfig {
   metricsPort?: number;
   /** Send OpenTelemetry traces over OTLP/HTTP here (a base URL, or the full `/v1/traces` URL). */
   otlpEndpoint?: string;
+  /**
+   * What runs a model's session network (GRU4Rec): `onnx` (onnxruntime-web's wasm, the default),
+   * `typescript` (the same graph in plain TypeScript, read from the artifact's ONNX bytes: no wasm), or
+   * `off` (neighbour lists only).
+   */
+  sessionRanker: SessionRankerChoice;
   /** Least level logged: debug, info, warn or error. */
   logLevel: Level;
 }
@@ -86,6 +99,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'federated',
   'metricsPort',
   'otlpEndpoint',
+  'sessionRanker',
   'logLevel',
 ];
 
@@ -114,6 +128,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   federated: 'TESSERA_FEDERATED',
   metricsPort: 'TESSERA_METRICS_PORT',
   otlpEndpoint: 'TESSERA_OTLP_ENDPOINT',
+  sessionRanker: 'TESSERA_SESSION_RANKER',
   logLevel: 'TESSERA_LOG_LEVEL',
 };
 
@@ -141,6 +156,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   federated: '--federated',
   metricsPort: '--metrics-port',
   otlpEndpoint: '--otlp-endpoint',
+  sessionRanker: '--session-ranker',
   logLevel: '--log-level',
 };
 
@@ -240,6 +256,11 @@ export function resolveNodeConfig(layers: {
     throw configError(
       `${pick('otlpEndpoint')!.from} must be an http:// or https:// URL, got ${JSON.stringify(otlpEndpoint)}`,
     );
+  const sessionRanker = text('sessionRanker', 'onnx')!;
+  if (!isSessionRankerChoice(sessionRanker))
+    throw configError(
+      `${pick('sessionRanker')!.from} must be onnx, typescript or off, got ${JSON.stringify(sessionRanker)}`,
+    );
   const logLevel = text('logLevel', 'info')!;
   if (!isLevel(logLevel))
     throw configError(
@@ -284,6 +305,7 @@ export function resolveNodeConfig(layers: {
     testEndpoints,
     secureCookies,
     federated,
+    sessionRanker,
     logLevel,
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),
