@@ -27,8 +27,11 @@ import type { Database } from './sqlite.js';
 const DEFAULT_AUTOCHECKPOINT = 1000;
 /** The main connection's automatic checkpoint while the worker runs (pages, 4 KiB each). */
 export const BACKSTOP_PAGES = 8000;
-/** How often the worker checkpoints (ms). */
-const EVERY_MS = 100;
+/**
+ * How often the worker checkpoints (ms). At 100 ms the backstop still found up to 1,000 pages to copy
+ * (ingest p99 22-24 ms); at 20 ms, 15-19 ms, for about 10 % more server CPU (more syncs).
+ */
+const EVERY_MS = 20;
 
 // CommonJS (an `eval` worker): it loads better-sqlite3 from the path the main thread resolved.
 const WORKER = `
