@@ -32,6 +32,7 @@ import {
   type SqliteDriver,
   sqliteError,
 } from '../connections/sqlite.js';
+import { startWalCheckpointer } from '../connections/wal-checkpointer.js';
 import { LruCache } from '../core/cache/index.js';
 import { type Clock, type ProfileStore, systemClock } from '../core/ports.js';
 import { mergeProfiles, type ProfileCodec, plainProfileCodec } from '../core/profile/index.js';
@@ -64,12 +65,19 @@ export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Store
   const clock = opts.clock ?? systemClock;
   const db = await openSqlite(opts.path, opts.driver);
   const group = groupCommit(db);
+  // The WAL's checkpoints run off the event loop (see wal-checkpointer.ts); an injected driver
+  // (a bundle, a test double) may not be the better-sqlite3 a worker can load: SQLite's own then.
+  const stopCheckpoints = opts.driver ? async () => {} : startWalCheckpointer(db, opts.path);
+  let checkpointsStopped: Promise<void> = Promise.resolve();
   // Each part closes independently; the connection closes when both have.
   let openParts = 2;
   const closePart = () => {
     group.drain();
     openParts -= 1;
-    if (openParts === 0) guard('close', () => db.close());
+    if (openParts === 0) {
+      checkpointsStopped = stopCheckpoints();
+      guard('close', () => db.close());
+    }
   };
   const profiles = guard('prepare', () =>
     sqliteProfileStore(db, group, clock, opts.codec ?? plainProfileCodec, closePart),
@@ -81,6 +89,7 @@ export async function createSqliteStore(opts: SqliteStoreOptions): Promise<Store
     async close() {
       await profiles.close();
       await events.close();
+      await checkpointsStopped;
     },
   };
 }
