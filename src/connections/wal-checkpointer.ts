@@ -39,11 +39,23 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Driver = require(workerData.driver);
 const db = new Driver(workerData.path);
 db.pragma('busy_timeout = 5000');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { parentPort.postMessage(String(e)); }
-}, workerData.everyMs);
-parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+let timer;
+let lastLog = -1;
+const tick = () => {
+  // Idle: every frame of the WAL copied and none added since the last look.
+  let idle = false;
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    idle = r !== undefined && r.checkpointed >= r.log && r.log === lastLog;
+    lastLog = r === undefined ? -1 : r.log;
+  } catch (e) { parentPort.postMessage(String(e)); }
+  timer = setTimeout(tick, idle ? workerData.idleMs : workerData.everyMs);
+};
+timer = setTimeout(tick, workerData.everyMs);
+parentPort.on('message', () => { clearTimeout(timer); db.close(); parentPort.close(); });
 `;
+/** How often the worker looks while the WAL is empty (an idle node should not wake 50 times a second). */
+const IDLE_MS = 500;
 
 /**
  * Start checkpointing `db` (the file at `path`) from a worker thread; returns
@@ -55,7 +67,10 @@ export function startWalCheckpointer(db: Database, path: string, everyMs = EVERY
   let worker: Worker;
   try {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    worker = new Worker(WORKER, { eval: true, workerData: { driver, path, everyMs } });
+    worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { driver, path, everyMs, idleMs: Math.max(everyMs, IDLE_MS) },
+    });
   } catch {
     return async () => {};
   }
