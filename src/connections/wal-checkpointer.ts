@@ -95,6 +95,9 @@ export function startWalCheckpointer(db: Database, path: string, everyMs = EVERY
   return async () => {
     if (stopped) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    // Held while it stops: an unref'd worker would let the process end with this promise still
+    // pending, and whatever its caller does next (print an error, set the exit code) never runs.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   };
