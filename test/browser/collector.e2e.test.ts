@@ -173,6 +173,8 @@ describe('browser collector in Chromium', () => {
     await open.goto(`${server.origin}/?mode=opt-out`);
     await until(eventOf('page'), 'the page event without GPC');
     await context.close();
+    // The control page's leave beacon (dwell, scroll) may land after the close: let it, before counting.
+    await quietFor(500);
 
     server.received.length = 0;
     context = await browser.newContext();
@@ -185,6 +187,20 @@ describe('browser collector in Chromium', () => {
     expect(server.received).toEqual([]);
   });
 });
+
+/** Resolves once the fixture has received nothing new for `ms` (at most 5 s). */
+async function quietFor(ms: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  let seen = server.received.length;
+  let since = Date.now();
+  while (Date.now() - since < ms && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (server.received.length !== seen) {
+      seen = server.received.length;
+      since = Date.now();
+    }
+  }
+}
 
 /** Events in batches the fixture acknowledged (2xx), by id: what the server would keep after its dedupe. */
 const acked = (): Map<string, Received['events'][number]> =>
