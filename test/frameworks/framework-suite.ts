@@ -21,15 +21,9 @@ export function frameworkSuite(name: string, start: () => Promise<Target>, produ
 
     it("keeps the framework's cookie and header beside Tessera's on a personalized page", async () => {
       const jar = new CookieJar();
-      await jarFetch(jar, `${t.baseUrl}/collect`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          events: [
-            { id: `c${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
-          ],
-        }),
-      });
+      await collect(t, jar, [
+        { id: `c${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
+      ]);
       const res = await jarFetch(jar, `${t.baseUrl}/product/${product}?login=1`);
       expect(res.status).toBe(200);
       const cookies = res.headers.getSetCookie();
@@ -46,16 +40,10 @@ export function frameworkSuite(name: string, start: () => Promise<Target>, produ
 
     it('answers /privacy/me: the visitor sees their profile, erases it, and the old id has nothing left', async () => {
       const jar = new CookieJar();
-      await jarFetch(jar, `${t.baseUrl}/collect`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          events: [
-            { id: `pc${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
-            { id: `pv${Date.now()}`, type: 'view', ts: Date.now(), item: product },
-          ],
-        }),
-      });
+      await collect(t, jar, [
+        { id: `pc${Date.now()}`, type: 'consent', ts: Date.now(), props: { personalization: true } },
+        { id: `pv${Date.now()}`, type: 'view', ts: Date.now(), item: product },
+      ]);
       const old = jar.cookies.get('tsr_id');
       expect(old).toBeTruthy();
       const me = await jarFetch(jar, `${t.baseUrl}/privacy/me`, { headers: { 'x-tessera-csrf': '1' } });
@@ -82,5 +70,14 @@ export function frameworkSuite(name: string, start: () => Promise<Target>, produ
       expect(css.headers.get('content-type')).toMatch(/css/);
       expect(css.headers.get('x-tessera-variant')).toBeNull();
     });
+  });
+}
+
+/** POSTs a batch of events to the target's `/collect` with the jar's cookies. */
+function collect(t: Target, jar: CookieJar, events: Record<string, unknown>[]): Promise<Response> {
+  return jarFetch(jar, `${t.baseUrl}/collect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
   });
 }

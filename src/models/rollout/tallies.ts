@@ -58,6 +58,13 @@ export interface RolloutReport {
 /** The counters that merge by max per replica and add up across replicas. */
 const COUNTERS = ['visitors', 'clickers', 'buyers', 'decisions', 'errors', 'impressions', 'clicks'] as const;
 type Counter = (typeof COUNTERS)[number];
+
+/** Every counter at zero (derived from COUNTERS, so a new counter cannot be left out). */
+function totalsOf(): ArmTotals {
+  const out = {} as ArmTotals;
+  for (const k of COUNTERS) out[k] = 0;
+  return out;
+}
 export type ArmTotals = Record<Counter, number>;
 
 /** One replica's latency registers: its candidate against its production. */
@@ -76,17 +83,7 @@ export interface CombinedTally {
   shadow: ShadowTally;
 }
 
-export const emptyArm = (): ArmTally => ({
-  visitors: 0,
-  clickers: 0,
-  buyers: 0,
-  decisions: 0,
-  errors: 0,
-  impressions: 0,
-  clicks: 0,
-  p99: 0,
-  latencySamples: 0,
-});
+export const emptyArm = (): ArmTally => ({ ...totalsOf(), p99: 0, latencySamples: 0 });
 
 function mergeArm(a: ArmTally, b: ArmTally, bNewer: boolean, tie: boolean): ArmTally {
   const out = { ...a };
@@ -116,16 +113,6 @@ export function mergeReports(a: RolloutReport, b: RolloutReport): RolloutReport 
     },
   };
 }
-
-const totalsOf = (): ArmTotals => ({
-  visitors: 0,
-  clickers: 0,
-  buyers: 0,
-  decisions: 0,
-  errors: 0,
-  impressions: 0,
-  clicks: 0,
-});
 
 /** Every replica's latest report for one candidate, by phase. */
 export class RolloutTallies {
