@@ -58,7 +58,7 @@ export function testEventLog(name: string, make: () => Promise<EventLogHarness>)
       const batch = [
         logged('v1', 'e1', at),
         logged('v1', 'e2', { ...at, type: 'click', props: { position: 2, list: 'home' } }),
-        logged('v1', 'e3', { ...at, type: 'search', item: undefined, props: { q: 'red shoes' } }),
+        logged('v1', 'e3', { ...at, type: 'search', props: { q: 'red shoes' } }),
         logged('v1', 'e1', { ...at, item: 'again' }),
       ];
       delete batch[2]!.item;
