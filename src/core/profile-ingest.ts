@@ -78,14 +78,17 @@ export async function ingestEvents(
   const kept = dropRepeatViews(loaded, events);
   const allowed = p.quota.take(visitor, kept.length, now);
   const logged = kept.map((e) => loggedEvent(e, visitor, p.nodeId, now));
-  const fresh = allowed > 0 ? await p.log.append(logged.slice(0, allowed)) : [];
+  // The whole batch within the quota (the usual case) goes to the log as it is, not copied.
+  const withinQuota = allowed === logged.length ? logged : logged.slice(0, allowed);
+  const fresh = allowed > 0 ? await p.log.append(withinQuota) : [];
   p.quota.refund(visitor, allowed - fresh.length, now);
   // Store unreadable: build on what this node deferred already, for its pages only.
   const current = loaded ?? (known ? undefined : p.pending.get(visitor)) ?? emptyProfile(now);
   let next = p.applyAll(current, fresh);
   // Past the quota: into the profile only, and only what it does not have yet.
   const over: LoggedEvent[] = [];
-  for (const e of logged.slice(allowed)) {
+  for (let i = allowed; i < logged.length; i++) {
+    const e = logged[i]!;
     const after = p.applyAll(next, [e]);
     if (after !== next) over.push(e);
     next = after;
@@ -96,7 +99,7 @@ export async function ingestEvents(
       dropped: over.length,
     });
   countIngest(p.accounting, events.length, kept.length, allowed, fresh.length, over.length);
-  const changes = [...fresh, ...over];
+  const changes = over.length === 0 ? fresh : [...fresh, ...over];
   if (changes.length === 0) return { applied: 0, dropped: 0, profile: current };
   if (fallback && (!known || fallback.busy()))
     return { ...(await deferred(p, visitor, changes, next, known)), dropped: over.length };

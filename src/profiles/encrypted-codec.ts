@@ -9,7 +9,14 @@
  * `tessera admin reencrypt`).
  * @module
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  randomFillSync,
+} from 'node:crypto';
 import { TesseraError } from '../core/errors.js';
 import type { KeyRingInput } from '../core/identity/keys.js';
 import { decodeProfile, encodeProfile, type ProfileCodec } from '../core/profile/index.js';
@@ -17,6 +24,23 @@ import { decodeProfile, encodeProfile, type ProfileCodec } from '../core/profile
 const MAGIC = Buffer.from('TSE1', 'latin1');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+
+/**
+ * Random IVs cut from one CSPRNG fill (one call per 256 encodes instead of one each, as the key
+ * ring's seals do): every IV is used once, and is copied into the blob before the next is cut.
+ */
+const ivPool = Buffer.alloc(IV_BYTES * 256);
+let ivNext = ivPool.length;
+
+function freshIv(): Buffer {
+  if (ivNext === ivPool.length) {
+    randomFillSync(ivPool);
+    ivNext = 0;
+  }
+  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
+  ivNext += IV_BYTES;
+  return iv;
+}
 
 function cryptoError(message: string, cause?: unknown): TesseraError {
   return new TesseraError(500, `[tessera] [crypto] ${message}`, cause === undefined ? undefined : { cause });
@@ -49,15 +73,27 @@ export function createEncryptedProfileCodec(ring: KeyRingInput): ProfileCodec {
     return k;
   };
   const currentKid = Buffer.from(ring.current, 'latin1');
+  // The current key as a KeyObject, made once: a raw key makes `createCipheriv` build one per call.
+  let currentKey: KeyObject | undefined;
+  // MAGIC · kid length · kid, the same in every blob written with the current key.
+  const head = Buffer.concat([MAGIC, Buffer.from([currentKid.length]), currentKid]);
 
   return {
     encode(p) {
       const plain = encodeProfile(p); // the size cap applies to the plain encoding
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', keyFor(ring.current)!, iv);
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-      const head = Buffer.from([currentKid.length]);
-      return Buffer.concat([MAGIC, head, currentKid, iv, body, cipher.getAuthTag()]);
+      currentKey ??= createSecretKey(keyFor(ring.current)!);
+      const iv = freshIv();
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      // One blob, one copy: head and IV, then the ciphertext and the tag.
+      const body = cipher.update(plain);
+      const tail = cipher.final();
+      const out = Buffer.allocUnsafe(head.length + IV_BYTES + body.length + tail.length + TAG_BYTES);
+      let at = head.copy(out, 0);
+      at += iv.copy(out, at);
+      at += body.copy(out, at);
+      at += tail.copy(out, at);
+      cipher.getAuthTag().copy(out, at);
+      return out;
     },
     decode(bytes) {
       if (!hasMagic(bytes)) return decodeProfile(bytes);

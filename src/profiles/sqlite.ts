@@ -46,10 +46,6 @@ export type { SqliteDriver } from '../connections/sqlite.js';
 /** Decoded profiles kept beside the bytes this connection wrote last (see `written`). */
 const WRITTEN_MEMO_ENTRIES = 20_000;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.compare(a, b) === 0;
-}
-
 export interface SqliteStoreOptions {
   /** Database file; its parent directory is created if missing. `:memory:` works too. */
   path: string;
@@ -102,6 +98,9 @@ function sqliteProfileStore(
   closePart: () => void,
 ): ProfileStore {
   const selectProfile = db.prepare<[string], { data: Uint8Array }>('SELECT data FROM profiles WHERE id = ?');
+  const holdsBytes = db.prepare<[Uint8Array, string], { same: number }>(
+    'SELECT data = ? AS same FROM profiles WHERE id = ?',
+  );
   const upsertProfile = db.prepare<[string, Uint8Array, number]>(
     `INSERT INTO profiles (id, data, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
@@ -156,10 +155,11 @@ function sqliteProfileStore(
     maxEntries: WRITTEN_MEMO_ENTRIES,
   });
   const stored = (id: string): Profile | undefined => {
+    const memo = written.get(id);
+    // SQLite compares the row with the memo's bytes in place: no copy of the row into a Buffer.
+    if (memo && holdsBytes.get(memo.bytes, id)?.same === 1) return memo.profile;
     const row = selectProfile.get(id);
     if (row === undefined) return undefined;
-    const memo = written.get(id);
-    if (memo && sameBytes(memo.bytes, row.data)) return memo.profile;
     try {
       return codec.decode(row.data);
     } catch (e) {

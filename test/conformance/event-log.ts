@@ -53,6 +53,22 @@ export function testEventLog(name: string, make: () => Promise<EventLogHarness>)
       expect(await log.append([])).toEqual([]);
     });
 
+    it("keeps every field of one visitor's batch as ingest logs it (one node, one receive time)", async () => {
+      const at = { node: 'node-1', received: T0_PLUS };
+      const batch = [
+        logged('v1', 'e1', at),
+        logged('v1', 'e2', { ...at, type: 'click', props: { position: 2, list: 'home' } }),
+        logged('v1', 'e3', { ...at, type: 'search', props: { q: 'red shoes' } }),
+        logged('v1', 'e1', { ...at, item: 'again' }),
+      ];
+      delete batch[2]!.item;
+      expect(await log.append(batch)).toEqual(batch.slice(0, 3));
+      expect(await log.append([logged('v1', 'e2', at), logged('v1', 'e4', at)])).toEqual([
+        logged('v1', 'e4', at),
+      ]);
+      expect(await readAll(log)).toEqual([...batch.slice(0, 3), logged('v1', 'e4', at)]);
+    });
+
     it('skips a duplicate within one batch, keeping the first', async () => {
       const first = logged('v1', 'e1', { item: 'first' });
       const second = logged('v1', 'e2');
