@@ -26,7 +26,8 @@ const COUNTER_SPAN = 2 ** 48;
 
 function mintRequestId(): string {
   minted = (minted + 1) % COUNTER_SPAN;
-  return MINTED_PREFIX + minted.toString(16).padStart(12, '0');
+  // 13 hex digits, the first a 1 dropped: 12 with leading zeros, without a padStart.
+  return MINTED_PREFIX + (COUNTER_SPAN + minted).toString(16).slice(1);
 }
 
 export function requestIdOf(header: string | string[] | undefined): string {
