@@ -14,6 +14,11 @@ export interface RequestLike {
   readonly url: string;
   readonly headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /**
+   * The id the host gave this request (the Node server's `X-Request-Id`):
+   * every log line written while serving it names it (request-logger.ts).
+   */
+  readonly requestId?: string | undefined;
 }
 
 /** Built-in geo headers, first match wins: Cloudflare, Vercel, Fastly (by convention), generic. */

@@ -28,6 +28,7 @@ import { errorReply, jsonReply, type Reply } from './http/reply.js';
 import { verifySignedIdNow } from './identity/index.js';
 import { checkUrlLength, createCollectGuard, type LimitSettings, type RateLimiter } from './limits/index.js';
 import { routeLabel } from './observer.js';
+import { requestLogger } from './request-logger.js';
 import type { RequestTrace } from './tracer.js';
 
 export interface RequestHandlerParts {
@@ -63,7 +64,7 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
   function route(req: RequestLike, trace: RequestTrace | undefined): Reply | Promise<Reply> {
     checkUrlLength(req, limits);
     const path = pathOf(req.url);
-    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, ctx, path);
+    for (const r of routes) if (path.startsWith(r.prefix)) return r.handle(req, contextFor(req), path);
     if (path === '/collect') return collect(req, trace);
     if (path === '/health') return health(req, state, ports);
     if (path === '/ready') return readiness(req, state, !!ports.models, ports.notReady);
@@ -118,9 +119,21 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
     return reply;
   }
 
-  function failed(e: unknown): Reply {
+  /** What a host's route gets: its `logger` names the request (request-logger.ts). */
+  function contextFor(req: RequestLike): RouteContext {
+    if (req.requestId === undefined || logger.forRequest === undefined) return ctx;
+    // Bound at once (not lazily): a route may hand `logger.warn` on by itself.
+    const own: RouteContext = Object.create(ctx);
+    own.logger = logger.forRequest(req.requestId);
+    return own;
+  }
+
+  function failed(e: unknown, req: RequestLike): Reply {
     if (isTesseraError(e) && e.status < 500) return errorReply(e);
-    logger.error('[tessera] request failed', { error: String(e), stack: (e as Error)?.stack });
+    requestLogger(logger, req.requestId).error('[tessera] request failed', {
+      error: String(e),
+      stack: (e as Error)?.stack,
+    });
     return errorReply(new TesseraError(500, '[tessera] internal error'));
   }
 
@@ -133,12 +146,12 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
     try {
       routed = route(req, trace);
     } catch (e) {
-      return Promise.resolve(finish(req, failed(e), t0, trace));
+      return Promise.resolve(finish(req, failed(e, req), t0, trace));
     }
     if (!isPromise(routed)) return Promise.resolve(finish(req, routed, t0, trace));
     return routed.then(
       (r) => finish(req, r, t0, trace),
-      (e: unknown) => finish(req, failed(e), t0, trace),
+      (e: unknown) => finish(req, failed(e, req), t0, trace),
     );
   }
 
@@ -148,11 +161,11 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
       // Where every reply is finished: one that sets a cookie never goes to a shared cache.
       reply = privateWhenSettingCookies(routed);
     } catch (e) {
-      reply = failed(e);
+      reply = failed(e, req);
     }
     const t1 = state.perf();
     const label = routeLabel(req.url, itemPrefix);
-    state.observer.request(label, reply.status, (t1 - t0) / 1000);
+    state.observer.request(label, reply.status, (t1 - t0) / 1000, req.requestId);
     trace?.end(label, reply.status, t1);
     return reply;
   }

@@ -65,7 +65,12 @@ export class LinkedDevices {
    * profile; `fromCookie`: it was rebuilt from the digest cookie, which does
    * not say whether the device identified (a stored profile does: its user id).
    */
-  async view(device: string, own: Profile | undefined, fromCookie: boolean): Promise<Profile | undefined> {
+  async view(
+    device: string,
+    own: Profile | undefined,
+    fromCookie: boolean,
+    log: Logger = this.o.logger,
+  ): Promise<Profile | undefined> {
     if (!own || (!fromCookie && own.userId === undefined)) return own;
     try {
       const canonical = await this.canonical(device);
@@ -73,7 +78,7 @@ export class LinkedDevices {
       return user ? linkedView(own, device, user) : own;
     } catch (e) {
       // A store that does not answer never fails a page: the device's own profile still serves.
-      this.o.logger.warn('[tessera] [identity] linked profile read failed', { error: String(e) });
+      log.warn('[tessera] [identity] linked profile read failed', { error: String(e) });
       return own;
     }
   }

@@ -13,8 +13,12 @@
 export type IngestOutcome = 'accepted' | 'rejected' | 'deduplicated' | 'throttled' | 'spooled' | 'dropped';
 
 export interface EngineObserver {
-  /** A request answered: its route label (`routeLabel`), status and seconds until the reply. */
-  request(route: string, status: number, seconds: number): void;
+  /**
+   * A request answered: its route label (`routeLabel`), status and seconds
+   * until the reply, and the host's id for it when it gave one (for a log
+   * line; never a label).
+   */
+  request(route: string, status: number, seconds: number, requestId?: string): void;
   /** A decision stage closed (the Server-Timing names: context, profile, segments, experiments, recommend, assemble). */
   stage(stage: string, seconds: number): void;
   /**

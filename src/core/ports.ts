@@ -149,6 +149,13 @@ export interface Logger {
   info(msg: string, data?: Record<string, unknown>): void;
   warn(msg: string, data?: Record<string, unknown>): void;
   error(msg: string, data?: Record<string, unknown>): void;
+  /**
+   * A logger whose lines name the request they are written for
+   * (`requestId`). Optional: a logger without it writes a request's lines as
+   * any other. The engine asks for one only when a request's line is written
+   * (request-logger.ts), so a request that logs nothing costs nothing.
+   */
+  forRequest?(requestId: string): Logger;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

@@ -35,6 +35,7 @@ export async function profileForDecision(
   p: DecisionReadParts,
   id: string,
   digestCookie: string | undefined,
+  log: Logger = p.logger,
 ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
   const observed = p.observed.get(id);
   if (observed) return { entry: { profile: observed, changedAt: p.now() }, source: 'cache' };
@@ -48,7 +49,7 @@ export async function profileForDecision(
     // newer state; the copy here is dropped and read again.
     if (hit) p.dropCached(id);
     // Warm the cache from the store in the background for the next request.
-    void p.load(id).catch((e) => p.logger.warn('[tessera] profile prefetch failed', { error: String(e) }));
+    void p.load(id).catch((e) => log.warn('[tessera] profile prefetch failed', { error: String(e) }));
     return {
       entry: { profile: profileFromDigest(digest, p.nodeId), changedAt: digest.at },
       source: 'cookie',
@@ -61,7 +62,7 @@ export async function profileForDecision(
   try {
     // A store that is down never fails a page: decide without the profile.
     const load = p.load(id).catch((e) => {
-      p.logger.warn('[tessera] profile read failed', { error: String(e) });
+      log.warn('[tessera] profile read failed', { error: String(e) });
       return 'unavailable' as const;
     });
     const r = await Promise.race([load, timeout]);

@@ -42,7 +42,7 @@ export interface IngestParts {
   load(visitor: string): Promise<CachedProfile | undefined>;
   merge(visitor: string, profile: Profile): Promise<Profile>;
   applyAll(start: Profile, events: readonly TesseraEvent[]): Profile;
-  emit(change: ProfileChange): void;
+  emit(change: ProfileChange, log?: Logger): void;
   pseudonym(userId: string): Promise<string>;
   traitPseudonym(value: string | number | boolean): Promise<string>;
 }
@@ -57,6 +57,8 @@ export async function ingestEvents(
   p: IngestParts,
   visitor: string,
   raw: TesseraEvent[],
+  /** The request's logger when a request sent the events (request-logger.ts). */
+  log: Logger = p.logger,
 ): Promise<IngestResult> {
   const events = await minimizeAll(p, raw);
   const now = p.now();
@@ -94,7 +96,7 @@ export async function ingestEvents(
     next = after;
   }
   if (over.length > 0)
-    p.logger.warn('[tessera] [ingest] a visitor is over the daily event quota: events not logged', {
+    log.warn('[tessera] [ingest] a visitor is over the daily event quota: events not logged', {
       quota: p.quota.perDay,
       dropped: over.length,
     });
@@ -118,7 +120,7 @@ export async function ingestEvents(
     return { ...(await deferred(p, visitor, changes, next, known)), dropped: over.length };
   }
   p.cache.set(visitor, { profile: merged, changedAt: now });
-  p.emit({ visitor, profile: merged });
+  p.emit({ visitor, profile: merged }, log);
   return { applied: changes.length, dropped: over.length, profile: merged };
 }
 

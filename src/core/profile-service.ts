@@ -15,7 +15,7 @@ import { LruCache } from './cache/index.js';
 import { pseudonymizeTrait, pseudonymizeUserId } from './identity/index.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { DailyEventQuota } from './limits/event-quota.js';
-import type { ProfileStore } from './ports.js';
+import type { Logger, ProfileStore } from './ports.js';
 import { type PrivacyPolicy, privacyPolicy } from './privacy/minimize.js';
 import { ErasureTombstones } from './privacy/tombstones.js';
 import { readDigestCookie, sealDigestCookie } from './profile/digest-cookie.js';
@@ -119,7 +119,7 @@ export class ProfileService {
       load: (visitor) => this.load(visitor),
       merge: (visitor, profile) => o.store.merge(visitor, profile),
       applyAll: (start, events) => this.applyAll(start, events),
-      emit: (change) => this.emit(change),
+      emit: (change, log) => this.emit(change, log),
       pseudonym: (userId) => this.pseudonym(userId),
       traitPseudonym: (value) => this.traitPseudonym(value),
     };
@@ -193,8 +193,10 @@ export class ProfileService {
   forDecision(
     id: string,
     digestCookie: string | undefined,
+    /** The request's logger (request-logger.ts): a failed read names the request it failed. */
+    log?: Logger,
   ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
-    return profileForDecision(this.decisionParts, id, digestCookie);
+    return profileForDecision(this.decisionParts, id, digestCookie, log);
   }
 
   /** The profile this node holds in memory: cached, or written behind and not stored yet. */
@@ -220,8 +222,8 @@ export class ProfileService {
   }
 
   /** Apply events for a visitor (profile-ingest.ts), serialised per visitor on this node. */
-  ingest(visitor: string, raw: TesseraEvent[]): Promise<IngestResult> {
-    return this.mutex.run(visitor, () => ingestEvents(this.ingestParts, visitor, raw));
+  ingest(visitor: string, raw: TesseraEvent[], log?: Logger): Promise<IngestResult> {
+    return this.mutex.run(visitor, () => ingestEvents(this.ingestParts, visitor, raw, log));
   }
 
   /**
@@ -283,12 +285,14 @@ export class ProfileService {
     visitor: string,
     base: Profile | undefined,
     events: TesseraEvent[],
+    /** The logger of the request the edge served (request-logger.ts): these events are its own. */
+    log: Logger = this.o.logger,
   ): { profile: Profile; stored: Promise<void> } {
     const profile = this.preview(base, events);
     this.pending.set(visitor, profile);
-    const stored = this.ingest(visitor, events).then(
+    const stored = this.ingest(visitor, events, log).then(
       () => {},
-      (e) => this.o.logger.warn('[tessera] edge-observed events not stored', { error: String(e) }),
+      (e) => log.warn('[tessera] edge-observed events not stored', { error: String(e) }),
     );
     const settled = stored.finally(() => {
       if (this.pending.get(visitor) === profile) this.pending.delete(visitor);
@@ -372,12 +376,12 @@ export class ProfileService {
     return () => this.listeners.delete(listener);
   }
 
-  private emit(change: ProfileChange): void {
+  private emit(change: ProfileChange, log: Logger = this.o.logger): void {
     for (const listener of this.listeners) {
       try {
         listener(change);
       } catch (e) {
-        this.o.logger.warn('[tessera] profile change listener failed', { error: String(e) });
+        log.warn('[tessera] profile change listener failed', { error: String(e) });
       }
     }
   }

@@ -9,6 +9,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineObserver } from '../core/observer.js';
 import type { Logger } from '../core/ports.js';
+import { requestLogger } from '../core/request-logger.js';
 import { BoundCounter, BoundHistogram } from './bound-metrics.js';
 
 /** The ports whose calls are timed (see timed.ts). */
@@ -159,11 +160,12 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
 
   let version: string | undefined;
   const observer: EngineObserver = {
-    request(route, status, seconds) {
+    request(route, status, seconds, requestId) {
       const code = String(status);
       requests.labels(route, code).inc();
       duration.labels(route, code).observe(seconds);
-      opts.logger?.debug('request', { route, status, duration_seconds: seconds });
+      if (opts.logger !== undefined)
+        requestLogger(opts.logger, requestId).debug('request', { route, status, duration_seconds: seconds });
     },
     stage: (stage, seconds) => stages.labels(stage).observe(seconds),
     // Segment sizes over time are the dashboard's (live-series.ts): no metric family for them.

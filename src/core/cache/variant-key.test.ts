@@ -96,4 +96,35 @@ describe('variantKey', () => {
     const key = variantKey({ ...base, path: `/${'x'.repeat(300)}` });
     expect(key).toMatch(/^v1\|h=[0-9a-f]{16}$/);
   });
+
+  it('gives a remembered key only for the same inputs: each field, added or changed, makes its own', () => {
+    const input: VariantKeyInput = {
+      path: '/memo',
+      segments: ['a', 'b'],
+      arms: { hero: 'x', recs: 'y' },
+      personalized: true,
+      contextKeys: { country: 'DE' },
+    };
+    const first = variantKey(input);
+    expect(variantKey({ ...input, segments: ['a', 'b'], arms: { recs: 'y', hero: 'x' } })).toBe(first);
+    const variants: VariantKeyInput[] = [
+      { ...input, personalized: false },
+      { ...input, segments: ['a'] },
+      { ...input, segments: ['a', 'b', 'c'] },
+      { ...input, arms: { hero: 'x' } },
+      { ...input, arms: { hero: 'x', recs: 'z' } },
+      { ...input, arms: { hero: 'x', recs: 'y', more: 'w' } },
+      { ...input, contextKeys: {} },
+      { ...input, contextKeys: { country: 'FR' } },
+      { ...input, contextKeys: { country: 'DE', device: 'mobile' } },
+      { ...input, path: '/memo2' },
+    ];
+    for (const v of variants) {
+      const key = variantKey(v);
+      expect(key).not.toBe(first);
+      // Twice: the remembered key is the one made for these inputs.
+      expect(variantKey(v)).toBe(key);
+    }
+    expect(variantKey(input)).toBe(first);
+  });
 });

@@ -42,7 +42,82 @@ export interface VariantKeyInput {
   contextKeys?: Record<string, string>;
 }
 
+/** A key made before, and what it was made from (compared field by field: no key string per lookup). */
+interface MadeKey {
+  personalized: boolean;
+  segments: readonly string[];
+  arms: Readonly<Record<string, string>>;
+  armCount: number;
+  context: Readonly<Record<string, string>>;
+  contextCount: number;
+  key: string;
+}
+
+/** Per path, the keys made for it: a page's variants are few, and its key was built per request before. */
+const madeKeys = new Map<string, MadeKey[]>();
+const MAX_PATHS = 4096;
+const MAX_KEYS_PER_PATH = 16;
+const NO_CONTEXT: Record<string, string> = {};
+
+/**
+ * The key (format above). The same inputs give the same key; it is made
+ * once per combination (encoding, sorting and joining cost about as much as
+ * the rest of a cached page's decision) and found again by comparing inputs.
+ */
 export function variantKey(input: VariantKeyInput): string {
+  const context = input.contextKeys ?? NO_CONTEXT;
+  let made = madeKeys.get(input.path);
+  if (made !== undefined) {
+    for (const m of made) {
+      if (
+        m.personalized === input.personalized &&
+        sameList(m.segments, input.segments) &&
+        sameRecord(m.arms, m.armCount, input.arms) &&
+        sameRecord(m.context, m.contextCount, context)
+      )
+        return m.key;
+    }
+  } else {
+    if (madeKeys.size >= MAX_PATHS) madeKeys.clear();
+    made = [];
+    madeKeys.set(input.path, made);
+  }
+  const key = makeVariantKey(input);
+  if (made.length >= MAX_KEYS_PER_PATH) made.length = 0;
+  made.push({
+    personalized: input.personalized,
+    segments: [...input.segments],
+    arms: { ...input.arms },
+    armCount: Object.keys(input.arms).length,
+    context: { ...context },
+    contextCount: Object.keys(context).length,
+    key,
+  });
+  return key;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The same own string values under the same names (`count`: how many `kept` has). */
+function sameRecord(
+  kept: Readonly<Record<string, string>>,
+  count: number,
+  r: Readonly<Record<string, string>>,
+): boolean {
+  let n = 0;
+  for (const name in r) {
+    if (!Object.hasOwn(r, name)) continue;
+    if (!Object.hasOwn(kept, name) || kept[name] !== r[name]) return false;
+    n++;
+  }
+  return n === count;
+}
+
+function makeVariantKey(input: VariantKeyInput): string {
   const path = encodePath(input.path);
   const fields = [`p=${input.personalized ? 1 : 0}`];
   const segments = sortedUnique(input.segments.map(encodeURIComponent));

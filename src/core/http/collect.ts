@@ -9,6 +9,7 @@ import { buildContext } from '../context.js';
 import { isTesseraError, TesseraError } from '../errors.js';
 import { parseBatch } from '../events.js';
 import { browserOptsOut, formatConsentCookie } from '../identity/index.js';
+import { requestLogger } from '../request-logger.js';
 import { type RequestTrace, tracingObserver } from '../tracer.js';
 import type { TesseraEvent } from '../types.js';
 import { mintVisitor, resolveVisitor } from '../visitor.js';
@@ -55,7 +56,7 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
   // A duplicate inside the batch is accepted and changes nothing.
   counts.count('deduplicated', batch.accepted - batch.events.length);
   countBatch(observer, batch);
-  if (batch.dropped > 0) warnDropped(s, batch.dropped, now);
+  if (batch.dropped > 0) warnDropped(s, batch.dropped, now, req);
   // Nothing usable at all: a 4xx with the reasons, so junk never looks accepted.
   if (batch.accepted === 0 && batch.rejected.length > 0) {
     const first = batch.rejected[0]?.error ?? 'invalid event';
@@ -118,7 +119,7 @@ export async function handleCollect(req: RequestLike, s: EngineState, trace?: Re
   // No personalization consent (or GPC/DNT): the batch's events are not kept.
   if (!id) counts.drop('consent', batch.events.length);
   if (id && batch.events.length > 0) {
-    const r = await s.profiles.ingest(id, batch.events);
+    const r = await s.profiles.ingest(id, batch.events, requestLogger(s.logger, req.requestId));
     stored = r.applied - r.dropped;
     droppedForQuota = r.dropped;
     // Awaited: the 202 means the counts are stored (the ledger deduplicates a replayed batch).
@@ -165,7 +166,7 @@ const dropWarnings = new WeakMap<EngineState, { at: number; batches: number; dro
  * line a minute, with the totals since the last one, so junk cannot turn
  * into a log flood.
  */
-function warnDropped(s: EngineState, dropped: number, now: number): void {
+function warnDropped(s: EngineState, dropped: number, now: number, req: RequestLike): void {
   let w = dropWarnings.get(s);
   if (w === undefined) {
     w = { at: Number.NEGATIVE_INFINITY, batches: 0, dropped: 0 };
@@ -174,10 +175,13 @@ function warnDropped(s: EngineState, dropped: number, now: number): void {
   w.batches++;
   w.dropped += dropped;
   if (now - w.at < 60_000) return;
-  s.logger.warn('[tessera] [collect] browsers dropped events from their full queues', {
-    dropped: w.dropped,
-    batches: w.batches,
-  });
+  requestLogger(s.logger, req.requestId).warn(
+    '[tessera] [collect] browsers dropped events from their full queues',
+    {
+      dropped: w.dropped,
+      batches: w.batches,
+    },
+  );
   w.at = now;
   w.batches = 0;
   w.dropped = 0;

@@ -9,7 +9,9 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
+import type { Logger } from '../ports.js';
 import { rerankSlots } from '../recommend/session-rerank.js';
+import { requestLogger } from '../request-logger.js';
 import type { Decision, DecisionContext, Profile, TesseraEvent } from '../types.js';
 import { resolveVisitor, type Visitor } from '../visitor.js';
 import type { EngineState } from './engine-state.js';
@@ -66,8 +68,10 @@ export async function decideRequest(
   let profile: Profile | undefined;
   let profileSource = 'none';
   const item = itemOfPath(ctx.path, s);
+  // What the profile reads and the events the edge stores log, they log for this request.
+  const log = visitor.id ? requestLogger(s.logger, req.requestId) : s.logger;
   if (visitor.id) {
-    const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile]);
+    const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile], log);
     profile = r.entry?.profile;
     profileSource = r.source;
     s.observer.profileSource(r.source);
@@ -84,7 +88,7 @@ export async function decideRequest(
       };
       // Not awaited, but tracked: fetch runtimes end a request's work with
       // its response unless told to wait (`engine.idle()` → `ctx.waitUntil`).
-      const observed = s.profiles.observe(visitor.id, profile, [view]);
+      const observed = s.profiles.observe(visitor.id, profile, [view], log);
       profile = observed.profile;
       const stored = observed.stored.finally(() => s.background.delete(stored));
       s.background.add(stored);
@@ -95,7 +99,7 @@ export async function decideRequest(
   // Only a device that may be linked pays the lookup (and the await): the same test linked.view starts with.
   const fromCookie = profileSource === 'cookie';
   if (visitor.id && own && (fromCookie || own.userId !== undefined))
-    profile = await s.linked.view(visitor.id, own, fromCookie);
+    profile = await s.linked.view(visitor.id, own, fromCookie, log);
   t?.step('profile');
   const halfLifeMs = s.settings.halfLifeMs;
   // Segments that do not read the request are recomputed only when the profile changes.
@@ -137,7 +141,7 @@ export async function decideRequest(
   if (profile && decision.candidates) await rerankSlots(decision, profile, ranker, options.trace === true);
   if (visitor.id && decision.exposures && !options.readOnly) {
     const linked = profile !== own;
-    own = logExposures(s, visitor.id, own, decision.exposures, now);
+    own = logExposures(s, visitor.id, own, decision.exposures, now, log);
     if (!linked) profile = own;
   }
   t?.step('recommend');
@@ -163,12 +167,13 @@ function logExposures(
   profile: Profile | undefined,
   exposures: NonNullable<Decision['exposures']>,
   now: number,
+  log: Logger,
 ): Profile {
   void s.experiments.exposed(visitor, exposures).then((counted) => {
     for (const x of counted) s.observer.exposure(x.experiment, x.arm);
   });
   const events = exposures.map((x) => exposureEvent(x.experiment, x.arm, now));
-  const observed = s.profiles.observe(visitor, profile, events);
+  const observed = s.profiles.observe(visitor, profile, events, log);
   const stored = observed.stored.finally(() => s.background.delete(stored));
   s.background.add(stored);
   return observed.profile;

@@ -20,7 +20,23 @@ const NEEDS_URL_PARSER = /\/\.|%2e|\\|[^\x21-\x7e]/i;
  * `request.url` already parsed; Node hands over the raw request line), so
  * Node and workerd route a request alike. Cheap when there is nothing to do.
  */
+/**
+ * The last URL decoded and its path: a request's URL is read by the router,
+ * the decision context and the metrics label, one after the other, and is
+ * decoded once (the same string compares equal at once).
+ */
+let lastUrl = '';
+let lastPath = '/';
+
 export function pathOf(url: string): string {
+  if (url === lastUrl) return lastPath;
+  const path = decodedPath(url);
+  lastUrl = url;
+  lastPath = path;
+  return path;
+}
+
+function decodedPath(url: string): string {
   const i = url.indexOf('://');
   const start = i === -1 ? url.indexOf('/') : url.indexOf('/', i + 3);
   if (start === -1) return '/';

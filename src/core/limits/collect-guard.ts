@@ -47,6 +47,7 @@ import { isTesseraError, TesseraError } from '../errors.js';
 import { errorReply, type Reply } from '../http/reply.js';
 import { crossSiteReason, normalizeOrigin } from '../http/same-origin.js';
 import type { Logger } from '../ports.js';
+import { requestLogger } from '../request-logger.js';
 import { clientIpOf, type RequestWithClientIp } from './client-ip.js';
 import { checkCookieLength, checkUrlLength, DEFAULT_SIZE_LIMITS, type SizeLimits } from './request-size.js';
 import type { BucketRule, RateLimiter } from './token-bucket.js';
@@ -157,30 +158,40 @@ export function createCollectGuard(opts: {
     return k;
   }
 
-  function warn(e: unknown, now: number): void {
+  /** Once a minute at most; the line names the request that met the failure. */
+  function warn(e: unknown, now: number, req: RequestLike): void {
     if (now - lastWarn <= 60_000) return;
     lastWarn = now;
-    opts.logger.warn(`[tessera] [limits] ${limiter.name} rate limiter failed; letting requests through`, {
-      error: String(e),
-    });
+    requestLogger(opts.logger, req.requestId).warn(
+      `[tessera] [limits] ${limiter.name} rate limiter failed; letting requests through`,
+      {
+        error: String(e),
+      },
+    );
   }
 
-  async function take(key: string, rule: BucketRule, now: number): Promise<number> {
+  async function take(key: string, rule: BucketRule, now: number, req: RequestLike): Promise<number> {
     try {
       const r = await limiter.take(key, rule, now);
       return r.allowed ? 0 : r.retryAfterMs;
     } catch (e) {
-      warn(e, now);
+      warn(e, now, req);
       return 0;
     }
   }
 
-  async function charge(key: string, rule: BucketRule, now: number, tokens: number): Promise<void> {
+  async function charge(
+    key: string,
+    rule: BucketRule,
+    now: number,
+    tokens: number,
+    req: RequestLike,
+  ): Promise<void> {
     if (chargeNow) return chargeNow(key, rule, now, tokens);
     try {
       await limiter.charge(key, rule, now, tokens);
     } catch (e) {
-      warn(e, now);
+      warn(e, now, req);
     }
   }
 
@@ -232,12 +243,12 @@ export function createCollectGuard(opts: {
     raw: string | undefined,
   ): Promise<Reply> {
     if (ip) {
-      const wait = await take(ip.ceiling, ceiling, now);
+      const wait = await take(ip.ceiling, ceiling, now, req);
       if (wait > 0) return tooMany('client IP', wait);
     }
     const bucket = bucketOf(raw, raw !== undefined && (await opts.verifyId(raw)), ip);
     if (bucket) {
-      const wait = await take(bucket.key, bucket.rule, now);
+      const wait = await take(bucket.key, bucket.rule, now, req);
       if (wait > 0) return tooMany(bucket.who, wait);
     }
     return pass(req, handle, now, ip, bucket);
@@ -255,8 +266,8 @@ export function createCollectGuard(opts: {
     const chargeJunk = async (status: number) => {
       if (status < 400 || status >= 500 || settings.junkCost <= 1) return;
       const extra = settings.junkCost - 1;
-      if (ip) await charge(ip.ceiling, ceiling, now, extra);
-      if (bucket) await charge(bucket.key, bucket.rule, now, extra);
+      if (ip) await charge(ip.ceiling, ceiling, now, extra, req);
+      if (bucket) await charge(bucket.key, bucket.rule, now, extra, req);
     };
     let reply: Reply;
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withRequestId } from '../../observe/request-id.js';
+import { requestLogger } from '../../core/request-logger.js';
 import { consoleLogger } from './logger.js';
 
 function capture(level: Parameters<typeof consoleLogger>[0]) {
@@ -19,13 +19,33 @@ describe('the Node logger', () => {
 
   it('carries the id of the request it is written for', async () => {
     const { logger, lines } = capture('debug');
-    await withRequestId('req-9', async () => {
-      await Promise.resolve();
-      logger.debug('inside');
-    });
+    const forRequest = requestLogger(logger, 'req-9');
+    await Promise.resolve();
+    forRequest.debug('inside', { requestId: 'not mine' });
     logger.debug('outside');
-    expect(lines[0]).toMatchObject({ msg: 'inside', requestId: 'req-9' });
+    expect(lines[0]).toMatchObject({ msg: 'inside', requestId: 'req-9', node: 'n-7' });
     expect(lines[1]).not.toHaveProperty('requestId');
+  });
+
+  it("binds a request's logger only when it writes a line", () => {
+    let bound = 0;
+    const { logger, lines } = capture('info');
+    const counting = {
+      ...logger,
+      forRequest: (id: string) => {
+        bound++;
+        return logger.forRequest!(id);
+      },
+    };
+    const quiet = requestLogger(counting, 'req-1');
+    expect(bound).toBe(0);
+    quiet.info('one');
+    quiet.warn('two');
+    expect(bound).toBe(1);
+    expect(lines.map((l) => l.requestId)).toEqual(['req-1', 'req-1']);
+    // Another request's logger from it names that request only.
+    requestLogger(quiet, 'req-2').info('three');
+    expect(lines[2]).toMatchObject({ msg: 'three', requestId: 'req-2' });
   });
 
   it('at level warn, hides debug and info', () => {

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Logger } from '../../core/ports.js';
-import { currentRequestId } from '../../observe/request-id.js';
 
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 export type Level = keyof typeof LEVELS;
@@ -31,11 +30,10 @@ function writeConsole(line: string, level: Level): void {
 export function consoleLogger(level: Level = 'info', opts: LoggerOptions = {}): Logger {
   const min = LEVELS[level];
   const write = opts.write ?? writeConsole;
-  const out = (l: Level) => (msg: string, data?: Record<string, unknown>) => {
+  const emit = (l: Level, requestId: string | undefined, msg: string, data?: Record<string, unknown>) => {
     if (LEVELS[l] < min) return;
     const line: Record<string, unknown> = { time: new Date().toISOString(), level: l, msg };
     if (opts.node !== undefined) line.node = opts.node;
-    const requestId = currentRequestId();
     if (requestId !== undefined) line.requestId = requestId;
     const fixed = JSON.stringify(line);
     if (!data) return write(fixed, l);
@@ -49,5 +47,14 @@ export function consoleLogger(level: Level = 'info', opts: LoggerOptions = {}): 
     }
     write(text, l);
   };
-  return { debug: out('debug'), info: out('info'), warn: out('warn'), error: out('error') };
+  // A request's logger: the same lines, with its id (the engine binds one per request that logs).
+  // Closures, not methods: callers may hand a method on by itself (`logger.warn`).
+  const bound = (requestId: string | undefined): Logger => ({
+    debug: (msg, data) => emit('debug', requestId, msg, data),
+    info: (msg, data) => emit('info', requestId, msg, data),
+    warn: (msg, data) => emit('warn', requestId, msg, data),
+    error: (msg, data) => emit('error', requestId, msg, data),
+    forRequest: bound,
+  });
+  return bound(undefined);
 }

@@ -45,6 +45,8 @@ export class NodeRequest implements RequestLike {
   constructor(
     private readonly req: IncomingMessage,
     private readonly maxBodyBytes: number,
+    /** The server's id for this request (see RequestLike.requestId). */
+    readonly requestId?: string,
   ) {
     this.clientIp = req.socket.remoteAddress;
     this.url = `http://${hostOf(req.headers.host)}${targetOf(req.url)}`;

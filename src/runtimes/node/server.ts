@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Engine } from '../../core/engine.js';
 import { type Reply, replyHeaderLines } from '../../core/http/reply.js';
 import type { Logger } from '../../core/ports.js';
-import { requestIdOf, withRequestId } from '../../observe/request-id.js';
+import { requestLogger } from '../../core/request-logger.js';
+import { requestIdOf } from '../../observe/request-id.js';
 import { createRefusals, type RefusalOptions, type Refusals } from './refusals.js';
 import { NodeRequest } from './request.js';
 
@@ -100,7 +101,10 @@ const INTERNAL_ERROR = '{"error":"[tessera] internal error","status":500}';
 
 /** After a failure: a clean 500 while the head is not out yet, else close the connection. */
 function fail(res: ServerResponse, e: unknown, logger: Logger, requestId: string): void {
-  logger.error('[tessera] [node] reply failed', { error: String(e), stack: (e as Error)?.stack });
+  requestLogger(logger, requestId).error('[tessera] [node] reply failed', {
+    error: String(e),
+    stack: (e as Error)?.stack,
+  });
   if (res.headersSent || res.writableEnded) {
     res.destroy();
     return;
@@ -132,7 +136,7 @@ function respond(
   const head = req.method === 'HEAD';
   const failed = (e: unknown) => fail(res, e, engine.logger, id);
   try {
-    const request = new NodeRequest(req, maxBodyBytes);
+    const request = new NodeRequest(req, maxBodyBytes, id);
     engine.handle(request).then((reply) => {
       try {
         if (reply.status < 400) return writeReply(res, reply, head, id);
@@ -184,9 +188,9 @@ export function createNodeServer(engine: Engine, opts: NodeServerOptions = {}): 
   const max = engine.settings.maxBodyBytes;
   const refusals = createRefusals(opts.refusals);
   const server = createServer((req, res) => {
-    // One id per request, echoed to the client and carried by every log line of the request.
+    // One id per request, echoed to the client; the engine puts it on every log line of the request.
     const id = requestIdOf(req.headers['x-request-id']);
-    withRequestId(id, () => respond(engine, req, res, max, id, refusals));
+    respond(engine, req, res, max, id, refusals);
   });
   // Slow or oversized headers must not hold the node hostage.
   server.headersTimeout = 10_000;
