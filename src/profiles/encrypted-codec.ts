@@ -19,7 +19,8 @@ import {
 } from 'node:crypto';
 import { TesseraError } from '../core/errors.js';
 import type { KeyRingInput } from '../core/identity/keys.js';
-import { decodeProfile, encodeProfile, type ProfileCodec } from '../core/profile/index.js';
+import { checkEncodedSize, encodeProfileText } from '../core/profile/codec.js';
+import { decodeProfile, type ProfileCodec } from '../core/profile/index.js';
 
 const MAGIC = Buffer.from('TSE1', 'latin1');
 const IV_BYTES = 12;
@@ -80,12 +81,15 @@ export function createEncryptedProfileCodec(ring: KeyRingInput): ProfileCodec {
 
   return {
     encode(p) {
-      const plain = encodeProfile(p); // the size cap applies to the plain encoding
+      // The JSON goes to the cipher as text (it encodes UTF-8 itself): no bytes copy of it first.
+      const json = encodeProfileText(p);
+      const plainBytes = Buffer.byteLength(json, 'utf8');
+      checkEncodedSize(plainBytes); // the size cap applies to the plain encoding
       currentKey ??= createSecretKey(keyFor(ring.current)!);
       const iv = freshIv();
       const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
       // One blob, one copy: head and IV, then the ciphertext and the tag.
-      const body = cipher.update(plain);
+      const body = cipher.update(json, 'utf8');
       const tail = cipher.final();
       const out = Buffer.allocUnsafe(head.length + IV_BYTES + body.length + tail.length + TAG_BYTES);
       let at = head.copy(out, 0);

@@ -205,13 +205,18 @@ function fastOperations(
   const rawKey = keyCache(ring.secrets, (secret, info) =>
     fast.hkdf(enc.encode(secret), SALT, enc.encode(info), KEY_BYTES),
   );
+  // The keys every call uses, looked up once (the cache builds a `kid/info` name per lookup).
+  const macKeys: Partial<Record<MacPurpose, Uint8Array>> = {};
+  let sealKey: Uint8Array | undefined;
   return {
     mac(purpose, data) {
-      return Promise.resolve(fast.hmacSha256(rawKey(macKid(purpose), purpose)!, data));
+      const key = (macKeys[purpose] ??= rawKey(macKid(purpose), purpose)!);
+      return Promise.resolve(fast.hmacSha256(key, data));
     },
     sealBytes(plaintext, aad) {
       const iv = freshIv();
-      const ct = fast.aesGcmSeal(rawKey(ring.current, INFO.aes)!, iv, aad, plaintext);
+      sealKey ??= rawKey(ring.current, INFO.aes)!;
+      const ct = fast.aesGcmSeal(sealKey, iv, aad, plaintext);
       const out = new Uint8Array(IV_BYTES + ct.byteLength);
       out.set(iv);
       out.set(ct, IV_BYTES);

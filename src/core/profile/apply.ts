@@ -28,6 +28,7 @@
  * @module
  */
 import type { EventType, Hlc, Profile, TesseraEvent } from '../types.js';
+import { attributeKeys } from './attribute-keys.js';
 import {
   checkHalfLife,
   forwardWeight,
@@ -43,7 +44,7 @@ import { keepState, stateOwnedBy } from './fold-owner.js';
 import { eventIdHash } from './fold-seen.js';
 import { FoldState } from './fold-state.js';
 import { affinityKey, countKey } from './interned-keys.js';
-import { MAX_HLC_COUNTER, MAX_TAGS_PER_ITEM, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
+import { MAX_HLC_COUNTER, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
 import { isMarkedNormal } from './normal.js';
 import { clampNode, clampText } from './text.js';
 import { inNormalForm, normalizeProfile } from './truncate.js';
@@ -211,20 +212,8 @@ class BatchContext implements ApplyContext {
     this.addAffinity(affinityKey('item', item), weight);
     const attrs = this.attributes(item);
     if (attrs === undefined) return;
-    // Keys of different kinds never collide; only tags can repeat.
-    if (typeof attrs.category === 'string') this.addAffinity(affinityKey('category', attrs.category), weight);
-    if (typeof attrs.brand === 'string') this.addAffinity(affinityKey('brand', attrs.brand), weight);
-    const { tags } = attrs;
-    if (!Array.isArray(tags) || tags.length === 0) return;
-    const added: string[] = [];
-    for (let i = 0; i < tags.length && i < MAX_TAGS_PER_ITEM; i++) {
-      const tag: unknown = tags[i];
-      if (typeof tag !== 'string') continue;
-      const key = affinityKey('tag', tag);
-      if (added.includes(key)) continue;
-      added.push(key);
-      this.addAffinity(key, weight);
-    }
+    const keys = attributeKeys(attrs);
+    for (let i = 0; i < keys.length; i++) this.addDecayed(this.state.affinities, keys[i]!, weight);
   }
 
   private addAffinity(key: string, weight: number): void {

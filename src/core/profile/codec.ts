@@ -20,14 +20,28 @@ const MAX_SUPPRESSION_UNTIL = MAX_TIME_MS + 365 * 24 * 3600 * 1000;
 
 export function encodeProfile(p: Profile): Uint8Array {
   const bytes = encoder.encode(JSON.stringify(p));
-  if (bytes.byteLength > PROFILE_MAX_BYTES) {
+  checkEncodedSize(bytes.byteLength);
+  return bytes;
+}
+
+/**
+ * The profile's encoding as text, before UTF-8: for a caller that hands text
+ * to something that encodes it anyway (a cipher), saving a copy. The caller
+ * must check its UTF-8 size with `checkEncodedSize`.
+ */
+export function encodeProfileText(p: Profile): string {
+  return JSON.stringify(p);
+}
+
+/** Throws when an encoding of `byteLength` bytes is over the cap. */
+export function checkEncodedSize(byteLength: number): void {
+  if (byteLength > PROFILE_MAX_BYTES) {
     // Cannot happen for a profile made by this module: the limits are sized for it.
     throw new TesseraError(
       500,
-      `[tessera] [profile] encoded profile is ${bytes.byteLength} bytes, over ${PROFILE_MAX_BYTES}`,
+      `[tessera] [profile] encoded profile is ${byteLength} bytes, over ${PROFILE_MAX_BYTES}`,
     );
   }
-  return bytes;
 }
 
 export function decodeProfile(bytes: Uint8Array): Profile {

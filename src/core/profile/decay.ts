@@ -46,7 +46,12 @@ export function forwardWeight(t: number, landmark: number, halfLifeMs: number): 
 
 /** A stored sum read at `now`. */
 export function decayedValue(sum: number, landmark: number, now: number, halfLifeMs: number): number {
-  return sum * pow2(-(now - landmark) / halfLifeMs);
+  return sum * decayFactor(landmark, now, halfLifeMs);
+}
+
+/** What `decayedValue` multiplies every sum kept against `landmark` by at `now`. */
+export function decayFactor(landmark: number, now: number, halfLifeMs: number): number {
+  return pow2(-(now - landmark) / halfLifeMs);
 }
 
 export function checkHalfLife(halfLifeMs: number): number {

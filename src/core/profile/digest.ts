@@ -29,10 +29,10 @@ export function makeDigest(p: Profile, segments: string[], now: number, halfLife
     if (!last.includes(r.item)) last.push(r.item);
     if (last.length === DIGEST_LAST) break;
   }
-  const suppressed = Object.entries(p.suppressions)
-    .filter(([, until]) => until > now)
-    .map(([key]) => key)
-    .sort();
+  // Most profiles suppress nothing: no entries array, filter and sort for them.
+  const suppressed: string[] = [];
+  for (const key in p.suppressions) if (p.suppressions[key]! > now) suppressed.push(key);
+  if (suppressed.length > 1) suppressed.sort();
   return { top, last, segments: [...segments], suppressed, at: now };
 }
 

@@ -15,6 +15,7 @@
  */
 import type { Profile } from '../types.js';
 import type { FoldState } from './fold-state.js';
+import { markNormal } from './normal.js';
 
 const RING = 64;
 const ring: (FoldState | undefined)[] = new Array(RING).fill(undefined);
@@ -35,6 +36,11 @@ export function stateOwnedBy(p: Profile): FoldState | undefined {
 export function keepState(s: FoldState): void {
   last = s;
   if (ring[s.slot] === s) return;
+  // The state falling out was made from a snapshot in normal form (its owner): say so, so the
+  // owner's next batch (a visitor whose state went, with many visitors at once) does not check
+  // the whole profile again. One mark per state let go, not one per snapshot.
+  const out = ring[next];
+  if (out?.owner !== undefined) markNormal(out.owner);
   s.slot = next;
   ring[next] = s;
   next = (next + 1) % RING;

@@ -7,7 +7,7 @@
  */
 import type { AffinityKind, EventType, Profile, RecentItem } from '../types.js';
 import { sumKey } from './components.js';
-import { decayedValue, halfLifeOf } from './decay.js';
+import { decayedValue, decayFactor, halfLifeOf } from './decay.js';
 import { own } from './own.js';
 
 /** The decayed value of one affinity key (`category:running`) at `now`: the sum over node components. */
@@ -29,9 +29,14 @@ export function topAffinities(
 ): Array<[string, number]> {
   const prefix = kind === undefined ? '' : `${kind}:`;
   const out: Array<[string, number]> = [];
+  // Decay is the same factor for every key: worked out once, not once per key (as `affinity` would).
+  let factor: number | undefined;
   for (const key in p.affinities) {
     if (!key.startsWith(prefix)) continue;
-    const v = affinity(p, key, now, halfLifeMs);
+    const sum = sumKey(p.affinities, key);
+    if (sum === 0) continue;
+    factor ??= decayFactor(p.landmark, now, halfLifeOf(p, halfLifeMs));
+    const v = sum * factor;
     if (v > 0) out.push([key, v]);
   }
   out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
