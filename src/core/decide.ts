@@ -229,7 +229,7 @@ export function decide(input: DecideInput): Decision {
   const keyFields =
     listFields.length === 0
       ? compiled.contextFields.content
-      : [...compiled.contextFields.content, ...listFields];
+      : joinedFields(compiled.contextFields.content, listFields);
   const context = contextDependence(ctx, keyFields, compiled.contextFields.segments);
   return {
     segments,
@@ -244,6 +244,23 @@ export function decide(input: DecideInput): Decision {
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
     ...(input.candidates ? { candidates } : {}),
   };
+}
+
+/** Per content fields (the compiled site's) and list fields (the model's, memoized): both lists joined, once. */
+const joinedFieldMemo = new WeakMap<readonly string[], WeakMap<readonly string[], string[]>>();
+
+function joinedFields(content: readonly string[], listFields: readonly string[]): string[] {
+  let byList = joinedFieldMemo.get(content);
+  if (byList === undefined) {
+    byList = new WeakMap();
+    joinedFieldMemo.set(content, byList);
+  }
+  let joined = byList.get(listFields);
+  if (joined === undefined) {
+    joined = [...content, ...listFields];
+    byList.set(listFields, joined);
+  }
+  return joined;
 }
 
 /**
