@@ -10,7 +10,7 @@ import type { CatalogItem, SiteConfig } from './config.js';
 import type { DecisionMemo } from './decision-memo.js';
 import { type ArmEffects, type AssignInput, assignArms } from './experiments/index.js';
 import { explainRecommendations } from './recommend/explain.js';
-import type { Artifact } from './recommend/index.js';
+import type { Artifact, RecommendInput } from './recommend/index.js';
 import { recommend } from './recommend/index.js';
 import type { RuleInput } from './segments/index.js';
 import { compileSegments, compileSlots } from './segments/index.js';
@@ -167,7 +167,8 @@ export function decide(input: DecideInput): Decision {
     for (const slot of compiled.recSlots) {
       const def = compiled.site.slots[slot];
       if (def?.kind !== 'recommendations') continue;
-      const recInput = {
+      // Optional fields set after: conditional spreads (`...(x ? { x } : {})`) build two objects each.
+      const recInput: RecommendInput = {
         artifact,
         profile,
         count: def.count,
@@ -175,9 +176,9 @@ export function decide(input: DecideInput): Decision {
         halfLifeMs: input.halfLifeMs,
         segments,
         context: ctx,
-        ...(input.visitorId !== undefined ? { visitorId: input.visitorId } : {}),
-        ...(input.exclude ? { exclude: input.exclude } : {}),
       };
+      if (input.visitorId !== undefined) recInput.visitorId = input.visitorId;
+      if (input.exclude) recInput.exclude = input.exclude;
       // The `popular` strategy of an experiment arm: the same lists without the visitor.
       const used = effects.strategy === 'popular' ? withoutVisitor(recInput) : recInput;
       const run = () => recommend(used);
@@ -229,7 +230,7 @@ export function decide(input: DecideInput): Decision {
   const keyFields =
     listFields.length === 0
       ? compiled.contextFields.content
-      : [...compiled.contextFields.content, ...listFields];
+      : joinedFields(compiled.contextFields.content, listFields);
   const context = contextDependence(ctx, keyFields, compiled.contextFields.segments);
   return {
     segments,
@@ -244,6 +245,23 @@ export function decide(input: DecideInput): Decision {
     ...(effects.exposures.length ? { exposures: effects.exposures } : {}),
     ...(input.candidates ? { candidates } : {}),
   };
+}
+
+/** Per content fields (the compiled site's) and list fields (the model's, memoized): both lists joined, once. */
+const joinedFieldMemo = new WeakMap<readonly string[], WeakMap<readonly string[], string[]>>();
+
+function joinedFields(content: readonly string[], listFields: readonly string[]): string[] {
+  let byList = joinedFieldMemo.get(content);
+  if (byList === undefined) {
+    byList = new WeakMap();
+    joinedFieldMemo.set(content, byList);
+  }
+  let joined = byList.get(listFields);
+  if (joined === undefined) {
+    joined = [...content, ...listFields];
+    byList.set(listFields, joined);
+  }
+  return joined;
 }
 
 /**

@@ -47,7 +47,11 @@ export interface RoutedDecision {
 
 export interface ModelRouter {
   route(production: Artifact | undefined, visitorId: string | undefined): ModelRoute;
-  decided?(d: RoutedDecision): void;
+  /**
+   * Hears each decision (visitor, route, ms, lists). Undefined when nothing listens (a lifecycle
+   * without a rollout): the page path then neither times the decision nor builds the report.
+   */
+  decided?: ((d: RoutedDecision) => void) | undefined;
   /**
    * Deciding with the routed artifact threw: the visitor is served by the
    * production artifact instead, and the router hears of it (a guardrail).

@@ -156,6 +156,12 @@ export interface Logger {
    * (request-logger.ts), so a request that logs nothing costs nothing.
    */
   forRequest?(requestId: string): Logger;
+  /**
+   * Whether a line of `level` would be written. Optional: without it, every
+   * level may be. A caller on the request path asks before it builds a line
+   * that is mostly not wanted (a debug line per request).
+   */
+  logs?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

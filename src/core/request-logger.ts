@@ -50,6 +50,10 @@ class LazyRequestLogger implements Logger {
     this.child().error(msg, data);
   }
 
+  logs(level: 'debug' | 'info' | 'warn' | 'error'): boolean {
+    return this.base.logs?.(level) ?? true;
+  }
+
   /** Another request's logger: bound from the engine's own, never nested in this one. */
   forRequest(requestId: string): Logger {
     return requestLogger(this.base, requestId);

@@ -27,7 +27,7 @@
  */
 import type { CatalogItem } from '../core/config.js';
 import type { EngineModels } from '../core/engine-api.js';
-import type { ModelRouter } from '../core/model-router.js';
+import type { ModelRouter, RoutedDecision } from '../core/model-router.js';
 import type { Logger, ModelStore } from '../core/ports.js';
 import { type Artifact, readArtifact } from '../core/recommend/index.js';
 import type { SessionRanker } from '../core/recommend/session-ranker-port.js';
@@ -109,6 +109,11 @@ export class ModelLifecycle {
   }
 
   private router(): ModelRouter {
+    const lifecycle = this;
+    const decided = (d: RoutedDecision) => {
+      const r = lifecycle.rollout;
+      if (r) r.decided(d, lifecycle.live?.overlay(r.candidate) ?? r.candidate);
+    };
     return {
       route: (production, visitor) => {
         const live = this.live;
@@ -124,9 +129,9 @@ export class ModelLifecycle {
           ranker: this.candidateRanker ?? null,
         };
       },
-      decided: (d) => {
-        const r = this.rollout;
-        if (r) r.decided(d, this.live?.overlay(r.candidate) ?? r.candidate);
+      // Only while a rollout runs: without one, the page path neither times nor reports its decision.
+      get decided() {
+        return lifecycle.rollout ? decided : undefined;
       },
       failed: () => this.rollout?.failed(),
     };

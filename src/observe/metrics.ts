@@ -164,7 +164,8 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
       const code = String(status);
       requests.labels(route, code).inc();
       duration.labels(route, code).observe(seconds);
-      if (opts.logger !== undefined)
+      // Asked first: a debug line per request, mostly not written, would bind a request logger each time.
+      if (opts.logger !== undefined && opts.logger.logs?.('debug') !== false)
         requestLogger(opts.logger, requestId).debug('request', { route, status, duration_seconds: seconds });
     },
     stage: (stage, seconds) => stages.labels(stage).observe(seconds),

@@ -1,12 +1,14 @@
 /**
  * A page's headers: the content type, the security and cache headers, the
- * variant key and its segments, built once per variant and combination
- * and copied per request.
+ * variant key and its segments, built once per variant and combination,
+ * with their header lines (page-reply.ts adds Server-Timing per request).
  * @module
  */
 import { cacheHeaders, varyHeadersOf } from '../cache/index.js';
 import type { Decision } from '../types.js';
 import type { EngineState } from './engine-state.js';
+import type { PresetHeaders } from './page-reply.js';
+import { replyHeaderLines } from './reply.js';
 import { SHOP_SECURITY_HEADERS } from './security-headers.js';
 
 /** Per engine's settings (the geo headers are part of Vary). */
@@ -42,7 +44,7 @@ interface VariantHeaderSet {
   perVisitor: boolean;
   contextFields: readonly string[];
   segments: readonly string[];
-  headers: Readonly<Record<string, string>>;
+  preset: PresetHeaders;
 }
 
 /** Per engine's settings: the header sets of each variant key (a handful per key: per visitor or not, fields). */
@@ -53,8 +55,8 @@ const MAX_VARIANT_HEADER_SETS = 4096;
  * Every page header (Server-Timing left empty, for the request): the content type, the security and
  * cache headers, the variant key and its segments. They depend on the
  * variant, on whether the page was made for this visitor and on the context
- * fields it read, so they are built once per combination and copied per
- * request instead of merged from four objects each time. Found by the
+ * fields it read, so they are built once per combination (with their
+ * checked header lines) instead of merged from four objects each time. Found by the
  * variant key, then compared field by field: no key string is built per
  * request.
  */
@@ -63,6 +65,11 @@ export function variantHeaders(
   decision: Decision,
   s: EngineState,
 ): Readonly<Record<string, string>> {
+  return variantHeaderPreset(perVisitor, decision, s).headers;
+}
+
+/** The variant's header set and its header lines, checked once (Server-Timing's line left for the request). */
+export function variantHeaderPreset(perVisitor: boolean, decision: Decision, s: EngineState): PresetHeaders {
   let memo = variantHeaderMemos.get(s.settings);
   if (!memo) {
     memo = new Map();
@@ -76,7 +83,7 @@ export function variantHeaders(
         sameStrings(set.contextFields, decision.contextFields) &&
         sameStrings(set.segments, decision.segments)
       )
-        return set.headers;
+        return set.preset;
     }
   } else {
     if (memo.size >= MAX_VARIANT_HEADER_SETS) memo.clear();
@@ -92,15 +99,20 @@ export function variantHeaders(
   if (segments) headers['x-tessera-segments'] = segments;
   // Filled per request; present here so the copy keeps the set's shape when it is filled.
   headers['server-timing'] = '';
+  const { 'server-timing': _, ...fixed } = headers;
+  const preset: PresetHeaders = {
+    headers,
+    lines: replyHeaderLines({ status: 200, headers: fixed, cookies: [], body: null }),
+  };
   // Bounded per key too: the combinations per variant are few, a flood of them is not kept.
   if (sets.length >= 16) sets.length = 0;
   sets.push({
     perVisitor,
     contextFields: [...decision.contextFields],
     segments: [...decision.segments],
-    headers,
+    preset,
   });
-  return headers;
+  return preset;
 }
 
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {

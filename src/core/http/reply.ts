@@ -14,6 +14,11 @@ export interface Reply {
   cookies: string[];
   /** A list of chunks is sent in order as one body (pre-encoded static parts with strings between). */
   body: string | Uint8Array | Array<string | Uint8Array> | ReadableStream<Uint8Array> | null;
+  /**
+   * The header lines of `headers` (without the cookies), already checked, when the reply has them
+   * ready (a page's, page-reply.ts); undefined when they must be built from `headers`.
+   */
+  readyLines?(): string[] | undefined;
 }
 
 const utf8 = new TextEncoder();
@@ -125,6 +130,11 @@ function rememberSafe(name: string, value: string): void {
  * keyed store per header into a new object.
  */
 export function replyHeaderLines(reply: Reply): string[] {
+  const ready = reply.readyLines?.();
+  if (ready !== undefined) {
+    for (const cookie of reply.cookies) ready.push('set-cookie', safeHeaderValue(cookie));
+    return ready;
+  }
   const out: string[] = [];
   const cookies = reply.cookies.length > 0;
   for (const name in reply.headers) {

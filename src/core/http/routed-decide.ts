@@ -34,7 +34,9 @@ export function decideRouted(input: DecideInput, router: ModelRouter, perf: () =
   // The candidate pool the routed model's ranker asks for; none when the route says no ranker.
   if (route.ranker) routed.candidates = route.ranker.candidates;
   else if (route.ranker === null) delete routed.candidates; // rare: a canary whose candidate has no ranker
-  const t0 = perf();
+  // Timed only for a router that hears decisions (the lifecycle's, while a rollout runs).
+  const reported = router.decided !== undefined;
+  const t0 = reported ? perf() : 0;
   let decision: Decision;
   try {
     decision = decide(routed);
@@ -44,8 +46,8 @@ export function decideRouted(input: DecideInput, router: ModelRouter, perf: () =
     router.failed?.(route, input.visitorId, e);
     return decide(input);
   }
-  const ms = perf() - t0;
-  if (router.decided) {
+  if (reported && router.decided) {
+    const ms = perf() - t0;
     router.decided({
       visitorId: input.visitorId,
       route,

@@ -55,6 +55,7 @@ export function consoleLogger(level: Level = 'info', opts: LoggerOptions = {}): 
     warn: (msg, data) => emit('warn', requestId, msg, data),
     error: (msg, data) => emit('error', requestId, msg, data),
     forRequest: bound,
+    logs: (l) => LEVELS[l] >= min,
   });
   return bound(undefined);
 }
