@@ -210,7 +210,11 @@ function fastOperations(
   let sealKey: Uint8Array | undefined;
   return {
     mac(purpose, data) {
-      const key = (macKeys[purpose] ??= rawKey(macKid(purpose), purpose)!);
+      let key = macKeys[purpose];
+      if (key === undefined) {
+        key = rawKey(macKid(purpose), purpose)!;
+        macKeys[purpose] = key;
+      }
       return Promise.resolve(fast.hmacSha256(key, data));
     },
     sealBytes(plaintext, aad) {
