@@ -6,6 +6,7 @@
  */
 
 import { contextDependence, contextFieldsOfRules, listFieldsOf, variantKey } from './cache/index.js';
+import { memoPerPair } from './cache/memo-helpers.js';
 import type { CatalogItem, SiteConfig } from './config.js';
 import type { DecisionMemo } from './decision-memo.js';
 import { type ArmEffects, type AssignInput, assignArms } from './experiments/index.js';
@@ -248,21 +249,7 @@ export function decide(input: DecideInput): Decision {
 }
 
 /** Per content fields (the compiled site's) and list fields (the model's, memoized): both lists joined, once. */
-const joinedFieldMemo = new WeakMap<readonly string[], WeakMap<readonly string[], string[]>>();
-
-function joinedFields(content: readonly string[], listFields: readonly string[]): string[] {
-  let byList = joinedFieldMemo.get(content);
-  if (byList === undefined) {
-    byList = new WeakMap();
-    joinedFieldMemo.set(content, byList);
-  }
-  let joined = byList.get(listFields);
-  if (joined === undefined) {
-    joined = [...content, ...listFields];
-    byList.set(listFields, joined);
-  }
-  return joined;
-}
+const joinedFields = memoPerPair((content, listFields) => [...content, ...listFields]);
 
 /**
  * The recommender's input without the visitor's tastes: popularity and

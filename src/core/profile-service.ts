@@ -28,6 +28,7 @@ import {
   makeDigest,
   mergeProfiles,
 } from './profile/index.js';
+import { ProfileChangeListeners } from './profile-change-listeners.js';
 import { type ErasureParts, eraseVisitor } from './profile-erasure.js';
 import { type DecisionReadParts, profileForDecision } from './profile-for-decision.js';
 import { type IngestParts, ingestEvents } from './profile-ingest.js';
@@ -68,7 +69,7 @@ export class ProfileService {
    */
   private readonly sealedHere: LruCache<string, string>;
   private readonly hlc: HlcClock;
-  private readonly listeners = new Set<(change: ProfileChange) => void>();
+  private readonly changes = new ProfileChangeListeners();
   private readonly privacy: PrivacyPolicy;
   private readonly quota: DailyEventQuota;
   /** Erased ids, refused for good (privacy/tombstones.ts). */
@@ -372,18 +373,11 @@ export class ProfileService {
 
   /** Hear about every change this node makes (the bus publishes them); returns an unsubscribe. */
   onChange(listener: (change: ProfileChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.add(listener);
   }
 
   private emit(change: ProfileChange, log: Logger = this.o.logger): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (e) {
-        log.warn('[tessera] profile change listener failed', { error: String(e) });
-      }
-    }
+    this.changes.emit(change, log);
   }
 
   async sealDigest(visitor: string, entry: CachedProfile, segments: string[]): Promise<string> {

@@ -9,15 +9,9 @@
  * `tessera admin reencrypt`).
  * @module
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  hkdfSync,
-  type KeyObject,
-  randomFillSync,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { TesseraError } from '../core/errors.js';
+import { freshIv } from '../core/identity/iv-pool.js';
 import type { KeyRingInput } from '../core/identity/keys.js';
 import { checkEncodedSize, encodeProfileText } from '../core/profile/codec.js';
 import { decodeProfile, type ProfileCodec } from '../core/profile/index.js';
@@ -25,23 +19,6 @@ import { decodeProfile, type ProfileCodec } from '../core/profile/index.js';
 const MAGIC = Buffer.from('TSE1', 'latin1');
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-
-/**
- * Random IVs cut from one CSPRNG fill (one call per 256 encodes instead of one each, as the key
- * ring's seals do): every IV is used once, and is copied into the blob before the next is cut.
- */
-const ivPool = Buffer.alloc(IV_BYTES * 256);
-let ivNext = ivPool.length;
-
-function freshIv(): Buffer {
-  if (ivNext === ivPool.length) {
-    randomFillSync(ivPool);
-    ivNext = 0;
-  }
-  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
-  ivNext += IV_BYTES;
-  return iv;
-}
 
 function cryptoError(message: string, cause?: unknown): TesseraError {
   return new TesseraError(500, `[tessera] [crypto] ${message}`, cause === undefined ? undefined : { cause });
@@ -93,7 +70,8 @@ export function createEncryptedProfileCodec(ring: KeyRingInput): ProfileCodec {
       const tail = cipher.final();
       const out = Buffer.allocUnsafe(head.length + IV_BYTES + body.length + tail.length + TAG_BYTES);
       let at = head.copy(out, 0);
-      at += iv.copy(out, at);
+      out.set(iv, at);
+      at += IV_BYTES;
       at += body.copy(out, at);
       at += tail.copy(out, at);
       cipher.getAuthTag().copy(out, at);

@@ -25,6 +25,7 @@ import type { EngineSettings } from '../config.js';
 import { CITY_HEADERS, COUNTRY_HEADERS, REGION_HEADERS, TZ_HEADERS } from '../context.js';
 import { hourBucket } from '../recommend/context-lists.js';
 import type { DecisionContext } from '../types.js';
+import { memoPerPair } from './memo-helpers.js';
 
 /**
  * Fields are rule-language context fields (`device`, `utm.source`, …) or
@@ -103,28 +104,15 @@ export function contextDependence(
   return { keys, fields: fieldsRead(keyFields, otherFields) };
 }
 
-/** Per pair of field lists (the compiled site's, fixed until it is compiled again): their sorted union. */
-const fieldUnions = new WeakMap<readonly string[], WeakMap<readonly string[], string[]>>();
-
 /**
  * The sorted union of both lists, made once per pair: the lists are the
  * compiled site's own arrays (or a memoized join of them, see decide.ts), so
  * a page finds it instead of building and sorting it again. Shared between
  * requests, so frozen.
  */
-function fieldsRead(keyFields: readonly string[], otherFields: readonly string[]): string[] {
-  let byOther = fieldUnions.get(keyFields);
-  if (byOther === undefined) {
-    byOther = new WeakMap();
-    fieldUnions.set(keyFields, byOther);
-  }
-  let fields = byOther.get(otherFields);
-  if (fields === undefined) {
-    fields = Object.freeze([...new Set([...keyFields, ...otherFields])].sort()) as string[];
-    byOther.set(otherFields, fields);
-  }
-  return fields;
-}
+const fieldsRead = memoPerPair(
+  (keyFields, otherFields) => Object.freeze([...new Set([...keyFields, ...otherFields])].sort()) as string[],
+);
 
 /** The content used this request's referrer: one page per referring URL, not worth sharing. */
 export function tooVariedToShare(fields: readonly string[], ctx: DecisionContext): boolean {

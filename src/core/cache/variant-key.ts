@@ -28,6 +28,7 @@
  */
 import { encodePath } from '../http/path.js';
 import { fnv1a64 } from './fnv.js';
+import { sameStrings } from './memo-helpers.js';
 
 export const MAX_KEY_LENGTH = 256;
 export const MAX_PATH_LENGTH = 128;
@@ -71,7 +72,7 @@ export function variantKey(input: VariantKeyInput): string {
     for (const m of made) {
       if (
         m.personalized === input.personalized &&
-        sameList(m.segments, input.segments) &&
+        sameStrings(m.segments, input.segments) &&
         sameRecord(m.arms, m.armCount, input.arms) &&
         sameRecord(m.context, m.contextCount, context)
       )
@@ -94,12 +95,6 @@ export function variantKey(input: VariantKeyInput): string {
     key,
   });
   return key;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The same own string values under the same names (`count`: how many `kept` has). */

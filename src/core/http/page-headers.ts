@@ -5,6 +5,7 @@
  * @module
  */
 import { cacheHeaders, varyHeadersOf } from '../cache/index.js';
+import { sameStrings } from '../cache/memo-helpers.js';
 import type { Decision } from '../types.js';
 import type { EngineState } from './engine-state.js';
 import type { PresetHeaders } from './page-reply.js';
@@ -113,12 +114,6 @@ export function variantHeaderPreset(perVisitor: boolean, decision: Decision, s: 
     preset,
   });
   return preset;
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export function htmlHeaders(extra: Record<string, string>): Record<string, string> {

@@ -12,11 +12,11 @@
  * @module
  */
 import { TesseraError } from '../errors.js';
+import { freshIv, IV_BYTES } from './iv-pool.js';
 
 const enc = new TextEncoder();
 const SALT = enc.encode('tessera/v1');
 const KEY_BYTES = 32;
-const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /**
@@ -176,24 +176,6 @@ export function createKeyRing(input: KeyRingInput | string, fast?: KeyRingCrypto
       }
     },
   };
-}
-
-/**
- * Random IVs cut from one CSPRNG fill of 3 KB: one `getRandomValues` call per
- * 256 seals instead of one each. Every IV is used once; the view is only
- * valid until the next call, so callers copy it before anything awaits.
- */
-const ivPool = new Uint8Array(IV_BYTES * 256);
-let ivNext = ivPool.length;
-
-function freshIv(): Uint8Array {
-  if (ivNext === ivPool.length) {
-    crypto.getRandomValues(ivPool);
-    ivNext = 0;
-  }
-  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
-  ivNext += IV_BYTES;
-  return iv;
 }
 
 /** The ring's operations on the runtime's synchronous primitives, with raw key bytes derived once. */
