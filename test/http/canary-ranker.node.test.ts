@@ -126,14 +126,16 @@ describe('the session ranker in a canary (Node)', () => {
 
   it('ranks a canary visitor by none when the candidate has no session model', async () => {
     // The candidate's neighbour lists hold production's favourite below the slot: production's
-    // ranker, if it ranked this visitor, would bring it to the top.
+    // ranker, if it ranked this visitor, would bring it to the top. Below the slot's exploration
+    // pool too (3 × the slot's 10, exploration.ts), where a visitor's random pick of the day could
+    // take it, yet inside the 100 candidates a ranker is handed.
     const ids = items.map((p) => p.id);
     const a = ids.indexOf(after);
     const f = ids.indexOf(productionFirst);
     const others = ids
       .map((_, i) => i)
       .filter((i) => i !== a && i !== f && items[i]!.in_stock)
-      .slice(0, 20);
+      .slice(0, 60);
     const row: Array<[number, number]> = [...others, f].map((i, q) => [i, 1 - q / 100]);
     const plain = await writeArtifact({
       items,

@@ -55,6 +55,29 @@ describe('profile reads', () => {
 });
 
 describe('strongest affinity', () => {
+  it('ranks by the stored sums where decay rounds two values to one', () => {
+    // Sums one ulp apart: after decay they round to the same double at some times. The key with
+    // the larger sum still ranks first (not the smaller key by the tie-break), as strongestAffinity says.
+    const small = 3;
+    const large = 3 + 2 * Number.EPSILON;
+    const p = {
+      ...emptyProfile(T0),
+      halfLifeMs: HALF_LIFE,
+      affinities: { 'category:a': { n1: small }, 'category:b': { n1: large } },
+    };
+    let tieAt: number | undefined;
+    for (let h = 1; h < 24 * 90 && tieAt === undefined; h++) {
+      const now = T0 + h * 3_600_000;
+      const [a, b] = ['category:a', 'category:b'].map(
+        (k) => topAffinities(p, 'category', now, HALF_LIFE, 2).find(([x]) => x === k)?.[1],
+      );
+      if (a !== undefined && a === b) tieAt = now;
+    }
+    expect(tieAt).toBeDefined();
+    expect(topAffinities(p, 'category', tieAt!, HALF_LIFE, 1)[0]?.[0]).toBe('category:b');
+    expect(strongestAffinity(p, 'category', tieAt!, HALF_LIFE)).toBe('category:b');
+  });
+
   it('always names the key topAffinities ranks first, at any time', () => {
     fc.assert(
       fc.property(

@@ -28,19 +28,27 @@ export function topAffinities(
   n: number,
 ): Array<[string, number]> {
   const prefix = kind === undefined ? '' : `${kind}:`;
-  const out: Array<[string, number]> = [];
-  // Decay is the same factor for every key: worked out once, not once per key (as `affinity` would).
-  let factor: number | undefined;
+  const sums: Array<[string, number]> = [];
   for (const key in p.affinities) {
     if (!key.startsWith(prefix)) continue;
     const sum = sumKey(p.affinities, key);
-    if (sum === 0) continue;
-    factor ??= decayFactor(p.landmark, now, halfLifeOf(p, halfLifeMs));
-    const v = sum * factor;
-    if (v > 0) out.push([key, v]);
+    if (sum > 0) sums.push([key, sum]);
   }
-  out.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return out.slice(0, Math.max(0, n));
+  // Ranked by the stored sums, not by the decayed values: decay multiplies every sum by one
+  // factor, so the order is the same, except where rounding makes two decayed values equal
+  // that were not. Ranking by sums keeps the order independent of `now` (and the same as
+  // strongestAffinity's).
+  sums.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Decay is the same factor for every key: worked out once, not once per key (as `affinity` would).
+  const factor = sums.length === 0 ? 0 : decayFactor(p.landmark, now, halfLifeOf(p, halfLifeMs));
+  const out: Array<[string, number]> = [];
+  for (let i = 0; i < sums.length && out.length < n; i++) {
+    const v = sums[i]![1] * factor;
+    // A value faded past the smallest double reads as zero, and so do all below it.
+    if (!(v > 0)) break;
+    out.push([sums[i]![0], v]);
+  }
+  return out;
 }
 
 const strongestMemo = new WeakMap<Profile, Map<string, string | null>>();
