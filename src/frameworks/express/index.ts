@@ -10,6 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../../core/engine.js';
 import type { Reply } from '../../core/http/reply.js';
+import { requestLogger } from '../../core/request-logger.js';
+import { requestIdOf } from '../../observe/request-id.js';
 import { createNodeRewriter } from '../../runtimes/node/html-rewriter.js';
 import { NodeRequest } from '../../runtimes/node/request.js';
 import { createTesseraMiddleware, type TesseraMiddlewareOptions } from '../middleware.js';
@@ -37,7 +39,10 @@ export function tessera(options: TesseraMiddlewareOptions): TesseraExpress {
   });
   const middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
     t.engine().then((engine) => {
-      const request = new NodeRequest(req, engine.settings.maxBodyBytes);
+      // The proxy's X-Request-Id when it is a plain token, else one minted here: the engine puts it
+      // on every log line it writes for the request, as the Node server does.
+      const id = requestIdOf(req.headers['x-request-id']);
+      const request = new NodeRequest(req, engine.settings.maxBodyBytes, id);
       const head = req.method === 'HEAD';
       if (t.owns(request)) {
         t.serve(request).then((reply) => writeToFramework(res, reply, head), next);
@@ -47,7 +52,9 @@ export function tessera(options: TesseraMiddlewareOptions): TesseraExpress {
         t.personalize(request, page.html, page.headers, page.cookies)
           .catch((e: unknown): Reply => {
             // Failing open: the site's page as the app rendered it, not an error page.
-            engine.logger.error('[tessera] [express] page not personalized', { error: String(e) });
+            requestLogger(engine.logger, id).error('[tessera] [express] page not personalized', {
+              error: String(e),
+            });
             return {
               status: 200,
               headers: Object.fromEntries(page.headers),

@@ -12,6 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Engine } from '../../core/engine.js';
 import { joinChunks, type Reply, replyHeaderLines } from '../../core/http/reply.js';
+import { requestLogger } from '../../core/request-logger.js';
+import { requestIdOf } from '../../observe/request-id.js';
 import { createNodeRewriter } from '../../runtimes/node/html-rewriter.js';
 import { NodeRequest } from '../../runtimes/node/request.js';
 import { createTesseraMiddleware, type TesseraMiddlewareOptions } from '../middleware.js';
@@ -33,6 +35,8 @@ interface FastifyReplyLike {
 interface FastifyRequestLike {
   raw: IncomingMessage;
   method: string;
+  /** Fastify's request id (`genReqId`), which its own log lines carry as `reqId`. */
+  id?: unknown;
 }
 interface FastifyInstanceLike {
   addHook(
@@ -66,17 +70,25 @@ export const tessera: TesseraFastify = Object.assign(
     const engine: Engine = await t.engine();
     const max = engine.settings.maxBodyBytes;
     app.decorate('tessera', engine);
-    const requestOf = (raw: IncomingMessage): NodeRequest => {
-      let r = requests.get(raw);
+    const requestOf = (request: FastifyRequestLike): NodeRequest => {
+      let r = requests.get(request.raw);
       if (!r) {
-        r = new NodeRequest(raw, max);
-        requests.set(raw, r);
+        // Fastify's own id, so Tessera's log lines and Fastify's name a request alike; when it is
+        // not a plain token, the proxy's X-Request-Id or a minted one (as the Node server does).
+        const own = request.id;
+        const id = requestIdOf(
+          typeof own === 'string' || typeof own === 'number'
+            ? String(own)
+            : request.raw.headers['x-request-id'],
+        );
+        r = new NodeRequest(request.raw, max, id);
+        requests.set(request.raw, r);
       }
       return r;
     };
 
     app.addHook('onRequest', async (request, reply) => {
-      const req = requestOf(request.raw);
+      const req = requestOf(request);
       if (!t.owns(req)) return;
       const answer = await t.serve(req);
       setReply(reply, answer);
@@ -103,14 +115,17 @@ export const tessera: TesseraFastify = Object.assign(
         if (name === 'set-cookie') cookies = Array.isArray(value) ? value.map(String) : [String(value)];
         else headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)]);
       }
+      const req = requestOf(request);
       try {
-        const answer = await t.personalize(requestOf(request.raw), html, headers, cookies);
+        const answer = await t.personalize(req, html, headers, cookies);
         for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
         setReply(reply, answer);
         return bodyOf(answer, false);
       } catch (e) {
         // Failing open: the page as the route rendered it.
-        engine.logger.error('[tessera] [fastify] page not personalized', { error: String(e) });
+        requestLogger(engine.logger, req.requestId).error('[tessera] [fastify] page not personalized', {
+          error: String(e),
+        });
         return html;
       }
     });
