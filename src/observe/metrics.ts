@@ -75,18 +75,19 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
     labelNames: ['outcome', 'reason'],
     registers,
   });
-  const ops = {} as Record<Port, { seconds: Histogram; errors: Counter }>;
+  // Bound too: every `/collect` times its log append and a profile write (timed.ts).
+  const ops = {} as Record<Port, { seconds: BoundHistogram; errors: BoundCounter }>;
   for (const port of ['store', 'log', 'bus'] as const) {
     const what = { store: 'profile store', log: 'event log', bus: 'bus' }[port];
     ops[port] = {
-      seconds: new Histogram({
+      seconds: new BoundHistogram({
         name: `tessera_${port}_operation_seconds`,
         help: `Time per ${what} call, by driver and operation.`,
         labelNames: ['driver', 'op'],
         buckets: FAST,
         registers,
       }),
-      errors: new Counter({
+      errors: new BoundCounter({
         name: `tessera_${port}_errors_total`,
         help: `Failed ${what} calls, by driver and operation.`,
         labelNames: ['driver', 'op'],
@@ -192,8 +193,8 @@ export function createMetrics(opts: { logger?: Logger; processMetrics?: boolean 
     registry,
     observer,
     operation(port, driver, op, seconds, failed) {
-      ops[port].seconds.labels({ driver, op }).observe(seconds);
-      if (failed) ops[port].errors.labels({ driver, op }).inc();
+      ops[port].seconds.labels(driver, op).observe(seconds);
+      if (failed) ops[port].errors.labels(driver, op).inc();
     },
     busLag: (seconds) => busLag.observe(seconds),
     readSpoolDepth(read) {

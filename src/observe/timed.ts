@@ -28,44 +28,58 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 export function timed<T extends ProfileStore | EventLog | Bus>(port: Port, driver: T, metrics: Metrics): T {
   const ops = OPERATIONS[port];
   const lag = port === 'bus' ? busLagClock(metrics) : undefined;
+  // One wrapper per method, made on first use and kept while the driver's method stays the same
+  // function: every `/collect` calls the log and the store through here, and a closure (or a
+  // `bind`) made per call was garbage per request.
+  const wrappers = new Map<string | symbol, { value: Method; wrapper: Method }>();
   return new Proxy(driver, {
     get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
+      const value: unknown = Reflect.get(target, key, receiver);
       if (typeof value !== 'function') return value;
-      if (typeof key !== 'string' || !ops.has(key)) return value.bind(target);
-      return (...args: unknown[]) => {
-        if (lag && key === 'publish') lag.sent(args[0] as string, args[1] as Uint8Array);
-        if (lag && key === 'subscribe') args[1] = lag.wrap(args[0] as string, args[1] as Handler);
-        const t0 = performance.now();
-        const done = (failed: boolean) =>
-          metrics.operation(port, target.name, key, (performance.now() - t0) / 1000, failed);
-        let result: unknown;
-        try {
-          result = value.apply(target, args);
-        } catch (e) {
-          done(true);
-          throw e;
-        }
-        if (!isThenable(result)) {
-          done(false);
-          return result;
-        }
-        return Promise.resolve(result).then(
-          (r) => {
-            done(false);
-            return r;
-          },
-          (e: unknown) => {
-            done(true);
-            throw e;
-          },
-        );
-      };
+      const method = value as Method;
+      const known = wrappers.get(key);
+      if (known !== undefined && known.value === method) return known.wrapper;
+      const wrapper =
+        typeof key !== 'string' || !ops.has(key) ? method.bind(target) : timedCall(target, key, method);
+      wrappers.set(key, { value: method, wrapper });
+      return wrapper;
     },
   });
+
+  function timedCall(target: T, key: string, value: Method): Method {
+    return (...args: unknown[]) => {
+      if (lag && key === 'publish') lag.sent(args[0] as string, args[1] as Uint8Array);
+      if (lag && key === 'subscribe') args[1] = lag.wrap(args[0] as string, args[1] as Handler);
+      const t0 = performance.now();
+      const done = (failed: boolean) =>
+        metrics.operation(port, target.name, key, (performance.now() - t0) / 1000, failed);
+      let result: unknown;
+      try {
+        result = value.apply(target, args);
+      } catch (e) {
+        done(true);
+        throw e;
+      }
+      if (!isThenable(result)) {
+        done(false);
+        return result;
+      }
+      return Promise.resolve(result).then(
+        (r) => {
+          done(false);
+          return r;
+        },
+        (e: unknown) => {
+          done(true);
+          throw e;
+        },
+      );
+    };
+  }
 }
 
 type Handler = (payload: Uint8Array) => void;
+type Method = (...args: unknown[]) => unknown;
 
 const MAX_IN_FLIGHT = 1024;
 
