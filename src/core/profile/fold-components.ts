@@ -64,30 +64,68 @@ export class ComponentsPart {
 
   add(key: string, node: string, amount: number): void {
     const { keys, nodes } = this;
-    // First element of `key` or after, by binary search on the key; then its nodes in order (few).
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
-      else hi = mid;
+    const n = keys.length;
+    // The key is usually there already (a category, a brand, a count), and keys are the fold's
+    // interned strings: a scan by identity finds it without ordering strings. A new key is placed
+    // by binary search.
+    let start = 0;
+    while (start < n && keys[start] !== key) start++;
+    if (start === n) {
+      let hi = n;
+      start = 0;
+      while (start < hi) {
+        const mid = (start + hi) >>> 1;
+        if (keys[mid]! < key) start = mid + 1;
+        else hi = mid;
+      }
     }
-    const start = lo;
-    let i = lo;
-    while (i < keys.length && keys[i] === key && nodes[i]! < node) i++;
-    if (i < keys.length && keys[i] === key && nodes[i] === node) {
+    let i = start;
+    while (i < n && keys[i] === key && nodes[i]! < node) i++;
+    if (i < n && keys[i] === key && nodes[i] === node) {
       const v = this.vals[i]! + amount;
       this.vals[i] = v;
       if (!Number.isFinite(v)) this.renormalize = true;
     } else {
-      insertAt(keys, i, key);
-      insertAt(nodes, i, node);
-      insertAt(this.vals, i, amount);
-      insertAt(this.maps, i, undefined);
+      this.insert(i, key, node, amount);
       if (!Number.isFinite(amount)) this.renormalize = true;
     }
     this.maps[start] = undefined;
     this.pub = undefined;
+  }
+
+  /** Insert an element at `i`, moving the four arrays together (one loop, each array of one kind). */
+  private insert(i: number, key: string, node: string, amount: number): void {
+    const { keys, nodes, vals, maps } = this;
+    keys.push(key);
+    nodes.push(node);
+    vals.push(amount);
+    maps.push(undefined);
+    for (let j = keys.length - 1; j > i; j--) {
+      keys[j] = keys[j - 1]!;
+      nodes[j] = nodes[j - 1]!;
+      vals[j] = vals[j - 1]!;
+      maps[j] = maps[j - 1];
+    }
+    keys[i] = key;
+    nodes[i] = node;
+    vals[i] = amount;
+    maps[i] = undefined;
+  }
+
+  /** Remove the element at `i` from the four arrays. */
+  private remove(i: number): void {
+    const { keys, nodes, vals, maps } = this;
+    const last = keys.length - 1;
+    for (let j = i; j < last; j++) {
+      keys[j] = keys[j + 1]!;
+      nodes[j] = nodes[j + 1]!;
+      vals[j] = vals[j + 1]!;
+      maps[j] = maps[j + 1];
+    }
+    keys.pop();
+    nodes.pop();
+    vals.pop();
+    maps.pop();
   }
 
   /** Multiply every value by `factor`. */
@@ -183,10 +221,7 @@ export class ComponentsPart {
     const { keys } = this;
     const key = keys[worst];
     const alone = keys[worst - 1] !== key && keys[worst + 1] !== key;
-    removeAt(keys, worst);
-    removeAt(this.nodes, worst);
-    removeAt(vals, worst);
-    removeAt(this.maps, worst);
+    this.remove(worst);
     // The key's next element may now be its first: it must not carry a stale map.
     if (!alone && keys[worst] === key) this.maps[worst] = undefined;
     this.pub = undefined;
@@ -206,12 +241,6 @@ export function insertAt<T>(xs: T[], i: number, x: T): void {
   xs.push(x);
   for (let j = xs.length - 1; j > i; j--) xs[j] = xs[j - 1]!;
   xs[i] = x;
-}
-
-/** `xs.splice(i, 1)` without the result array. */
-export function removeAt<T>(xs: T[], i: number): void {
-  for (let j = i; j < xs.length - 1; j++) xs[j] = xs[j + 1]!;
-  xs.pop();
 }
 
 /** A copy of `xs` with `x` inserted at `i`, cut to `max` elements: one array of the final size, no regrowth. */
