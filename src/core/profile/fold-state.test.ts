@@ -75,6 +75,23 @@ describe('the fold state behind applied profiles', () => {
     expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
   });
 
+  it('keeps the seen list in the reference order over many events at mixed clock times (the window moving back)', () => {
+    let fast = emptyProfile(T0);
+    let slow = fast;
+    let s = 7;
+    for (let k = 0; k < 300; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      // Mostly newer each time, some older, some repeated times, some far older (dropped at once).
+      const back = s % 5 === 0 ? (s >>> 8) % 40_000 : s % 7 === 0 ? 10_000_000 : 0;
+      const e = event('view', `mixed-${k}`, T0, 'abcd'[k % 4]!);
+      const o = opts('n1', T0 + k * 1000 - back);
+      fast = applyEvent(fast, e, o);
+      slow = referenceApplyEvent(slow, e, o);
+      expect(fast.seen).toEqual(slow.seen);
+    }
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+  });
+
   it('keeps an adopted seen list spelled another way (a leading zero) in the reference order', () => {
     const t = base36(T0);
     // Same time as T0, spelled with a leading zero: its text sorts before every canonical entry of T0.
