@@ -24,8 +24,8 @@ export class SeenPart {
    * `slice` of the texts. When `head` reaches 0 the window moves to the back
    * (at most once every `limit` entries).
    */
-  private readonly times: number[];
-  private readonly hashes: number[];
+  private readonly times: Float64Array;
+  private readonly hashes: Uint32Array;
   private readonly texts: string[];
   private head: number;
   private end: number;
@@ -40,8 +40,8 @@ export class SeenPart {
     size = limit,
   ) {
     const capacity = 2 * size + 2;
-    this.times = new Array<number>(capacity).fill(0);
-    this.hashes = new Array<number>(capacity).fill(0);
+    this.times = new Float64Array(capacity);
+    this.hashes = new Uint32Array(capacity);
     this.texts = new Array<string>(capacity).fill('');
     this.head = capacity;
     this.end = capacity;
