@@ -18,39 +18,34 @@ import { base36 } from './seen.js';
 export class SeenPart {
   /**
    * The entries' times, hashes and texts, newest first (the order of the
-   * public list), in the window [head, end) of arrays with room on both
-   * sides: the usual event (the newest yet) goes in front by moving `head`
-   * back, the oldest drops by moving `end` back, and the public list is one
-   * `slice` of the texts. When `head` reaches 0 the window moves to the back
-   * (at most once every `limit` entries).
+   * public list), in the window [head, end) of arrays with room in front:
+   * the usual event (the newest yet) goes in front by moving `head` back,
+   * the oldest drops by moving `end` back, and the public list is one `slice`
+   * of the texts. When `head` reaches 0 the window moves to the back, the
+   * arrays first grown to twice its size (so at most once every `limit`
+   * entries once full). Times and hashes are kept as unboxed doubles (a hash
+   * can exceed a small integer). Plain arrays, small at first: a typed array
+   * of this size lives outside the heap and costs about 1 µs to make, more
+   * than a whole event on a new profile.
    */
-  private readonly times: Float64Array;
-  private readonly hashes: Uint32Array;
-  private readonly texts: string[];
-  private head: number;
-  private end: number;
+  private times: number[] = doubles(MIN_CAPACITY);
+  private hashes: number[] = doubles(MIN_CAPACITY);
+  private texts: string[] = strings(MIN_CAPACITY);
+  private head = MIN_CAPACITY;
+  private end = MIN_CAPACITY;
   /** Every entry is spelled canonically: order by numbers alone. */
   private canonical = true;
   /** The public list while the part is unchanged since it was built. */
   private pub: string[] | undefined;
 
-  constructor(
-    private readonly limit: number,
-    /** The most entries the window ever holds at once (a list adopted as it is may hold more than `limit`). */
-    size = limit,
-  ) {
-    const capacity = 2 * size + 2;
-    this.times = new Float64Array(capacity);
-    this.hashes = new Uint32Array(capacity);
-    this.texts = new Array<string>(capacity).fill('');
-    this.head = capacity;
-    this.end = capacity;
-  }
+  constructor(private readonly limit: number) {}
 
   /** The list of a profile in normal form; shares the array. */
   static of(seen: string[], limit: number): SeenPart {
-    const part = new SeenPart(limit, Math.max(limit, seen.length));
+    const part = new SeenPart(limit);
     part.pub = seen;
+    part.reserve(seen.length);
+    part.end = part.times.length;
     part.head = part.end - seen.length;
     for (let i = 0; i < seen.length; i++) {
       const entry = seen[i]!;
@@ -115,8 +110,10 @@ export class SeenPart {
     texts[k - 1] = text;
   }
 
-  /** Move the window to the back of the arrays; returns how far it moved. */
+  /** Move the window to the back of the arrays, grown to twice its size first; returns how far it moved. */
   private moveBack(): number {
+    const count = this.end - this.head;
+    this.reserve(count);
     const { times, hashes, texts } = this;
     const shift = times.length - this.end;
     for (let j = this.end - 1; j >= this.head; j--) {
@@ -130,6 +127,17 @@ export class SeenPart {
     return shift;
   }
 
+  /** Arrays of at least twice `count` (+2) elements: room for as many entries in front as behind. */
+  private reserve(count: number): void {
+    const want = 2 * count + 2;
+    const { times, hashes, texts } = this;
+    while (times.length < want) {
+      times.push(0.5);
+      hashes.push(0.5);
+      texts.push('');
+    }
+  }
+
   /** The public list, newest first; it stays as it is (the next change builds a new one). */
   publish(): string[] {
     if (this.pub === undefined) this.pub = this.texts.slice(this.head, this.end);
@@ -141,6 +149,22 @@ const B36_4 = 36 ** 4;
 const B36_5 = 36 ** 5;
 /** Char codes of the digits 0-9a-z (the first 16 are the lowercase hex digits). */
 const DIGIT = Array.from({ length: 36 }, (_, d) => d.toString(36).charCodeAt(0));
+
+/** Elements of a new part's arrays (a new profile's first event needs one). */
+const MIN_CAPACITY = 4;
+
+/** An array of `n` doubles (elements kind: unboxed doubles from the start). */
+function doubles(n: number): number[] {
+  const xs = [0.5];
+  while (xs.length < n) xs.push(0.5);
+  return xs;
+}
+
+function strings(n: number): string[] {
+  const xs = [''];
+  while (xs.length < n) xs.push('');
+  return xs;
+}
 
 /** The last high part (time / 36^5) an entry was written for: its base-36 text, and its 3 digits' char codes. */
 let lastHigh = -1;
