@@ -69,6 +69,19 @@ const RECENT_TYPES: ReadonlySet<string> = new Set(['view', 'click', 'add_to_cart
 /** Bookkeeping, not behaviour: not counted. */
 const UNCOUNTED: ReadonlySet<string> = new Set(['consent', 'identify']);
 
+/** What the fold does with an event of a known type, looked up once per event. */
+interface TypeRule {
+  counted: boolean;
+  weight: number;
+  recent: boolean;
+}
+const TYPE_RULES: ReadonlyMap<unknown, TypeRule> = new Map(
+  Object.entries(EVENT_WEIGHTS).map(([type, weight]) => [
+    type,
+    { counted: !UNCOUNTED.has(type), weight, recent: RECENT_TYPES.has(type) },
+  ]),
+);
+
 export interface ItemAttributes {
   category: string;
   brand: string;
@@ -233,12 +246,15 @@ class BatchContext implements ApplyContext {
       state.seen.add(at.p, hash);
       return;
     }
-    if (!UNCOUNTED.has(e.type)) this.addDecayed(state.counts, countKey(e.type), 1);
-    const weight = EVENT_WEIGHTS[e.type] ?? 0;
+    const rule = TYPE_RULES.get(e.type);
+    if (rule !== undefined ? rule.counted : !UNCOUNTED.has(e.type))
+      this.addDecayed(state.counts, countKey(e.type), 1);
+    const weight = rule !== undefined ? rule.weight : (EVENT_WEIGHTS[e.type] ?? 0);
     if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
       this.addItemAffinity(e.item, weight);
       const item = clampText(e.item, TEXT_LIMITS.item);
-      if (RECENT_TYPES.has(e.type) && item !== '') state.addRecent({ item, type: e.type, at });
+      if ((rule !== undefined ? rule.recent : RECENT_TYPES.has(e.type)) && item !== '')
+        state.addRecent({ item, type: e.type, at });
     }
     applyDeclared(this, e);
     state.seen.add(at.p, hash);

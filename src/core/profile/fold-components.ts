@@ -79,9 +79,19 @@ export class ComponentsPart {
         else hi = mid;
       }
     }
+    // Then the node among the key's elements (the same node id string each time: identity first).
     let i = start;
-    while (i < n && keys[i] === key && nodes[i]! < node) i++;
-    if (i < n && keys[i] === key && nodes[i] === node) {
+    let found = false;
+    while (i < n && keys[i] === key) {
+      const at = nodes[i]!;
+      if (at === node) {
+        found = true;
+        break;
+      }
+      if (!(at < node)) break;
+      i++;
+    }
+    if (found) {
       const v = this.vals[i]! + amount;
       this.vals[i] = v;
       if (!Number.isFinite(v)) this.renormalize = true;
