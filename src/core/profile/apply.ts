@@ -116,8 +116,22 @@ export interface ApplyContext {
 }
 
 export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Profile {
-  return applyEvents(p, [e], opts);
+  // A batch of one, in an array kept for it rather than a new one per event (unless a catalog
+  // callback applies events itself meanwhile: then that call gets an array of its own).
+  if (oneBusy) return applyEvents(p, [e], opts);
+  oneBusy = true;
+  ONE[0] = e;
+  try {
+    return applyEvents(p, ONE, opts);
+  } finally {
+    ONE[0] = NO_EVENT; // no event kept alive by the array
+    oneBusy = false;
+  }
 }
+
+const NO_EVENT: TesseraEvent = Object.freeze({ id: '', type: 'page', ts: 0 }) as TesseraEvent;
+const ONE: TesseraEvent[] = [NO_EVENT];
+let oneBusy = false;
 
 /**
  * Apply a visitor's events in order: the same profile as applying them one by
