@@ -21,6 +21,9 @@ import { newRecord } from './fold-records.js';
 
 type Nodes = Record<string, number>;
 
+/** Parts of this limit or more (affinities) publish records with every key in-object (see fold-records.ts). */
+const LARGE_LIMIT = 16;
+
 export class ComponentsPart {
   /** Elements in (key, node) order. */
   private keys: string[] = [];
@@ -162,7 +165,7 @@ export class ComponentsPart {
   publish(): Components {
     if (this.pub !== undefined) return this.pub;
     const { keys, maps } = this;
-    const out: Components = newRecord();
+    const out: Components = newRecord(this.limit >= LARGE_LIMIT);
     for (let i = 0; i < keys.length; ) {
       const end = this.keyEnd(i);
       out[keys[i]!] = maps[i] ?? this.nodeMap(i, end);
