@@ -68,19 +68,13 @@ export class ComponentsPart {
   add(key: string, node: string, amount: number): void {
     const { keys, nodes } = this;
     const n = keys.length;
-    // The key is usually there already (a category, a brand, a count), and keys are the fold's
-    // interned strings: a scan by identity finds it without ordering strings. A new key is placed
-    // by binary search.
+    // First element of `key` or after, by binary search on the key.
     let start = 0;
-    while (start < n && keys[start] !== key) start++;
-    if (start === n) {
-      let hi = n;
-      start = 0;
-      while (start < hi) {
-        const mid = (start + hi) >>> 1;
-        if (keys[mid]! < key) start = mid + 1;
-        else hi = mid;
-      }
+    let hi = n;
+    while (start < hi) {
+      const mid = (start + hi) >>> 1;
+      if (keys[mid]! < key) start = mid + 1;
+      else hi = mid;
     }
     // Then the node among the key's elements (the same node id string each time: identity first).
     let i = start;
