@@ -28,7 +28,8 @@ describe('the fold state behind applied profiles', () => {
     const hashes = [0, 1, 0xf, 0x10, 0x7fffffff, 0x80000000, 0xdeadbeef, 0xffffffff];
     const times = [0, 1, 35, 36, B4 - 1, B4, B5 - 1, B5, B5 + 1, T0, T0 + 1, max];
     for (const k of [1, 2, 35, 36, 1000, 28_000, Math.floor(max / B5) - 1, Math.floor(max / B5)])
-      for (const d of [-B4 - 1, -B4, -1296, -36, -2, -1, 0, 1, 2, 36, 1296, B4, B4 + 1]) times.push(k * B5 + d);
+      for (const d of [-B4 - 1, -B4, -1296, -36, -2, -1, 0, 1, 2, 36, 1296, B4, B4 + 1])
+        times.push(k * B5 + d);
     for (const t of times) {
       if (t < 0 || t > max) continue;
       for (const h of hashes) expect(seenEntryText(t, h)).toBe(`${t.toString(36)}.${hex8(h)}`);
