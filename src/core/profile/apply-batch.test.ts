@@ -161,6 +161,29 @@ describe('applyEvents', () => {
     );
   });
 
+  it('gives the same result when the catalog callback applies events to another profile meanwhile', () => {
+    const o = { node: 'n1', at: { p: T0, l: 0, n: 'n1' }, halfLifeMs: HALF_LIFE };
+    let inner: Profile = emptyProfile(T0);
+    let k = 0;
+    const nested = {
+      ...o,
+      item: (id: string) => {
+        inner = applyEvent(inner, event('view', `inner${k++}`, T0, 'b'), { ...o, item: catalog });
+        return catalog(id);
+      },
+    };
+    let outer: Profile = emptyProfile(T0);
+    let expected: Profile = emptyProfile(T0);
+    for (let i = 0; i < 5; i++) {
+      const e = event('purchase', `outer${i}`, T0 + i, 'a');
+      outer = applyEvent(outer, e, nested);
+      expected = referenceApplyEvent(expected, e, { ...o, item: catalog });
+    }
+    expect(JSON.stringify(outer)).toBe(JSON.stringify(expected));
+    expect(k).toBeGreaterThan(0);
+    expect(inner.seen.length).toBe(k);
+  });
+
   it('leaves an erased profile as it is', () => {
     const erased = { ...emptyProfile(T0), erasedAt: T0 + DAY };
     const opts = { node: 'n1', at: { p: T0, l: 0, n: 'n1' }, halfLifeMs: HALF_LIFE };

@@ -69,6 +69,19 @@ const RECENT_TYPES: ReadonlySet<string> = new Set(['view', 'click', 'add_to_cart
 /** Bookkeeping, not behaviour: not counted. */
 const UNCOUNTED: ReadonlySet<string> = new Set(['consent', 'identify']);
 
+/** What the fold does with an event of a known type, looked up once per event. */
+interface TypeRule {
+  counted: boolean;
+  weight: number;
+  recent: boolean;
+}
+const TYPE_RULES: ReadonlyMap<unknown, TypeRule> = new Map(
+  Object.entries(EVENT_WEIGHTS).map(([type, weight]) => [
+    type,
+    { counted: !UNCOUNTED.has(type), weight, recent: RECENT_TYPES.has(type) },
+  ]),
+);
+
 export interface ItemAttributes {
   category: string;
   brand: string;
@@ -103,8 +116,22 @@ export interface ApplyContext {
 }
 
 export function applyEvent(p: Profile, e: TesseraEvent, opts: ApplyOptions): Profile {
-  return applyEvents(p, [e], opts);
+  // A batch of one, in an array kept for it rather than a new one per event (unless a catalog
+  // callback applies events itself meanwhile: then that call gets an array of its own).
+  if (oneBusy) return applyEvents(p, [e], opts);
+  oneBusy = true;
+  ONE[0] = e;
+  try {
+    return applyEvents(p, ONE, opts);
+  } finally {
+    ONE[0] = NO_EVENT; // no event kept alive by the array
+    oneBusy = false;
+  }
 }
+
+const NO_EVENT: TesseraEvent = Object.freeze({ id: '', type: 'page', ts: 0 }) as TesseraEvent;
+const ONE: TesseraEvent[] = [NO_EVENT];
+let oneBusy = false;
 
 /**
  * Apply a visitor's events in order: the same profile as applying them one by
@@ -134,7 +161,7 @@ export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: A
         // Detached while it changes: if an event throws, `p` no longer names a half-changed state.
         state.owner = undefined;
       } else if (ctx.state.seen.has(hash)) continue;
-      ctx.apply(e, hash, cleanHlc(at));
+      ctx.apply(e, hash, at);
       ctx.state.endEvent();
     }
     if (ctx === undefined) return p;
@@ -173,6 +200,7 @@ function giveBack(ctx: BatchContext): void {
 }
 
 /** What an idle context points at. */
+const IDLE_AT: Hlc = { p: 0, l: 0, n: '' };
 const IDLE_STATE = new FoldState(emptyProfile(0));
 const NO_OPTIONS: ApplyBatchOptions = { node: '', at: { p: 0, l: 0, n: '' }, halfLifeMs: 1 };
 
@@ -180,7 +208,9 @@ const NO_OPTIONS: ApplyBatchOptions = { node: '', at: { p: 0, l: 0, n: '' }, hal
 class BatchContext implements ApplyContext {
   node = '';
   halfLifeMs = 1;
-  at: Hlc = { p: 0, l: 0, n: '' };
+  /** The node clock as given for this event, and its clean copy once made (see `at`). */
+  private rawAt: Hlc = IDLE_AT;
+  private cleanAt: Hlc | undefined;
   t = 0;
   /** What one unit of weight adds at this event's time, once the sums are anchored for it (NaN: not yet). */
   private unit = Number.NaN;
@@ -198,6 +228,8 @@ class BatchContext implements ApplyContext {
   end(): void {
     this.state = IDLE_STATE;
     this.opts = NO_OPTIONS;
+    this.rawAt = IDLE_AT;
+    this.cleanAt = undefined;
   }
 
   get draft(): FoldState {
@@ -220,28 +252,43 @@ class BatchContext implements ApplyContext {
     if (key !== '') this.addDecayed(this.state.affinities, key, weight);
   }
 
-  apply(e: TesseraEvent, hash: number, at: Hlc): void {
+  /**
+   * The node clock as stored (cleaned): made when an event stores it (a
+   * recent item, a register), not for every event; the clock time alone is
+   * cleaned up front.
+   */
+  get at(): Hlc {
+    if (this.cleanAt === undefined) this.cleanAt = cleanHlc(this.rawAt);
+    return this.cleanAt;
+  }
+
+  apply(e: TesseraEvent, hash: number, rawAt: Hlc): void {
     const { state } = this;
-    this.at = at;
-    this.t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), at.p)) : at.p;
+    this.rawAt = rawAt;
+    this.cleanAt = undefined;
+    const p = cleanTime(rawAt.p);
+    this.t = Number.isFinite(e.ts) ? Math.max(0, Math.min(Math.floor(e.ts), p)) : p;
     this.unit = Number.NaN;
     if (isImpression(e)) {
       // A tile seen in a recommendation slot is an impression, not interest:
       // it feeds fatigue caps (`exposures`), never affinities or recent items.
       const key = clampText(`item:${e.item}`, TEXT_LIMITS.exposureKey);
       if (key !== 'item:') state.exposures.add(key, this.node, 1);
-      state.seen.add(at.p, hash);
+      state.seen.add(p, hash);
       return;
     }
-    if (!UNCOUNTED.has(e.type)) this.addDecayed(state.counts, countKey(e.type), 1);
-    const weight = EVENT_WEIGHTS[e.type] ?? 0;
+    const rule = TYPE_RULES.get(e.type);
+    if (rule !== undefined ? rule.counted : !UNCOUNTED.has(e.type))
+      this.addDecayed(state.counts, countKey(e.type), 1);
+    const weight = rule !== undefined ? rule.weight : (EVENT_WEIGHTS[e.type] ?? 0);
     if (typeof e.item === 'string' && e.item !== '' && weight > 0) {
       this.addItemAffinity(e.item, weight);
       const item = clampText(e.item, TEXT_LIMITS.item);
-      if (RECENT_TYPES.has(e.type) && item !== '') state.addRecent({ item, type: e.type, at });
+      if ((rule !== undefined ? rule.recent : RECENT_TYPES.has(e.type)) && item !== '')
+        state.addRecent({ item, type: e.type, at: this.at });
     }
     applyDeclared(this, e);
-    state.seen.add(at.p, hash);
+    state.seen.add(p, hash);
   }
 
   private addDecayed(part: FoldState['counts'], key: string, weight: number): void {
@@ -309,6 +356,11 @@ let lastAtP = 0;
 let lastAtL = 0;
 let lastAtN = '';
 let lastCleanAt: Hlc = { p: 0, l: 0, n: '' };
+
+/** A clock time as cleanHlc stores it. */
+function cleanTime(p: number): number {
+  return within(p, MAX_TIME_MS);
+}
 
 function within(x: number, max: number): number {
   return Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;

@@ -22,11 +22,14 @@ export const THUMBS_UP_WEIGHT = 3;
 type TraitValue = string | number | boolean;
 
 export function applyDeclared(ctx: ApplyContext, e: TesseraEvent): void {
+  const { type } = e;
+  // Most events declare nothing: no props read, no empty record made for them.
+  if (type !== 'consent' && type !== 'identify' && type !== 'form' && type !== 'feedback') return;
   const props = isRecord(e.props) ? e.props : {};
-  if (e.type === 'consent') applyConsent(ctx, props);
-  else if (e.type === 'identify') applyIdentify(ctx, props);
-  else if (e.type === 'form') applySurvey(ctx, props);
-  else if (e.type === 'feedback') applyFeedback(ctx, props, e.item);
+  if (type === 'consent') applyConsent(ctx, props);
+  else if (type === 'identify') applyIdentify(ctx, props);
+  else if (type === 'form') applySurvey(ctx, props);
+  else applyFeedback(ctx, props, e.item);
 }
 
 function applyConsent(ctx: ApplyContext, props: Record<string, unknown>): void {

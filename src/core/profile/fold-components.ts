@@ -21,6 +21,9 @@ import { newRecord } from './fold-records.js';
 
 type Nodes = Record<string, number>;
 
+/** Parts of this limit or more (affinities) publish records with every key in-object (see fold-records.ts). */
+const LARGE_LIMIT = 16;
+
 export class ComponentsPart {
   /** Elements in (key, node) order. */
   private keys: string[] = [];
@@ -64,30 +67,72 @@ export class ComponentsPart {
 
   add(key: string, node: string, amount: number): void {
     const { keys, nodes } = this;
-    // First element of `key` or after, by binary search on the key; then its nodes in order (few).
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < key) lo = mid + 1;
+    const n = keys.length;
+    // First element of `key` or after, by binary search on the key.
+    let start = 0;
+    let hi = n;
+    while (start < hi) {
+      const mid = (start + hi) >>> 1;
+      if (keys[mid]! < key) start = mid + 1;
       else hi = mid;
     }
-    const start = lo;
-    let i = lo;
-    while (i < keys.length && keys[i] === key && nodes[i]! < node) i++;
-    if (i < keys.length && keys[i] === key && nodes[i] === node) {
+    // Then the node among the key's elements (the same node id string each time: identity first).
+    let i = start;
+    let found = false;
+    while (i < n && keys[i] === key) {
+      const at = nodes[i]!;
+      if (at === node) {
+        found = true;
+        break;
+      }
+      if (!(at < node)) break;
+      i++;
+    }
+    if (found) {
       const v = this.vals[i]! + amount;
       this.vals[i] = v;
       if (!Number.isFinite(v)) this.renormalize = true;
     } else {
-      insertAt(keys, i, key);
-      insertAt(nodes, i, node);
-      insertAt(this.vals, i, amount);
-      insertAt(this.maps, i, undefined);
+      this.insert(i, key, node, amount);
       if (!Number.isFinite(amount)) this.renormalize = true;
     }
     this.maps[start] = undefined;
     this.pub = undefined;
+  }
+
+  /** Insert an element at `i`, moving the four arrays together (one loop, each array of one kind). */
+  private insert(i: number, key: string, node: string, amount: number): void {
+    const { keys, nodes, vals, maps } = this;
+    keys.push(key);
+    nodes.push(node);
+    vals.push(amount);
+    maps.push(undefined);
+    for (let j = keys.length - 1; j > i; j--) {
+      keys[j] = keys[j - 1]!;
+      nodes[j] = nodes[j - 1]!;
+      vals[j] = vals[j - 1]!;
+      maps[j] = maps[j - 1];
+    }
+    keys[i] = key;
+    nodes[i] = node;
+    vals[i] = amount;
+    maps[i] = undefined;
+  }
+
+  /** Remove the element at `i` from the four arrays. */
+  private remove(i: number): void {
+    const { keys, nodes, vals, maps } = this;
+    const last = keys.length - 1;
+    for (let j = i; j < last; j++) {
+      keys[j] = keys[j + 1]!;
+      nodes[j] = nodes[j + 1]!;
+      vals[j] = vals[j + 1]!;
+      maps[j] = maps[j + 1];
+    }
+    keys.pop();
+    nodes.pop();
+    vals.pop();
+    maps.pop();
   }
 
   /** Multiply every value by `factor`. */
@@ -114,7 +159,7 @@ export class ComponentsPart {
   publish(): Components {
     if (this.pub !== undefined) return this.pub;
     const { keys, maps } = this;
-    const out: Components = newRecord();
+    const out: Components = newRecord(this.limit >= LARGE_LIMIT);
     for (let i = 0; i < keys.length; ) {
       const end = this.keyEnd(i);
       out[keys[i]!] = maps[i] ?? this.nodeMap(i, end);
@@ -183,10 +228,7 @@ export class ComponentsPart {
     const { keys } = this;
     const key = keys[worst];
     const alone = keys[worst - 1] !== key && keys[worst + 1] !== key;
-    removeAt(keys, worst);
-    removeAt(this.nodes, worst);
-    removeAt(vals, worst);
-    removeAt(this.maps, worst);
+    this.remove(worst);
     // The key's next element may now be its first: it must not carry a stale map.
     if (!alone && keys[worst] === key) this.maps[worst] = undefined;
     this.pub = undefined;
@@ -206,12 +248,6 @@ export function insertAt<T>(xs: T[], i: number, x: T): void {
   xs.push(x);
   for (let j = xs.length - 1; j > i; j--) xs[j] = xs[j - 1]!;
   xs[i] = x;
-}
-
-/** `xs.splice(i, 1)` without the result array. */
-export function removeAt<T>(xs: T[], i: number): void {
-  for (let j = i; j < xs.length - 1; j++) xs[j] = xs[j + 1]!;
-  xs.pop();
 }
 
 /** A copy of `xs` with `x` inserted at `i`, cut to `max` elements: one array of the final size, no regrowth. */

@@ -3,6 +3,8 @@ import { referenceApplyEvent } from '../../../test/helpers/reference-apply.js';
 import type { Profile } from '../types.js';
 import { applyEvent } from './apply.js';
 import { emptyProfile } from './empty.js';
+import { seenEntryText } from './fold-seen.js';
+import { hex8 } from './hash.js';
 import { base36 } from './seen.js';
 import { event, opts, T0 } from './test-helpers.js';
 
@@ -17,6 +19,21 @@ describe('the fold state behind applied profiles', () => {
       }
     }
     expect(base36(T0)).toBe(T0.toString(36));
+  });
+
+  it('writes seen entries as base36(time), a dot and hex8(hash), around every split point', () => {
+    const B4 = 36 ** 4;
+    const B5 = 36 ** 5;
+    const max = 8.64e15;
+    const hashes = [0, 1, 0xf, 0x10, 0x7fffffff, 0x80000000, 0xdeadbeef, 0xffffffff];
+    const times = [0, 1, 35, 36, B4 - 1, B4, B5 - 1, B5, B5 + 1, T0, T0 + 1, max];
+    for (const k of [1, 2, 35, 36, 1000, 28_000, Math.floor(max / B5) - 1, Math.floor(max / B5)])
+      for (const d of [-B4 - 1, -B4, -1296, -36, -2, -1, 0, 1, 2, 36, 1296, B4, B4 + 1])
+        times.push(k * B5 + d);
+    for (const t of times) {
+      if (t < 0 || t > max) continue;
+      for (const h of hashes) expect(seenEntryText(t, h)).toBe(`${t.toString(36)}.${hex8(h)}`);
+    }
   });
 
   it('gives the reference result when many visitors interleave, more than it keeps states for', () => {
@@ -56,6 +73,23 @@ describe('the fold state behind applied profiles', () => {
       slow = referenceApplyEvent(slow, e, opts('n1', T0));
     }
     expect(fast.seen).toEqual(slow.seen);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
+  });
+
+  it('keeps the seen list in the reference order over many events at mixed clock times (the window moving back)', () => {
+    let fast = emptyProfile(T0);
+    let slow = fast;
+    let s = 7;
+    for (let k = 0; k < 300; k++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      // Mostly newer each time, some older, some repeated times, some far older (dropped at once).
+      const back = s % 5 === 0 ? (s >>> 8) % 40_000 : s % 7 === 0 ? 10_000_000 : 0;
+      const e = event('view', `mixed-${k}`, T0, 'abcd'[k % 4]!);
+      const o = opts('n1', T0 + k * 1000 - back);
+      fast = applyEvent(fast, e, o);
+      slow = referenceApplyEvent(slow, e, o);
+      expect(fast.seen).toEqual(slow.seen);
+    }
     expect(JSON.stringify(fast)).toBe(JSON.stringify(slow));
   });
 
