@@ -35,6 +35,11 @@ export class ComponentsPart {
   private pub: Components | undefined;
   /** Values were rescaled or one overflowed: drop what truncation drops, at the end of the event. */
   private renormalize = false;
+  /**
+   * New elements of this event left out at the cap (see `add`): key, node,
+   * amount, in the order they came. Few: one per key an event touches.
+   */
+  private skipped: Array<string | number> = [];
 
   constructor(
     private readonly limit: number,
@@ -93,10 +98,61 @@ export class ComponentsPart {
       this.vals[i] = v;
       if (!Number.isFinite(v)) this.renormalize = true;
     } else {
-      this.insert(i, key, node, amount);
-      if (!Number.isFinite(amount)) this.renormalize = true;
+      // An element this event left out comes back with what it had: the sum as if it had been kept.
+      const sum = this.skipped.length === 0 ? amount : this.unskip(key, node) + amount;
+      if (this.dropsAtOnce(sum)) {
+        this.skipped.push(key, node, sum);
+        return;
+      }
+      this.insert(i, key, node, sum);
+      if (!Number.isFinite(sum)) this.renormalize = true;
     }
     this.maps[start] = undefined;
+    this.pub = undefined;
+  }
+
+  /**
+   * Whether a new element of `amount` would be the one truncation drops at
+   * the end of this event: the part is at its limit and the amount is below
+   * every value it holds. Within an event values only grow and nothing is
+   * removed before its end, so it stays below them all: at the end, at least
+   * `limit` elements rank above it. Left out, the part (and its published
+   * record) is not changed at all. Not while values are being renormalized:
+   * an element dropped for overflowing could leave room for it.
+   */
+  private dropsAtOnce(amount: number): boolean {
+    const { vals } = this;
+    if (vals.length < this.limit || this.renormalize || !Number.isFinite(amount)) return false;
+    for (let j = 0; j < vals.length; j++) if (!(amount < vals[j]!)) return false;
+    return true;
+  }
+
+  /** The amount left out for (key, node) in this event, taken back out of `skipped` (0: none). */
+  private unskip(key: string, node: string): number {
+    const { skipped } = this;
+    for (let j = 0; j < skipped.length; j += 3) {
+      if (skipped[j] === key && skipped[j + 1] === node) {
+        const amount = skipped[j + 2] as number;
+        skipped.splice(j, 3);
+        return amount;
+      }
+    }
+    return 0;
+  }
+
+  /** The elements left out in this event, inserted where they belong. */
+  private putBackSkipped(): void {
+    const { skipped, keys, nodes } = this;
+    for (let j = 0; j < skipped.length; j += 3) {
+      const key = skipped[j] as string;
+      const node = skipped[j + 1] as string;
+      let start = 0;
+      while (start < keys.length && keys[start]! < key) start++;
+      let i = start;
+      while (i < keys.length && keys[i] === key && nodes[i]! < node) i++;
+      this.insert(i, key, node, skipped[j + 2] as number);
+      this.maps[start] = undefined; // as in `add`: the key's node map is rebuilt
+    }
     this.pub = undefined;
   }
 
@@ -148,6 +204,11 @@ export class ComponentsPart {
 
   /** Back within the limit after one event. */
   endEvent(): void {
+    if (this.skipped.length > 0) {
+      // Renormalizing (an overflow after they were left out) may drop others: they compete again.
+      if (this.renormalize) this.putBackSkipped();
+      this.skipped.length = 0;
+    }
     if (this.renormalize) {
       this.renormalize = false;
       this.dropBelowFloor();
