@@ -35,7 +35,10 @@ function modelEvent(elements: Add[], adds: Add[]): Add[] {
 function record(elements: Add[]): string {
   const sorted = [...elements].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : 1));
   const r: Record<string, Record<string, number>> = {};
-  for (const [k, n, v] of sorted) (r[k] ??= {})[n] = v;
+  for (const [k, n, v] of sorted) {
+    r[k] ??= {};
+    r[k][n] = v;
+  }
   return JSON.stringify(r);
 }
 
