@@ -16,7 +16,10 @@ const SEEN_MAX = 200_000;
 export class SegmentRing {
   private readonly slots: Array<{ n: number; counts: Map<string, number> }>;
   private seenN = -1;
-  private readonly seen = new Set<string>();
+  /** Visitor → the segments counted for them in the current bucket (no pair string made per page). */
+  private readonly seen = new Map<string, Set<string>>();
+  /** Visitor-segment pairs in `seen`. */
+  private seenPairs = 0;
 
   /** `size`: how many 10-second buckets are kept (the per-10-second traffic ring's depth, so the times line up). */
   constructor(readonly size: number) {
@@ -33,12 +36,17 @@ export class SegmentRing {
     if (this.seenN !== n) {
       this.seenN = n;
       this.seen.clear();
+      this.seenPairs = 0;
     }
+    let counted = visitor === undefined ? undefined : this.seen.get(visitor);
     for (const id of ids) {
-      if (visitor !== undefined && this.seen.size < SEEN_MAX) {
-        const pair = `${id}\u0000${visitor}`;
-        if (this.seen.has(pair)) continue;
-        this.seen.add(pair);
+      if (visitor !== undefined && this.seenPairs < SEEN_MAX) {
+        if (counted === undefined) {
+          counted = new Set();
+          this.seen.set(visitor, counted);
+        } else if (counted.has(id)) continue;
+        counted.add(id);
+        this.seenPairs++;
       }
       slot.counts.set(id, (slot.counts.get(id) ?? 0) + 1);
     }

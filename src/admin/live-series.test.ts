@@ -119,6 +119,7 @@ describe('segment sizes', () => {
     const live = createLiveSeries(c);
     live.observer.segments(['mobile', 'runners'], 'v1');
     live.observer.segments(['mobile', 'runners'], 'v1'); // the same visitor again: counted once
+    live.observer.segments(['runners', 'runners'], 'v1'); // a segment twice in one page: once too
     live.observer.segments(['mobile'], 'v2');
     live.observer.segments(['mobile'], undefined); // no consent, no id: one per page
     live.observer.segments(['mobile'], undefined);

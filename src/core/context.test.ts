@@ -98,4 +98,12 @@ describe('context', () => {
     expect(ctx.referrerHost).toBeUndefined();
     expect(ctx.referrer).toBe('https://shop.test/product/1');
   });
+
+  it('reads the UTC hour as Date does, without a time zone', () => {
+    for (const t of [0, -1, -0.5, 3_599_999, 3_600_000, -3_600_001, NOW, 8.64e15, -8.64e15]) {
+      expect(localHour(t, undefined)).toBe(new Date(t).getUTCHours());
+    }
+    expect(localHour(8.64e15 + 1, undefined)).toBeNaN();
+    expect(localHour(Number.NaN, undefined)).toBeNaN();
+  });
 });

@@ -176,9 +176,20 @@ function parseLanguage(header: string): string | undefined {
 
 const hourFormatters = new Map<string, Intl.DateTimeFormat>();
 
+const DAY_MS = 86_400_000;
+
+/** `new Date(now).getUTCHours()`, without the Date: integer arithmetic on the clipped time. */
+function utcHour(now: number): number {
+  // What Date keeps of a time (TimeClip): NaN outside ±8.64e15 ms, else the integer part.
+  if (!(Math.abs(now) <= 8.64e15)) return Number.NaN;
+  const t = Math.trunc(now);
+  const inDay = ((t % DAY_MS) + DAY_MS) % DAY_MS;
+  return Math.floor(inDay / 3_600_000);
+}
+
 /** Hour of day in a time zone; UTC for unknown zones. Formatters are cached (they are costly to build). */
 export function localHour(now: number, timezone: string | undefined): number {
-  if (!timezone) return new Date(now).getUTCHours();
+  if (!timezone) return utcHour(now);
   let f = hourFormatters.get(timezone);
   if (!f) {
     try {

@@ -122,7 +122,8 @@ export function decide(input: DecideInput): Decision {
       data: { matched: segments.map((id) => segmentRule(compiled.site, id)) },
     });
 
-  const assignInput = { visitorId: input.visitorId, rules: ruleInput, profile, segments };
+  // Without a trace, no trace lines made for the arms either.
+  const assignInput = { visitorId: input.visitorId, rules: ruleInput, profile, segments, trace: tracing };
   const effects = input.assignArms
     ? input.assignArms(assignInput)
     : assignArms({ ...assignInput, experiments: compiled.site.experiments ?? [] });

@@ -31,16 +31,47 @@ export interface DecisionReadParts {
   load(id: string): Promise<CachedProfile | undefined>;
 }
 
+/** The profile a decision reads, and where it came from. */
+export interface DecisionRead {
+  entry: CachedProfile | undefined;
+  source: ProfileSource;
+}
+
 export async function profileForDecision(
   p: DecisionReadParts,
   id: string,
   digestCookie: string | undefined,
   log: Logger = p.logger,
-): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
+): Promise<DecisionRead> {
+  return profileForDecisionNow(p, id, digestCookie, log);
+}
+
+/**
+ * `profileForDecision`, without a promise when this node's memory answers
+ * (an observed profile, or a cached copy the cookie does not contradict):
+ * the page path's usual case, one await less per page.
+ */
+export function profileForDecisionNow(
+  p: DecisionReadParts,
+  id: string,
+  digestCookie: string | undefined,
+  log: Logger = p.logger,
+): DecisionRead | Promise<DecisionRead> {
   const observed = p.observed.get(id);
   if (observed) return { entry: { profile: observed, changedAt: p.now() }, source: 'cache' };
   const hit = p.cached(id);
   if (hit && (!digestCookie || p.sealedHere(id) === digestCookie)) return { entry: hit, source: 'cache' };
+  return fromDigestOrStore(p, id, digestCookie, log, hit);
+}
+
+/** The rest of the read, once memory did not answer: the digest cookie, then the store within its budget. */
+async function fromDigestOrStore(
+  p: DecisionReadParts,
+  id: string,
+  digestCookie: string | undefined,
+  log: Logger,
+  hit: CachedProfile | undefined,
+): Promise<DecisionRead> {
   const digest = await p.readDigest(id, digestCookie);
   if (hit && (!digest || digest.at <= hit.changedAt)) return { entry: hit, source: 'cache' };
   if (digest) {

@@ -30,7 +30,12 @@ import {
 } from './profile/index.js';
 import { ProfileChangeListeners } from './profile-change-listeners.js';
 import { type ErasureParts, eraseVisitor } from './profile-erasure.js';
-import { type DecisionReadParts, profileForDecision } from './profile-for-decision.js';
+import {
+  type DecisionRead,
+  type DecisionReadParts,
+  profileForDecision,
+  profileForDecisionNow,
+} from './profile-for-decision.js';
 import { type IngestParts, ingestEvents } from './profile-ingest.js';
 import type {
   CachedProfile,
@@ -200,6 +205,15 @@ export class ProfileService {
     return profileForDecision(this.decisionParts, id, digestCookie, log);
   }
 
+  /** `forDecision`, answered without a promise when this node's memory has the answer (the page path). */
+  forDecisionNow(
+    id: string,
+    digestCookie: string | undefined,
+    log?: Logger,
+  ): DecisionRead | Promise<DecisionRead> {
+    return profileForDecisionNow(this.decisionParts, id, digestCookie, log);
+  }
+
   /** The profile this node holds in memory: cached, or written behind and not stored yet. */
   private cached(id: string): CachedProfile | undefined {
     const hit = this.cache.get(id);
@@ -232,6 +246,11 @@ export class ProfileService {
    * (degraded mode) the answer is "not as far as we know": ingest checks again, and a
    * deferred write is checked against the stored tombstone when it is replayed.
    */
+  /** True when `id` is known not erased without asking the store (`erasedIfKnown` would say false). */
+  knownLive(id: string): boolean {
+    return this.tombstones.liveNow(id);
+  }
+
   async erasedIfKnown(id: string): Promise<boolean> {
     try {
       return await this.tombstones.erasedCached(id);

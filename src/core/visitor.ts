@@ -39,6 +39,22 @@ export async function resolveVisitor(
   erased?: ErasedCheck,
   mint: VisitorIdSource = newVisitorId,
 ): Promise<Visitor> {
+  return resolveVisitorNow(ctx, settings, ring, erased, mint);
+}
+
+/**
+ * `resolveVisitor`, without a promise when nothing needs one: no consent, or
+ * an id cookie verified before whose id `knownLive` says is not erased (what
+ * `erased` would answer false). The page path's usual case.
+ */
+export function resolveVisitorNow(
+  ctx: DecisionContext,
+  settings: EngineSettings,
+  ring: KeyRing,
+  erased?: ErasedCheck,
+  mint: VisitorIdSource = newVisitorId,
+  knownLive?: (id: string) => boolean,
+): Visitor | Promise<Visitor> {
   const names = settings.cookies;
   const consent = resolveConsent(ctx, settings.consentMode, names.consent);
   const raw = ctx.cookies[names.id];
@@ -51,6 +67,24 @@ export async function resolveVisitor(
   }
   // A cookie verified before is answered without a promise: one await less on every page.
   const checked = verifySignedIdNow(ring, raw);
+  if (typeof checked === 'string' && knownLive?.(checked))
+    return { id: checked, consent, replaced: false, cookies };
+  return checkedVisitor(ctx, settings, ring, consent, checked, cookies, erased, mint);
+}
+
+/** The rest of `resolveVisitorNow`: the signature's answer awaited, the erasure asked, else a new id. */
+async function checkedVisitor(
+  ctx: DecisionContext,
+  settings: EngineSettings,
+  ring: KeyRing,
+  consent: ResolvedConsent,
+  checked: ReturnType<typeof verifySignedIdNow>,
+  cookies: string[],
+  erased: ErasedCheck | undefined,
+  mint: VisitorIdSource,
+): Promise<Visitor> {
+  const names = settings.cookies;
+  const raw = ctx.cookies[names.id];
   const verified = typeof checked === 'object' ? await checked : checked;
   if (verified && !(await erased?.(verified))) return { id: verified, consent, replaced: false, cookies };
   const id = mint();

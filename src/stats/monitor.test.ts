@@ -19,4 +19,19 @@ describe('decision monitor', () => {
     expect(m.segmentSizes()).toEqual({ hikers: 2, mobile: 1 });
     expect(m.visitors).toBe(2);
   });
+
+  it('moves nothing when a visitor comes back in the same segments, and follows a change after', () => {
+    const m = new DecisionMonitor(4);
+    m.decision(1, 'v1', ['runners', 'mobile']);
+    m.decision(1, 'v1', ['runners', 'mobile']);
+    m.decision(1, 'v2', ['runners']);
+    expect(m.segmentSizes()).toEqual({ runners: 2, mobile: 1 });
+    m.decision(1, 'v1', ['mobile', 'runners']);
+    m.decision(1, 'v1', ['mobile']);
+    expect(m.segmentSizes()).toEqual({ runners: 1, mobile: 1 });
+    m.decision(1, 'v2', []);
+    expect(m.segmentSizes()).toEqual({ mobile: 1 });
+    expect(m.visitors).toBe(2);
+    expect(m.latency().count).toBe(4);
+  });
 });

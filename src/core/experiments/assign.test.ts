@@ -139,4 +139,25 @@ describe('assignArms', () => {
     expect(stickyArm(withTrait('k', 'b'), 'k')).toBe('b');
     expect(stickyArm(undefined, 'k')).toBeUndefined();
   });
+
+  it('makes the same assignment without trace lines when the caller does not trace', () => {
+    for (const visitor of ids(20)) {
+      const sticky = visitor.endsWith('3') ? withTrait('ab', 'b') : undefined;
+      const traced = run([ab], visitor, sticky);
+      const quiet = assignArms({
+        experiments: [ab],
+        visitorId: visitor,
+        rules: rules(),
+        profile: sticky,
+        segments: [],
+        trace: false,
+      });
+      expect(quiet.trace).toEqual([]);
+      expect(traced.trace.length).toBe(1);
+      expect({ ...quiet, trace: traced.trace }).toEqual(traced);
+    }
+    expect(stickyArm(withTrait('ab', 'b'), 'ab')).toBe('b');
+    expect(stickyArm(withTrait('ab', 'b'), 'other')).toBeUndefined();
+    expect(stickyArm(undefined, 'ab')).toBeUndefined();
+  });
 });

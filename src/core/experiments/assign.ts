@@ -24,9 +24,19 @@ export function armTrait(key: string): string {
   return `${ARM_TRAIT_PREFIX}${key}`;
 }
 
+/** Trait names per experiment key, made once: every page looks them up. */
+const traitNames = new Map<string, string>();
+
 /** The arm stored in the profile for `key`, if any. */
 export function stickyArm(profile: Profile | undefined, key: string): string | undefined {
-  const v = profile?.traits[armTrait(key)]?.v;
+  if (profile === undefined) return undefined;
+  let trait = traitNames.get(key);
+  if (trait === undefined) {
+    trait = armTrait(key);
+    if (traitNames.size >= 1024) traitNames.clear();
+    traitNames.set(key, trait);
+  }
+  const v = profile.traits[trait]?.v;
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -43,6 +53,8 @@ export interface AssignInput {
   /** Arms this node remembers for the visitor (when the profile came from a cookie digest). */
   remembered?: (key: string) => string | undefined;
   bandit?: BanditChooser;
+  /** `false`: no `ArmEffects.trace` lines (the page path, which does not read them). */
+  trace?: boolean | undefined;
 }
 
 export interface Exposure {
@@ -117,7 +129,7 @@ export function assignArms(input: AssignInput): ArmEffects {
       }
     }
     out.arms[exp.key] = arm;
-    out.trace.push(`${exp.key}=${arm}${how}`);
+    if (input.trace !== false) out.trace.push(`${exp.key}=${arm}${how}`);
     const variant = exp.variants.find((v) => v.key === arm);
     if (!variant) continue;
     if (variant.content) Object.assign(out.content, variant.content);

@@ -135,6 +135,7 @@ export class ExperimentRuntime {
       profile: input.profile,
       segments: input.segments,
       experiments: this.defs,
+      trace: input.trace,
       bandit: (exp, segment, id) => {
         const tallies = this.ledger.banditTally(
           exp.key,

@@ -10,10 +10,11 @@ import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
 import type { Logger } from '../ports.js';
+import type { DecisionRead } from '../profile-for-decision.js';
 import { rerankSlots } from '../recommend/session-rerank.js';
 import { requestLogger } from '../request-logger.js';
 import type { Decision, DecisionContext, Profile, TesseraEvent } from '../types.js';
-import { resolveVisitor, type Visitor } from '../visitor.js';
+import { resolveVisitorNow, type Visitor } from '../visitor.js';
 import type { EngineState } from './engine-state.js';
 import { decideRouted } from './routed-decide.js';
 import type { Timing } from './server-timing.js';
@@ -55,51 +56,122 @@ export async function decideRequest(
   t?: Timing,
   options: DecideOptions = {},
 ): Promise<RequestDecision> {
+  return decideRequestNow(req, s, t, options);
+}
+
+/** A decision under way: what each step hands the next. */
+interface Deciding {
+  req: RequestLike;
+  s: EngineState;
+  t: Timing | undefined;
+  options: DecideOptions;
+  now: number;
+  ctx: DecisionContext;
+  visitor: Visitor;
+  item: string | undefined;
+  log: Logger;
+  profile: Profile | undefined;
+  own: Profile | undefined;
+  profileSource: string;
+}
+
+/**
+ * `decideRequest`, without a promise when no step waits: the visitor's id
+ * verified before and known live, the profile in this node's memory, no
+ * linked view to read and no session ranker. Each step that does wait is
+ * chained, not awaited, so the page path takes no await it does not need.
+ */
+export function decideRequestNow(
+  req: RequestLike,
+  s: EngineState,
+  t?: Timing,
+  options: DecideOptions = {},
+): RequestDecision | Promise<RequestDecision> {
   const now = s.now();
   const ctx = buildContext(req, now, s.settings);
-  const visitor = await resolveVisitor(
+  const visitor = resolveVisitorNow(
     ctx,
     s.settings,
     s.ring,
     (id) => s.profiles.erasedIfKnown(id),
     s.visitorIds,
+    (id) => s.profiles.knownLive(id),
   );
-  t?.step('context');
-  let profile: Profile | undefined;
-  let profileSource = 'none';
-  const item = itemOfPath(ctx.path, s);
+  const d: Deciding = {
+    req,
+    s,
+    t,
+    options,
+    now,
+    ctx,
+    visitor: undefined as unknown as Visitor,
+    item: undefined,
+    log: s.logger,
+    profile: undefined,
+    own: undefined,
+    profileSource: 'none',
+  };
+  return isPromise(visitor) ? visitor.then((v) => withVisitor(d, v)) : withVisitor(d, visitor);
+}
+
+function withVisitor(d: Deciding, visitor: Visitor): RequestDecision | Promise<RequestDecision> {
+  const { s, req, ctx } = d;
+  d.visitor = visitor;
+  d.t?.step('context');
+  d.item = itemOfPath(ctx.path, s);
   // What the profile reads and the events the edge stores log, they log for this request.
-  const log = visitor.id ? requestLogger(s.logger, req.requestId) : s.logger;
-  if (visitor.id) {
-    const r = await s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile], log);
-    profile = r.entry?.profile;
-    profileSource = r.source;
-    s.observer.profileSource(r.source);
-    if (item && !options.readOnly) {
-      // The edge saw the item page being served: that is the view, recorded
-      // here so the next page reflects it even if the browser's beacon is late.
-      const view: TesseraEvent = {
-        id: `edge-${now.toString(36)}-${(edgeSeq++).toString(36)}`,
-        type: 'view',
-        ts: now,
-        item,
-        // The request's coarse context, so the trainer can build cold-start lists per context.
-        props: edgeContext(ctx),
-      };
-      // Not awaited, but tracked: fetch runtimes end a request's work with
-      // its response unless told to wait (`engine.idle()` → `ctx.waitUntil`).
-      const observed = s.profiles.observe(visitor.id, profile, [view], log);
-      profile = observed.profile;
-      const stored = observed.stored.finally(() => s.background.delete(stored));
-      s.background.add(stored);
-    }
+  d.log = visitor.id ? requestLogger(s.logger, req.requestId) : s.logger;
+  if (!visitor.id) return withProfile(d);
+  const r = s.profiles.forDecisionNow(visitor.id, ctx.cookies[s.settings.cookies.profile], d.log);
+  return isPromise(r) ? r.then((read) => withRead(d, read)) : withRead(d, r);
+}
+
+function withRead(d: Deciding, r: DecisionRead): RequestDecision | Promise<RequestDecision> {
+  const { s, ctx, now, item } = d;
+  const id = d.visitor.id as string;
+  let profile = r.entry?.profile;
+  d.profileSource = r.source;
+  s.observer.profileSource(r.source);
+  if (item && !d.options.readOnly) {
+    // The edge saw the item page being served: that is the view, recorded
+    // here so the next page reflects it even if the browser's beacon is late.
+    const view: TesseraEvent = {
+      id: `edge-${now.toString(36)}-${(edgeSeq++).toString(36)}`,
+      type: 'view',
+      ts: now,
+      item,
+      // The request's coarse context, so the trainer can build cold-start lists per context.
+      props: edgeContext(ctx),
+    };
+    // Not awaited, but tracked: fetch runtimes end a request's work with
+    // its response unless told to wait (`engine.idle()` → `ctx.waitUntil`).
+    const observed = s.profiles.observe(id, profile, [view], d.log);
+    profile = observed.profile;
+    const stored = observed.stored.finally(() => s.background.delete(stored));
+    s.background.add(stored);
   }
+  d.profile = profile;
+  return withProfile(d);
+}
+
+function withProfile(d: Deciding): RequestDecision | Promise<RequestDecision> {
+  const { s, visitor } = d;
   // A device tied to a user by identify decides on what all the user's devices did (linked-devices.ts).
-  let own = profile;
+  const own = d.profile;
+  d.own = own;
   // Only a device that may be linked pays the lookup (and the await): the same test linked.view starts with.
-  const fromCookie = profileSource === 'cookie';
-  if (visitor.id && own && (fromCookie || own.userId !== undefined))
-    profile = await s.linked.view(visitor.id, own, fromCookie, log);
+  const fromCookie = d.profileSource === 'cookie';
+  if (visitor.id && own && (fromCookie || own.userId !== undefined)) {
+    return s.linked.view(visitor.id, own, fromCookie, d.log).then((profile) => {
+      d.profile = profile;
+      return decideFor(d);
+    });
+  }
+  return decideFor(d);
+}
+
+function decideFor(d: Deciding): RequestDecision | Promise<RequestDecision> {
+  const { s, t, ctx, now, visitor, options, profile } = d;
   t?.step('profile');
   const halfLifeMs = s.settings.halfLifeMs;
   // Segments that do not read the request are recomputed only when the profile changes.
@@ -133,15 +205,45 @@ export async function decideRequest(
     assignArms,
     trace: options.trace === true,
   };
-  if (item) input.exclude = new Set([item]);
+  if (d.item) input.exclude = new Set([d.item]);
   if (ranker) input.candidates = ranker.candidates;
   const decision = s.model.router ? decideRouted(input, s.model.router, s.perf) : decide(input);
   // A session model orders the slots: the only await this adds, and only when a ranker (production's,
   // or a canary's routed one) asked for a candidate pool.
-  if (profile && decision.candidates) await rerankSlots(decision, profile, ranker, options.trace === true);
+  if (profile && decision.candidates) return reranked(d, profile, segments, decision, experimentsMs, ranker);
+  return decisionOf(d, segments, decision, experimentsMs);
+}
+
+/**
+ * The decision once the session model ordered its slots. A function of its
+ * own: a closure made in `decideFor` would share its context with
+ * `assignArms`, which the decision's input keeps, and keep `d` (the request,
+ * its context, the visitor) alive with it.
+ */
+function reranked(
+  d: Deciding,
+  profile: Profile,
+  segments: string[],
+  decision: Decision,
+  experimentsMs: number,
+  ranker: EngineState['model']['ranker'],
+): Promise<RequestDecision> {
+  return rerankSlots(decision, profile, ranker, d.options.trace === true).then(() =>
+    decisionOf(d, segments, decision, experimentsMs),
+  );
+}
+
+function decisionOf(
+  d: Deciding,
+  segments: string[],
+  decision: Decision,
+  experimentsMs: number,
+): RequestDecision {
+  const { s, t, visitor, options, ctx, now, profileSource } = d;
+  let { profile, own } = d;
   if (visitor.id && decision.exposures && !options.readOnly) {
     const linked = profile !== own;
-    own = logExposures(s, visitor.id, own, decision.exposures, now, log);
+    own = logExposures(s, visitor.id, own, decision.exposures, now, d.log);
     if (!linked) profile = own;
   }
   t?.step('recommend');
@@ -153,7 +255,12 @@ export async function decideRequest(
         ? `${profileSource}${profile ? '' : ' (no history yet)'}`
         : `not used: no personalization consent (${visitor.consent.source}); request context only`,
     });
-  return { ctx, visitor, profile, ownProfile: own, profileSource, segments, decision, item };
+  return { ctx, visitor, profile, ownProfile: own, profileSource, segments, decision, item: d.item };
+}
+
+/** A step's answer still to come, rather than the answer. */
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -11,7 +11,7 @@ import type { RequestLike } from '../context.js';
 import type { RequestTrace } from '../tracer.js';
 import type { Decision } from '../types.js';
 import { setCookie } from './cookies.js';
-import { decideRequest } from './decide-request.js';
+import { decideRequestNow, type RequestDecision } from './decide-request.js';
 import type { EngineState } from './engine-state.js';
 import { pageBody } from './page-body.js';
 import { htmlHeaders, variantHeaderPreset } from './page-headers.js';
@@ -25,38 +25,72 @@ import { Timing } from './server-timing.js';
 // Where engine.ts, the debug route and the public types have always found them.
 export { type DecideOptions, decideRequest, type RequestDecision } from './decide-request.js';
 
-export async function handlePage(req: RequestLike, s: EngineState, trace?: RequestTrace): Promise<Reply> {
+/**
+ * Not async: a page whose decision and shell need no wait (the usual case)
+ * is made in one go, and only the steps that wait are chained.
+ */
+export function handlePage(req: RequestLike, s: EngineState, trace?: RequestTrace): Reply | Promise<Reply> {
   const t = new Timing(s.perf);
-  const { ctx, visitor, ownProfile, profileSource, segments, decision, item } = await decideRequest(
-    req,
-    s,
-    t,
-  );
+  const rd = decideRequestNow(req, s, t);
+  return isPromise(rd) ? rd.then((d) => pageFor(req, s, trace, t, d)) : pageFor(req, s, trace, t, rd);
+}
+
+function pageFor(
+  req: RequestLike,
+  s: EngineState,
+  trace: RequestTrace | undefined,
+  t: Timing,
+  rd: RequestDecision,
+): Reply | Promise<Reply> {
+  const { ctx, visitor, decision } = rd;
   const now = ctx.now;
-  const cookies = visitor.cookies;
   s.observer.segments(decision.segments, visitor.id);
 
   // The origin is asked only when this variant's shell is missing or stale.
   const shellKey = decision.cacheKey;
   const cached = s.shells.get(shellKey);
-  let shell: Shell;
-  if (cached && now - cached.builtAt < s.shellTtlMs) {
-    shell = cached.shell;
-  } else {
-    const page = s.origin ? await s.origin.render(encodePath(ctx.path), req) : undefined;
-    t.step('origin');
-    if (!page) return jsonReply(404, { error: `[tessera] no page at ${encodePath(ctx.path)}`, status: 404 });
-    if (!('html' in page)) return { status: page.status, headers: page.headers, cookies, body: page.body };
-    if (page.status !== 200) {
-      return {
-        status: page.status,
-        headers: htmlHeaders({ 'cache-control': 'no-store' }),
-        cookies,
-        body: page.html,
-      };
-    }
-    shell = await buildVariantShell(shellKey, page.html, decision, s, now);
+  if (cached && now - cached.builtAt < s.shellTtlMs) return assemble(s, trace, t, rd, cached.shell);
+  return fromOrigin(req, s, trace, t, rd, shellKey);
+}
+
+/** The variant's shell missing or stale: the origin's page, built into a shell, then the page. */
+async function fromOrigin(
+  req: RequestLike,
+  s: EngineState,
+  trace: RequestTrace | undefined,
+  t: Timing,
+  rd: RequestDecision,
+  shellKey: string,
+): Promise<Reply> {
+  const { ctx, visitor, decision } = rd;
+  const cookies = visitor.cookies;
+  const page = s.origin ? await s.origin.render(encodePath(ctx.path), req) : undefined;
+  t.step('origin');
+  if (!page) return jsonReply(404, { error: `[tessera] no page at ${encodePath(ctx.path)}`, status: 404 });
+  if (!('html' in page)) return { status: page.status, headers: page.headers, cookies, body: page.body };
+  if (page.status !== 200) {
+    return {
+      status: page.status,
+      headers: htmlHeaders({ 'cache-control': 'no-store' }),
+      cookies,
+      body: page.html,
+    };
   }
+  const shell = await buildVariantShell(shellKey, page.html, decision, s, ctx.now);
+  return assemble(s, trace, t, rd, shell);
+}
+
+/** The visitor's page from the variant's shell: holes filled, digest cookie sealed, headers set. */
+function assemble(
+  s: EngineState,
+  trace: RequestTrace | undefined,
+  t: Timing,
+  rd: RequestDecision,
+  shell: Shell,
+): Reply | Promise<Reply> {
+  const { ctx, visitor, ownProfile, segments, decision, item } = rd;
+  const now = ctx.now;
+  const cookies = visitor.cookies;
   for (const slot in decision.recommendations) {
     const n = decision.recommendations[slot]!.length;
     if (n > 0) s.observer.impression(slot, n);
@@ -76,12 +110,22 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
   // The digest carries the device's own profile: a linked view in it would count the other devices twice.
   if (visitor.id && item && ownProfile) {
     const entry = { profile: ownProfile, changedAt: now };
-    cookies.push(
-      setCookie(s.settings.cookies.profile, await s.profiles.sealDigest(visitor.id, entry, segments), {
-        secure: s.settings.secureCookies,
-      }),
-    );
+    return s.profiles.sealDigest(visitor.id, entry, segments).then((sealed) => {
+      cookies.push(setCookie(s.settings.cookies.profile, sealed, { secure: s.settings.secureCookies }));
+      return reply(s, trace, t, rd, body);
+    });
   }
+  return reply(s, trace, t, rd, body);
+}
+
+function reply(
+  s: EngineState,
+  trace: RequestTrace | undefined,
+  t: Timing,
+  rd: RequestDecision,
+  body: Reply['body'],
+): Reply {
+  const { ctx, visitor, profileSource, decision } = rd;
   // Shared only when made from the request alone, and not from its referrer.
   const perVisitor = visitor.id !== undefined || tooVariedToShare(decision.contextFields, ctx);
   // Per request, only Server-Timing (and the cookies) is new: the variant's header lines are ready.
@@ -92,7 +136,12 @@ export async function handlePage(req: RequestLike, s: EngineState, trace?: Reque
     s.observer.stage(stage, ms / 1000);
   });
   if (trace) tracePage(trace, t, decision, profileSource);
-  return new PageReply(preset, serverTiming, cookies, body);
+  return new PageReply(preset, serverTiming, visitor.cookies, body);
+}
+
+/** A step's answer still to come, rather than the answer. */
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** Build a variant's shell once, even when many requests miss at the same time. */

@@ -85,9 +85,14 @@ export class ErasureTombstones {
 
   /** Whether `id` was erased, answered from the memo of live ids when it is fresh. */
   async erasedCached(id: string): Promise<boolean> {
-    const at = this.live.get(id);
-    if (at !== undefined && (this.soleWriter || this.now() - at < LIVE_FOR_MS)) return false;
+    if (this.liveNow(id)) return false;
     return this.read(id);
+  }
+
+  /** Whether the memo of live ids answers "not erased" for `id` now (no store read, no promise). */
+  liveNow(id: string): boolean {
+    const at = this.live.get(id);
+    return at !== undefined && (this.soleWriter || this.now() - at < LIVE_FOR_MS);
   }
 
   /** Erased on this node, or announced by another: stop trusting the memo for it. */
