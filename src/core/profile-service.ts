@@ -241,16 +241,16 @@ export class ProfileService {
     return this.mutex.run(visitor, () => ingestEvents(this.ingestParts, visitor, raw, log));
   }
 
-  /**
-   * Whether `id` was erased, for resolving a request's visitor. While the store is down
-   * (degraded mode) the answer is "not as far as we know": ingest checks again, and a
-   * deferred write is checked against the stored tombstone when it is replayed.
-   */
   /** True when `id` is known not erased without asking the store (`erasedIfKnown` would say false). */
   knownLive(id: string): boolean {
     return this.tombstones.liveNow(id);
   }
 
+  /**
+   * Whether `id` was erased, for resolving a request's visitor. While the store is down
+   * (degraded mode) the answer is "not as far as we know": ingest checks again, and a
+   * deferred write is checked against the stored tombstone when it is replayed.
+   */
   async erasedIfKnown(id: string): Promise<boolean> {
     try {
       return await this.tombstones.erasedCached(id);
