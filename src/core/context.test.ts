@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildContext,
+  CITY_HEADERS,
+  COUNTRY_HEADERS,
   cookieValue,
   deviceClass,
   localHour,
   parseCookies,
   primaryLanguage,
+  REGION_HEADERS,
+  TZ_HEADERS,
 } from './context.js';
 
 const NOW = Date.UTC(2026, 10, 26, 12, 30);
@@ -61,6 +65,57 @@ describe('context', () => {
     });
     expect(custom.country).toBe('JP');
     expect(buildContext(req('https://s.test/', { 'cf-ipcountry': 'XX' }), NOW).country).toBeUndefined();
+  });
+
+  it('reads geo the same when the host says which headers it has', () => {
+    // A host with `anyOf` (the Node server) lets the context skip the geo lookups when none is there.
+    const cases: Array<[Record<string, string>, { geoHeaders?: Record<string, string> }]> = [
+      [{}, {}],
+      [{ 'user-agent': 'Mozilla/5.0 (iPad)', 'accept-language': 'de-DE' }, {}],
+      [{ 'cf-ipcountry': 'de', 'cf-region-code': 'BY', 'cf-ipcity': 'M%C3%BCnchen' }, {}],
+      [{ 'x-timezone': 'Asia/Tokyo' }, {}],
+      [{ 'fastly-geo-city': 'Paris' }, {}],
+      [
+        { 'x-my-geo': 'JP', 'x-my-tz': 'Asia/Tokyo' },
+        { geoHeaders: { country: 'x-my-geo', timezone: 'x-my-tz' } },
+      ],
+      [{ 'x-my-geo': 'JP' }, { geoHeaders: {} }],
+    ];
+    for (const [headers, settings] of cases) {
+      const plain = buildContext(req('https://s.test/p', headers), NOW, settings);
+      const asked: string[] = [];
+      const counted = {
+        method: 'GET',
+        url: 'https://s.test/p',
+        headers: {
+          get: (n: string) => {
+            asked.push(n);
+            return headers[n] ?? null;
+          },
+          anyOf: (names: ReadonlySet<string>) => Object.keys(headers).some((n) => names.has(n)),
+        },
+        text: async () => '',
+      };
+      expect(buildContext(counted, NOW, settings)).toEqual(plain);
+      // The country headers are asked for only when some geo header is there, or the site named its own.
+      const builtin = new Set([...COUNTRY_HEADERS, ...REGION_HEADERS, ...CITY_HEADERS, ...TZ_HEADERS]);
+      const hasGeo = Object.keys(headers).some((n) => builtin.has(n));
+      const countryAsked = asked.includes('cf-ipcountry') || asked.includes('x-my-geo');
+      expect(countryAsked).toBe(hasGeo || !!settings.geoHeaders?.country);
+    }
+  });
+
+  it('classifies a user agent the same with and without an empty client hint', () => {
+    for (const ua of [
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148',
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+      'Googlebot/2.1',
+      '',
+    ]) {
+      expect(deviceClass(ua, null)).toBe(deviceClass(ua, ''));
+    }
+    expect(deviceClass(null, null)).toBe('desktop');
   });
 
   it('computes the local hour from the edge time zone', () => {

@@ -23,19 +23,25 @@ function defaultAssign(input: DecideInput): NonNullable<DecideInput['assignArms'
 
 export function decideRouted(input: DecideInput, router: ModelRouter, perf: () => number): Decision {
   const route = router.route(input.artifact, input.visitorId);
+  // Timed only for a router that hears decisions (the lifecycle's, while a rollout runs).
+  const reported = router.decided !== undefined;
+  // Production's own artifact and ranker, and nobody to report to: the decision is the
+  // unrouted one, made on the input as it is (no copy, no closure per page).
+  if (!reported && route.artifact === input.artifact && route.ranker === undefined) return decide(input);
   // The shadow decision reuses this one's arms: nothing is assigned or logged twice.
   let effects: ArmEffects | undefined;
-  const assign = input.assignArms ?? defaultAssign(input);
   // One copy, its fields set after: `{ ...input, field }` is slow on Node 20 (a spread
   // followed by a property), and this runs on every page.
   const routed: DecideInput = Object.assign({}, input);
-  routed.assignArms = (a) => (effects = assign(a));
+  if (reported) {
+    // The arms are kept only for the report's `again`; unreported, `decide` assigns as the input says.
+    const assign = input.assignArms ?? defaultAssign(input);
+    routed.assignArms = (a) => (effects = assign(a));
+  }
   routed.artifact = route.artifact;
   // The candidate pool the routed model's ranker asks for; none when the route says no ranker.
   if (route.ranker) routed.candidates = route.ranker.candidates;
   else if (route.ranker === null) delete routed.candidates; // rare: a canary whose candidate has no ranker
-  // Timed only for a router that hears decisions (the lifecycle's, while a rollout runs).
-  const reported = router.decided !== undefined;
   const t0 = reported ? perf() : 0;
   let decision: Decision;
   try {

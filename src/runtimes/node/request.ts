@@ -36,7 +36,7 @@ function targetOf(url: string | undefined): string {
 
 export class NodeRequest implements RequestLike {
   readonly url: string;
-  readonly headers: { get(name: string): string | null };
+  readonly headers: RequestLike['headers'];
   /** The peer's address, for per-IP limits (a trusted proxy header overrides it when configured). */
   readonly clientIp: string | undefined;
   /** Whether the engine asked for the body (a refused request's body may be left unread). */
@@ -56,6 +56,11 @@ export class NodeRequest implements RequestLike {
         const v = h[name];
         if (v === undefined) return null;
         return Array.isArray(v) ? v.join(', ') : v;
+      },
+      // One pass over the request's own (lower-case) names: fewer than the names asked about.
+      anyOf(names: ReadonlySet<string>): boolean {
+        for (const name in h) if (names.has(name)) return true;
+        return false;
       },
     };
   }
