@@ -28,6 +28,14 @@ describe('PageReply', () => {
     expect(preset.lines).toHaveLength(4);
   });
 
+  it('sends a Server-Timing it was told is printable as it is, and checks one it was not', () => {
+    const checked = new PageReply(preset, timing, [], 'body', true);
+    expect(replyHeaderLines(checked)).toEqual(replyHeaderLines(new PageReply(preset, timing, [], 'body')));
+    const odd = 'st\u00e9p;dur=1.000, total;dur=1.000';
+    const lines = replyHeaderLines(new PageReply(preset, odd, [], 'body'));
+    expect(lines.at(-1)).toBe('st%C3%A9p;dur=1.000, total;dur=1.000');
+  });
+
   it('gives its full headers to whoever reads them, and sends what they were changed to', () => {
     const reply = new PageReply(preset, timing, [], 'body');
     expect(reply.headers).toEqual({ ...headers, 'server-timing': timing });

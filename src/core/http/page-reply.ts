@@ -24,6 +24,8 @@ export class PageReply implements Reply {
   // Private fields (#): a copy made by spreading the reply (`{ ...reply, headers }`) takes none of them.
   readonly #preset: PresetHeaders;
   readonly #serverTiming: string;
+  /** Server-Timing known to be tab and printable ASCII (made so): its line is sent without a check. */
+  readonly #serverTimingPrintable: boolean;
   #record: Record<string, string> | undefined;
 
   constructor(
@@ -31,9 +33,11 @@ export class PageReply implements Reply {
     serverTiming: string,
     public cookies: string[],
     public body: Reply['body'],
+    serverTimingPrintable = false,
   ) {
     this.#preset = preset;
     this.#serverTiming = serverTiming;
+    this.#serverTimingPrintable = serverTimingPrintable;
   }
 
   get headers(): Record<string, string> {
@@ -53,7 +57,8 @@ export class PageReply implements Reply {
   readyLines(): string[] | undefined {
     if (this.#record !== undefined) return undefined;
     const lines = this.#preset.lines.slice();
-    lines.push('server-timing', safeHeaderValue(this.#serverTiming));
+    const st = this.#serverTiming;
+    lines.push('server-timing', this.#serverTimingPrintable ? st : safeHeaderValue(st));
     return lines;
   }
 }

@@ -20,7 +20,7 @@ import { tracePage } from './page-trace.js';
 import { encodePath } from './path.js';
 import { renderPage } from './recommendation-html.js';
 import { jsonReply, type Reply } from './reply.js';
-import { Timing } from './server-timing.js';
+import { printable, Timing } from './server-timing.js';
 
 // Where engine.ts, the debug route and the public types have always found them.
 export { type DecideOptions, decideRequest, type RequestDecision } from './decide-request.js';
@@ -136,7 +136,9 @@ function reply(
     s.observer.stage(stage, ms / 1000);
   });
   if (trace) tracePage(trace, t, decision, profileSource);
-  return new PageReply(preset, serverTiming, visitor.cookies, body);
+  // Step names and the profile source printable: the line is too, and goes out without a scan.
+  const checked = t.printable() && printable(profileSource);
+  return new PageReply(preset, serverTiming, visitor.cookies, body, checked);
 }
 
 /** A step's answer still to come, rather than the answer. */

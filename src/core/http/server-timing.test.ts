@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixed3, Timing } from './server-timing.js';
+import { safeHeaderValue } from './reply.js';
+import { fixed3, printable, Timing } from './server-timing.js';
 
 describe('Server-Timing', () => {
   it('formats durations as toFixed(3) does', () => {
@@ -24,5 +25,25 @@ describe('Server-Timing', () => {
     t.eachStep((name, ms) => seen.push(`${name}=${ms}`));
     expect(seen).toEqual(['context=1.5', 'experiments=0.5', 'recommend=2']);
     expect(t.total()).toBe(4);
+  });
+
+  it('says printable only when its header needs no percent-encoding', () => {
+    let now = 0;
+    const ok = new Timing(() => now);
+    now = 1;
+    ok.step('context');
+    ok.carve('experiments', 0.5);
+    expect(ok.printable()).toBe(true);
+    expect(safeHeaderValue(ok.header())).toBe(ok.header());
+    for (const name of ['r\u00e9rank', 'a\r\nb', 'x\u0000']) {
+      const t = new Timing(() => now);
+      t.step('context');
+      t.step(name);
+      expect(t.printable()).toBe(false);
+      expect(safeHeaderValue(t.header())).not.toBe(t.header());
+    }
+    for (const text of ['cache', 'cache', 'tab\there', '', 'x'.repeat(100)])
+      expect(printable(text)).toBe(true);
+    for (const text of ['caf\u00e9', 'a\nb', '\u007f']) expect(printable(text)).toBe(false);
   });
 });

@@ -52,6 +52,16 @@ export class Timing {
     return total;
   }
 
+  /**
+   * Whether every step name is tab and printable ASCII, so `header()` is too
+   * (its numbers always are): a page's Server-Timing line then needs no
+   * check of its own (`safeHeaderValue` would return it as it is).
+   */
+  printable(): boolean {
+    for (const name of this.names) if (!printable(name)) return false;
+    return true;
+  }
+
   header(): string {
     let total = 0;
     let out = '';
@@ -62,6 +72,23 @@ export class Timing {
     }
     return `${out}total;dur=${fixed3(total)}`;
   }
+}
+
+/** Tab and printable ASCII only: what a header value may hold as it is (reply.ts). */
+const PRINTABLE = /^[\t\x20-\x7e]*$/;
+/** Names found printable: step names and profile sources, a handful; bounded all the same. */
+const printableNames = new Set<string>();
+const MAX_PRINTABLE_NAMES = 256;
+
+/** Whether `text` is tab and printable ASCII; a short name found so is remembered, not scanned again. */
+export function printable(text: string): boolean {
+  if (printableNames.has(text)) return true;
+  if (!PRINTABLE.test(text)) return false;
+  if (text.length <= 64) {
+    if (printableNames.size >= MAX_PRINTABLE_NAMES) printableNames.clear();
+    printableNames.add(text);
+  }
+  return true;
 }
 
 /**
