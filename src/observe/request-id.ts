@@ -26,8 +26,29 @@ const COUNTER_SPAN = 2 ** 48;
 
 function mintRequestId(): string {
   minted = (minted + 1) % COUNTER_SPAN;
-  // 13 hex digits, the first a 1 dropped: 12 with leading zeros, without a padStart.
-  return MINTED_PREFIX + (COUNTER_SPAN + minted).toString(16).slice(1);
+  return mintedId(minted);
+}
+
+const LOW_SPAN = 2 ** 24;
+/** The upper 24 bits of the counter last minted with, and the id's start they make. */
+let highOf = -1;
+let highStart = '';
+
+/**
+ * The id minted for counter value `n` (0 ≤ n < 2^48): the prefix, then `n`
+ * as 12 hex digits with leading zeros. In two halves of 6 digits each (7,
+ * the first a 1 dropped, so no padStart): a 24-bit number prints in a
+ * fraction of the time a 48-bit one does, and the upper half, which changes
+ * once in 16 million ids, is printed only then.
+ */
+export function mintedId(n: number): string {
+  const low = n % LOW_SPAN;
+  const high = (n - low) / LOW_SPAN;
+  if (high !== highOf) {
+    highOf = high;
+    highStart = MINTED_PREFIX + (LOW_SPAN + high).toString(16).slice(1);
+  }
+  return highStart + (LOW_SPAN + low).toString(16).slice(1);
 }
 
 export function requestIdOf(header: string | string[] | undefined): string {
