@@ -63,9 +63,11 @@ it('a product visitors start viewing together shows up in "viewed together" with
   const tights = catalog.find((c) => c.category === 'running')!;
   const mat = catalog.find((c) => c.category === 'yoga')!;
   const modelBefore = app.engine.models.current()?.version;
-  expect(slotItems(await page(await visitor(), `/product/${tights.id}`), 'recommended')).not.toContain(
-    mat.id,
-  );
+  // Not ranked there before: the slot's last tile is left out, its exploration pick (rank.ts), a good
+  // candidate drawn at random per visitor and day, which can be the mat for a new visitor now and then.
+  const before = slotItems(await page(await visitor(), `/product/${tights.id}`), 'recommended');
+  expect(before.length).toBeGreaterThan(1);
+  expect(before.slice(0, -1)).not.toContain(mat.id);
 
   const start = Date.now();
   for (let v = 0; v < 5; v++) {
