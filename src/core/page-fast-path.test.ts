@@ -41,10 +41,10 @@ describe('the page path without a promise', () => {
     const svc = service();
     const view = { id: 'v1', type: 'view' as const, ts: Date.now(), item: 'p-1' };
     svc.observe('seen', undefined, [view]);
-    const now = svc.forDecisionNow('seen', undefined);
+    const now = svc.forDecision('seen', undefined);
     expect(isPromise(now)).toBe(false);
     expect((now as Awaited<typeof now>).source).toBe('cache');
-    const later = svc.forDecisionNow('unknown', undefined);
+    const later = svc.forDecision('unknown', undefined);
     expect(isPromise(later)).toBe(true);
     expect(await later).toEqual({ entry: undefined, source: 'none' });
     expect(await svc.forDecision('unknown', undefined)).toEqual({ entry: undefined, source: 'none' });

@@ -37,21 +37,12 @@ export interface DecisionRead {
   source: ProfileSource;
 }
 
-export async function profileForDecision(
-  p: DecisionReadParts,
-  id: string,
-  digestCookie: string | undefined,
-  log: Logger = p.logger,
-): Promise<DecisionRead> {
-  return profileForDecisionNow(p, id, digestCookie, log);
-}
-
 /**
- * `profileForDecision`, without a promise when this node's memory answers
- * (an observed profile, or a cached copy the cookie does not contradict):
- * the page path's usual case, one await less per page.
+ * The profile for a decision, answered without a promise when this node's
+ * memory answers (an observed profile, or a cached copy the cookie does not
+ * contradict): the page path's usual case, one await less per page.
  */
-export function profileForDecisionNow(
+export function profileForDecision(
   p: DecisionReadParts,
   id: string,
   digestCookie: string | undefined,

@@ -30,12 +30,7 @@ import {
 } from './profile/index.js';
 import { ProfileChangeListeners } from './profile-change-listeners.js';
 import { type ErasureParts, eraseVisitor } from './profile-erasure.js';
-import {
-  type DecisionRead,
-  type DecisionReadParts,
-  profileForDecision,
-  profileForDecisionNow,
-} from './profile-for-decision.js';
+import { type DecisionRead, type DecisionReadParts, profileForDecision } from './profile-for-decision.js';
 import { type IngestParts, ingestEvents } from './profile-ingest.js';
 import type {
   CachedProfile,
@@ -43,7 +38,6 @@ import type {
   IngestResult,
   ProfileChange,
   ProfileServiceOptions,
-  ProfileSource,
 } from './profile-service-types.js';
 import { ProfileWrites, storeBehindWrites } from './profile-writes.js';
 import type { LoggedEvent, Profile, ProfileDigest, TesseraEvent } from './types.js';
@@ -193,25 +187,15 @@ export class ProfileService {
   }
 
   /**
-   * The profile for a decision, without ever blocking past the budget:
-   * cache, then the cookie digest, then the store within `storeBudgetMs`.
+   * The profile for a decision, never blocking past the budget: cache, cookie digest, then the store
+   * within `storeBudgetMs`; no promise when this node's memory answers (the page path's usual case).
    */
   forDecision(
     id: string,
     digestCookie: string | undefined,
-    /** The request's logger (request-logger.ts): a failed read names the request it failed. */
-    log?: Logger,
-  ): Promise<{ entry: CachedProfile | undefined; source: ProfileSource }> {
-    return profileForDecision(this.decisionParts, id, digestCookie, log);
-  }
-
-  /** `forDecision`, answered without a promise when this node's memory has the answer (the page path). */
-  forDecisionNow(
-    id: string,
-    digestCookie: string | undefined,
     log?: Logger,
   ): DecisionRead | Promise<DecisionRead> {
-    return profileForDecisionNow(this.decisionParts, id, digestCookie, log);
+    return profileForDecision(this.decisionParts, id, digestCookie, log);
   }
 
   /** The profile this node holds in memory: cached, or written behind and not stored yet. */

@@ -122,7 +122,7 @@ function withVisitor(d: Deciding, visitor: Visitor): RequestDecision | Promise<R
   // What the profile reads and the events the edge stores log, they log for this request.
   d.log = visitor.id ? requestLogger(s.logger, req.requestId) : s.logger;
   if (!visitor.id) return withProfile(d);
-  const r = s.profiles.forDecisionNow(visitor.id, ctx.cookies[s.settings.cookies.profile], d.log);
+  const r = s.profiles.forDecision(visitor.id, ctx.cookies[s.settings.cookies.profile], d.log);
   return isPromise(r) ? r.then((read) => withRead(d, read)) : withRead(d, r);
 }
 

@@ -40,13 +40,14 @@ import {
 } from './decay.js';
 import { applyDeclared } from './declared.js';
 import { emptyProfile } from './empty.js';
+import { cleanHlc, cleanNode, cleanTime } from './fold-clock.js';
 import { keepState, stateOwnedBy } from './fold-owner.js';
 import { eventIdHash } from './fold-seen.js';
 import { FoldState } from './fold-state.js';
 import { affinityKey, countKey } from './interned-keys.js';
-import { MAX_HLC_COUNTER, MAX_TIME_MS, TEXT_LIMITS } from './limits.js';
+import { TEXT_LIMITS } from './limits.js';
 import { isMarkedNormal } from './normal.js';
-import { clampNode, clampText } from './text.js';
+import { clampText } from './text.js';
 import { inNormalForm, normalizeProfile } from './truncate.js';
 
 export const EVENT_WEIGHTS: Readonly<Record<EventType, number>> = Object.freeze({
@@ -335,47 +336,6 @@ function isImpression(e: TesseraEvent): e is TesseraEvent & { item: string } {
     typeof e.props?.slot === 'string' &&
     e.props.slot !== ''
   );
-}
-
-/** The node clock as stored: whole numbers within range, node id capped (numbers and ids count against the byte cap). */
-function cleanHlc(at: Hlc): Hlc {
-  // The same clock reading again (a batch under one clock, a caller reusing its options): the same copy.
-  if (at === lastAt && at.p === lastAtP && at.l === lastAtL && at.n === lastAtN) return lastCleanAt;
-  const clean = { p: within(at.p, MAX_TIME_MS), l: within(at.l, MAX_HLC_COUNTER), n: cleanNode(at.n) };
-  lastAt = at;
-  lastAtP = at.p;
-  lastAtL = at.l;
-  lastAtN = at.n;
-  lastCleanAt = clean;
-  return clean;
-}
-
-/** The last clock cleaned, its fields as they were read, and its clean copy (shared by the items that hold it). */
-let lastAt: Hlc | undefined;
-let lastAtP = 0;
-let lastAtL = 0;
-let lastAtN = '';
-let lastCleanAt: Hlc = { p: 0, l: 0, n: '' };
-
-/** A clock time as cleanHlc stores it. */
-function cleanTime(p: number): number {
-  return within(p, MAX_TIME_MS);
-}
-
-function within(x: number, max: number): number {
-  return Number.isFinite(x) ? Math.min(max, Math.max(0, Math.floor(x))) : 0;
-}
-
-let lastNode = '';
-let lastClean = '';
-
-/** clampNode, remembering the last node id (a process has one, or a few). */
-function cleanNode(node: string): string {
-  if (node !== lastNode) {
-    lastClean = clampNode(node);
-    lastNode = node;
-  }
-  return lastClean;
 }
 
 /**

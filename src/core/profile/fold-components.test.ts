@@ -52,6 +52,14 @@ const add = fc.tuple(
   ),
 );
 
+/** A part at its limit after one event of these values on node n1. */
+function partWith(values: Record<string, number>): ComponentsPart {
+  const part = new ComponentsPart(LIMIT, FLOOR);
+  for (const k in values) part.add(k, 'n1', values[k]!);
+  part.endEvent();
+  return part;
+}
+
 describe('components part', () => {
   it('equals the model after every event, including elements left out at the cap', () => {
     fc.assert(
@@ -80,15 +88,7 @@ describe('components part', () => {
   });
 
   it('keeps a left-out element that the same event adds to again past the lowest', () => {
-    const part = new ComponentsPart(LIMIT, FLOOR);
-    for (const [k, v] of [
-      ['a', 5],
-      ['b', 4],
-      ['c', 3],
-      ['d', 2],
-    ] as const)
-      part.add(k, 'n1', v);
-    part.endEvent();
+    const part = partWith({ a: 5, b: 4, c: 3, d: 2 });
     part.add('e', 'n1', 1);
     part.add('e', 'n1', 1.5);
     part.endEvent();
@@ -96,15 +96,7 @@ describe('components part', () => {
   });
 
   it('puts a left-out element back when an overflow later in the event makes room', () => {
-    const part = new ComponentsPart(LIMIT, FLOOR);
-    for (const [k, v] of [
-      ['a', 1.7e308],
-      ['b', 4],
-      ['c', 3],
-      ['d', 2],
-    ] as const)
-      part.add(k, 'n1', v);
-    part.endEvent();
+    const part = partWith({ a: 1.7e308, b: 4, c: 3, d: 2 });
     part.add('e', 'n1', 1);
     part.add('a', 'n1', 1.7e308);
     part.endEvent();
