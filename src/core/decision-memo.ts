@@ -7,6 +7,7 @@
  * even when the profile does not.
  * @module
  */
+import { DerivedMemo } from './profile/derived.js';
 import type { Profile, RecommendedItem } from './types.js';
 
 interface Derived {
@@ -18,7 +19,8 @@ interface Derived {
 export const DEFAULT_MEMO_TTL_MS = 10_000;
 
 export class DecisionMemo {
-  private readonly byProfile = new WeakMap<Profile, Derived>();
+  /** Kept with the profile's fold state while it owns one, so a profile read once costs no WeakMap entry. */
+  private readonly byProfile = new DerivedMemo<Derived>();
 
   constructor(private readonly ttlMs = DEFAULT_MEMO_TTL_MS) {}
 

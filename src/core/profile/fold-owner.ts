@@ -32,6 +32,11 @@ export function stateOwnedBy(p: Profile): FoldState | undefined {
   return undefined;
 }
 
+/** The state `p` owns if `p` is the profile the fold made last; one check, not a search of the ring. */
+export function stateOfNewest(p: Profile): FoldState | undefined {
+  return last !== undefined && last.owner === p ? last : undefined;
+}
+
 /** Keep `s` at hand for the next events of its owner. */
 export function keepState(s: FoldState): void {
   last = s;

@@ -37,6 +37,9 @@ export class FoldState {
   owner: Profile | undefined;
   /** Where fold-owner.ts keeps this state. */
   slot = -1;
+  /** The profile whose derived data (see derived.ts) `derived` holds: reader, value, reader, value… */
+  derivedFor: Profile | undefined = undefined;
+  private derived: unknown[] | undefined = undefined;
   private recent: RecentItem[];
   private recentShared = true;
   private traitsNow: Profile['traits'];
@@ -108,6 +111,30 @@ export class FoldState {
     return this.suppressionsNow;
   }
 
+  /** What `reader` derived from `derivedFor`, if it kept anything. */
+  derivedBy(reader: object): unknown {
+    const d = this.derived;
+    if (d !== undefined) for (let i = 0; i < d.length; i += 2) if (d[i] === reader) return d[i + 1];
+    return undefined;
+  }
+
+  /** Keep what `reader` derived from `p`, this state's owner; what was kept for an earlier owner goes. */
+  keepDerived(p: Profile, reader: object, value: unknown): void {
+    if (this.derived === undefined) this.derived = [];
+    const d = this.derived;
+    if (this.derivedFor !== p) {
+      this.derivedFor = p;
+      d.length = 0;
+    }
+    for (let i = 0; i < d.length; i += 2) {
+      if (d[i] === reader) {
+        d[i + 1] = value;
+        return;
+      }
+    }
+    d.push(reader, value);
+  }
+
   /** Back to normal form after one event. */
   endEvent(): void {
     this.affinities.endEvent();
@@ -173,6 +200,9 @@ export class FoldState {
       p.seen = seen;
     }
     this.owner = p;
+    // What readers derived from the last owner does not hold for this one, and must not keep it alive.
+    this.derivedFor = undefined;
+    if (this.derived !== undefined) this.derived.length = 0;
     return p;
   }
 }

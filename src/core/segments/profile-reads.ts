@@ -16,6 +16,7 @@
  * @module
  */
 import { halfLifeOf, pow2 } from '../profile/decay.js';
+import { DerivedMemo } from '../profile/derived.js';
 import type { AffinityKind, Profile } from '../types.js';
 
 /** Affinity keys that rules read, each with its slot in every profile's table of sums. */
@@ -63,7 +64,7 @@ interface Reads {
   topValues: Array<string | undefined>;
 }
 
-const readsMemo = new WeakMap<Profile, Reads>();
+const readsMemo = new DerivedMemo<Reads>();
 // The last profile read: the leaves of one decision ask about the same one in a row.
 let lastProfile: Profile | undefined;
 let lastReads: Reads | undefined;
