@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent } from './apply.js';
 import { decodeProfile, encodeProfile } from './codec.js';
-import { DerivedMemo } from './derived.js';
+import { sumKey } from './components.js';
+import { DerivedMemo, newestAffinitySums } from './derived.js';
 import { emptyProfile } from './empty.js';
 import { event, opts, T0 } from './test-helpers.js';
 
@@ -51,5 +52,36 @@ describe('data derived from a profile, remembered per profile', () => {
     expect(memo.get(kept)).toBeUndefined();
     memo.set(kept, { n: 4 });
     expect(memo.get(kept)).toEqual({ n: 4 });
+  });
+
+  it("reads the newest profile's affinity sums from its fold state, equal to sumKey to the bit", () => {
+    // Integer-like node ids enumerate first in a record, not in string order: sums must still match.
+    const nodes = ['10', '2', 'n1', '1'];
+    const items = ['a', 'b', 'c', 'd', 'x', 'y'];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed % n;
+    };
+    const keys: string[] = [];
+    const sums: number[] = [];
+    for (let run = 0; run < 50; run++) {
+      let p = emptyProfile(T0);
+      for (let i = 0; i < 30; i++) {
+        const node = nodes[rand(nodes.length)]!;
+        const type = (['view', 'click', 'purchase'] as const)[rand(3)]!;
+        p = applyEvent(
+          p,
+          event(type, `r${run}e${i}`, T0 + i * 997, items[rand(items.length)]),
+          opts(node, T0 + 30_000),
+        );
+        const n = newestAffinitySums(p, keys, sums);
+        expect(n).toBe(Object.keys(p.affinities).length);
+        for (let k = 0; k < n; k++) expect(Object.is(sums[k], sumKey(p.affinities, keys[k]!))).toBe(true);
+        expect(new Set(keys.slice(0, n))).toEqual(new Set(Object.keys(p.affinities)));
+      }
+      // Any profile but the newest is not read this way.
+      expect(newestAffinitySums(emptyProfile(T0), keys, sums)).toBe(-1);
+    }
   });
 });

@@ -31,3 +31,14 @@ export class DerivedMemo<T extends object> {
     else s.keepDerived(p, this, value);
   }
 }
+
+/**
+ * The affinity keys of `p` and their sums over nodes (what `sumKey` gives,
+ * to the bit), into `keys` and `sums` from index 0, when `p` is the profile
+ * the fold made last: read from its fold state, with no walk of the public
+ * record. Returns how many, or -1 for any other profile.
+ */
+export function newestAffinitySums(p: Profile, keys: string[], sums: number[]): number {
+  const s = stateOfNewest(p);
+  return s === undefined ? -1 : s.affinities.keySums(keys, sums);
+}

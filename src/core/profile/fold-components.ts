@@ -230,6 +230,32 @@ export class ComponentsPart {
     return out;
   }
 
+  /**
+   * Each key and the sum of its values over nodes (what `sumKey` gives, to
+   * the bit), in key order, into `keysOut` and `sumsOut` from index 0;
+   * returns how many. A key one node holds sums to its value; a key several
+   * hold is summed over its public node map in `for…in` order, as `sumKey`
+   * adds them (integer-like node ids come first there, not in string order).
+   */
+  keySums(keysOut: string[], sumsOut: number[]): number {
+    const { keys, vals } = this;
+    let n = 0;
+    for (let i = 0; i < keys.length; ) {
+      const end = this.keyEnd(i);
+      let sum = vals[i]!;
+      if (end > i + 1) {
+        const map = this.maps[i] ?? this.nodeMap(i, end);
+        sum = 0;
+        for (const node in map) sum += map[node]!;
+      }
+      keysOut[n] = keys[i]!;
+      sumsOut[n] = sum;
+      n++;
+      i = end;
+    }
+    return n;
+  }
+
   /** One past the last element of the key at `i`. */
   private keyEnd(i: number): number {
     const { keys } = this;

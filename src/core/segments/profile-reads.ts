@@ -16,7 +16,7 @@
  * @module
  */
 import { halfLifeOf, pow2 } from '../profile/decay.js';
-import { DerivedMemo } from '../profile/derived.js';
+import { DerivedMemo, newestAffinitySums } from '../profile/derived.js';
 import type { AffinityKind, Profile } from '../types.js';
 
 /** Affinity keys that rules read, each with its slot in every profile's table of sums. */
@@ -98,14 +98,10 @@ function readAll(p: Profile): Reads {
   const sums = filled(tableSize(), 0);
   const bestKey: Array<string | null> = [null, null, null, null];
   const bestSum = [0, 0, 0, 0];
-  const affinities = p.affinities;
-  // Own keys (inherited ones never count, as in `sumKey`), in for-in order.
-  // A profile's affinities are a dictionary-mode object: one list of keys and
-  // one lookup per key is cheaper there than for-in's check of every key.
-  const keys = Object.keys(affinities);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const sum = nodeSum(affinities[key]!);
+  const n = collectSums(p);
+  for (let i = 0; i < n; i++) {
+    const key = keysRead[i]!;
+    const sum = sumsRead[i]!;
     const slot = keySlots.get(key);
     if (slot !== undefined && slot < sums.length) sums[slot] = sum;
     const k = kindIndexOf(key);
@@ -117,7 +113,41 @@ function readAll(p: Profile): Reads {
     }
   }
   const topValues = bestKey.map((key, k) => (key === null ? undefined : key.slice(KIND_PREFIXES[k]!.length)));
-  return { affinities, landmark: p.landmark, halfLifeMs: p.halfLifeMs, sums, topSums: bestSum, topValues };
+  return {
+    affinities: p.affinities,
+    landmark: p.landmark,
+    halfLifeMs: p.halfLifeMs,
+    sums,
+    topSums: bestSum,
+    topValues,
+  };
+}
+
+/** Every affinity key of the profile being read and its raw sum (filled by collectSums). */
+const keysRead: string[] = [];
+const sumsRead: number[] = [];
+
+/**
+ * Fills keysRead and sumsRead with the profile's affinity keys and raw sums;
+ * returns how many. The profile the fold made last is read from its fold
+ * state (no enumeration of its record: the first read of a just-folded
+ * profile, which every decision after new events is); any other walks its
+ * record. The strongest key's ties go to the smaller key, so the order of
+ * keys does not change the answer.
+ */
+function collectSums(p: Profile): number {
+  const n = newestAffinitySums(p, keysRead, sumsRead);
+  if (n >= 0) return n;
+  const affinities = p.affinities;
+  // Own keys (inherited ones never count, as in `sumKey`), in for-in order.
+  // A profile's affinities are a dictionary-mode object: one list of keys and
+  // one lookup per key is cheaper there than for-in's check of every key.
+  const keys = Object.keys(affinities);
+  for (let i = 0; i < keys.length; i++) {
+    keysRead[i] = keys[i]!;
+    sumsRead[i] = nodeSum(affinities[keys[i]!]!);
+  }
+  return keys.length;
 }
 
 /** `n` copies of the number `x` in a packed array of doubles. */
