@@ -41,7 +41,7 @@ import {
 import { applyDeclared } from './declared.js';
 import { emptyProfile } from './empty.js';
 import { cleanHlc, cleanNode, cleanTime } from './fold-clock.js';
-import { keepState, stateOwnedBy } from './fold-owner.js';
+import { keepState, stateFor, stateOwnedBy } from './fold-owner.js';
 import { eventIdHash } from './fold-seen.js';
 import { FoldState } from './fold-state.js';
 import { affinityKey, countKey } from './interned-keys.js';
@@ -156,7 +156,7 @@ export function applyEvents(p: Profile, events: readonly TesseraEvent[], opts: A
       const hash = eventIdHash(e.id);
       if (ctx === undefined) {
         // Nothing changes until an event applies: then the state is taken from `p`.
-        state ??= new FoldState(inNormal(p));
+        state ??= stateFor(inNormal(p));
         if (state.seen.has(hash)) continue;
         ctx = takeContext(state, opts);
         // Detached while it changes: if an event throws, `p` no longer names a half-changed state.

@@ -47,22 +47,30 @@ export class ComponentsPart {
     private readonly floor: number,
   ) {}
 
-  /** The part of a profile in normal form (keys and nodes sorted, within the limit); shares its records. */
-  static of(c: Components, limit: number, floor: number): ComponentsPart {
-    const part = new ComponentsPart(limit, floor);
+  /**
+   * Start over as the part of a profile in normal form (keys and nodes
+   * sorted, within the limit), sharing its records; the arrays are kept.
+   */
+  adopt(c: Components): void {
+    const { keys, nodes, vals, maps } = this;
+    emptyOut(keys);
+    emptyOut(nodes);
+    emptyOut(vals);
+    emptyOut(maps);
+    emptyOut(this.skipped);
+    this.renormalize = false;
     for (const key in c) {
-      const nodes = c[key]!;
+      const map = c[key]!;
       let first = true;
-      for (const node in nodes) {
-        part.keys.push(key);
-        part.nodes.push(node);
-        part.vals.push(nodes[node]!);
-        part.maps.push(first ? nodes : undefined);
+      for (const node in map) {
+        keys.push(key);
+        nodes.push(node);
+        vals.push(map[node]!);
+        maps.push(first ? map : undefined);
         first = false;
       }
     }
-    part.pub = c;
-    return part;
+    this.pub = c;
   }
 
   /** True when the part holds at least one element. */
@@ -345,4 +353,13 @@ export function insertedCopy<T>(xs: readonly T[], i: number, x: T, max: number):
   if (i < n) out[i] = x;
   for (let j = i + 1; j < n; j++) out[j] = xs[j - 1]!;
   return out;
+}
+
+/**
+ * Empties `a` and keeps its storage for the elements to come: `length = 0`
+ * gives the storage up, and is a runtime call (about 40 ns more per array
+ * here, refilled with two elements).
+ */
+function emptyOut(a: unknown[]): void {
+  while (a.length > 0) a.pop();
 }

@@ -40,23 +40,25 @@ export class SeenPart {
 
   constructor(private readonly limit: number) {}
 
-  /** The list of a profile in normal form; shares the array. */
-  static of(seen: string[], limit: number): SeenPart {
-    const part = new SeenPart(limit);
-    part.pub = seen;
-    part.reserve(seen.length);
-    part.end = part.times.length;
-    part.head = part.end - seen.length;
+  /** Start over as the list of a profile in normal form, sharing the array; the arrays are kept. */
+  adopt(seen: string[]): void {
+    const { texts } = this;
+    // No text of the list before is kept alive by the arrays.
+    for (let i = this.head; i < this.end; i++) texts[i] = '';
+    this.canonical = true;
+    this.pub = seen;
+    this.reserve(seen.length);
+    this.end = this.times.length;
+    this.head = this.end - seen.length;
     for (let i = 0; i < seen.length; i++) {
       const entry = seen[i]!;
       const dot = entry.indexOf('.');
-      const k = part.head + i;
-      part.times[k] = Number.parseInt(entry.slice(0, dot), 36);
-      part.hashes[k] = Number.parseInt(entry.slice(dot + 1), 16);
-      part.texts[k] = entry;
-      if (!isCanonical(entry, dot)) part.canonical = false;
+      const k = this.head + i;
+      this.times[k] = Number.parseInt(entry.slice(0, dot), 36);
+      this.hashes[k] = Number.parseInt(entry.slice(dot + 1), 16);
+      this.texts[k] = entry;
+      if (!isCanonical(entry, dot)) this.canonical = false;
     }
-    return part;
   }
 
   /**

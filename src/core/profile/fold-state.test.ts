@@ -51,6 +51,33 @@ describe('the fold state behind applied profiles', () => {
     for (let v = 0; v < visitors; v++) expect(JSON.stringify(fast[v])).toBe(JSON.stringify(slow[v]));
   });
 
+  it('reuses the arrays of states it let go of without touching the profiles they made', () => {
+    // Rich profiles (several nodes, more seen entries than the list keeps), then many new
+    // visitors: the rich ones' states fall out of the ring and new visitors' states reuse them.
+    const rich: Profile[] = [];
+    const texts: string[] = [];
+    for (let v = 0; v < 8; v++) {
+      let p = emptyProfile(T0);
+      for (let k = 0; k < 40; k++)
+        p = applyEvent(p, event('click', `rich${v}-${k}`, T0 + k, 'abcd'[k % 4]!), opts(`n${k % 3}`, T0 + k));
+      rich.push(p);
+      texts.push(JSON.stringify(p));
+    }
+    for (let v = 0; v < 200; v++) {
+      const e = event('view', `new${v}`, T0, 'abcd'[v % 4]!);
+      const fresh = applyEvent(emptyProfile(T0), e, opts('n1', T0));
+      expect(JSON.stringify(fresh)).toBe(
+        JSON.stringify(referenceApplyEvent(emptyProfile(T0), e, opts('n1', T0))),
+      );
+    }
+    rich.forEach((p, v) => expect(JSON.stringify(p)).toBe(texts[v]));
+    // A rich profile folded on after its state was reused starts from its own content.
+    const e = event('purchase', 'later', T0 + 100, 'b');
+    expect(JSON.stringify(applyEvent(rich[0]!, e, opts('n1', T0 + 100)))).toBe(
+      JSON.stringify(referenceApplyEvent(rich[0]!, e, opts('n1', T0 + 100))),
+    );
+  });
+
   it('leaves an earlier version as it was when the next one carries on from it', () => {
     const first = applyEvent(emptyProfile(T0), event('view', 'e1', T0, 'a'), opts('n1', T0));
     const before = JSON.stringify(first);

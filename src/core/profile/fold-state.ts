@@ -52,18 +52,52 @@ export class FoldState {
   /** `p` must be in normal form; its parts are shared, never changed. */
   constructor(p: Profile) {
     const L = PROFILE_LIMITS;
+    this.affinities = new ComponentsPart(L.affinities, MIN_STORED);
+    this.counts = new ComponentsPart(L.counts, MIN_STORED);
+    this.exposures = new ComponentsPart(L.exposures, 1);
+    this.seen = new SeenPart(L.seen);
     this.landmark = p.landmark;
     this.halfLifeMs = p.halfLifeMs;
     this.consent = p.consent;
     this.userId = p.userId;
-    this.affinities = ComponentsPart.of(p.affinities, L.affinities, MIN_STORED);
-    this.counts = ComponentsPart.of(p.counts, L.counts, MIN_STORED);
-    this.exposures = ComponentsPart.of(p.exposures, L.exposures, 1);
-    this.seen = SeenPart.of(p.seen, L.seen);
     this.recent = p.recent;
     this.traitsNow = p.traits;
     this.suppressionsNow = p.suppressions;
     this.owner = p;
+    this.adoptParts(p);
+  }
+
+  /**
+   * Start over as the state of `p` (in normal form), keeping this state's
+   * arrays: for a state the fold let go of (see fold-owner.ts), so that a
+   * new visitor's state allocates nothing but what its events add.
+   */
+  adopt(p: Profile): this {
+    this.landmark = p.landmark;
+    this.halfLifeMs = p.halfLifeMs;
+    this.consent = p.consent;
+    this.userId = p.userId;
+    this.owner = p;
+    this.slot = -1;
+    this.derivedFor = undefined;
+    if (this.derived !== undefined) this.derived.length = 0;
+    this.recent = p.recent;
+    this.recentShared = true;
+    this.traitsNow = p.traits;
+    this.traitsShared = true;
+    this.traitsTouched = false;
+    this.suppressionsNow = p.suppressions;
+    this.suppressionsShared = true;
+    this.suppressionsTouched = false;
+    this.adoptParts(p);
+    return this;
+  }
+
+  private adoptParts(p: Profile): void {
+    this.affinities.adopt(p.affinities);
+    this.counts.adopt(p.counts);
+    this.exposures.adopt(p.exposures);
+    this.seen.adopt(p.seen);
   }
 
   /** True when the profile holds any forward-decayed sum. */
