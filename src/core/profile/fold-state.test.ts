@@ -70,7 +70,7 @@ describe('the fold state behind applied profiles', () => {
         JSON.stringify(referenceApplyEvent(emptyProfile(T0), e, opts('n1', T0))),
       );
     }
-    rich.forEach((p, v) => expect(JSON.stringify(p)).toBe(texts[v]));
+    expect(rich.map((p) => JSON.stringify(p))).toEqual(texts);
     // A rich profile folded on after its state was reused starts from its own content.
     const e = event('purchase', 'later', T0 + 100, 'b');
     expect(JSON.stringify(applyEvent(rich[0]!, e, opts('n1', T0 + 100)))).toBe(
