@@ -16,6 +16,7 @@
 import type { DailyEventQuota } from './limits/event-quota.js';
 import type { EventLog, ProfileStore } from './ports.js';
 import type { ErasureTombstones } from './privacy/tombstones.js';
+import { forgetFoldStates } from './profile/fold-owner.js';
 import type { ErasureResult } from './profile-service-types.js';
 import type { ProfileWrites } from './profile-writes.js';
 
@@ -36,6 +37,8 @@ export interface ErasureParts {
 export async function eraseVisitor(p: ErasureParts, visitor: string): Promise<ErasureResult> {
   const held = p.held.has(visitor);
   p.held.delete(visitor);
+  // The fold keeps recent visitors' newest profiles at hand: none of them outlives the erasure.
+  forgetFoldStates();
   p.quota.forget(visitor);
   // A write started before the erasure lands before the delete, never after it.
   await p.writes?.cancel(visitor).catch(() => undefined);

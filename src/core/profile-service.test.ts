@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS } from './config.js';
 import { createKeyRing } from './identity/index.js';
 import type { EventLog, ProfileStore } from './ports.js';
 import { silentLogger } from './ports.js';
+import { stateOwnedBy } from './profile/fold-owner.js';
 import { eventCount } from './profile/index.js';
 import { ProfileService } from './profile-service.js';
 
@@ -233,5 +234,14 @@ describe('erasure', () => {
     await Promise.all([ingest, erase]);
     expect(await svc.peek('v')).toBeUndefined();
     expect(svc.held('v')).toBeUndefined();
+  });
+
+  it("leaves no fold state naming the erased visitor's profile", async () => {
+    const { svc } = counted();
+    const r = await svc.ingest('v', [{ id: 'a', type: 'view', ts: Date.now(), item: 'p-1' }]);
+    // The fold keeps the newest profile it made at hand, for the visitor's next events.
+    expect(stateOwnedBy(r.profile)).toBeDefined();
+    await svc.erase('v');
+    expect(stateOwnedBy(r.profile)).toBeUndefined();
   });
 });

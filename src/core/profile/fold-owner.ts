@@ -55,6 +55,20 @@ export function stateOfNewest(p: Profile): FoldState | undefined {
   return last !== undefined && last.owner === p ? last : undefined;
 }
 
+/**
+ * Let go of every state kept, and of the profiles they name. For an erasure:
+ * the ring keeps the newest profiles of the last 64 visitors folded, which on
+ * a quiet node could keep an erased visitor's profile in memory for a long
+ * time. Erasures are rare and the ring is only a shortcut: each visitor's next
+ * batch rebuilds its state from the profile, as after any miss.
+ */
+export function forgetFoldStates(): void {
+  ring.fill(undefined);
+  letGo.length = 0;
+  last = undefined;
+  next = 0;
+}
+
 /** Keep `s` at hand for the next events of its owner. */
 export function keepState(s: FoldState): void {
   last = s;
