@@ -27,6 +27,7 @@ import { readiness } from './http/ready.js';
 import { errorReply, jsonReply, type Reply } from './http/reply.js';
 import { verifySignedIdNow } from './identity/index.js';
 import { checkUrlLength, createCollectGuard, type LimitSettings, type RateLimiter } from './limits/index.js';
+import { isPromise } from './maybe-promise.js';
 import { routeLabel } from './observer.js';
 import { requestLogger } from './request-logger.js';
 import type { RequestTrace } from './tracer.js';
@@ -174,9 +175,6 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
 }
 
 /** A route's answer still to come (any thenable a route handed back), rather than a reply. */
-function isPromise(r: Reply | Promise<Reply>): r is Promise<Reply> {
-  return typeof (r as { then?: unknown }).then === 'function';
-}
 
 /** A method name fit for a message: a token, else a placeholder (it is the client's to choose). */
 function methodName(method: string): string {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { sameStrings } from '../core/cache/memo-helpers.js';
+
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
@@ -30,13 +32,6 @@ export function summarize(samples: readonly number[]): LatencySummary {
   };
 }
 
-/** The same ids in the same order. */
-function sameIds(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class DecisionMonitor {
   private readonly window: Float64Array;
   private next = 0;
@@ -60,7 +55,7 @@ export class DecisionMonitor {
     const before = this.latest.get(visitor);
     // The same segments as last time (a returning visitor's usual page): nothing moves, and the
     // array kept stays the old one (a new one held by this long-lived map would outlive its page).
-    if (before !== undefined && sameIds(before, segments)) return;
+    if (before !== undefined && sameStrings(before, segments)) return;
     if (before === undefined && this.latest.size >= this.maxVisitors) return;
     for (const s of before ?? []) this.sizes.set(s, (this.sizes.get(s) ?? 1) - 1);
     for (const s of segments) this.sizes.set(s, (this.sizes.get(s) ?? 0) + 1);

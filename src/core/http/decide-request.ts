@@ -9,6 +9,7 @@ import type { RequestLike } from '../context.js';
 import { buildContext } from '../context.js';
 import { type DecideInput, decide } from '../decide.js';
 import { exposureEvent } from '../experiments/index.js';
+import { isPromise } from '../maybe-promise.js';
 import type { Logger } from '../ports.js';
 import type { DecisionRead } from '../profile-for-decision.js';
 import { rerankSlots } from '../recommend/session-rerank.js';
@@ -256,11 +257,6 @@ function decisionOf(
         : `not used: no personalization consent (${visitor.consent.source}); request context only`,
     });
   return { ctx, visitor, profile, ownProfile: own, profileSource, segments, decision, item: d.item };
-}
-
-/** A step's answer still to come, rather than the answer. */
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown }).then === 'function';
 }
 
 /**

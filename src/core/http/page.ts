@@ -8,6 +8,7 @@
 import { buildShell, type Shell } from '../assemble/index.js';
 import { tooVariedToShare } from '../cache/index.js';
 import type { RequestLike } from '../context.js';
+import { isPromise } from '../maybe-promise.js';
 import type { RequestTrace } from '../tracer.js';
 import type { Decision } from '../types.js';
 import { setCookie } from './cookies.js';
@@ -139,11 +140,6 @@ function reply(
   // Step names and the profile source printable: the line is too, and goes out without a scan.
   const checked = t.printable() && printable(profileSource);
   return new PageReply(preset, serverTiming, visitor.cookies, body, checked);
-}
-
-/** A step's answer still to come, rather than the answer. */
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** Build a variant's shell once, even when many requests miss at the same time. */

@@ -96,9 +96,14 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 const HEADER_VALUE_UNSAFE = /[^\t\x20-\x7e]/gu;
 
+/** Whether `value` may go out as a header value as it is (tab and printable ASCII only). */
+export function isSafeHeaderValue(value: string): boolean {
+  return HEADER_VALUE.test(value);
+}
+
 /** A header value with every character outside tab and printable ASCII percent-encoded (UTF-8). */
 export function safeHeaderValue(value: string): string {
-  if (HEADER_VALUE.test(value)) return value;
+  if (isSafeHeaderValue(value)) return value;
   return value.replace(HEADER_VALUE_UNSAFE, (c) => {
     try {
       return encodeURIComponent(c);

@@ -2,6 +2,8 @@
  * Server-Timing: the decision broken down by step, so a developer sees in the
  * browser's network panel where the milliseconds went.
  */
+import { isSafeHeaderValue } from './reply.js';
+
 export class Timing {
   /** Step names and their milliseconds, side by side (no pair allocated per step). */
   private readonly names: string[] = [];
@@ -74,8 +76,6 @@ export class Timing {
   }
 }
 
-/** Tab and printable ASCII only: what a header value may hold as it is (reply.ts). */
-const PRINTABLE = /^[\t\x20-\x7e]*$/;
 /** Names found printable: step names and profile sources, a handful; bounded all the same. */
 const printableNames = new Set<string>();
 const MAX_PRINTABLE_NAMES = 256;
@@ -83,7 +83,7 @@ const MAX_PRINTABLE_NAMES = 256;
 /** Whether `text` is tab and printable ASCII; a short name found so is remembered, not scanned again. */
 export function printable(text: string): boolean {
   if (printableNames.has(text)) return true;
-  if (!PRINTABLE.test(text)) return false;
+  if (!isSafeHeaderValue(text)) return false;
   if (text.length <= 64) {
     if (printableNames.size >= MAX_PRINTABLE_NAMES) printableNames.clear();
     printableNames.add(text);

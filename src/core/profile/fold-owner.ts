@@ -42,7 +42,8 @@ export function stateFor(p: Profile): FoldState {
 
 /** The state `p` owns, if any. */
 export function stateOwnedBy(p: Profile): FoldState | undefined {
-  if (last !== undefined && last.owner === p) return last;
+  const newest = stateOfNewest(p);
+  if (newest !== undefined) return newest;
   for (let i = 0; i < RING; i++) {
     const s = ring[i];
     if (s !== undefined && s.owner === p) return s;

@@ -25,27 +25,27 @@ import { PROFILE_LIMITS } from './limits.js';
 import { compareRecent, truncateSuppressions, truncateTraits } from './truncate.js';
 
 export class FoldState {
-  landmark: number;
-  halfLifeMs: number | undefined;
-  consent: Profile['consent'];
-  userId: Profile['userId'];
+  landmark!: number;
+  halfLifeMs!: number | undefined;
+  consent!: Profile['consent'];
+  userId!: Profile['userId'];
   readonly affinities: ComponentsPart;
   readonly counts: ComponentsPart;
   readonly exposures: ComponentsPart;
   readonly seen: SeenPart;
   /** The snapshot this state is the current version of; none while an event is being applied. */
-  owner: Profile | undefined;
+  owner!: Profile | undefined;
   /** Where fold-owner.ts keeps this state. */
   slot = -1;
   /** The profile whose derived data (see derived.ts) `derived` holds: reader, value, reader, value… */
   derivedFor: Profile | undefined = undefined;
   private derived: unknown[] | undefined = undefined;
-  private recent: RecentItem[];
+  private recent!: RecentItem[];
   private recentShared = true;
-  private traitsNow: Profile['traits'];
+  private traitsNow!: Profile['traits'];
   private traitsShared = true;
   private traitsTouched = false;
-  private suppressionsNow: Profile['suppressions'];
+  private suppressionsNow!: Profile['suppressions'];
   private suppressionsShared = true;
   private suppressionsTouched = false;
 
@@ -56,15 +56,7 @@ export class FoldState {
     this.counts = new ComponentsPart(L.counts, MIN_STORED);
     this.exposures = new ComponentsPart(L.exposures, 1);
     this.seen = new SeenPart(L.seen);
-    this.landmark = p.landmark;
-    this.halfLifeMs = p.halfLifeMs;
-    this.consent = p.consent;
-    this.userId = p.userId;
-    this.recent = p.recent;
-    this.traitsNow = p.traits;
-    this.suppressionsNow = p.suppressions;
-    this.owner = p;
-    this.adoptParts(p);
+    this.adopt(p);
   }
 
   /**
@@ -79,8 +71,7 @@ export class FoldState {
     this.userId = p.userId;
     this.owner = p;
     this.slot = -1;
-    this.derivedFor = undefined;
-    if (this.derived !== undefined) this.derived.length = 0;
+    this.dropDerived();
     this.recent = p.recent;
     this.recentShared = true;
     this.traitsNow = p.traits;
@@ -89,15 +80,11 @@ export class FoldState {
     this.suppressionsNow = p.suppressions;
     this.suppressionsShared = true;
     this.suppressionsTouched = false;
-    this.adoptParts(p);
-    return this;
-  }
-
-  private adoptParts(p: Profile): void {
     this.affinities.adopt(p.affinities);
     this.counts.adopt(p.counts);
     this.exposures.adopt(p.exposures);
     this.seen.adopt(p.seen);
+    return this;
   }
 
   /** True when the profile holds any forward-decayed sum. */
@@ -154,12 +141,12 @@ export class FoldState {
 
   /** Keep what `reader` derived from `p`, this state's owner; what was kept for an earlier owner goes. */
   keepDerived(p: Profile, reader: object, value: unknown): void {
-    if (this.derived === undefined) this.derived = [];
-    const d = this.derived;
     if (this.derivedFor !== p) {
+      this.dropDerived();
       this.derivedFor = p;
-      d.length = 0;
     }
+    this.derived ??= [];
+    const d = this.derived;
     for (let i = 0; i < d.length; i += 2) {
       if (d[i] === reader) {
         d[i + 1] = value;
@@ -167,6 +154,14 @@ export class FoldState {
       }
     }
     d.push(reader, value);
+  }
+
+  /** Forget what readers derived (emptied by `pop`: `length = 0` is a runtime call, and gives the storage up). */
+  private dropDerived(): void {
+    if (this.derivedFor === undefined) return;
+    this.derivedFor = undefined;
+    const d = this.derived;
+    if (d !== undefined) while (d.length > 0) d.pop();
   }
 
   /** Back to normal form after one event. */
@@ -235,8 +230,7 @@ export class FoldState {
     }
     this.owner = p;
     // What readers derived from the last owner does not hold for this one, and must not keep it alive.
-    this.derivedFor = undefined;
-    if (this.derived !== undefined) this.derived.length = 0;
+    this.dropDerived();
     return p;
   }
 }
