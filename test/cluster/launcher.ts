@@ -214,8 +214,11 @@ function ready(port: number): Promise<boolean> {
   return new Promise((res) => {
     const s = connect(port, '127.0.0.1');
     s.once('connect', () => {
+      // A connection from the port to itself (TCP simultaneous open, possible when nothing
+      // listens on a port in the ephemeral range) is not a server.
+      const self = s.localPort === port;
       s.destroy();
-      res(true);
+      res(!self);
     });
     s.once('error', () => res(false));
   });
@@ -234,18 +237,28 @@ async function ownService(
     p.stderr?.on('data', (d) => {
       err += d.toString();
     });
+    let exitedEarly: ((code: number | null, signal: NodeJS.Signals | null) => void) | undefined;
     const failed = new Promise<never>((_, rej) => {
       p.once('error', (e) =>
         rej(new Error(`cannot start ${name} (${cmd}): ${e.message}; is it installed?`, { cause: e })),
       );
+      // Exited before it listened (port taken, data dir locked): say so, rather than let a
+      // probe that reaches something else on the port pass it as ready.
+      exitedEarly = (code, signal) =>
+        rej(new Error(`${name} exited before it was ready on port ${port} (${signal ?? `code ${code}`})`));
+      p.once('exit', exitedEarly);
     });
     proc = p;
     await Promise.race([
       failed,
       waitFor(`${name} on port ${port}`, async () => ((await ready(port)) ? true : undefined), 10_000),
-    ]).catch((e: Error) => {
-      throw new Error(`${e.message}\n${err}`, { cause: e });
-    });
+    ])
+      .catch((e: Error) => {
+        throw new Error(`${e.message}\n${err}`, { cause: e });
+      })
+      .finally(() => {
+        if (exitedEarly) p.off('exit', exitedEarly);
+      });
   };
   await start();
   return {

@@ -25,6 +25,8 @@ describe('a node started with its event log down and no model', () => {
   let nats: ServiceProcess;
   let app: NodeApp;
   let base: string;
+  // What the node said (retrain failures are warnings): printed if the log never comes back for it.
+  const lines: string[] = [];
   const detail = async (): Promise<Detail> =>
     (await (
       await fetch(`${base}/health`, { headers: { authorization: `Bearer ${ADMIN}` } })
@@ -41,7 +43,7 @@ describe('a node started with its event log down and no model', () => {
       adminToken: ADMIN,
       retrainMs: 200,
       modelPollMs: 0,
-      logger: consoleLogger('error'),
+      logger: consoleLogger('info', { write: (line) => lines.push(line) }),
       cluster: { log: `nats://127.0.0.1:${nats.port}`, prefix: 'logdown' },
     });
     base = `http://127.0.0.1:${await app.listen(0)}`;
@@ -67,16 +69,22 @@ describe('a node started with its event log down and no model', () => {
 
   it('trains on the log once the log is back and is no longer degraded', async () => {
     await nats.start();
-    await vi.waitFor(
-      async () => {
-        const h = await detail();
-        expect(h.modelSource).toBeUndefined();
-        expect(h.degraded).toEqual([]);
-        expect(h.status).toBe('ok');
-      },
-      // Training waits its turn on a loaded machine (the full suite runs files in parallel).
-      { timeout: 60_000, interval: 200 },
-    );
+    try {
+      await vi.waitFor(
+        async () => {
+          const h = await detail();
+          expect(h.modelSource).toBeUndefined();
+          expect(h.degraded).toEqual([]);
+          expect(h.status).toBe('ok');
+        },
+        // Training waits its turn on a loaded machine (the full suite runs files in parallel).
+        { timeout: 60_000, interval: 200 },
+      );
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nwhat the node logged:\n${lines.slice(-40).join('\n')}`, {
+        cause: e,
+      });
+    }
     expect((await detail()).model).toBeTypeOf('string');
   }, 90_000);
 });
