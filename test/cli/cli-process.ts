@@ -39,6 +39,10 @@ export interface RunningCli {
   base: string;
   /** The line the server printed when it started. */
   banner: string;
+  /** The process, for signals of a test's own. */
+  proc: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output: string[];
   stop(): Promise<void>;
 }
 
@@ -68,7 +72,7 @@ export function startCli(args: string[], env: Record<string, string> = {}): Prom
       const m = /on (http:\/\/[^\s]+) \(/.exec(output.join(''));
       if (m?.[1]) {
         clearTimeout(timer);
-        resolve({ base: m[1], banner: output.join('').trim(), stop });
+        resolve({ base: m[1], banner: output.join('').trim(), proc, output, stop });
       }
     });
     proc.once('exit', (code) => {

@@ -90,13 +90,23 @@ async function serve(c: NodeConfig, demo = false): Promise<void> {
     `[tessera] ${app.engine.settings.siteName} on http://${host}:${bound} (node ${c.nodeId}, store ${h.store}, log ${h.log}, bus ${c.bus ?? 'none'}, model ${h.model ?? 'none'})`,
   );
   let stopping = false;
-  const stop = () => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second signal: the operator does not want to wait for the flush.
+      logger.warn(`[tessera] ${signal} again: exiting without waiting for the shutdown to finish`);
+      process.exit(1);
+    }
     stopping = true;
-    void app.close().then(() => process.exit(0));
+    app.close().then(
+      () => process.exit(0),
+      (e) => {
+        logger.error('[tessera] shutdown failed', { error: String(e) });
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
 
 /** `/collect` rate limits from the config: a rate of N per second allows bursts of 2N. */

@@ -55,6 +55,11 @@ export interface NodeAppOptions {
   retrainMs?: number;
   /** Poll the model store for a new version this often (ms, default 2000; 0 = never). */
   modelPollMs?: number;
+  /**
+   * At `close()`, how long requests in flight get to finish before their connections are
+   * closed (ms, default 10000); the stores are flushed and closed after that either way.
+   */
+  shutdownGraceMs?: number;
   /** Train at start when the model store is empty (default true). */
   trainIfEmpty?: boolean;
   logger?: Logger;

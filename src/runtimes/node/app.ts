@@ -42,6 +42,7 @@ import { nodeKeyRingCrypto } from './node-crypto.js';
 import { createNodeTrainer, type NodeTrainer } from './node-trainer.js';
 import { startRetentionSweeps } from './retention-sweeps.js';
 import { createNodeServer, listen } from './server.js';
+import { closeServer, DEFAULT_SHUTDOWN_GRACE_MS } from './server-close.js';
 import { withSharedState } from './shared-state.js';
 import { loadSite, packageRoot } from './site-loader.js';
 import { withModelFallback } from './training.js';
@@ -256,7 +257,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       stopRetraining?.();
       models?.stop();
       lifecycle.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      const { cut } = await closeServer(server, o.shutdownGraceMs);
+      if (cut)
+        logger.warn(
+          `[tessera] shutdown: requests still in flight after ${o.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS} ms; their connections were closed`,
+        );
       await engine.flush();
       await federation?.stop();
       await stores.close();
