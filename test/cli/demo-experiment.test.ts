@@ -4,23 +4,11 @@
  * site.json keeps it paused for `serve`, for `dev --paused`, and once an
  * operator has paused it (their choice outlives a restart).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startCli } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { startCli, tempDirs } from './cli-process.js';
 
 const TOKEN = 'demo-experiment-token-0123456789';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'tessera-demo-'));
-  dirs.push(d);
-  return d;
-}
+const dataDir = tempDirs('tessera-demo-');
 
 async function statusAfterStart(args: string[], act?: (base: string) => Promise<void>): Promise<string> {
   const s = await startCli([...args, '--port', '0'], { TESSERA_ADMIN_TOKEN: TOKEN });

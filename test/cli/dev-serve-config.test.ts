@@ -4,22 +4,12 @@
  * the running server's `/collect` limits (burst 2n, then 429). `dev` only
  * changes defaults: the file's node id wins over dev's.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type RunningCli, startCli } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { type RunningCli, startCli, tempDirs } from './cli-process.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
-  dirs.push(d);
-  return d;
-}
+const dataDir = tempDirs('tessera-cli-');
 
 /** Statuses of `n` id-less batches posted one after another. */
 async function postBatches(base: string, n: number): Promise<number[]> {

@@ -79,16 +79,8 @@ async function serve(c: NodeConfig, demo = false): Promise<void> {
   // A serving node logs what escaped every handler instead of exiting on it.
   guardProcess(logger);
   const app = await createNodeApp({ ...nodeAppOptions(c), logger });
-  if (demo && c.site === undefined) await startDemoExperiment(app.engine.experiments);
-  const bound = await app.listen(c.port, c.host);
-  if (app.metricsPort !== undefined)
-    logger.info(`[tessera] metrics on http://127.0.0.1:${app.metricsPort}/metrics`);
-  if (c.otlpEndpoint !== undefined) logger.info(`[tessera] traces to ${c.otlpEndpoint} (OTLP/HTTP)`);
-  const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
-  const h = app.engine.health();
-  console.log(
-    `[tessera] ${app.engine.settings.siteName} on http://${host}:${bound} (node ${c.nodeId}, store ${h.store}, log ${h.log}, bus ${c.bus ?? 'none'}, model ${h.model ?? 'none'})`,
-  );
+  // The handlers go in before the node listens and says where: a signal that arrives without one
+  // ends the process at once (the default action), write-behind profiles and all.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -107,6 +99,16 @@ async function serve(c: NodeConfig, demo = false): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (demo && c.site === undefined) await startDemoExperiment(app.engine.experiments);
+  const bound = await app.listen(c.port, c.host);
+  if (app.metricsPort !== undefined)
+    logger.info(`[tessera] metrics on http://127.0.0.1:${app.metricsPort}/metrics`);
+  if (c.otlpEndpoint !== undefined) logger.info(`[tessera] traces to ${c.otlpEndpoint} (OTLP/HTTP)`);
+  const host = c.host === '0.0.0.0' ? 'localhost' : c.host;
+  const h = app.engine.health();
+  console.log(
+    `[tessera] ${app.engine.settings.siteName} on http://${host}:${bound} (node ${c.nodeId}, store ${h.store}, log ${h.log}, bus ${c.bus ?? 'none'}, model ${h.model ?? 'none'})`,
+  );
 }
 
 /** `/collect` rate limits from the config: a rate of N per second allows bursts of 2N. */

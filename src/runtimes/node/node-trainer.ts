@@ -123,9 +123,25 @@ export function createNodeTrainer(o: {
     // One retrain at a time: a worker-thread training outlives many ticks, and starting one per
     // tick while the first runs would pile trainings up (each slower for the others) and never end.
     let retraining = false;
+    let startedAt = 0;
+    let warnedSlow = false;
+    // A retrain that runs past ten ticks (at least 30 s) is said once: one that never ends
+    // (a log read that never settles) would otherwise stop every later retrain in silence.
+    const slowMs = Math.max(10 * ms, 30_000);
     const timer = setInterval(() => {
-      if (retraining) return;
+      if (retraining) {
+        const running = performance.now() - startedAt;
+        if (!warnedSlow && running > slowMs) {
+          warnedSlow = true;
+          o.logger.warn(
+            `[tessera] a retrain has been running for ${Math.round(running / 1000)} s; no other starts until it ends`,
+          );
+        }
+        return;
+      }
       retraining = true;
+      startedAt = performance.now();
+      warnedSlow = false;
       void o.events
         .count()
         .then(async (n) => {
