@@ -96,4 +96,25 @@ describe('shutdown with a request in flight', () => {
     expect(await ended(second)).toEqual({ how: '1', output: expect.stringContaining('SIGTERM again') });
     stalled.socket.destroy();
   }, 40_000);
+
+  it('tessera serve --shutdown-grace-ms: the stalled request is cut after it, then the node exits 0', async () => {
+    const cli = await startCli([
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir(),
+      '--shutdown-grace-ms',
+      '300',
+    ]);
+    const stalled = await stalledCollect(cli.base);
+    const t0 = Date.now();
+    cli.proc.kill('SIGTERM');
+    expect(await ended(cli)).toEqual({
+      how: '0',
+      output: expect.stringContaining('requests still in flight after 300 ms'),
+    });
+    expect(Date.now() - t0).toBeLessThan(9_000);
+    await stalled.closed;
+  }, 40_000);
 });

@@ -59,6 +59,7 @@ export function nodeAppOptions(c: NodeConfig): NodeAppOptions {
     cluster: { bus: c.bus, log: c.log, prefix: c.prefix, testEndpoints: c.testEndpoints },
     limits: limitsOf(c),
     ...(c.metricsPort !== undefined ? { metricsPort: c.metricsPort } : {}),
+    ...(c.shutdownGraceMs !== undefined ? { shutdownGraceMs: c.shutdownGraceMs } : {}),
     ...(c.otlpEndpoint !== undefined ? { otlpEndpoint: c.otlpEndpoint } : {}),
     // `onnx` is the app's default (onnxruntime-web, loaded on the first model with an ONNX section).
     ...(c.sessionRanker === 'off' ? { sessionRanker: false as const } : {}),
@@ -150,6 +151,7 @@ function flagsOf(o: Record<string, unknown>): RawConfig {
     otlpEndpoint: o.otlpEndpoint,
     sessionRanker: o.sessionRanker,
     logLevel: o.logLevel,
+    shutdownGraceMs: o.shutdownGraceMs,
   };
 }
 
@@ -214,7 +216,11 @@ export function nodeOptions(cmd: Command, nodeIdDefault: string): Command {
       '--session-ranker <engine>',
       "what runs a model's session network: onnx (onnxruntime-web wasm), typescript (the same graph in plain TypeScript, no wasm) or off (neighbour lists only) (TESSERA_SESSION_RANKER; default onnx)",
     )
-    .option('--log-level <level>', 'debug, info, warn or error (TESSERA_LOG_LEVEL; default info)');
+    .option('--log-level <level>', 'debug, info, warn or error (TESSERA_LOG_LEVEL; default info)')
+    .option(
+      '--shutdown-grace-ms <ms>',
+      'at SIGTERM, how long requests in flight get before their connections are closed (TESSERA_SHUTDOWN_GRACE_MS; default 10000)',
+    );
 }
 
 export function registerServe(program: Command): void {

@@ -32,6 +32,19 @@ describe('node config', () => {
     );
   });
 
+  it('reads --shutdown-grace-ms or TESSERA_SHUTDOWN_GRACE_MS (default: the app’s 10 s) and refuses bad values', () => {
+    expect(resolveNodeConfig({}).shutdownGraceMs).toBeUndefined();
+    const env = configFromEnv({ TESSERA_SHUTDOWN_GRACE_MS: '25000' });
+    expect(resolveNodeConfig({ env }).shutdownGraceMs).toBe(25_000);
+    expect(resolveNodeConfig({ flags: { shutdownGraceMs: '0' }, env }).shutdownGraceMs).toBe(0);
+    expect(() => resolveNodeConfig({ flags: { shutdownGraceMs: '2.5s' } })).toThrow(
+      /--shutdown-grace-ms must be a whole number of milliseconds/,
+    );
+    expect(() => resolveNodeConfig({ env: configFromEnv({ TESSERA_SHUTDOWN_GRACE_MS: '-1' }) })).toThrow(
+      /TESSERA_SHUTDOWN_GRACE_MS must be a whole number/,
+    );
+  });
+
   it('reads --otlp-endpoint, TESSERA_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; none means no tracing', () => {
     expect(resolveNodeConfig({}).otlpEndpoint).toBeUndefined();
     const otel = configFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });

@@ -70,6 +70,8 @@ export interface NodeConfig {
   sessionRanker: SessionRankerChoice;
   /** Least level logged: debug, info, warn or error. */
   logLevel: Level;
+  /** At shutdown, how long requests in flight get before their connections are closed (ms; default 10000). */
+  shutdownGraceMs?: number;
 }
 
 /** Every setting as it may arrive, unparsed; undefined = not given here. */
@@ -101,6 +103,7 @@ const KEYS: ReadonlyArray<keyof NodeConfig> = [
   'otlpEndpoint',
   'sessionRanker',
   'logLevel',
+  'shutdownGraceMs',
 ];
 
 /** Environment variable of each setting. */
@@ -130,6 +133,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   otlpEndpoint: 'TESSERA_OTLP_ENDPOINT',
   sessionRanker: 'TESSERA_SESSION_RANKER',
   logLevel: 'TESSERA_LOG_LEVEL',
+  shutdownGraceMs: 'TESSERA_SHUTDOWN_GRACE_MS',
 };
 
 const FLAGS: Record<keyof NodeConfig, string> = {
@@ -158,6 +162,7 @@ const FLAGS: Record<keyof NodeConfig, string> = {
   otlpEndpoint: '--otlp-endpoint',
   sessionRanker: '--session-ranker',
   logLevel: '--log-level',
+  shutdownGraceMs: '--shutdown-grace-ms',
 };
 
 function configError(message: string): TesseraError {
@@ -310,6 +315,15 @@ export function resolveNodeConfig(layers: {
     ...(metricsPort !== undefined ? { metricsPort } : {}),
     ...(otlpEndpoint !== undefined ? { otlpEndpoint } : {}),
   };
+  const grace = pick('shutdownGraceMs');
+  if (grace !== undefined) {
+    const n = Number(grace.value);
+    if (!Number.isInteger(n) || n < 0)
+      throw configError(
+        `${grace.from} must be a whole number of milliseconds (0 or more), got ${JSON.stringify(grace.value)}`,
+      );
+    config.shutdownGraceMs = n;
+  }
   for (const key of ['ipRate', 'ipCeiling', 'visitorRate'] as const) {
     const got = pick(key);
     if (got === undefined) continue;
