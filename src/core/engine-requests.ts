@@ -174,8 +174,6 @@ export function createRequestHandler(parts: RequestHandlerParts): (req: RequestL
   return handle;
 }
 
-/** A route's answer still to come (any thenable a route handed back), rather than a reply. */
-
 /** A method name fit for a message: a token, else a placeholder (it is the client's to choose). */
 function methodName(method: string): string {
   return /^[A-Za-z]{1,16}$/.test(method) ? method : 'this method';

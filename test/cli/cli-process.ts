@@ -61,6 +61,15 @@ export interface RunningCli {
   stop(): Promise<void>;
 }
 
+/** How the process ended (its exit code, or the signal that ended it), with all it printed. */
+export function ended(cli: Pick<RunningCli, 'proc' | 'output'>): Promise<{ how: string; output: string }> {
+  return new Promise<string>((resolve) => {
+    const how = () => `${cli.proc.exitCode ?? cli.proc.signalCode}`;
+    if (cli.proc.exitCode !== null || cli.proc.signalCode !== null) resolve(how());
+    else cli.proc.once('exit', () => resolve(how()));
+  }).then((how) => ({ how, output: cli.output.join('') }));
+}
+
 /** Starts `dev` or `serve` and resolves once it prints the address it listens on. */
 export function startCli(args: string[], env: Record<string, string> = {}): Promise<RunningCli> {
   requireBuild();

@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createNodeApp } from '../../src/runtimes/node/app.js';
 import { consoleLogger } from '../../src/runtimes/node/logger.js';
-import { startCli, tempDirs } from './cli-process.js';
+import { ended, startCli, tempDirs } from './cli-process.js';
 
 const dataDir = tempDirs('tessera-shutdown-');
 
@@ -41,14 +41,6 @@ async function appWithGrace(shutdownGraceMs: number, lines: string[] = []) {
   });
   return { app, base: `http://127.0.0.1:${await app.listen(0)}` };
 }
-
-/** How the process ended (its exit code, or the signal that ended it), with what it printed. */
-const ended = (cli: { proc: import('node:child_process').ChildProcess; output: string[] }) =>
-  new Promise<string>((r) => {
-    const how = () => `${cli.proc.exitCode ?? cli.proc.signalCode}`;
-    if (cli.proc.exitCode !== null || cli.proc.signalCode !== null) r(how());
-    else cli.proc.once('exit', () => r(how()));
-  }).then((how) => ({ how, output: cli.output.join('') }));
 
 describe('shutdown with a request in flight', () => {
   it('close() ends it after the grace period and says so', async () => {

@@ -19,7 +19,7 @@
  */
 import type { Profile, RecentItem } from '../types.js';
 import { MIN_STORED } from './decay.js';
-import { ComponentsPart, insertAt, insertedCopy } from './fold-components.js';
+import { ComponentsPart, emptyOut, insertAt, insertedCopy } from './fold-components.js';
 import { SeenPart } from './fold-seen.js';
 import { PROFILE_LIMITS } from './limits.js';
 import { compareRecent, truncateSuppressions, truncateTraits } from './truncate.js';
@@ -156,12 +156,11 @@ export class FoldState {
     d.push(reader, value);
   }
 
-  /** Forget what readers derived (emptied by `pop`: `length = 0` is a runtime call, and gives the storage up). */
+  /** Forget what readers derived (the array emptied, its storage kept: see emptyOut). */
   private dropDerived(): void {
     if (this.derivedFor === undefined) return;
     this.derivedFor = undefined;
-    const d = this.derived;
-    if (d !== undefined) while (d.length > 0) d.pop();
+    if (this.derived !== undefined) emptyOut(this.derived);
   }
 
   /** Back to normal form after one event. */

@@ -257,10 +257,11 @@ export async function createNodeApp(o: NodeAppOptions = {}): Promise<NodeApp> {
       stopRetraining?.();
       models?.stop();
       lifecycle.stop();
-      const { cut } = await closeServer(server, o.shutdownGraceMs);
+      const graceMs = o.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const { cut } = await closeServer(server, graceMs);
       if (cut)
         logger.warn(
-          `[tessera] shutdown: requests still in flight after ${o.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS} ms; their connections were closed`,
+          `[tessera] shutdown: requests still in flight after ${graceMs} ms; their connections were closed`,
         );
       await engine.flush();
       await federation?.stop();
