@@ -17,6 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { Miniflare } from 'miniflare';
 import { buildWorker, importForNode } from '../scripts/build-worker.mjs';
 import { runJson } from './lib/proc.mjs';
@@ -53,6 +54,33 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
+/**
+ * workerd's output, passed on line by line, except its report of a client
+ * that closed a connection while a response was being written: the load
+ * generator closes its keep-alive sockets when a timed window ends, which
+ * workerd reports as an error with a stack line, one pair per window.
+ */
+function forwardRuntimeOutput(stdout, stderr) {
+  for (const [stream, sink] of [
+    [stdout, process.stdout],
+    [stderr, process.stderr],
+  ]) {
+    let skipStack = false;
+    createInterface({ input: stream }).on('line', (line) => {
+      if (/disconnected: .*Connection reset by peer/.test(line)) {
+        skipStack = true;
+        return;
+      }
+      if (skipStack && line.startsWith('stack: ')) {
+        skipStack = false;
+        return;
+      }
+      skipStack = false;
+      sink.write(`${line}\n`);
+    });
+  }
+}
+
 async function startMiniflare(options) {
   const before = new Set(workerdPids());
   const mf = new Miniflare({
@@ -60,6 +88,7 @@ async function startMiniflare(options) {
     host: '127.0.0.1',
     port: 0,
     modules: true,
+    handleRuntimeStdio: forwardRuntimeOutput,
     ...options,
   });
   const url = (await mf.ready).href.replace(/\/$/, '');
