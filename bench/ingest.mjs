@@ -2,8 +2,11 @@
 // `npm start` runs it (the built CLI, embedded SQLite store in a temp data
 // dir, profiles encrypted at rest as by default, the demo shop), against a
 // bare node:http server that reads and JSON-parses the same bodies and
-// answers 202. Each server and each load run is its own process; rounds
-// alternate so drift on a noisy machine hits both.
+// answers 202, and a third, the durable floor (servers/durable-collect.mjs):
+// that bare server plus the same deduplicated SQLite event log with group
+// commit, which is the least a server that acknowledges only logged events
+// does. Each server and each load run is its own process; rounds alternate
+// so drift on a noisy machine hits all three.
 //
 // Load: 2,000 consenting visitors (real signed `tsr_id` cookies minted with
 // the server's own secret, `tsr_consent=p1.a1`, `Origin` the server's own),
@@ -115,16 +118,20 @@ export async function runIngest({
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const tessera = await startTessera(dataDir, nodeArgs);
   const bare = await startJson([join(here, 'servers/bare-collect.mjs'), '0']);
+  const durable = await startJson([join(here, 'servers/durable-collect.mjs'), '0', join(dir, 'floor.db')], {
+    cwd: root,
+  });
   const files = {};
   for (const [name, port] of [
     ['tessera', tessera.port],
     ['bare', bare.data.port],
+    ['durable', durable.data.port],
   ]) {
     files[name] = join(dir, `${name}.json`);
     const w = await workload(dataDir, visitors, batch, `http://127.0.0.1:${port}`);
     writeFileSync(files[name], JSON.stringify(w));
   }
-  const pids = { tessera: tessera.child.pid, bare: bare.child.pid };
+  const pids = { tessera: tessera.child.pid, bare: bare.child.pid, durable: durable.child.pid };
   const load = async (name, port, secs) => {
     const cpu0 = cpuSeconds(pids[name]);
     const r = await runJson([
@@ -145,11 +152,13 @@ export async function runIngest({
     return r;
   };
   try {
-    await load('bare', bare.data.port, 2); // warm-up both
+    await load('bare', bare.data.port, 2); // warm-up all three
+    await load('durable', durable.data.port, 2);
     await load('tessera', tessera.port, 2);
-    const runs = { bare: [], tessera: [] };
+    const runs = { bare: [], durable: [], tessera: [] };
     for (let i = 0; i < rounds; i++) {
       runs.bare.push(await load('bare', bare.data.port, seconds));
+      runs.durable.push(await load('durable', durable.data.port, seconds));
       runs.tessera.push(await load('tessera', tessera.port, seconds));
     }
     const retrained = tessera.log.join('').includes('retrained');
@@ -161,6 +170,10 @@ export async function runIngest({
       name: 'ingest',
       tesseraEventsPerCpuSec: perCpu(runs.tessera),
       bareEventsPerCpuSec: perCpu(runs.bare),
+      durableEventsPerCpuSec: perCpu(runs.durable),
+      durableEventsPerSec: ev(runs.durable),
+      durableRatio: ev(runs.durable) / ev(runs.bare),
+      durableP99Ms: ms(runs.durable, 'p99'),
       cpuRatio: perCpu(runs.tessera) === undefined ? undefined : perCpu(runs.tessera) / perCpu(runs.bare),
       tesseraEventsPerSec: ev(runs.tessera),
       bareEventsPerSec: ev(runs.bare),
@@ -181,12 +194,13 @@ export async function runIngest({
   } finally {
     await stop(tessera.child);
     bare.child.kill();
+    durable.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function ingestLine(r) {
-  return `ingest POST /collect (embedded SQLite, encrypted at rest, ${r.visitors} visitors, batches of ${r.batch}, ${r.connections} connections, per-IP limit lifted to ${r.ipRate}/s, median of ${r.rounds}×${r.seconds}s): Tessera ${fmt(r.tesseraEventsPerSec, 0)} events/s (target ≥ 50,000), bare node:http ${fmt(r.bareEventsPerSec, 0)} events/s, ratio ${fmt(r.ratio)} (target ≥ 0.2); p50 ${r.tesseraP50Ms} ms, p99 ${r.tesseraP99Ms} ms (target ≤ 20) vs bare p50 ${r.bareP50Ms} ms, p99 ${r.bareP99Ms} ms${r.tesseraEventsPerCpuSec === undefined ? '' : `; per server CPU-second: Tessera ${fmt(r.tesseraEventsPerCpuSec, 0)} events, bare ${fmt(r.bareEventsPerCpuSec, 0)}, ratio ${fmt(r.cpuRatio)}`}${r.retrainedDuringRun ? '; NOTE: a background retrain ran during the run' : ''}`;
+  return `ingest POST /collect (embedded SQLite, encrypted at rest, ${r.visitors} visitors, batches of ${r.batch}, ${r.connections} connections, per-IP limit lifted to ${r.ipRate}/s, median of ${r.rounds}×${r.seconds}s): Tessera ${fmt(r.tesseraEventsPerSec, 0)} events/s (target ≥ 50,000), bare node:http ${fmt(r.bareEventsPerSec, 0)} events/s, ratio ${fmt(r.ratio)} (target ≥ 0.2); p50 ${r.tesseraP50Ms} ms, p99 ${r.tesseraP99Ms} ms (target ≤ 20) vs bare p50 ${r.bareP50Ms} ms, p99 ${r.bareP99Ms} ms${r.tesseraEventsPerCpuSec === undefined ? '' : `; per server CPU-second: Tessera ${fmt(r.tesseraEventsPerCpuSec, 0)} events, bare ${fmt(r.bareEventsPerCpuSec, 0)}, ratio ${fmt(r.cpuRatio)}`}${r.durableEventsPerSec === undefined ? '' : `; the durable floor (bare + the same deduplicated SQLite log, group commit, no fold or profile): ${fmt(r.durableEventsPerSec, 0)} events/s, ${fmt(r.durableRatio)} of bare, p99 ${r.durableP99Ms} ms${r.durableEventsPerCpuSec === undefined ? '' : `, ${fmt(r.durableEventsPerCpuSec, 0)} events per CPU-second`}`}${r.retrainedDuringRun ? '; NOTE: a background retrain ran during the run' : ''}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

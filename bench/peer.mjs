@@ -11,13 +11,18 @@
 //   Tessera profile, GrowthBook attributes, the floor's counts); it does less
 //   work than a visitor whose profile has to be built from events.
 //
+// A fourth side, plain JS with a profile keyed by strings (bench/lib/peer-keyed-floor.mjs),
+// shows what the keys of a general profile cost on their own: the floor side
+// counts into 20 slots it knows up front, which no profile of arbitrary keys can.
+//
 // GrowthBook runs in its favourable configuration (bench/lib/peer-growthbook.mjs).
-// Before any timing, all three sides must give the same answer for every
+// Before any timing, every side must give the same answer for every
 // visitor in both modes, or the benchmark stops.
 import { performance } from 'node:perf_hooks';
 import * as core from '../dist/core/index.js';
 import { floorSide } from './lib/peer-floor.mjs';
 import { growthbookSide, loadGrowthBookBundle } from './lib/peer-growthbook.mjs';
+import { keyedFloorSide } from './lib/peer-keyed-floor.mjs';
 import { tesseraSide } from './lib/peer-tessera.mjs';
 import { answerKey, makeCatalog, makeVisitors } from './lib/peer-workload.mjs';
 import { categoryIndex } from './lib/plain-views.mjs';
@@ -111,6 +116,7 @@ export async function runPeer({ rounds = 7, ms = 400, visitorCount = 1000 } = {}
     tesseraSide(core, catalog),
     growthbookSide(gbBundle.sdk, itemCategory),
     floorSide(itemCategory),
+    keyedFloorSide(catalog),
   ];
   const result = {
     name: 'peer',
@@ -131,7 +137,7 @@ export async function runPeer({ rounds = 7, ms = 400, visitorCount = 1000 } = {}
     for (let k = 0; k < rounds; k++) {
       for (let i = 0; i < runs.length; i++) samples[i].push(rate(runs[i].decide, runs[i].inputs, now, ms));
     }
-    const [t, g, f] = samples.map(median);
+    const [t, g, f, k] = samples.map(median);
     result[mode] = {
       label: m.label,
       targetVsGrowthbook: m.target,
@@ -139,9 +145,13 @@ export async function runPeer({ rounds = 7, ms = 400, visitorCount = 1000 } = {}
       tesseraPerSec: t,
       growthbookPerSec: g,
       floorPerSec: f,
+      keyedFloorPerSec: k,
       tesseraUs: 1e6 / t,
       growthbookUs: 1e6 / g,
       floorUs: 1e6 / f,
+      keyedFloorUs: 1e6 / k,
+      /** What Tessera's time per decision would have to be to meet the target. */
+      targetUs: 1e6 / g / m.target,
       tesseraVsGrowthbook: t / g,
       tesseraVsFloor: t / f,
     };
@@ -169,6 +179,7 @@ export function peerLines(p) {
     const r = p[mode];
     lines.push(
       `  ${r.label}: Tessera ${fmt(r.tesseraPerSec, 0)}/s (${fmt(r.tesseraUs)} µs), GrowthBook ${fmt(r.growthbookPerSec, 0)}/s (${fmt(r.growthbookUs)} µs), plain JS ${fmt(r.floorPerSec, 0)}/s (${fmt(r.floorUs)} µs); Tessera/GrowthBook ${fmt(r.tesseraVsGrowthbook, 3)}× (target ≥ ${r.targetVsGrowthbook}), Tessera/plain JS ${fmt(r.tesseraVsFloor, 3)}× (target ≥ 0.33); same answers for all ${r.sameAnswers} visitors`,
+      `    the target is ${fmt(r.targetUs)} µs per decision; plain JS with a keyed profile (a Map of decayed sums, a Set of event ids, no CRDT) takes ${fmt(r.keyedFloorUs)} µs (${fmt(r.keyedFloorPerSec, 0)}/s, ${fmt(r.keyedFloorPerSec / r.growthbookPerSec, 2)}× GrowthBook)`,
     );
   }
   const st = p.tesseraStagesUs;

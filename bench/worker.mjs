@@ -16,8 +16,8 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { buildWorker, importForNode } from '../scripts/build-worker.mjs';
 import { runJson } from './lib/proc.mjs';

@@ -20,7 +20,7 @@ function fnv1a32(s) {
 }
 
 /** GrowthBook's hash v2, the one Tessera's bucketing uses. */
-function hashUnit(seed, id) {
+export function hashUnit(seed, id) {
   return (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
 }
 
