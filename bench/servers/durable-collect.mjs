@@ -1,35 +1,21 @@
 // The ingest floor of a server that acknowledges only logged events: the bare
-// server (bare-collect.mjs) plus an append of each batch to an SQLite event
-// log with the embedded store's table, settings and dedupe (WAL,
-// synchronous=NORMAL, secure_delete, UNIQUE(visitor, id) with INSERT OR
-// IGNORE, one multi-row statement per batch), the batches of one event-loop
-// turn committed in one transaction before any of them is answered (group
-// commit, as the store does), WAL checkpoints in a worker thread (Tessera's
-// own checkpointer, as the store runs it). No fold, no profile, no cookie verification:
-// the visitor is read from the `tsr_id` cookie as it comes. What is left of
-// Tessera's cost above this line is everything but receiving and logging.
+// server (bare-collect.mjs) plus an append of each batch to the embedded
+// store's event table, done the cheapest way that keeps its guarantees. The
+// file is opened as the store opens it (`openSqlite`: the same table, unique
+// (visitor, id) index and pragmas) with the WAL checkpointer in a worker; each
+// batch is one multi-row INSERT OR IGNORE, the batches of one event-loop turn
+// commit in one transaction, and none is answered before that commit. No
+// validation, identity, consent, fold, profile, cookie or live model, and none
+// of the log port's bookkeeping: the visitor is read from the `tsr_id` cookie
+// as it comes. What Tessera costs above this line is everything but receiving
+// and logging.
 // Usage: node durable-collect.mjs PORT DB_PATH. Prints {port} once it listens.
 import { createServer } from 'node:http';
-import Database from 'better-sqlite3';
+import { openSqlite } from '../../dist/connections/sqlite.js';
 import { startWalCheckpointer } from '../../dist/connections/wal-checkpointer.js';
 
 const path = process.argv[3];
-const db = new Database(path);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = NORMAL');
-db.pragma('secure_delete = ON');
-db.exec(`CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  visitor TEXT NOT NULL,
-  id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  ts REAL NOT NULL,
-  item TEXT,
-  props TEXT,
-  node TEXT NOT NULL,
-  received REAL NOT NULL,
-  UNIQUE (visitor, id)
-)`);
+const db = await openSqlite(path);
 startWalCheckpointer(db, path);
 
 const inserts = new Map();
