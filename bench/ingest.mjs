@@ -118,9 +118,7 @@ export async function runIngest({
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
   const tessera = await startTessera(dataDir, nodeArgs);
   const bare = await startJson([join(here, 'servers/bare-collect.mjs'), '0']);
-  const durable = await startJson([join(here, 'servers/durable-collect.mjs'), '0', join(dir, 'floor.db')], {
-    cwd: root,
-  });
+  const durable = await startJson([join(here, 'servers/durable-collect.mjs'), '0', join(dir, 'floor.db')]);
   const files = {};
   for (const [name, port] of [
     ['tessera', tessera.port],

@@ -20,20 +20,31 @@ function fnv1a32(s) {
 }
 
 /** GrowthBook's hash v2, the one Tessera's bucketing uses. */
-export function hashUnit(seed, id) {
+function hashUnit(seed, id) {
   return (fnv1a32(String(fnv1a32(seed + id))) % 10000) / 10000;
 }
 
+/** The segment id of each category, by category index. */
+export const SEGMENT_IDS = CATEGORIES.map(segmentId);
+const BANNER_OF = CATEGORIES.map((c) => bannerId(BANNER_GROUPS.findIndex((g) => g.includes(c))));
+
+/**
+ * A plain side's answer from the segments it found and the index of the
+ * strongest category (-1 for none): the banner of that category's group and
+ * the hashed arm. Shared by the plain-JS sides (this one, peer-keyed-floor.mjs).
+ */
+export function plainAnswer(visitorId, segments, top) {
+  const banner = top < 0 ? BANNER_DEFAULT : BANNER_OF[top];
+  const arm = hashUnit(EXPERIMENT.key, visitorId) < 0.5 ? EXPERIMENT.arms[0] : EXPERIMENT.arms[1];
+  return { segments, banner, arm };
+}
+
 export function floorSide(itemCategory) {
-  const ids = CATEGORIES.map(segmentId);
-  const bannerOf = CATEGORIES.map((c) => bannerId(BANNER_GROUPS.findIndex((g) => g.includes(c))));
   const scratch = new Float64Array(CATEGORIES.length);
   const decide = (visitorId, aff, top) => {
     const segments = [];
-    for (let c = 0; c < aff.length; c++) if (aff[c] >= INTEREST_THRESHOLD) segments.push(ids[c]);
-    const banner = top < 0 ? BANNER_DEFAULT : bannerOf[top];
-    const arm = hashUnit(EXPERIMENT.key, visitorId) < 0.5 ? EXPERIMENT.arms[0] : EXPERIMENT.arms[1];
-    return { segments, banner, arm };
+    for (let c = 0; c < aff.length; c++) if (aff[c] >= INTEREST_THRESHOLD) segments.push(SEGMENT_IDS[c]);
+    return plainAnswer(visitorId, segments, top);
   };
   return {
     name: 'plain JS',

@@ -11,17 +11,8 @@
 // which a profile of arbitrary keys cannot; this one shows what the keys
 // themselves cost, so the equal-work target can be read against it.
 
-import { hashUnit } from './peer-floor.mjs';
-import {
-  BANNER_DEFAULT,
-  BANNER_GROUPS,
-  bannerId,
-  CATEGORIES,
-  EXPERIMENT,
-  HALF_LIFE_MS,
-  INTEREST_THRESHOLD,
-  segmentId,
-} from './peer-workload.mjs';
+import { plainAnswer, SEGMENT_IDS } from './peer-floor.mjs';
+import { CATEGORIES, HALF_LIFE_MS, INTEREST_THRESHOLD } from './peer-workload.mjs';
 
 const CATEGORY_KEYS = CATEGORIES.map((c) => `category:${c}`);
 const COUNT_KEYS = new Map();
@@ -69,8 +60,6 @@ function foldKeyed(events, keysOf) {
 
 export function keyedFloorSide(catalog) {
   const keysOf = itemKeys(catalog);
-  const ids = CATEGORIES.map(segmentId);
-  const bannerOf = CATEGORIES.map((c) => bannerId(BANNER_GROUPS.findIndex((g) => g.includes(c))));
   const decide = (visitorId, profile, now) => {
     const read = 2 ** (-(now - profile.landmark) / HALF_LIFE_MS);
     const segments = [];
@@ -80,16 +69,14 @@ export function keyedFloorSide(catalog) {
       const cell = profile.sums.get(CATEGORY_KEYS[c]);
       if (cell === undefined) continue;
       const s = cell.sum;
-      if (s * read >= INTEREST_THRESHOLD) segments.push(ids[c]);
+      if (s * read >= INTEREST_THRESHOLD) segments.push(SEGMENT_IDS[c]);
       // Ties go to the smaller key, as in Tessera's profile.
       if (top < 0 || s > topSum || (s === topSum && CATEGORY_KEYS[c] < CATEGORY_KEYS[top])) {
         top = c;
         topSum = s;
       }
     }
-    const banner = top < 0 ? BANNER_DEFAULT : bannerOf[top];
-    const arm = hashUnit(EXPERIMENT.key, visitorId) < 0.5 ? EXPERIMENT.arms[0] : EXPERIMENT.arms[1];
-    return { segments, banner, arm };
+    return plainAnswer(visitorId, segments, top);
   };
   return {
     name: 'plain JS, keyed profile',
