@@ -9,6 +9,7 @@
  * slot, so a slot that starts with `first` was ordered by the model.
  */
 import type { ModelData } from '../../src/core/recommend/artifact-format.js';
+import { DEFAULT_EXPLORATION_SHARE, explorationSlots } from '../../src/core/recommend/exploration.js';
 import { onnxArtifact } from '../../src/models/onnx/onnx-artifact.js';
 import { exportGru4RecOnnx } from '../../src/train/algorithms/gru4rec/onnx-export.js';
 import type { GruWeights } from '../../src/train/algorithms/gru4rec/weights.js';
@@ -59,4 +60,13 @@ export async function knownSessionModel(
   const onnx = exportGru4RecOnnx(knownSessionWeights(ids.length, a, f), { candidates: true });
   const artifact = await onnxArtifact(items, onnx, { trainer: 'test', neighbours: lists, k: row.length });
   return { artifact, neighbourOrder: row.map(([i]) => ids[i]!) };
+}
+
+/**
+ * The part of a served neighbour-based list its ranking chose: the list without the exploration
+ * picks, which are drawn at random (seeded by visitor and day) from the candidates just below the
+ * cut and appended, so `first` may be one of them without any model having ordered the list.
+ */
+export function ranked(list: readonly string[]): string[] {
+  return list.slice(0, list.length - explorationSlots(list.length, DEFAULT_EXPLORATION_SHARE, 'any'));
 }

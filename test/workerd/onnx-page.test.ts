@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar, jarFetch } from '../helpers/cookie-jar.js';
-import { type KnownSessionModel, knownSessionModel } from '../helpers/session-model.js';
+import { type KnownSessionModel, knownSessionModel, ranked } from '../helpers/session-model.js';
 import { type OnnxWorker, startOnnxWorker } from './onnx-harness.js';
 
 interface Product {
@@ -73,11 +73,24 @@ function slotItems(html: string): string[] {
   return [...html.slice(at).matchAll(/data-tessera-item="([^"]+)"/g)].map((m) => m[1]!);
 }
 
-async function rankerEntry(jar: CookieJar): Promise<{ detail: string }> {
+interface Served {
+  item: string;
+  reason: string;
+}
+
+/** The debug trace's ranker entry and the recommendation slot's items, for the visitor in `jar`. */
+async function debugPage(jar: CookieJar): Promise<{ ranker: { detail: string }; served: Served[] }> {
   const doc = await (
     await jarFetch(jar, `${worker.baseUrl}/`, { headers: { 'x-tessera-debug': '1' } })
   ).json();
-  return doc.trace.find((e: { step: string }) => e.step === 'recs:ranker');
+  return {
+    ranker: doc.trace.find((e: { step: string }) => e.step === 'recs:ranker'),
+    served: doc.recommendations.find((r: { slot: string }) => r.slot === 'recommended').items,
+  };
+}
+
+async function rankerEntry(jar: CookieJar): Promise<{ detail: string }> {
+  return (await debugPage(jar)).ranker;
 }
 
 describe('the session ranker on the page path (workerd)', () => {
@@ -98,11 +111,16 @@ describe('the session ranker on the page path (workerd)', () => {
     await load(-1);
     await rankerEntry(await visitorAfter(after)); // the probe that opens the guard
     const jar = await visitorAfter(after);
-    expect((await rankerEntry(jar)).detail).toBe(
+    const { ranker, served } = await debugPage(jar);
+    expect(ranker.detail).toBe(
       'recommended: neighbours: gru4rec-onnx over its latency budget (p99 > -1 ms), cooling down',
     );
+    const ids = served.map((i) => i.item);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ranked(ids)).not.toContain(first);
+    for (const i of served) if (i.item === first) expect(i.reason).toMatch(/\(exploring\)$/);
+    // The page (the guard still cooling down) serves that same neighbour-based list.
     const slot = slotItems(await (await jarFetch(jar, `${worker.baseUrl}/`)).text());
-    expect(slot.length).toBeGreaterThan(0);
-    expect(slot).not.toContain(first);
+    expect(slot.slice(0, ids.length)).toEqual(ids);
   });
 });
