@@ -85,6 +85,11 @@ export interface RecommendationSlotDef {
   title?: string;
   /** The title when the list is not personalized (no profile: popular and context lists); default `title`. */
   anonymousTitle?: string;
+  /**
+   * Largest share of the list given to exploration (good candidates just below the cut, picked at
+   * random per visitor and day), 0 to 0.5; rounded down, so 0.1 is 1 of 10. Default 0.1; 0 turns it off.
+   */
+  exploration?: number;
 }
 
 export type SlotDef = ContentSlotDef | RecommendationSlotDef;

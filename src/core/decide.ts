@@ -181,6 +181,7 @@ export function decide(input: DecideInput): Decision {
       };
       if (input.visitorId !== undefined) recInput.visitorId = input.visitorId;
       if (input.exclude) recInput.exclude = input.exclude;
+      if (def.exploration !== undefined) recInput.explorationShare = def.exploration;
       // The `popular` strategy of an experiment arm: the same lists without the visitor.
       const used = effects.strategy === 'popular' ? withoutVisitor(recInput) : recInput;
       const run = () => recommend(used);

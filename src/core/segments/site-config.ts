@@ -42,6 +42,7 @@ const RecommendationSlotSchema = v.strictObject({
   count: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)),
   title: v.exactOptional(v.string()),
   anonymousTitle: v.exactOptional(v.string()),
+  exploration: v.exactOptional(v.pipe(v.number(), v.minValue(0), v.maxValue(0.5))),
 });
 
 const VariantSchema = v.strictObject({
