@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SiteConfig } from './config.js';
 import { compileSite, decide } from './decide.js';
+import { emptyProfile } from './profile/index.js';
 import { readArtifact } from './recommend/artifact-read.js';
 import { writeArtifact } from './recommend/artifact-write.js';
 import { generatedModel } from './recommend/test-data.js';
@@ -38,19 +39,12 @@ const ctx: DecisionContext = {
 };
 
 const profile: Profile = {
-  v: 1,
-  landmark: NOW,
-  affinities: {},
-  counts: {},
+  ...emptyProfile(NOW),
   recent: Array.from({ length: 20 }, (_, r) => ({
     item: `sku-${r * 37}`,
     type: 'view' as const,
     at: { p: NOW - r * 60_000, l: 0, n: 'node-1' },
   })),
-  traits: {},
-  exposures: {},
-  suppressions: {},
-  seen: [],
 };
 
 const exploring = (list: RecommendedItem[] | undefined) =>
