@@ -4,14 +4,14 @@
  * gives 3, and the site config refuses a share above one half.
  */
 import { describe, expect, it } from 'vitest';
-import type { SiteConfig } from './config.js';
+import { buildContext } from './context.js';
 import { compileSite, decide } from './decide.js';
 import { emptyProfile } from './profile/index.js';
 import { readArtifact } from './recommend/artifact-read.js';
 import { writeArtifact } from './recommend/artifact-write.js';
 import { generatedModel } from './recommend/test-data.js';
 import { parseSiteConfig } from './segments/site-config.js';
-import type { DecisionContext, Profile, RecommendedItem } from './types.js';
+import type { Profile, RecommendedItem } from './types.js';
 
 const NOW = Date.UTC(2026, 11, 6, 12);
 const artifact = readArtifact(await writeArtifact(generatedModel(3000, 20)));
@@ -23,20 +23,10 @@ const site = parseSiteConfig({
     steady: { kind: 'recommendations', count: 10, exploration: 0 },
     curious: { kind: 'recommendations', count: 10, exploration: 0.3 },
   },
-}) as SiteConfig;
+});
 const compiled = compileSite(site, []);
 
-const ctx: DecisionContext = {
-  method: 'GET',
-  path: '/',
-  cookies: {},
-  device: 'desktop',
-  localHour: 12,
-  utm: {},
-  gpc: false,
-  dnt: false,
-  now: NOW,
-};
+const ctx = buildContext(new Request('https://shop.test/'), NOW);
 
 const profile: Profile = {
   ...emptyProfile(NOW),
@@ -51,7 +41,7 @@ const exploring = (list: RecommendedItem[] | undefined) =>
   (list ?? []).filter((r) => r.reason.endsWith('(exploring)')).length;
 
 describe("a recommendation slot's exploration share", () => {
-  it('gives 1 of 10 by default, none at 0 and 3 of 10 at 0.3, for the same visitor', () => {
+  it('gives 1 of 10 by default, none at 0 and 3 of 10 at 0.3, for each visitor', () => {
     for (const visitorId of ['v1', 'v2', 'v3']) {
       const d = decide({ ctx, profile, visitorId, compiled, artifact, halfLifeMs: 86_400_000 });
       for (const slot of ['usual', 'steady', 'curious']) expect(d.recommendations[slot]).toHaveLength(10);
